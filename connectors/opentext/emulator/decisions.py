@@ -1,0 +1,122 @@
+"""The sandbox decision policy: completing tasks nobody completes by hand.
+
+In ``manual`` mode (the default) tasks wait for the API. In ``auto`` mode a
+task older than ``delay_seconds`` (by the emulator's clock) is completed with
+an outcome picked by the model's policy: the first matching rule on the
+process variables (``orderTotal gt 10000 -> rejected``), else a seeded weighted
+draw, else the model's first outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from connectors.opentext.emulator.clock import Clock
+from connectors.opentext.emulator.config import (
+    DecisionRule,
+    DecisionsConfig,
+    ModelConfig,
+    ModelDecisionPolicy,
+)
+from connectors.opentext.emulator.errors import EmulatorError
+from connectors.opentext.emulator.state import Completion, Engine
+from connectors.opentext.emulator.variables import Variable
+
+log = logging.getLogger(__name__)
+
+
+def rule_matches(rule: DecisionRule, variables: Mapping[str, Variable]) -> bool:
+    """Whether ``rule`` holds for the process variables; a type mismatch is no match."""
+    variable = variables.get(rule.variable)
+    if rule.op == "exists":
+        return variable is not None
+    if variable is None:
+        return False
+    left: Any = variable.value
+    right: Any = rule.value
+    try:
+        if rule.op == "eq":
+            return bool(left == right)
+        if rule.op == "ne":
+            return bool(left != right)
+        if rule.op == "gt":
+            return bool(left > right)
+        if rule.op == "ge":
+            return bool(left >= right)
+        if rule.op == "lt":
+            return bool(left < right)
+        return bool(left <= right)
+    except TypeError:
+        return False
+
+
+def choose_outcome(
+    model: ModelConfig,
+    policy: ModelDecisionPolicy | None,
+    variables: Mapping[str, Variable],
+    rng: random.Random,
+) -> str:
+    """Pick the outcome for a task of ``model``."""
+    if policy is not None:
+        for rule in policy.rules:
+            if rule_matches(rule, variables):
+                return rule.outcome
+        weighted = [(o, w) for o, w in policy.weights.items() if w > 0]
+        if weighted:
+            outcomes, weights = zip(*weighted, strict=True)
+            return str(rng.choices(outcomes, weights=weights)[0])
+    return model.advance_outcomes[0] if model.advance_outcomes else model.outcomes[0]
+
+
+class DecisionRunner:
+    """Completes due tasks in ``auto`` mode; a background loop in the app."""
+
+    def __init__(self, engine: Engine, config: DecisionsConfig, clock: Clock) -> None:
+        self._engine = engine
+        self._config = config
+        self._clock = clock
+        self._rng = random.Random(config.seed)
+
+    def reseed(self) -> None:
+        """Start the random draws again from the configured seed."""
+        self._rng = random.Random(self._config.seed)
+
+    def _mode(self, model_key: str) -> str:
+        policy = self._config.policies.get(model_key)
+        if policy is not None and policy.mode is not None:
+            return policy.mode
+        return self._config.mode
+
+    def run_due(self) -> list[Completion]:
+        """Complete every open task that is due now; returns what was completed."""
+        due_before = self._clock.now() - timedelta(seconds=self._config.delay_seconds)
+        done: list[Completion] = []
+        for task in self._engine.tasks():
+            instance = task.instance
+            if task.finished or instance.suspended or task.create_time > due_before:
+                continue
+            model = instance.model.config
+            if self._mode(model.key) != "auto":
+                continue
+            outcome = choose_outcome(
+                model, self._config.policies.get(model.key), instance.variables, self._rng
+            )
+            try:
+                done.append(self._engine.complete(task.id, outcome, user=self._config.assignee))
+            except EmulatorError as exc:  # pragma: no cover - raced with an API call
+                log.warning("auto-decision of task %s failed: %s", task.id, exc)
+        return done
+
+    async def run_forever(self) -> None:
+        """Check for due tasks every ``tick_seconds`` until cancelled."""
+        while True:
+            try:
+                self.run_due()
+            except Exception:  # a bad tick must not stop the sandbox
+                log.exception("auto-decision tick failed")
+            await asyncio.sleep(self._config.tick_seconds)

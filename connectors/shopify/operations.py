@@ -1,0 +1,877 @@
+"""The GraphQL documents casebridge sends to Shopify, and thin typed helpers around them.
+
+Every document lives here, in one place, written against Shopify's real Admin
+GraphQL schema (field and argument names as on shopify.dev), so the client,
+the emulator's tests and a real store all agree on the same text.
+:data:`DOCUMENTS` lists them by operation name.
+
+Each helper takes anything with an ``execute`` method
+(:class:`~connectors.shopify.client.GraphQLExecutor`), runs one document and
+unwraps the answer. Mutation helpers raise
+:class:`~connectors.shopify.errors.ShopifyUserError` when the payload's
+``userErrors`` is non-empty, because Shopify reports a refused write with
+HTTP 200 and a caller must never mistake it for success.
+
+Most mutations carry no idempotency key: callers read the current state first
+(is the hold already there? the order already cancelled?) and skip what is
+already applied. ``refundCreate`` is the exception: it takes Shopify's
+``@idempotent(key:)`` directive, so a replayed decision refunds once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.errors import ShopifyGraphQLError, ShopifyUserError, UserErrorDetail
+
+__all__ = [
+    "DOCUMENTS",
+    "CancelReason",
+    "DeclineReason",
+    "FulfillmentHold",
+    "HoldReason",
+    "Job",
+    "PagedNode",
+    "RestockType",
+    "dispute_evidence_update",
+    "draft_order_complete",
+    "draft_order_create",
+    "fulfillment_order_hold",
+    "fulfillment_order_release_hold",
+    "fulfillment_order_reschedule",
+    "fulfillment_order_split",
+    "get_dispute",
+    "get_fulfillment_orders",
+    "get_fulfillments",
+    "get_order_with_history",
+    "get_refunds",
+    "iter_orders_updated_since",
+    "metafields_set",
+    "order_cancel",
+    "order_create",
+    "order_edit_add_variant",
+    "order_edit_begin",
+    "order_edit_commit",
+    "order_edit_set_quantity",
+    "order_update",
+    "refund_create",
+    "return_approve_request",
+    "return_decline_request",
+    "tags_add",
+]
+
+JsonObject = dict[str, Any]
+
+HoldReason = Literal[
+    "AWAITING_PAYMENT",
+    "AWAITING_RETURN_ITEMS",
+    "HIGH_RISK_OF_FRAUD",
+    "INCORRECT_ADDRESS",
+    "INVENTORY_OUT_OF_STOCK",
+    "OTHER",
+    "UNKNOWN_DELIVERY_DATE",
+]
+CancelReason = Literal["CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"]
+DeclineReason = Literal["FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER"]
+RestockType = Literal["NO_RESTOCK", "CANCEL", "RETURN"]
+
+#: Shopify limits: a hold handle is at most 64 characters; metafieldsSet takes 25 per call.
+MAX_HOLD_HANDLE = 64
+MAX_METAFIELDS_PER_CALL = 25
+
+_MONEY = "shopMoney { amount currencyCode }"
+
+# -- queries -----------------------------------------------------------------------------------
+
+ORDER_WITH_HISTORY = f"""
+query CasebridgeOrderWithHistory($id: ID!, $historyFirst: Int!, $returnsFirst: Int!) {{
+  order(id: $id) {{
+    id
+    legacyResourceId
+    name
+    email
+    createdAt
+    updatedAt
+    cancelledAt
+    closed
+    note
+    tags
+    currencyCode
+    displayFinancialStatus
+    displayFulfillmentStatus
+    totalPriceSet {{ {_MONEY} }}
+    customer {{
+      id
+      tags
+      numberOfOrders
+      amountSpent {{ amount currencyCode }}
+      orders(first: $historyFirst, sortKey: CREATED_AT, reverse: true) {{
+        nodes {{
+          id
+          name
+          createdAt
+          cancelledAt
+          displayFinancialStatus
+          totalPriceSet {{ {_MONEY} }}
+        }}
+      }}
+    }}
+    returns(first: $returnsFirst) {{
+      nodes {{ id name status }}
+    }}
+    refunds {{
+      id
+      createdAt
+      note
+      totalRefundedSet {{ {_MONEY} }}
+    }}
+  }}
+}}
+"""
+
+FULFILLMENT_ORDERS = """
+query CasebridgeFulfillmentOrders($orderId: ID!, $first: Int!, $linesFirst: Int!) {
+  order(id: $orderId) {
+    id
+    fulfillmentOrders(first: $first) {
+      nodes {
+        id
+        status
+        fulfillAt
+        fulfillmentHolds { id handle reason reasonNotes }
+        lineItems(first: $linesFirst) {
+          nodes {
+            id
+            totalQuantity
+            remainingQuantity
+            lineItem { id sku }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+FULFILLMENTS = """
+query CasebridgeFulfillments($orderId: ID!, $first: Int!) {
+  order(id: $orderId) {
+    id
+    fulfillments(first: $first) {
+      id
+      status
+      displayStatus
+      createdAt
+      trackingInfo(first: 10) { company number url }
+    }
+  }
+}
+"""
+
+REFUNDS = f"""
+query CasebridgeRefunds($orderId: ID!) {{
+  order(id: $orderId) {{
+    id
+    refunds {{
+      id
+      createdAt
+      note
+      totalRefundedSet {{ {_MONEY} }}
+      refundLineItems(first: 50) {{
+        nodes {{ quantity restockType lineItem {{ id }} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+DISPUTE = """
+query CasebridgeDispute($id: ID!) {
+  dispute(id: $id) {
+    id
+    status
+    type
+    amount { amount currencyCode }
+    reasonDetails { reason networkReasonCode }
+    evidenceDueBy
+    evidenceSentOn
+    finalizedOn
+    initiatedAt
+    order { id name }
+  }
+}
+"""
+
+ORDERS_UPDATED_SINCE = """
+query CasebridgeOrdersUpdatedSince($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    edges {
+      cursor
+      node { id name updatedAt }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# -- mutations ---------------------------------------------------------------------------------
+
+FULFILLMENT_ORDER_HOLD = """
+mutation CasebridgeFulfillmentOrderHold($id: ID!, $fulfillmentHold: FulfillmentOrderHoldInput!) {
+  fulfillmentOrderHold(id: $id, fulfillmentHold: $fulfillmentHold) {
+    fulfillmentHold { id handle reason }
+    fulfillmentOrder { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_RELEASE_HOLD = """
+mutation CasebridgeFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
+  fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
+    fulfillmentOrder { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+ORDER_CANCEL = """
+mutation CasebridgeOrderCancel(
+  $orderId: ID!
+  $reason: OrderCancelReason!
+  $restock: Boolean!
+  $notifyCustomer: Boolean
+  $staffNote: String
+  $refundMethod: OrderCancelRefundMethodInput
+) {
+  orderCancel(
+    orderId: $orderId
+    reason: $reason
+    restock: $restock
+    notifyCustomer: $notifyCustomer
+    staffNote: $staffNote
+    refundMethod: $refundMethod
+  ) {
+    job { id done }
+    orderCancelUserErrors { field message code }
+  }
+}
+"""
+
+REFUND_CREATE = f"""
+mutation CasebridgeRefundCreate($input: RefundInput!, $idempotencyKey: String!) {{
+  refundCreate(input: $input) @idempotent(key: $idempotencyKey) {{
+    refund {{ id createdAt totalRefundedSet {{ {_MONEY} }} }}
+    order {{ id }}
+    userErrors {{ field message }}
+  }}
+}}
+"""
+
+RETURN_APPROVE_REQUEST = """
+mutation CasebridgeReturnApproveRequest($input: ReturnApproveRequestInput!) {
+  returnApproveRequest(input: $input) {
+    return { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+RETURN_DECLINE_REQUEST = """
+mutation CasebridgeReturnDeclineRequest($input: ReturnDeclineRequestInput!) {
+  returnDeclineRequest(input: $input) {
+    return { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+TAGS_ADD = """
+mutation CasebridgeTagsAdd($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) {
+    node { id }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_UPDATE = """
+mutation CasebridgeOrderUpdate($input: OrderInput!) {
+  orderUpdate(input: $input) {
+    order { id note tags }
+    userErrors { field message }
+  }
+}
+"""
+
+METAFIELDS_SET = """
+mutation CasebridgeMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { id namespace key type value }
+    userErrors { field message code }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_SPLIT = """
+mutation CasebridgeFulfillmentOrderSplit($fulfillmentOrderSplits: [FulfillmentOrderSplitInput!]!) {
+  fulfillmentOrderSplit(fulfillmentOrderSplits: $fulfillmentOrderSplits) {
+    fulfillmentOrderSplits {
+      fulfillmentOrder { id status }
+      remainingFulfillmentOrder { id status }
+    }
+    userErrors { field message code }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_RESCHEDULE = """
+mutation CasebridgeFulfillmentOrderReschedule($id: ID!, $fulfillAt: DateTime!) {
+  fulfillmentOrderReschedule(id: $id, fulfillAt: $fulfillAt) {
+    fulfillmentOrder { id status fulfillAt }
+    userErrors { field message code }
+  }
+}
+"""
+
+ORDER_EDIT_BEGIN = """
+mutation CasebridgeOrderEditBegin($id: ID!) {
+  orderEditBegin(id: $id) {
+    calculatedOrder {
+      id
+      lineItems(first: 50) { nodes { id quantity variant { id } } }
+    }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_SET_QUANTITY = """
+mutation CasebridgeOrderEditSetQuantity(
+  $id: ID!
+  $lineItemId: ID!
+  $quantity: Int!
+  $restock: Boolean
+) {
+  orderEditSetQuantity(id: $id, lineItemId: $lineItemId, quantity: $quantity, restock: $restock) {
+    calculatedOrder { id }
+    calculatedLineItem { id quantity }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_ADD_VARIANT = """
+mutation CasebridgeOrderEditAddVariant(
+  $id: ID!
+  $variantId: ID!
+  $quantity: Int!
+  $allowDuplicates: Boolean
+) {
+  orderEditAddVariant(
+    id: $id
+    variantId: $variantId
+    quantity: $quantity
+    allowDuplicates: $allowDuplicates
+  ) {
+    calculatedOrder { id }
+    calculatedLineItem { id quantity }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_COMMIT = """
+mutation CasebridgeOrderEditCommit($id: ID!, $notifyCustomer: Boolean, $staffNote: String) {
+  orderEditCommit(id: $id, notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
+    order { id }
+    userErrors { field message }
+  }
+}
+"""
+
+DRAFT_ORDER_CREATE = """
+mutation CasebridgeDraftOrderCreate($input: DraftOrderInput!) {
+  draftOrderCreate(input: $input) {
+    draftOrder { id name status }
+    userErrors { field message }
+  }
+}
+"""
+
+DRAFT_ORDER_COMPLETE = """
+mutation CasebridgeDraftOrderComplete($id: ID!) {
+  draftOrderComplete(id: $id) {
+    draftOrder { id status order { id name } }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_CREATE = """
+mutation CasebridgeOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id name }
+    userErrors { field message code }
+  }
+}
+"""
+
+DISPUTE_EVIDENCE_UPDATE = """
+mutation CasebridgeDisputeEvidenceUpdate(
+  $id: ID!
+  $input: ShopifyPaymentsDisputeEvidenceUpdateInput!
+) {
+  disputeEvidenceUpdate(id: $id, input: $input) {
+    disputeEvidence { id }
+    userErrors { field message code }
+  }
+}
+"""
+
+#: Every document by operation name: for the emulator's tests and for logs.
+DOCUMENTS: Mapping[str, str] = {
+    "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
+    "CasebridgeFulfillmentOrders": FULFILLMENT_ORDERS,
+    "CasebridgeFulfillments": FULFILLMENTS,
+    "CasebridgeRefunds": REFUNDS,
+    "CasebridgeDispute": DISPUTE,
+    "CasebridgeOrdersUpdatedSince": ORDERS_UPDATED_SINCE,
+    "CasebridgeFulfillmentOrderHold": FULFILLMENT_ORDER_HOLD,
+    "CasebridgeFulfillmentOrderReleaseHold": FULFILLMENT_ORDER_RELEASE_HOLD,
+    "CasebridgeOrderCancel": ORDER_CANCEL,
+    "CasebridgeRefundCreate": REFUND_CREATE,
+    "CasebridgeReturnApproveRequest": RETURN_APPROVE_REQUEST,
+    "CasebridgeReturnDeclineRequest": RETURN_DECLINE_REQUEST,
+    "CasebridgeTagsAdd": TAGS_ADD,
+    "CasebridgeOrderUpdate": ORDER_UPDATE,
+    "CasebridgeMetafieldsSet": METAFIELDS_SET,
+    "CasebridgeFulfillmentOrderSplit": FULFILLMENT_ORDER_SPLIT,
+    "CasebridgeFulfillmentOrderReschedule": FULFILLMENT_ORDER_RESCHEDULE,
+    "CasebridgeOrderEditBegin": ORDER_EDIT_BEGIN,
+    "CasebridgeOrderEditSetQuantity": ORDER_EDIT_SET_QUANTITY,
+    "CasebridgeOrderEditAddVariant": ORDER_EDIT_ADD_VARIANT,
+    "CasebridgeOrderEditCommit": ORDER_EDIT_COMMIT,
+    "CasebridgeDraftOrderCreate": DRAFT_ORDER_CREATE,
+    "CasebridgeDraftOrderComplete": DRAFT_ORDER_COMPLETE,
+    "CasebridgeOrderCreate": ORDER_CREATE,
+    "CasebridgeDisputeEvidenceUpdate": DISPUTE_EVIDENCE_UPDATE,
+}
+
+# -- typed results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentHold:
+    """A hold placed by :func:`fulfillment_order_hold`."""
+
+    id: str
+    handle: str | None
+    reason: str | None
+    fulfillment_order_id: str | None
+    fulfillment_order_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """An asynchronous Shopify job (``orderCancel``); poll ``job(id:)`` or watch webhooks."""
+
+    id: str
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PagedNode:
+    """One node of a paged connection with the cursor to resume after it."""
+
+    node: JsonObject
+    cursor: str
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _payload(data: JsonObject, field: str, errors_key: str = "userErrors") -> JsonObject:
+    """The mutation payload of ``field``; raise on ``userErrors`` or a null payload."""
+    payload = data.get(field)
+    if not isinstance(payload, dict):
+        raise ShopifyGraphQLError([f"{field} returned no payload"], operation=field)
+    errors = payload.get(errors_key) or []
+    if errors:
+        raise ShopifyUserError(field, [UserErrorDetail.from_json(err) for err in errors])
+    return payload
+
+
+def _without_nulls(values: Mapping[str, Any]) -> JsonObject:
+    """Drop unset optional inputs, so Shopify applies its own defaults."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _iso(value: datetime | str) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("datetimes sent to Shopify must be timezone-aware")
+        return value.isoformat()
+    return value
+
+
+async def get_order_with_history(
+    client: GraphQLExecutor, order_id: str, *, history: int = 10, returns: int = 10
+) -> JsonObject | None:
+    """The order with its customer (order count, amount spent, recent orders), returns, refunds.
+
+    Returns ``None`` when no such order exists.
+    """
+    data = await client.execute(
+        ORDER_WITH_HISTORY, {"id": order_id, "historyFirst": history, "returnsFirst": returns}
+    )
+    order = data.get("order")
+    return order if isinstance(order, dict) else None
+
+
+async def get_fulfillment_orders(
+    client: GraphQLExecutor, order_id: str, *, first: int = 10, lines_first: int = 25
+) -> list[JsonObject]:
+    """The order's fulfillment orders with status, holds and line items (``[]`` if none).
+
+    The page sizes multiply in Shopify's cost (about ``first * lines_first * 2``);
+    keep the product well under the 1000-point single-query cap.
+    """
+    data = await client.execute(
+        FULFILLMENT_ORDERS, {"orderId": order_id, "first": first, "linesFirst": lines_first}
+    )
+    order = data.get("order") or {}
+    nodes = (order.get("fulfillmentOrders") or {}).get("nodes") or []
+    return [node for node in nodes if isinstance(node, dict)]
+
+
+async def get_fulfillments(
+    client: GraphQLExecutor, order_id: str, *, first: int = 20
+) -> list[JsonObject]:
+    """The order's fulfillments with ``trackingInfo`` (``[]`` if none)."""
+    data = await client.execute(FULFILLMENTS, {"orderId": order_id, "first": first})
+    order = data.get("order") or {}
+    return [f for f in order.get("fulfillments") or [] if isinstance(f, dict)]
+
+
+async def get_refunds(client: GraphQLExecutor, order_id: str) -> list[JsonObject]:
+    """The order's refunds with their line items (``[]`` if none)."""
+    data = await client.execute(REFUNDS, {"orderId": order_id})
+    order = data.get("order") or {}
+    return [r for r in order.get("refunds") or [] if isinstance(r, dict)]
+
+
+async def get_dispute(client: GraphQLExecutor, dispute_id: str) -> JsonObject | None:
+    """A Shopify Payments dispute by gid, or ``None``. Needs a payments scope."""
+    data = await client.execute(DISPUTE, {"id": dispute_id})
+    dispute = data.get("dispute")
+    return dispute if isinstance(dispute, dict) else None
+
+
+async def iter_orders_updated_since(
+    client: GraphQLExecutor,
+    since: datetime | str,
+    *,
+    page_size: int = 50,
+    after: str | None = None,
+) -> AsyncIterator[PagedNode]:
+    """Every order updated after ``since``, oldest update first, for reconciliation.
+
+    Each item carries its cursor, so a poller can persist it and resume with
+    ``after=`` instead of re-reading from the watermark after a crash.
+    """
+    query = f"updated_at:>'{_iso(since)}'"
+    cursor = after
+    while True:
+        data = await client.execute(
+            ORDERS_UPDATED_SINCE, {"first": page_size, "after": cursor, "query": query}
+        )
+        connection = data.get("orders") or {}
+        for edge in connection.get("edges") or []:
+            yield PagedNode(node=edge["node"], cursor=edge["cursor"])
+        page_info = connection.get("pageInfo") or {}
+        cursor = page_info.get("endCursor")
+        if not page_info.get("hasNextPage") or not cursor:
+            return
+
+
+async def fulfillment_order_hold(
+    client: GraphQLExecutor,
+    fulfillment_order_id: str,
+    *,
+    reason: HoldReason,
+    handle: str,
+    reason_notes: str | None = None,
+    notify_merchant: bool = False,
+    external_id: str | None = None,
+) -> FulfillmentHold:
+    """Place a hold on a fulfillment order; ``handle`` (≤ 64 chars) identifies our hold."""
+    if not handle or len(handle) > MAX_HOLD_HANDLE:
+        raise ValueError(f"hold handle must be 1..{MAX_HOLD_HANDLE} characters")
+    hold_input = _without_nulls(
+        {
+            "reason": reason,
+            "reasonNotes": reason_notes,
+            "notifyMerchant": notify_merchant,
+            "externalId": external_id,
+            "handle": handle,
+        }
+    )
+    data = await client.execute(
+        FULFILLMENT_ORDER_HOLD, {"id": fulfillment_order_id, "fulfillmentHold": hold_input}
+    )
+    payload = _payload(data, "fulfillmentOrderHold")
+    hold = payload.get("fulfillmentHold") or {}
+    order = payload.get("fulfillmentOrder") or {}
+    return FulfillmentHold(
+        id=str(hold.get("id")),
+        handle=hold.get("handle"),
+        reason=hold.get("reason"),
+        fulfillment_order_id=order.get("id"),
+        fulfillment_order_status=order.get("status"),
+    )
+
+
+async def fulfillment_order_release_hold(
+    client: GraphQLExecutor, fulfillment_order_id: str, hold_ids: Sequence[str]
+) -> JsonObject:
+    """Release our holds (by id) on a fulfillment order; returns the payload."""
+    data = await client.execute(
+        FULFILLMENT_ORDER_RELEASE_HOLD, {"id": fulfillment_order_id, "holdIds": list(hold_ids)}
+    )
+    return _payload(data, "fulfillmentOrderReleaseHold")
+
+
+async def order_cancel(
+    client: GraphQLExecutor,
+    order_id: str,
+    *,
+    reason: CancelReason,
+    restock: bool,
+    refund: bool = True,
+    notify_customer: bool = False,
+    staff_note: str | None = None,
+) -> Job:
+    """Start cancelling an order; Shopify finishes asynchronously (see :class:`Job`)."""
+    variables = _without_nulls(
+        {
+            "orderId": order_id,
+            "reason": reason,
+            "restock": restock,
+            "notifyCustomer": notify_customer,
+            "staffNote": staff_note,
+            "refundMethod": {"originalPaymentMethodsRefund": refund},
+        }
+    )
+    data = await client.execute(ORDER_CANCEL, variables)
+    payload = _payload(data, "orderCancel", errors_key="orderCancelUserErrors")
+    job = payload.get("job") or {}
+    return Job(id=str(job.get("id")), done=bool(job.get("done")))
+
+
+async def refund_create(
+    client: GraphQLExecutor, refund_input: Mapping[str, Any], *, idempotency_key: str
+) -> JsonObject:
+    """Create a refund exactly once per ``idempotency_key``; returns the ``refund`` object.
+
+    Derive the key from the decision (case id + action), so a replay after a
+    crash gets the same refund back instead of a second one.
+    """
+    if not idempotency_key:
+        raise ValueError("refund_create needs a non-empty idempotency key")
+    data = await client.execute(
+        REFUND_CREATE, {"input": dict(refund_input), "idempotencyKey": idempotency_key}
+    )
+    payload = _payload(data, "refundCreate")
+    refund = payload.get("refund")
+    return refund if isinstance(refund, dict) else {}
+
+
+async def return_approve_request(
+    client: GraphQLExecutor, return_id: str, *, notify_customer: bool = False
+) -> JsonObject:
+    """Approve a requested return; returns the ``return`` object."""
+    data = await client.execute(
+        RETURN_APPROVE_REQUEST, {"input": {"id": return_id, "notifyCustomer": notify_customer}}
+    )
+    result = _payload(data, "returnApproveRequest").get("return")
+    return result if isinstance(result, dict) else {}
+
+
+async def return_decline_request(
+    client: GraphQLExecutor,
+    return_id: str,
+    *,
+    reason: DeclineReason,
+    note: str | None = None,
+    notify_customer: bool = False,
+) -> JsonObject:
+    """Decline a requested return with a reason; returns the ``return`` object."""
+    decline = _without_nulls(
+        {
+            "id": return_id,
+            "declineReason": reason,
+            "declineNote": note,
+            "notifyCustomer": notify_customer,
+        }
+    )
+    data = await client.execute(RETURN_DECLINE_REQUEST, {"input": decline})
+    result = _payload(data, "returnDeclineRequest").get("return")
+    return result if isinstance(result, dict) else {}
+
+
+async def tags_add(client: GraphQLExecutor, resource_id: str, tags: Sequence[str]) -> JsonObject:
+    """Append tags to an order, customer, product... (existing tags are kept)."""
+    data = await client.execute(TAGS_ADD, {"id": resource_id, "tags": list(tags)})
+    return _payload(data, "tagsAdd")
+
+
+async def order_update(client: GraphQLExecutor, order_input: Mapping[str, Any]) -> JsonObject:
+    """Update an order (``note`` and ``tags`` overwrite); returns the ``order`` object."""
+    if "id" not in order_input:
+        raise ValueError("order_update input needs the order 'id'")
+    data = await client.execute(ORDER_UPDATE, {"input": dict(order_input)})
+    order = _payload(data, "orderUpdate").get("order")
+    return order if isinstance(order, dict) else {}
+
+
+async def metafields_set(
+    client: GraphQLExecutor, metafields: Sequence[Mapping[str, Any]]
+) -> list[JsonObject]:
+    """Set up to 25 metafields atomically; pass ``compareDigest`` for compare-and-set."""
+    if not 1 <= len(metafields) <= MAX_METAFIELDS_PER_CALL:
+        raise ValueError(f"metafieldsSet takes 1..{MAX_METAFIELDS_PER_CALL} metafields per call")
+    data = await client.execute(METAFIELDS_SET, {"metafields": [dict(m) for m in metafields]})
+    return list(_payload(data, "metafieldsSet").get("metafields") or [])
+
+
+async def fulfillment_order_split(
+    client: GraphQLExecutor, splits: Sequence[Mapping[str, Any]]
+) -> list[JsonObject]:
+    """Split fulfillment orders (``{fulfillmentOrderId, fulfillmentOrderLineItems}`` each)."""
+    data = await client.execute(
+        FULFILLMENT_ORDER_SPLIT, {"fulfillmentOrderSplits": [dict(s) for s in splits]}
+    )
+    return list(_payload(data, "fulfillmentOrderSplit").get("fulfillmentOrderSplits") or [])
+
+
+async def fulfillment_order_reschedule(
+    client: GraphQLExecutor, fulfillment_order_id: str, fulfill_at: datetime | str
+) -> JsonObject:
+    """Move a scheduled fulfillment order's ``fulfillAt``; returns the fulfillment order."""
+    data = await client.execute(
+        FULFILLMENT_ORDER_RESCHEDULE, {"id": fulfillment_order_id, "fulfillAt": _iso(fulfill_at)}
+    )
+    order = _payload(data, "fulfillmentOrderReschedule").get("fulfillmentOrder")
+    return order if isinstance(order, dict) else {}
+
+
+async def order_edit_begin(client: GraphQLExecutor, order_id: str) -> JsonObject:
+    """Open an order edit; returns the ``calculatedOrder`` (its ``id`` drives the edit)."""
+    data = await client.execute(ORDER_EDIT_BEGIN, {"id": order_id})
+    calculated = _payload(data, "orderEditBegin").get("calculatedOrder")
+    if not isinstance(calculated, dict) or not calculated.get("id"):
+        raise ShopifyGraphQLError(["orderEditBegin returned no calculatedOrder"])
+    return calculated
+
+
+async def order_edit_set_quantity(
+    client: GraphQLExecutor,
+    calculated_order_id: str,
+    line_item_id: str,
+    quantity: int,
+    *,
+    restock: bool = True,
+) -> JsonObject:
+    """Change a line's quantity in an open edit (``0`` removes the line)."""
+    data = await client.execute(
+        ORDER_EDIT_SET_QUANTITY,
+        {
+            "id": calculated_order_id,
+            "lineItemId": line_item_id,
+            "quantity": quantity,
+            "restock": restock,
+        },
+    )
+    return _payload(data, "orderEditSetQuantity")
+
+
+async def order_edit_add_variant(
+    client: GraphQLExecutor,
+    calculated_order_id: str,
+    variant_id: str,
+    quantity: int,
+    *,
+    allow_duplicates: bool = False,
+) -> JsonObject:
+    """Add a variant (a substitute item) to an open edit."""
+    data = await client.execute(
+        ORDER_EDIT_ADD_VARIANT,
+        {
+            "id": calculated_order_id,
+            "variantId": variant_id,
+            "quantity": quantity,
+            "allowDuplicates": allow_duplicates,
+        },
+    )
+    return _payload(data, "orderEditAddVariant")
+
+
+async def order_edit_commit(
+    client: GraphQLExecutor,
+    calculated_order_id: str,
+    *,
+    notify_customer: bool = False,
+    staff_note: str | None = None,
+) -> JsonObject:
+    """Apply an open edit to the order; returns the ``order`` object."""
+    data = await client.execute(
+        ORDER_EDIT_COMMIT,
+        _without_nulls(
+            {"id": calculated_order_id, "notifyCustomer": notify_customer, "staffNote": staff_note}
+        ),
+    )
+    order = _payload(data, "orderEditCommit").get("order")
+    return order if isinstance(order, dict) else {}
+
+
+async def draft_order_create(client: GraphQLExecutor, draft_input: Mapping[str, Any]) -> JsonObject:
+    """Create a draft order; returns the ``draftOrder`` object."""
+    data = await client.execute(DRAFT_ORDER_CREATE, {"input": dict(draft_input)})
+    draft = _payload(data, "draftOrderCreate").get("draftOrder")
+    return draft if isinstance(draft, dict) else {}
+
+
+async def draft_order_complete(client: GraphQLExecutor, draft_order_id: str) -> JsonObject:
+    """Turn a draft into an order; returns the ``draftOrder`` (with ``order``)."""
+    data = await client.execute(DRAFT_ORDER_COMPLETE, {"id": draft_order_id})
+    draft = _payload(data, "draftOrderComplete").get("draftOrder")
+    return draft if isinstance(draft, dict) else {}
+
+
+async def order_create(
+    client: GraphQLExecutor,
+    order: Mapping[str, Any],
+    options: Mapping[str, Any] | None = None,
+) -> JsonObject:
+    """Create an order directly (offline intake); returns the ``order`` object."""
+    variables: JsonObject = {"order": dict(order)}
+    if options is not None:
+        variables["options"] = dict(options)
+    data = await client.execute(ORDER_CREATE, variables)
+    created = _payload(data, "orderCreate").get("order")
+    return created if isinstance(created, dict) else {}
+
+
+async def dispute_evidence_update(
+    client: GraphQLExecutor, dispute_evidence_id: str, evidence: Mapping[str, Any]
+) -> JsonObject:
+    """Update a dispute's evidence (needs a Shopify Payments scope); returns the payload."""
+    data = await client.execute(
+        DISPUTE_EVIDENCE_UPDATE, {"id": dispute_evidence_id, "input": dict(evidence)}
+    )
+    return _payload(data, "disputeEvidenceUpdate")

@@ -1,0 +1,1 @@
+"""casebridge stream processing: the Faust app, its settings, topics and agents."""

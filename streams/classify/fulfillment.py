@@ -1,0 +1,187 @@
+"""UC4 FULFILLMENT_EXCEPTION: carrier exceptions, holds by others, cancellations, stock-outs.
+
+=================================  =======================================================
+topic                              opens a case when
+=================================  =======================================================
+``fulfillment_events/create``      ``status`` (any case) is in ``fulfillment.event_statuses``
+                                   (default failure, delayed, attempted_delivery); one case
+                                   per fulfillment (``fulfillment_id``), subject the order
+``fulfillment_orders/placed_on_hold``  the hold's ``reason`` is in ``hold_reasons`` and its
+                                   ``handle`` does not start with ``own_hold_handle_prefix``
+                                   (casebridge's own review holds never open a case)
+``fulfillment_orders/cancelled``   ``open_on_cancelled`` is set
+``variants/out_of_stock``          ``open_on_out_of_stock`` is set; subject the product
+=================================  =======================================================
+
+Fulfillment-order payloads are read as ``{"fulfillment_order": {...},
+"fulfillment_hold": {...}}``, or as a bare fulfillment order carrying
+``fulfillment_holds[]``; the order id comes from ``fulfillment_order.order_id``
+or the event's ``order_id``.
+"""
+
+from __future__ import annotations
+
+from schemas.records import CaseType, Priority, Reason, ShopifyEvent, SubjectType
+from streams.classify.build import CaseDraft, Variables
+from streams.classify.errors import ClassificationError
+from streams.classify.payload import Fields
+from streams.policy.model import Policy
+
+EVENT_TOPIC = "fulfillment_events/create"
+HOLD_TOPIC = "fulfillment_orders/placed_on_hold"
+CANCELLED_TOPIC = "fulfillment_orders/cancelled"
+OUT_OF_STOCK_TOPIC = "variants/out_of_stock"
+TOPICS = frozenset({EVENT_TOPIC, HOLD_TOPIC, CANCELLED_TOPIC, OUT_OF_STOCK_TOPIC})
+
+
+def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+    """The FULFILLMENT_EXCEPTION cases (zero or one) for a fulfillment-related event."""
+    if event.topic == EVENT_TOPIC:
+        return _carrier_exception(event, payload, policy)
+    if event.topic in (HOLD_TOPIC, CANCELLED_TOPIC):
+        return _fulfillment_order(event, payload, policy)
+    if event.topic == OUT_OF_STOCK_TOPIC:
+        return _out_of_stock(payload, policy)
+    return []
+
+
+def _carrier_exception(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+    rules = policy.fulfillment
+    status = (payload.text("status") or "").strip().lower()
+    if not status:
+        raise ClassificationError("status: missing fulfillment event status")
+    if status not in rules.event_statuses:
+        return []
+    order_id = payload.ident("order_id") or event.order_id
+    if not order_id:
+        raise ClassificationError("order_id: missing id")
+    fulfillment_id = payload.require_ident("fulfillment_id")
+    variables = (
+        Variables()
+        .string("orderId", order_id)
+        .string("fulfillmentId", fulfillment_id)
+        .string("fulfillmentStatus", status.upper())
+        .string("carrierMessage", payload.text("message"))
+        .date("happenedAt", payload.timestamp("happened_at"))
+        .date("estimatedDeliveryAt", payload.timestamp("estimated_delivery_at"))
+        .string("countryCode", payload.text("country"))
+        .string("city", payload.text("city"))
+    )
+    return [
+        _draft(
+            policy,
+            SubjectType.ORDER,
+            order_id,
+            f"carrier:{fulfillment_id}",
+            list(rules.teams.carrier),
+            rules.status_priority.get(status),
+            Reason(code=f"CARRIER_{status.upper()}", detail=f"carrier reports {status}"),
+            variables,
+            order_id,
+        )
+    ]
+
+
+def _fulfillment_order(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+    rules = policy.fulfillment
+    fulfillment_order = payload.obj("fulfillment_order") or payload
+    fulfillment_order_id = fulfillment_order.require_ident("id", "admin_graphql_api_id")
+    order_id = fulfillment_order.ident("order_id") or event.order_id
+    variables = (
+        Variables()
+        .string("fulfillmentOrderId", fulfillment_order_id)
+        .string("orderId", order_id)
+        .string("fulfillmentOrderStatus", fulfillment_order.text("status"))
+    )
+    if event.topic == CANCELLED_TOPIC:
+        if not rules.open_on_cancelled:
+            return []
+        reason = Reason(code="FULFILLMENT_CANCELLED", detail="fulfillment order was cancelled")
+        teams, trigger = list(rules.teams.cancelled), "cancelled"
+    else:
+        hold = payload.obj("fulfillment_hold") or next(
+            iter(fulfillment_order.objects("fulfillment_holds")), None
+        )
+        if hold is None:
+            raise ClassificationError("fulfillment_hold: missing hold")
+        hold_reason = (hold.text("reason") or "OTHER").strip().upper()
+        handle = hold.text("handle") or ""
+        if rules.own_hold_handle_prefix and handle.startswith(rules.own_hold_handle_prefix):
+            return []
+        if hold_reason not in rules.hold_reasons:
+            return []
+        notes = hold.text("reason_notes")
+        reason = Reason(
+            code=f"HOLD_{hold_reason}",
+            detail=f"fulfillment held: {hold_reason}" + (f" ({notes})" if notes else ""),
+        )
+        variables.string("holdReason", hold_reason).string("holdNotes", notes)
+        teams, trigger = list(rules.teams.hold), "hold"
+    return [
+        _draft(
+            policy,
+            SubjectType.FULFILLMENT_ORDER,
+            fulfillment_order_id,
+            trigger,
+            teams,
+            None,
+            reason,
+            variables,
+            order_id,
+        )
+    ]
+
+
+def _out_of_stock(payload: Fields, policy: Policy) -> list[CaseDraft]:
+    rules = policy.fulfillment
+    if not rules.open_on_out_of_stock:
+        return []
+    variant_id = payload.require_ident("id", "admin_graphql_api_id")
+    product_id = payload.ident("product_id") or variant_id
+    sku = payload.text("sku")
+    variables = (
+        Variables()
+        .string("productId", product_id)
+        .string("variantId", variant_id)
+        .string("sku", sku)
+        .string("variantTitle", payload.text("title"))
+        .integer("inventoryQuantity", payload.integer("inventory_quantity"))
+    )
+    reason = Reason(code="OUT_OF_STOCK", detail=f"variant {sku or variant_id} is out of stock")
+    return [
+        _draft(
+            policy,
+            SubjectType.PRODUCT,
+            product_id,
+            f"out-of-stock:{variant_id}",
+            list(rules.teams.out_of_stock),
+            None,
+            reason,
+            variables,
+            None,
+        )
+    ]
+
+
+def _draft(
+    policy: Policy,
+    subject_type: SubjectType,
+    subject_id: str,
+    trigger: str,
+    teams: list[str],
+    priority: Priority | None,
+    reason: Reason,
+    variables: Variables,
+    order_id: str | None,
+) -> CaseDraft:
+    return CaseDraft(
+        case_type=CaseType.FULFILLMENT_EXCEPTION,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        trigger=trigger,
+        teams=teams,
+        priority=priority or policy.cases.FULFILLMENT_EXCEPTION.priority,
+        reasons=[reason],
+        variables=variables,
+        order_id=order_id,
+    )

@@ -1,0 +1,64 @@
+"""The ``casebridge`` command line.
+
+Subcommands live beside the concern they drive and are imported only when
+invoked, so ``casebridge stack up`` does not pay for importing Faust. Every
+:class:`~connectors.errors.CasebridgeError` is printed as one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from connectors.errors import CasebridgeError
+
+#: subcommand name -> "module:attribute" of a click command or group.
+SUBCOMMANDS: dict[str, str] = {
+    "stack": "deploy.local.cli:stack",
+    "schemas": "connectors.serde.cli:schemas",
+    "emulate": "connectors.emulate_cli:emulate",
+    "worker": "streams.worker_cli:worker",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """casebridge: Shopify <-> Kafka <-> OpenText Workflow Service."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console entry point: run the CLI, turning our errors into one clear line."""
+    try:
+        return cli.main(args=argv, prog_name="casebridge", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except CasebridgeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

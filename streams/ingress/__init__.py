@@ -1,0 +1,1 @@
+"""Shopify webhook ingress: verify, de-duplicate, publish to ``shopify.webhooks``."""

@@ -1,0 +1,185 @@
+"""The webhook handler, free of any web framework: headers + raw body in, a status out.
+
+Order of checks (each failure is counted and logged without secrets, and
+never produces a record):
+
+1. body larger than the limit            -> 413
+2. required Shopify headers missing       -> 400
+3. HMAC over the raw bytes does not match -> 401 (checked before parsing, so
+   unauthenticated input is never interpreted)
+4. body is not a JSON object              -> 400
+5. event already seen in the window       -> 200, nothing published
+6. published with acks=all                -> 200 only after the broker acknowledged;
+   a broker failure answers 503 so Shopify delivers again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.shopify.webhooks import (
+    WebhookHeaderError,
+    WebhookHeaders,
+    parse_webhook_headers,
+    verify_signature,
+)
+from schemas.records import EventSource, ShopifyEvent
+from streams.ingress.dedup import DEDUP_HEADER, SeenWindow
+from streams.ingress.resource import resource_ref
+
+log = logging.getLogger(__name__)
+
+#: Publishes one event (key, headers) and returns once the broker acknowledged it.
+Publisher = Callable[[ShopifyEvent, str, Sequence[tuple[str, bytes]]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class IngressResult:
+    """What to answer Shopify."""
+
+    status: int
+    outcome: str
+    detail: str = ""
+
+    def body(self) -> dict[str, str]:
+        """The JSON body of the answer."""
+        return {"status": self.outcome, **({"detail": self.detail} if self.detail else {})}
+
+
+@dataclass
+class IngressStats:
+    """Counters for metrics and the operations page."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    unknown_topics: Counter[str] = field(default_factory=Counter)
+
+
+class WebhookIngress:
+    """Turns one Shopify delivery into at most one record on ``shopify.webhooks``."""
+
+    def __init__(
+        self,
+        *,
+        secrets: Sequence[str],
+        max_body_bytes: int,
+        seen: SeenWindow,
+        publish: Publisher,
+        known_topics: frozenset[str] = frozenset(),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        if not secrets:
+            raise ValueError("at least one webhook secret is required")
+        self._secrets = [s.encode() for s in secrets]
+        self._max_body_bytes = max_body_bytes
+        self._seen = seen
+        self._publish = publish
+        self._known_topics = known_topics
+        self._clock = clock
+        self._in_flight: dict[str, asyncio.Future[IngressResult]] = {}
+        self.stats = IngressStats()
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest body accepted, in bytes."""
+        return self._max_body_bytes
+
+    def _reject(self, status: int, reason: str, detail: str, headers: Mapping[str, str]) -> IngressResult:
+        self.stats.rejected[reason] += 1
+        # Only routing facts are logged: never the body, the HMAC or a secret.
+        log.warning(
+            "webhook rejected: %s (%s) shop=%s topic=%s webhook_id=%s",
+            reason,
+            detail,
+            _header(headers, "X-Shopify-Shop-Domain"),
+            _header(headers, "X-Shopify-Topic"),
+            _header(headers, "X-Shopify-Webhook-Id"),
+        )
+        return IngressResult(status, "rejected", detail)
+
+    async def handle(self, headers: Mapping[str, str], body: bytes) -> IngressResult:
+        """Verify, de-duplicate and publish one delivery."""
+        if len(body) > self._max_body_bytes:
+            return self._reject(413, "too_large", f"body over {self._max_body_bytes} bytes", headers)
+        try:
+            parsed = parse_webhook_headers(headers)
+        except WebhookHeaderError as exc:
+            return self._reject(400, "bad_headers", str(exc), headers)
+        if not verify_signature(body, parsed.hmac_sha256, self._secrets):
+            return self._reject(401, "bad_hmac", "HMAC signature does not match", headers)
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return self._reject(400, "bad_json", f"body is not JSON: {exc}", headers)
+        if not isinstance(payload, dict):
+            return self._reject(400, "bad_json", "body is not a JSON object", headers)
+
+        key = parsed.dedup_key
+        if key in self._seen:
+            self.stats.duplicates += 1
+            return IngressResult(200, "duplicate")
+        running = self._in_flight.get(key)
+        if running is not None:
+            # The same event is being published right now by a concurrent delivery.
+            result = await asyncio.shield(running)
+            self.stats.duplicates += 1
+            return IngressResult(result.status, "duplicate" if result.status == 200 else result.outcome)
+        future: asyncio.Future[IngressResult] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            result = await self._publish_event(parsed, payload, body)
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters re-raise it themselves
+            raise
+        finally:
+            del self._in_flight[key]
+
+    async def _publish_event(
+        self, parsed: WebhookHeaders, payload: dict[str, Any], body: bytes
+    ) -> IngressResult:
+        ref = resource_ref(parsed.topic, payload)
+        event = ShopifyEvent(
+            event_id=parsed.event_id or parsed.webhook_id,
+            webhook_id=parsed.webhook_id,
+            shop=parsed.shop_domain,
+            topic=parsed.topic,
+            sub_topic=parsed.sub_topic,
+            api_version=parsed.api_version,
+            triggered_at=parsed.triggered_at,
+            received_at=self._clock(),
+            resource_id=ref.resource_id or parsed.webhook_id,
+            order_id=ref.order_id,
+            source=EventSource.WEBHOOK,
+            payload=body.decode(),
+        )
+        record_key = ref.key(parsed.shop_domain, parsed.webhook_id)
+        try:
+            await self._publish(event, record_key, [(DEDUP_HEADER, parsed.dedup_key.encode())])
+        except Exception as exc:
+            self.stats.rejected["broker_unavailable"] += 1
+            log.error("webhook not published (Shopify will retry): %s", exc)
+            return IngressResult(503, "unavailable", "could not publish; retry later")
+        self._seen.add(parsed.dedup_key)
+        self.stats.accepted += 1
+        if self._known_topics and parsed.topic not in self._known_topics:
+            # Accepted and recorded like any other: classification decides what it means.
+            self.stats.unknown_topics[parsed.topic] += 1
+        return IngressResult(200, "accepted")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value[:200]
+    return "-"

@@ -1,0 +1,1 @@
+"""Kafka plumbing shared by the agents: an awaitable producer and DLQ records."""

@@ -1,0 +1,490 @@
+"""The policy: every threshold, list, routing rule and SLA the classifier uses.
+
+A merchant changes casebridge's behaviour by editing one policy file (see
+``deploy/policy/default.yaml`` for a complete, commented example); nothing in
+the rules in :mod:`streams.classify` is hard-coded beyond the defaults here.
+
+Every model forbids unknown keys, so a typo such as ``min_sampels`` is an
+error naming the key path instead of a silently ignored setting. Durations are
+written as text (``"30m"``, ``"4h"``, ``"2d"``, ``"1d12h"``); money amounts as
+decimal strings (``"5000.00"``) and are held as :class:`~decimal.Decimal`.
+
+What is *not* here: the rolling average order value of a shop and the
+per-customer complaint counts are state, kept by the agent and passed to the
+rules (see :mod:`streams.classify.state`); the OpenText process model key per
+case type is a setting of the sink.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from schemas.records import CaseType, IssueType, Priority, Severity
+
+_DURATION_PART = re.compile(r"(\d+)([wdhms])")
+_DURATION_WHOLE = re.compile(r"(?:\d+[wdhms])+")
+_UNIT_SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``"90s"``, ``"30m"``, ``"4h"``, ``"2d"``, ``"1w"`` or a sum like ``"1d12h"``.
+
+    Raises:
+        ValueError: the text is not such a duration or is zero.
+    """
+    compact = text.strip().lower().replace(" ", "")
+    if not _DURATION_WHOLE.fullmatch(compact):
+        raise ValueError(
+            f"invalid duration {text!r}: expected a number with a unit s, m, h, d or w,"
+            " e.g. '30m', '4h', '2d' or '1d12h'"
+        )
+    seconds = sum(
+        int(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION_PART.findall(compact)
+    )
+    if seconds <= 0:
+        raise ValueError(f"invalid duration {text!r}: must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def _to_duration(value: object) -> timedelta:
+    # Only text (or an already parsed timedelta) is accepted: a bare number in
+    # a policy file is ambiguous (seconds? hours?), so it is refused.
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError(f"invalid duration {value!r}: write it as text such as '4h' or '2d'")
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _country(value: object) -> object:
+    # YAML 1.1 reads an unquoted NO (Norway) as false; no other value is
+    # plausible for a country list, so take it back.
+    if value is False:
+        return "NO"
+    return _upper(value)
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_to_duration)]
+"""A positive duration written as text in the file, e.g. ``"4h"``."""
+
+Team = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A team (OpenText candidate group) name."""
+
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A word or phrase matched case-insensitively on word boundaries."""
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A Shopify tag, matched case-insensitively."""
+
+CountryCode = Annotated[str, BeforeValidator(_country), StringConstraints(pattern=r"^[A-Z]{2}$")]
+"""ISO 3166-1 alpha-2 country code, e.g. ``"US"``."""
+
+RegionCode = Annotated[
+    str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+]
+"""Country plus province code as in ISO 3166-2, e.g. ``"US-HI"`` or ``"CA-QC"``."""
+
+LowerStr = Annotated[str, BeforeValidator(_lower), StringConstraints(min_length=1)]
+UpperStr = Annotated[str, BeforeValidator(_upper), StringConstraints(min_length=1)]
+
+RiskLevelName = Literal["HIGH", "MEDIUM", "LOW", "NONE"]
+RiskLevel = Annotated[RiskLevelName, BeforeValidator(_upper)]
+"""A Shopify risk assessment result (``RiskAssessmentResult``), any letter case."""
+
+Money = Annotated[Decimal, Field(gt=0)]
+WatchedField = Literal["title", "body_html", "variant_prices", "tags", "product_type", "vendor"]
+
+
+def _default_risk_levels() -> dict[RiskLevelName, Priority]:
+    return {"HIGH": Priority.HIGH, "MEDIUM": Priority.NORMAL}
+
+
+def _default_watched() -> list[WatchedField]:
+    return ["title", "body_html", "variant_prices"]
+
+
+class _Section(BaseModel):
+    """Base of every policy model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class CasePolicy(_Section):
+    """Teams, default priority and SLA of one case type."""
+
+    teams: list[Team] = Field(min_length=1)
+    """Teams (candidate groups) that decide, in routing order; rules may narrow them."""
+    priority: Priority = Priority.NORMAL
+    """Priority when no rule says otherwise."""
+    sla: Duration
+    """Time from the request until a decision is due."""
+    priority_sla: dict[Priority, Duration] = Field(default_factory=dict)
+    """Shorter SLAs for raised priorities, e.g. ``{URGENT: "1h"}``."""
+
+    def sla_for(self, priority: Priority) -> timedelta:
+        """The SLA that applies to a case of this type at ``priority``."""
+        return self.priority_sla.get(priority, self.sla)
+
+
+def _case(teams: list[str], sla: str, priority: Priority = Priority.NORMAL) -> CasePolicy:
+    return CasePolicy(teams=teams, sla=parse_duration(sla), priority=priority)
+
+
+class CasesPolicy(_Section):
+    """One :class:`CasePolicy` per case type (OFFLINE_ORDER teams are used by the intake side)."""
+
+    ORDER_REVIEW: CasePolicy = _case(["fraud", "finance", "operations"], "4h")
+    HIGH_VALUE_REVIEW: CasePolicy = _case(["sales", "finance", "operations"], "8h")
+    RETURN_REVIEW: CasePolicy = _case(["customer_service", "warehouse"], "2d")
+    COMPLAINT: CasePolicy = _case(["customer_service"], "1d")
+    FULFILLMENT_EXCEPTION: CasePolicy = _case(["warehouse", "logistics", "customer_service"], "8h")
+    CONTENT_REVIEW: CasePolicy = _case(["legal", "merchandising", "marketing"], "3d", Priority.LOW)
+    OFFLINE_ORDER: CasePolicy = _case(["sales", "finance"], "1d")
+    CHARGEBACK: CasePolicy = _case(["customer_service", "fulfillment", "finance"], "3d")
+
+    def for_type(self, case_type: CaseType) -> CasePolicy:
+        """The policy of ``case_type``; UNKNOWN has none and raises :class:`KeyError`."""
+        if case_type.value not in type(self).model_fields:
+            raise KeyError(case_type.value)
+        policy: CasePolicy = getattr(self, case_type.value)
+        return policy
+
+
+# --------------------------------------------------------------------- orders (UC1, UC5)
+
+
+class RiskRule(_Section):
+    """Which Shopify risk levels open an ORDER_REVIEW, and at what priority."""
+
+    levels: dict[RiskLevel, Priority] = Field(default_factory=_default_risk_levels)
+
+
+class ValueRule(_Section):
+    """Unusual order value: above an absolute amount or a multiple of the shop's average.
+
+    Both compare the order's total in shop currency. The relative rule only
+    applies once the shop's running statistics hold ``min_samples`` orders, so
+    a new shop's first orders are not all "unusual".
+    """
+
+    absolute_threshold: Money | None = Decimal("5000")
+    relative_multiplier: Annotated[Decimal, Field(gt=1)] | None = Decimal("4")
+    min_samples: int = Field(default=20, ge=1)
+    average_window: int = Field(default=100, ge=2)
+    """Window of the running average (see :func:`streams.classify.state.update_stats`)."""
+    priority: Priority = Priority.NORMAL
+
+
+class DestinationRule(_Section):
+    """Shipping destinations that need an operations review."""
+
+    countries: list[CountryCode] = Field(default_factory=list)
+    regions: list[RegionCode] = Field(default_factory=list)
+    priority: Priority = Priority.HIGH
+
+
+class InventoryRule(_Section):
+    """Line quantity above the inventory available when the order was placed.
+
+    Shopify's order payload carries no inventory, so the available quantity is
+    read from a field on each line item (``line_field``, added by enrichment or
+    the emulator) or from a note attribute (``note_attribute``) whose value is
+    a JSON object mapping SKU or variant id to the available quantity.
+    """
+
+    enabled: bool = True
+    line_field: str = Field(default="available_quantity", min_length=1)
+    note_attribute: str = Field(default="inventory_available", min_length=1)
+    priority: Priority = Priority.NORMAL
+
+
+class ReviewTeams(_Section):
+    """Which teams an ORDER_REVIEW goes to, by the family of the reason that fired."""
+
+    risk: list[Team] = Field(default_factory=lambda: ["fraud"], min_length=1)
+    value: list[Team] = Field(default_factory=lambda: ["finance"], min_length=1)
+    destination: list[Team] = Field(default_factory=lambda: ["operations"], min_length=1)
+    inventory: list[Team] = Field(default_factory=lambda: ["operations"], min_length=1)
+
+
+class OrderReviewPolicy(_Section):
+    """UC1: when an order is flagged for review."""
+
+    risk: RiskRule = RiskRule()
+    value: ValueRule = ValueRule()
+    destination: DestinationRule = DestinationRule()
+    inventory: InventoryRule = InventoryRule()
+    teams: ReviewTeams = ReviewTeams()
+
+
+class LargeBasketRule(_Section):
+    """A basket is large at ``min_items`` units or ``min_lines`` lines (either; null = off)."""
+
+    min_items: int | None = Field(default=25, ge=1)
+    min_lines: int | None = Field(default=15, ge=1)
+
+
+class HighValueTeams(_Section):
+    """Which teams a HIGH_VALUE_REVIEW goes to, by reason."""
+
+    vip: list[Team] = Field(default_factory=lambda: ["sales"], min_length=1)
+    wholesale: list[Team] = Field(default_factory=lambda: ["sales", "finance"], min_length=1)
+    large_basket: list[Team] = Field(default_factory=lambda: ["operations"], min_length=1)
+
+
+class HighValuePolicy(_Section):
+    """UC5: VIP customers, wholesale/B2B buyers and large baskets on new orders."""
+
+    vip_tags: list[Tag] = Field(default_factory=lambda: ["VIP"])
+    wholesale_tags: list[Tag] = Field(default_factory=lambda: ["wholesale", "B2B"])
+    company_is_wholesale: bool = True
+    """Treat an order placed for a B2B company (payload ``company``) as wholesale."""
+    large_basket: LargeBasketRule = LargeBasketRule()
+    teams: HighValueTeams = HighValueTeams()
+
+
+class OrdersPolicy(_Section):
+    """Rules on order webhooks."""
+
+    review: OrderReviewPolicy = OrderReviewPolicy()
+    high_value: HighValuePolicy = HighValuePolicy()
+
+
+# ---------------------------------------------------------------------- complaints (UC3)
+
+
+class RoutingRule(_Section):
+    """One complaint routing rule; the first rule whose set criteria all match wins."""
+
+    issue_type: IssueType | None = None
+    segment: UpperStr | None = None
+    severity: Severity | None = None
+    teams: list[Team] = Field(min_length=1)
+    priority: Priority | None = None
+    """Priority of matching complaints; null falls back to ``severity_priority``."""
+
+
+class SeverityPriority(_Section):
+    """Default complaint priority per severity."""
+
+    LOW: Priority = Priority.LOW
+    MEDIUM: Priority = Priority.NORMAL
+    HIGH: Priority = Priority.HIGH
+    CRITICAL: Priority = Priority.URGENT
+
+    def of(self, severity: Severity) -> Priority:
+        """The priority for ``severity``."""
+        value: Priority = getattr(self, severity.value)
+        return value
+
+
+class EscalationWindows(_Section):
+    """Time until an undecided complaint escalates, per severity."""
+
+    LOW: Duration = timedelta(hours=72)
+    MEDIUM: Duration = timedelta(hours=24)
+    HIGH: Duration = timedelta(hours=8)
+    CRITICAL: Duration = timedelta(hours=2)
+
+    def of(self, severity: Severity) -> timedelta:
+        """The escalation window for ``severity``."""
+        value: timedelta = getattr(self, severity.value)
+        return value
+
+
+class RepeatRule(_Section):
+    """Repeated complaints: ``threshold`` complaints by one customer within ``window``."""
+
+    threshold: int = Field(default=3, ge=2)
+    window: Duration = timedelta(days=30)
+    priority_steps: int = Field(default=1, ge=0, le=3)
+    """How many steps the priority rises (LOW → NORMAL → HIGH → URGENT)."""
+
+
+def _default_note_keywords() -> dict[IssueType, list[str]]:
+    return {
+        IssueType.DAMAGED_GOODS: ["damaged", "broken", "arrived broken", "cracked"],
+        IssueType.DELAYED_SHIPMENT: ["still waiting", "not arrived", "hasn't arrived", "late"],
+        IssueType.WRONG_ITEM: ["wrong item", "wrong size", "not what I ordered"],
+        IssueType.BILLING: ["charged twice", "double charged", "overcharged"],
+        IssueType.SERVICE: ["complaint", "unacceptable", "disappointed"],
+    }
+
+
+class OrderNotesRule(_Section):
+    """Complaints detected in the customer's order note (keyword match)."""
+
+    enabled: bool = True
+    keywords: dict[IssueType, list[Keyword]] = Field(default_factory=_default_note_keywords)
+    """Issue type → keywords; the first issue type (in file order) with a match wins."""
+    severity: Severity = Severity.MEDIUM
+    severity_keywords: dict[Severity, list[Keyword]] = Field(
+        default_factory=lambda: {
+            Severity.HIGH: ["lawyer", "chargeback", "refund immediately"],
+            Severity.CRITICAL: ["injury", "injured", "unsafe"],
+        }
+    )
+    """Keywords that raise the severity; the highest matching severity wins."""
+
+
+class ComplaintPolicy(_Section):
+    """UC3: complaint routing, escalation and repeats."""
+
+    routing: list[RoutingRule] = Field(default_factory=list)
+    default_teams: list[Team] | None = None
+    """Teams when no routing rule matches; null uses ``cases.COMPLAINT.teams``."""
+    severity_priority: SeverityPriority = SeverityPriority()
+    escalation_windows: EscalationWindows = EscalationWindows()
+    escalate_issue_types: list[IssueType] = Field(
+        default_factory=lambda: [IssueType.DELAYED_SHIPMENT, IssueType.DAMAGED_GOODS]
+    )
+    """Issue types whose priority rises one step."""
+    repeat: RepeatRule = RepeatRule()
+    segment_tags: dict[UpperStr, list[Tag]] = Field(
+        default_factory=lambda: {"VIP": ["VIP"], "WHOLESALE": ["wholesale", "B2B"]}
+    )
+    """Segment → customer tags; used for order-note complaints (a submitted one names it)."""
+    order_notes: OrderNotesRule = OrderNotesRule()
+
+
+# ------------------------------------------------------------------------- returns (UC2)
+
+
+class ReturnPolicy(_Section):
+    """UC2: return requests."""
+
+    reason_teams: dict[LowerStr, list[Team]] = Field(
+        default_factory=lambda: {
+            "defective": ["warehouse", "customer_service"],
+            "wrong_item": ["warehouse", "customer_service"],
+        }
+    )
+    """Shopify return reason (e.g. ``defective``) → teams, added to the case type's teams."""
+    reason_priority: dict[LowerStr, Priority] = Field(
+        default_factory=lambda: {"defective": Priority.HIGH}
+    )
+
+
+# --------------------------------------------------------------------- fulfillment (UC4)
+
+
+class FulfillmentTeams(_Section):
+    """Teams of a FULFILLMENT_EXCEPTION, by kind of exception."""
+
+    carrier: list[Team] = Field(
+        default_factory=lambda: ["logistics", "customer_service"], min_length=1
+    )
+    hold: list[Team] = Field(default_factory=lambda: ["warehouse"], min_length=1)
+    cancelled: list[Team] = Field(
+        default_factory=lambda: ["warehouse", "customer_service"], min_length=1
+    )
+    out_of_stock: list[Team] = Field(default_factory=lambda: ["warehouse"], min_length=1)
+
+
+class FulfillmentPolicy(_Section):
+    """UC4: carrier exceptions, holds placed by others, cancellations and stock-outs."""
+
+    event_statuses: list[LowerStr] = Field(
+        default_factory=lambda: ["failure", "delayed", "attempted_delivery"]
+    )
+    """``fulfillment_events/create`` statuses that are exceptions (any letter case)."""
+    status_priority: dict[LowerStr, Priority] = Field(
+        default_factory=lambda: {"failure": Priority.HIGH}
+    )
+    hold_reasons: list[UpperStr] = Field(
+        default_factory=lambda: [
+            "INVENTORY_OUT_OF_STOCK",
+            "INCORRECT_ADDRESS",
+            "UNKNOWN_DELIVERY_DATE",
+            "OTHER",
+        ]
+    )
+    """Hold reasons of ``fulfillment_orders/placed_on_hold`` that open a case."""
+    own_hold_handle_prefix: str = "casebridge"
+    """Holds whose handle starts with this are casebridge's own and never open a case."""
+    open_on_cancelled: bool = False
+    """Off by default: casebridge cancels orders itself (a rejected review), which
+    cancels their fulfillment orders too, and that is no exception."""
+    open_on_out_of_stock: bool = True
+    teams: FulfillmentTeams = FulfillmentTeams()
+
+
+# ------------------------------------------------------------------------- content (UC6)
+
+
+class ContentTeams(_Section):
+    """Teams of a CONTENT_REVIEW, by reason."""
+
+    regulated: list[Team] = Field(default_factory=lambda: ["legal", "merchandising"], min_length=1)
+    claims: list[Team] = Field(default_factory=lambda: ["legal", "marketing"], min_length=1)
+    change: list[Team] = Field(default_factory=lambda: ["merchandising"], min_length=1)
+    theme: list[Team] = Field(default_factory=lambda: ["marketing", "legal"], min_length=1)
+
+
+class ContentPolicy(_Section):
+    """UC6: regulated products, region-specific claims and watched fields."""
+
+    regulated_product_types: list[Keyword] = Field(default_factory=list)
+    regulated_tags: list[Tag] = Field(default_factory=list)
+    claim_keywords: dict[UpperStr, list[Keyword]] = Field(default_factory=dict)
+    """Region → claim phrases not allowed there, e.g. ``{"US": ["cures"]}``."""
+    watched_fields: list[WatchedField] = Field(default_factory=_default_watched)
+    review_all_watched_changes: bool = False
+    """Also review unregulated products when a watched field changed."""
+    theme_topics: list[LowerStr] = Field(default_factory=lambda: ["themes/publish"])
+    teams: ContentTeams = ContentTeams()
+
+
+# ------------------------------------------------------------------------ disputes (UC8)
+
+
+class DisputePolicy(_Section):
+    """UC8: chargebacks and inquiries."""
+
+    open_statuses: list[LowerStr] = Field(
+        default_factory=lambda: ["needs_response", "under_review"]
+    )
+    reason_teams: dict[LowerStr, list[Team]] = Field(
+        default_factory=lambda: {
+            "fraudulent": ["finance", "customer_service"],
+            "product_not_received": ["fulfillment", "customer_service"],
+            "credit_not_processed": ["finance"],
+        }
+    )
+    """Dispute reason → teams; other reasons use ``cases.CHARGEBACK.teams``."""
+    chargeback_priority: Priority = Priority.HIGH
+    inquiry_priority: Priority = Priority.NORMAL
+    evidence_margin: Duration = timedelta(days=1)
+    """The SLA never ends later than ``evidence_due_by`` minus this margin."""
+
+
+# -------------------------------------------------------------------------------- root
+
+
+class Policy(_Section):
+    """The whole policy file."""
+
+    version: Literal[1] = 1
+    cases: CasesPolicy = CasesPolicy()
+    orders: OrdersPolicy = OrdersPolicy()
+    complaints: ComplaintPolicy = ComplaintPolicy()
+    returns: ReturnPolicy = ReturnPolicy()
+    fulfillment: FulfillmentPolicy = FulfillmentPolicy()
+    content: ContentPolicy = ContentPolicy()
+    disputes: DisputePolicy = DisputePolicy()

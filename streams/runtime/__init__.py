@@ -1,0 +1,1 @@
+"""Runtime helpers shared by the agents: keyed concurrency, raw-record decoding."""

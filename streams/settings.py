@@ -1,0 +1,180 @@
+"""Typed settings for every casebridge process, validated once at start.
+
+Values come from the environment (prefix ``CASEBRIDGE_``, nested sections
+joined with ``__``, e.g. ``CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS``) or from a
+``.env`` file. Secrets may also be given as files (``*_FILE`` variables are
+read by :func:`load_settings`) so they never have to sit in a process list.
+An invalid value raises :class:`SettingsError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.errors import ConfigurationError
+
+ENV_PREFIX = "CASEBRIDGE_"
+
+
+class SettingsError(ConfigurationError):
+    """A setting is missing or has an invalid value."""
+
+
+def _default_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "casebridge"
+
+
+class KafkaSettings(BaseModel):
+    """How to reach the Kafka cluster; TLS/SASL values are passed to every client."""
+
+    bootstrap_servers: str = "127.0.0.1:19092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    default_partitions: int = Field(default=6, ge=1, le=1000)
+    replication_factor: int = Field(default=1, ge=1, le=10)
+
+    @field_validator("bootstrap_servers")
+    @classmethod
+    def _hosts_have_ports(cls, value: str) -> str:
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+        return value
+
+    def confluent_config(self) -> dict[str, Any]:
+        """The librdkafka configuration keys for these settings."""
+        config: dict[str, Any] = {
+            "bootstrap.servers": self.bootstrap_servers,
+            "security.protocol": self.security_protocol,
+        }
+        if self.sasl_mechanism:
+            config["sasl.mechanism"] = self.sasl_mechanism
+        if self.sasl_username:
+            config["sasl.username"] = self.sasl_username
+        if self.sasl_password:
+            config["sasl.password"] = self.sasl_password.get_secret_value()
+        if self.ssl_cafile:
+            config["ssl.ca.location"] = str(self.ssl_cafile)
+        if self.ssl_certfile:
+            config["ssl.certificate.location"] = str(self.ssl_certfile)
+        if self.ssl_keyfile:
+            config["ssl.key.location"] = str(self.ssl_keyfile)
+        return config
+
+
+class RegistrySettings(BaseModel):
+    """The Confluent-compatible schema registry (Apicurio's ccompat API locally)."""
+
+    url: str = "http://127.0.0.1:18081/apis/ccompat/v7"
+    username: str | None = None
+    password: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+
+class StackSettings(BaseModel):
+    """The local Kafka + Apicurio stack fetched from Maven Central."""
+
+    kafka_version: str = "4.4.0"
+    apicurio_version: str = "3.0.9"
+    kafka_port: int = Field(default=19092, ge=1, le=65535)
+    controller_port: int = Field(default=19093, ge=1, le=65535)
+    registry_port: int = Field(default=18081, ge=1, le=65535)
+    cache_dir: Path = Field(default_factory=lambda: _default_home() / "artifacts")
+    data_dir: Path = Field(default_factory=lambda: _default_home() / "stack" / "data")
+    log_dir: Path = Field(default_factory=lambda: _default_home() / "stack" / "logs")
+    kafka_heap: str = "1g"
+    registry_heap: str = "512m"
+    start_timeout_s: float = Field(default=120.0, gt=0)
+
+
+class IngressSettings(BaseModel):
+    """The Shopify webhook endpoint served by the worker."""
+
+    webhook_secrets: list[SecretStr] = Field(
+        default_factory=list,
+        description="App client secrets, newest first; several during a rotation.",
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    dedup_window_s: float = Field(default=24 * 3600.0, ge=1.0)
+    path: str = "/webhooks/shopify"
+
+
+class ShopifySettings(BaseModel):
+    """The Shopify Admin API (or the emulator: set ``base_url``)."""
+
+    shop_domain: str = "casebridge-demo.myshopify.com"
+    api_version: str = "2026-01"
+    access_token: SecretStr = SecretStr("shpat_emulator_token")
+    base_url: str | None = Field(
+        default=None, description="Override https://{shop} e.g. with the emulator's URL."
+    )
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class OpenTextSettings(BaseModel):
+    """OpenText Workflow Service (or the emulator)."""
+
+    base_url: str = "http://127.0.0.1:8091"
+    tenant_id: str = "casebridge"
+    client_id: str = "casebridge-client"
+    client_secret: SecretStr = SecretStr("casebridge-secret")
+    timeout_s: float = Field(default=10.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """All settings of a casebridge process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+    )
+
+    app_id: str = "casebridge"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=1, le=65535)
+    data_dir: Path = Field(default_factory=lambda: _default_home() / "worker")
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    stack: StackSettings = Field(default_factory=StackSettings)
+    ingress: IngressSettings = Field(default_factory=IngressSettings)
+    shopify: ShopifySettings = Field(default_factory=ShopifySettings)
+    opentext: OpenTextSettings = Field(default_factory=OpenTextSettings)
+
+
+def _format_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    path = "__".join(str(part) for part in first["loc"]).upper()
+    variable = f"{ENV_PREFIX}{path}" if path else ENV_PREFIX + "*"
+    value = first.get("input")
+    shown = "" if "password" in path.lower() or "secret" in path.lower() else f" (got {value!r})"
+    more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"invalid setting {variable}: {first['msg']}{shown}{more}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build and validate :class:`Settings`, raising :class:`SettingsError` on bad input."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_format_error(exc)) from None

@@ -1,0 +1,42 @@
+"""``casebridge worker`` and ``casebridge topics``: start Faust agents, create topics."""
+
+from __future__ import annotations
+
+import click
+import faust
+
+from streams.settings import load_settings
+from streams.topics import ensure_topics, topic_specs
+
+
+@click.command("topics")
+def topics() -> None:
+    """Create every casebridge topic that does not exist yet."""
+    settings = load_settings()
+    created = ensure_topics(
+        settings.kafka.confluent_config(),
+        topic_specs(settings.kafka.default_partitions),
+        replication_factor=settings.kafka.replication_factor,
+    )
+    click.echo(f"created {len(created)} topic(s)" + (": " + ", ".join(created) if created else ""))
+
+
+@click.command("worker")
+@click.option(
+    "--roles",
+    default=None,
+    help="Comma-separated agent roles to run (default: all).",
+)
+def worker(roles: str | None) -> None:
+    """Run a Faust worker with casebridge's agents (after creating the topics)."""
+    from streams.pipeline import build_app
+
+    settings = load_settings()
+    ensure_topics(
+        settings.kafka.confluent_config(),
+        topic_specs(settings.kafka.default_partitions),
+        replication_factor=settings.kafka.replication_factor,
+    )
+    selected = roles.split(",") if roles else None
+    app = build_app(settings, roles=selected)
+    faust.Worker(app, loglevel=settings.log_level.lower()).execute_from_commandline()

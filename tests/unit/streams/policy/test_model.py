@@ -1,0 +1,66 @@
+"""Policy value types: durations, country codes, normalisation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from schemas.records import Priority
+from streams.policy import PolicyError, parse_duration, parse_policy
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", timedelta(seconds=90)),
+        ("30m", timedelta(minutes=30)),
+        ("4h", timedelta(hours=4)),
+        ("2d", timedelta(days=2)),
+        ("1w", timedelta(weeks=1)),
+        ("1d12h", timedelta(hours=36)),
+        (" 2H ", timedelta(hours=2)),
+    ],
+)
+def test_parse_duration(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "4", "h", "4x", "-1h", "4h foo", "0h"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError, match="invalid duration"):
+        parse_duration(text)
+
+
+def test_country_codes_are_upper_cased_and_checked() -> None:
+    policy = parse_policy("orders:\n  review:\n    destination: {countries: [kp], regions: [us-hi]}\n")
+    assert policy.orders.review.destination.countries == ["KP"]
+    assert policy.orders.review.destination.regions == ["US-HI"]
+    with pytest.raises(PolicyError, match=r"destination\.countries\[0\]"):
+        parse_policy("orders:\n  review:\n    destination: {countries: [USA]}\n")
+
+
+def test_norway_survives_yaml_boolean() -> None:
+    policy = parse_policy("orders:\n  review:\n    destination: {countries: [NO]}\n")
+    assert policy.orders.review.destination.countries == ["NO"]
+
+
+def test_priority_sla_and_statuses_normalised() -> None:
+    policy = parse_policy(
+        "cases:\n  ORDER_REVIEW: {teams: [f], sla: 4h, priority_sla: {URGENT: 30m}}\n"
+        "fulfillment: {event_statuses: [FAILURE]}\n"
+    )
+    assert policy.cases.ORDER_REVIEW.sla_for(Priority.URGENT) == timedelta(minutes=30)
+    assert policy.cases.ORDER_REVIEW.sla_for(Priority.NORMAL) == timedelta(hours=4)
+    assert policy.fulfillment.event_statuses == ["failure"]
+
+
+def test_empty_team_list_is_refused() -> None:
+    with pytest.raises(PolicyError, match=r"cases\.ORDER_REVIEW\.teams"):
+        parse_policy("cases:\n  ORDER_REVIEW: {teams: [], sla: 4h}\n")
+
+
+def test_policy_is_immutable() -> None:
+    policy = parse_policy("version: 1\n")
+    with pytest.raises(ValueError, match="frozen"):
+        policy.version = 1  # type: ignore[misc]
