@@ -39,4 +39,5 @@ def worker(roles: str | None) -> None:
     )
     selected = roles.split(",") if roles else None
     app = build_app(settings, roles=selected)
-    faust.Worker(app, loglevel=settings.log_level.lower()).execute_from_commandline()
+    loglevel = {"WARNING": "warn"}.get(settings.log_level, settings.log_level.lower())
+    faust.Worker(app, loglevel=loglevel).execute_from_commandline()

@@ -138,7 +138,8 @@ def register(
     with _client(registry_url) as client:
         for target in targets:
             schema_id = client.register(target.subject, loaded[target.subject])
-            # Set after registering: Apicurio keeps no config for a subject that does not exist.
+            # Set after registering so a refused schema changes nothing; a first
+            # version is never checked, so the order loses no protection.
             level = client.set_compatibility(target.subject, compatibility)
             found = client.lookup(target.subject, loaded[target.subject])
             version = found.version if found else "?"

@@ -21,9 +21,11 @@ The codec never calls the registry per message (see :class:`AvroSerde`). The
 client is synchronous, so the one registration and each first sight of a
 writer schema id block the event loop briefly; call ``codec.serde.prepare()``
 in an ``@app.on_startup`` hook to pay the registration before processing.
-Decode failures surface as Faust's ``ValueDecodeError`` wrapping our
-:class:`~connectors.serde.errors.DeserializationError` (its ``reason`` is
-meant for the DLQ headers).
+Faust wraps every decode failure in its ``ValueDecodeError``; the original
+is ``exc.__cause__``. A :class:`~connectors.serde.errors.DeserializationError`
+there means the record itself is bad (send it to the DLQ with its
+``reason``); a :class:`~connectors.serde.errors.RegistryUnavailableError`
+means the registry is down (retry, do not dead-letter).
 """
 
 from __future__ import annotations

@@ -244,8 +244,10 @@ class RegistryClient:
     ) -> tuple[bool, list[str]]:
         """Whether ``schema`` may be registered as ``subject``'s next version, and why not.
 
-        Asks with ``verbose=true`` so the registry explains an incompatibility;
-        the messages are empty when it is compatible.
+        Asks with ``verbose=true`` so a registry that explains incompatibilities
+        (Confluent's) does; Apicurio 3.0's ccompat API answers only
+        ``{"is_compatible": false}``, so the messages may be empty even when it
+        is not compatible (see :mod:`connectors.serde.compat` for a local reason).
 
         Raises:
             SubjectNotFoundError: the subject has no version to compare with.

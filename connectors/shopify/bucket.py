@@ -89,6 +89,8 @@ class CostBucket:
         maximum_available: bucket size assumed until a response reports it.
         restore_rate: points per second assumed until a response reports it.
         currently_available: starting level; defaults to a full bucket.
+        probe_first: let only one request through until a response reports the
+            real bucket (set ``False`` when the figures above are known).
         clock: monotonic seconds (``time.monotonic``).
         sleep: awaitable sleep (``asyncio.sleep``).
     """
@@ -99,6 +101,7 @@ class CostBucket:
         maximum_available: float = DEFAULT_MAXIMUM_AVAILABLE,
         restore_rate: float = DEFAULT_RESTORE_RATE,
         currently_available: float | None = None,
+        probe_first: bool = True,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -120,7 +123,7 @@ class CostBucket:
         # Until Shopify has told us the real bucket, the defaults are guesses:
         # send one request at a time so a burst of concurrent callers cannot
         # overdraw a bucket smaller than assumed.
-        self._synced = False
+        self._synced = not probe_first
         self._settled = asyncio.Event()
         self.waited_s = 0.0
         """Total seconds callers spent waiting in :meth:`reserve` (for metrics)."""

@@ -6,7 +6,7 @@ topic                              opens a case when
 ``fulfillment_events/create``      ``status`` (any case) is in ``fulfillment.event_statuses``
                                    (default failure, delayed, attempted_delivery); one case
                                    per fulfillment (``fulfillment_id``), subject the order
-``fulfillment_orders/placed_on_hold``  the hold's ``reason`` is in ``hold_reasons`` and its
+``fulfillment_orders/placed_on_hold``  a hold's ``reason`` is in ``hold_reasons`` and its
                                    ``handle`` does not start with ``own_hold_handle_prefix``
                                    (casebridge's own review holds never open a case)
 ``fulfillment_orders/cancelled``   ``open_on_cancelled`` is set
@@ -14,9 +14,11 @@ topic                              opens a case when
 =================================  =======================================================
 
 Fulfillment-order payloads are read as ``{"fulfillment_order": {...},
-"fulfillment_hold": {...}}``, or as a bare fulfillment order carrying
-``fulfillment_holds[]``; the order id comes from ``fulfillment_order.order_id``
-or the event's ``order_id``.
+"fulfillment_hold": {...}}`` (``created_fulfillment_hold`` is accepted too),
+or, without that key, from the fulfillment order's ``fulfillment_holds[]``
+(the first hold that qualifies); a bare fulfillment order body also works.
+The order id comes from ``fulfillment_order.order_id`` or the event's
+``order_id``.
 """
 
 from __future__ import annotations
@@ -99,17 +101,10 @@ def _fulfillment_order(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
         reason = Reason(code="FULFILLMENT_CANCELLED", detail="fulfillment order was cancelled")
         teams, trigger = list(rules.teams.cancelled), "cancelled"
     else:
-        hold = payload.obj("fulfillment_hold") or next(
-            iter(fulfillment_order.objects("fulfillment_holds")), None
-        )
+        hold = _foreign_hold(payload, fulfillment_order, policy)
         if hold is None:
-            raise ClassificationError("fulfillment_hold: missing hold")
+            return []
         hold_reason = (hold.text("reason") or "OTHER").strip().upper()
-        handle = hold.text("handle") or ""
-        if rules.own_hold_handle_prefix and handle.startswith(rules.own_hold_handle_prefix):
-            return []
-        if hold_reason not in rules.hold_reasons:
-            return []
         notes = hold.text("reason_notes")
         reason = Reason(
             code=f"HOLD_{hold_reason}",
@@ -130,6 +125,23 @@ def _fulfillment_order(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
             order_id,
         )
     ]
+
+
+def _foreign_hold(payload: Fields, fulfillment_order: Fields, policy: Policy) -> Fields | None:
+    """The first hold placed by someone else for a listed reason, else None."""
+    rules = policy.fulfillment
+    explicit = payload.obj("fulfillment_hold") or payload.obj("created_fulfillment_hold")
+    holds = [explicit] if explicit is not None else fulfillment_order.objects("fulfillment_holds")
+    if not holds:
+        raise ClassificationError("fulfillment_hold: missing hold")
+    for hold in holds:
+        handle = hold.text("handle") or ""
+        ours = bool(rules.own_hold_handle_prefix) and handle.startswith(
+            rules.own_hold_handle_prefix
+        )
+        if not ours and (hold.text("reason") or "OTHER").strip().upper() in rules.hold_reasons:
+            return hold
+    return None
 
 
 def _out_of_stock(payload: Fields, policy: Policy) -> list[CaseDraft]:

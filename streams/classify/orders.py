@@ -4,21 +4,25 @@ ORDER_REVIEW fires on ``orders/create``, ``orders/updated`` and
 ``orders/risk_assessment_changed`` for any of these reasons, each routed to
 a team family (``orders.review.teams``):
 
-=========================  ===========  ==============================================
-reason code                family       when
-=========================  ===========  ==============================================
-``RISK_HIGH`` / ``_MEDIUM``  risk         risk level listed in ``orders.review.risk.levels``
-``UNUSUAL_VALUE_ABSOLUTE`` value        total (shop currency) >= ``absolute_threshold``
-``UNUSUAL_VALUE_RELATIVE`` value        total > ``relative_multiplier`` x the shop's running
-                                        average, once ``min_samples`` orders were seen
-``RESTRICTED_DESTINATION`` destination  shipping country or country-province restricted
-``INVENTORY_MISMATCH``     inventory    a line's quantity exceeds the available inventory
-=========================  ===========  ==============================================
+* ``RISK_HIGH`` / ``RISK_MEDIUM`` (family *risk*): the risk level is listed
+  in ``orders.review.risk.levels``, which also gives the priority;
+* ``UNUSUAL_VALUE_ABSOLUTE`` (*value*): total in shop currency >=
+  ``absolute_threshold``;
+* ``UNUSUAL_VALUE_RELATIVE`` (*value*): total > ``relative_multiplier`` x the
+  shop's running average, once ``min_samples`` orders were seen;
+* ``RESTRICTED_DESTINATION`` (*destination*): shipping country, or
+  country-province, is restricted;
+* ``INVENTORY_MISMATCH`` (*inventory*): a line's quantity exceeds the
+  available inventory (see :class:`streams.policy.model.InventoryRule`).
 
-Where the risk level is read: on an order payload, ``risk_level`` (emulator /
-enriched form), else ``risk.level`` / ``risk.recommendation``, else the most
-severe of the legacy ``risks[]`` entries (``level``, or ``recommendation``
-``cancel`` → HIGH, ``investigate`` → MEDIUM, ``accept`` → LOW). On
+The teams are those of every family that fired, in this order; the priority
+is the highest of the fired rules'.
+
+Where the risk level is read: on an order payload, the most severe of
+``risk_level`` (emulator / enriched form), ``risk.level`` or
+``risk.recommendation``, and the legacy ``risks[]`` entries (``level``, or
+``recommendation`` ``cancel`` → HIGH, ``investigate`` → MEDIUM, ``accept`` →
+LOW). On
 ``orders/risk_assessment_changed`` the payload's ``risk_level`` (any case; also
 ``riskLevel``), with the order id from ``order_id`` or
 ``admin_graphql_api_order_id``, else the event's ``order_id``/``resource_id``.
@@ -34,6 +38,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from schemas.records import CaseType, Priority, Reason, ShopifyEvent, SubjectType
 from streams.classify.build import CaseDraft, Variables, highest, merge_teams
@@ -57,6 +62,7 @@ REVIEW_TOPICS = frozenset({"orders/create", "orders/updated"})
 RISK_TOPIC = "orders/risk_assessment_changed"
 HIGH_VALUE_TOPIC = "orders/create"
 
+_T = TypeVar("_T")
 _RECOMMENDATION_LEVEL = {"cancel": "HIGH", "investigate": "MEDIUM", "accept": "LOW"}
 _LEVEL_RANK = {"NONE": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
@@ -65,7 +71,6 @@ _LEVEL_RANK = {"NONE": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 class Order:
     """The facts the rules need from an order payload."""
 
-    fields: Fields
     order_id: str
     name: str | None
     email: str | None
@@ -98,14 +103,16 @@ def read_order(fields: Fields) -> Order:
     country = shipping.text("country_code") if shipping else None
     province = shipping.text("province_code") if shipping else None
     return Order(
-        fields=fields,
         order_id=fields.require_ident("id", "admin_graphql_api_id"),
         name=fields.text("name"),
         email=fields.text("email") or fields.text("contact_email"),
-        currency=(shop_money.text("currency_code") if shop_money else None)
-        or fields.text("currency"),
-        total=(shop_money.decimal("amount") if shop_money else None)
-        or fields.decimal("total_price"),
+        currency=_first(
+            shop_money.text("currency_code") if shop_money else None, fields.text("currency")
+        ),
+        # The shop-money amount is the shop's currency even when the customer paid in another.
+        total=_first(
+            shop_money.decimal("amount") if shop_money else None, fields.decimal("total_price")
+        ),
         customer_id=customer.ident("id") if customer else None,
         customer_email=customer.text("email") if customer else None,
         tags=fields.tags("tags"),
@@ -385,6 +392,10 @@ def _high_value(order: Order, policy: Policy) -> CaseDraft | None:
         order_id=order.order_id,
         customer_id=order.customer_id,
     )
+
+
+def _first(preferred: _T | None, fallback: _T | None) -> _T | None:
+    return preferred if preferred is not None else fallback
 
 
 def _shop_money(fields: Fields, key: str) -> Fields | None:

@@ -128,7 +128,7 @@ def complaint_key(shop: str, customer_id: str | None, email: str | None = None) 
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClassifyContext:
     """The state a classification may read, supplied by the caller.
 

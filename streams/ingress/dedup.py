@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_END, Consumer, KafkaError, KafkaException, TopicPartition
 
 DEDUP_HEADER = "casebridge.dedup_key"
 
@@ -119,14 +119,16 @@ class WindowLoader:
                 if not self.ready.is_set() and pending == 0:
                     self.ready.set()
                 continue
-            if msg.error():
-                if msg.error().code() == -191:  # _PARTITION_EOF
-                    at_end.add(msg.partition())
+            error = msg.error()
+            if error is not None:
+                if error.code() == KafkaError._PARTITION_EOF:
+                    at_end.add(msg.partition() or 0)
                     if len(at_end) >= pending and not self.ready.is_set():
                         log.info("dedup window rebuilt: %d keys", len(self._window))
                         self.ready.set()
                 continue
-            for name, value in msg.headers() or ():
-                if name == DEDUP_HEADER and value:
+            headers: list[tuple[str, Any]] = list(msg.headers() or [])
+            for name, value in headers:
+                if name == DEDUP_HEADER and isinstance(value, bytes):
                     self._window.add(value.decode(), msg.timestamp()[1] / 1000)
         self._consumer.close()

@@ -92,7 +92,9 @@ class WebhookIngress:
         """The largest body accepted, in bytes."""
         return self._max_body_bytes
 
-    def _reject(self, status: int, reason: str, detail: str, headers: Mapping[str, str]) -> IngressResult:
+    def _reject(
+        self, status: int, reason: str, detail: str, headers: Mapping[str, str]
+    ) -> IngressResult:
         self.stats.rejected[reason] += 1
         # Only routing facts are logged: never the body, the HMAC or a secret.
         log.warning(
@@ -108,12 +110,14 @@ class WebhookIngress:
     async def handle(self, headers: Mapping[str, str], body: bytes) -> IngressResult:
         """Verify, de-duplicate and publish one delivery."""
         if len(body) > self._max_body_bytes:
-            return self._reject(413, "too_large", f"body over {self._max_body_bytes} bytes", headers)
+            return self._reject(
+                413, "too_large", f"body over {self._max_body_bytes} bytes", headers
+            )
         try:
             parsed = parse_webhook_headers(headers)
         except WebhookHeaderError as exc:
             return self._reject(400, "bad_headers", str(exc), headers)
-        if not verify_signature(body, parsed.hmac_sha256, self._secrets):
+        if not verify_signature(body, parsed.hmac, self._secrets):
             return self._reject(401, "bad_hmac", "HMAC signature does not match", headers)
         try:
             payload = json.loads(body)
@@ -131,7 +135,9 @@ class WebhookIngress:
             # The same event is being published right now by a concurrent delivery.
             result = await asyncio.shield(running)
             self.stats.duplicates += 1
-            return IngressResult(result.status, "duplicate" if result.status == 200 else result.outcome)
+            return IngressResult(
+                result.status, "duplicate" if result.status == 200 else result.outcome
+            )
         future: asyncio.Future[IngressResult] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:

@@ -12,7 +12,13 @@ Typical use::
     run("127.0.0.1", 8089, EmulatorConfig())
 """
 
-from connectors.opentext.emulator.app import create_app, emulator_of_app, run
+from connectors.opentext.emulator.app import (
+    RunningEmulator,
+    create_app,
+    emulator_of_app,
+    run,
+    serve,
+)
 from connectors.opentext.emulator.callbacks import sign, verify_signature
 from connectors.opentext.emulator.clock import AdjustableClock, Clock, FrozenClock, SystemClock
 from connectors.opentext.emulator.config import (
@@ -43,6 +49,7 @@ __all__ = [
     "FrozenClock",
     "ModelConfig",
     "ModelDecisionPolicy",
+    "RunningEmulator",
     "StepConfig",
     "SystemClock",
     "build_config",
@@ -51,6 +58,7 @@ __all__ = [
     "emulator_of_app",
     "load_config",
     "run",
+    "serve",
     "sign",
     "verify_signature",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -59,6 +60,45 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
 def emulator_of_app(app: web.Application) -> Emulator:
     """The :class:`Emulator` inside an app built by :func:`create_app` (for tests)."""
     return app[EMULATOR]
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    """An emulator served in the current event loop by :func:`serve`."""
+
+    base_url: str
+    app: web.Application
+
+    @property
+    def emulator(self) -> Emulator:
+        """Its parts, for tests that look inside."""
+        return self.app[EMULATOR]
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    config: EmulatorConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
+) -> AsyncIterator[RunningEmulator]:
+    """Serve the emulator inside the running event loop, for tests.
+
+    ``port=0`` lets the OS pick a free port; read it from ``base_url``::
+
+        async with serve() as running:
+            httpx.AsyncClient(base_url=running.base_url)
+    """
+    runner = web.AppRunner(create_app(config, clock=clock), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        yield RunningEmulator(base_url=f"http://{bound_host}:{bound_port}", app=runner.app)
+    finally:
+        await runner.cleanup()
 
 
 def run(host: str, port: int, config: EmulatorConfig) -> None:

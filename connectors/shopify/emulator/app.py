@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 _VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 _FAULT_BODIES = {
-    429: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.",
+    429: "Exceeded 2 calls per second for api client. "
+    "Reduce request rates to resume uninterrupted service.",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -125,7 +126,9 @@ def _cost_ext(requested: int, actual: int | None, bucket: LeakyBucket) -> dict[s
     }
 
 
-def _errors_response(errors: list[GraphQLError], bucket: LeakyBucket, requested: int = 0) -> web.Response:
+def _errors_response(
+    errors: list[GraphQLError], bucket: LeakyBucket, requested: int = 0
+) -> web.Response:
     return _json(
         {"errors": [e.formatted for e in errors], "extensions": _cost_ext(requested, 0, bucket)}
     )
@@ -164,26 +167,37 @@ async def graphql_handler(request: web.Request) -> web.Response:
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return _errors_response(
-            [GraphQLError("An operation name is required when the document has several operations.")],
+            [
+                GraphQLError(
+                    "An operation name is required when the document has several operations."
+                )
+            ],
             bucket,
         )
-    coerced = get_variable_values(emu.schema, operation.variable_definitions or (), variables)
+    coerced = get_variable_values(emu.schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
         return _errors_response(coerced, bucket)
 
-    calc = CostCalculator(emu.schema, document, coerced, operation_name, emu.config.mutation_cost)
+    # graphql-core 3.3 wraps the values (VariableValues.coerced); 3.2 returns the dict.
+    values: dict[str, Any] = getattr(coerced, "coerced", coerced)  # type: ignore[arg-type]
+    calc = CostCalculator(emu.schema, document, values, operation_name, emu.config.mutation_cost)
     requested = calc.requested()
     cap = emu.config.max_query_cost
     if requested > cap:
-        err = GraphQLError(
+        too_big = GraphQLError(
             f"Query cost is {requested}, which exceeds the single query max cost limit ({cap}).",
             extensions={"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": cap},
         )
-        return _json({"errors": [err.formatted], "extensions": _cost_ext(requested, None, bucket)}, headers=headers)
+        return _json(
+            {"errors": [too_big.formatted], "extensions": _cost_ext(requested, None, bucket)},
+            headers=headers,
+        )
     if not bucket.try_take(requested):
         return _throttled(emu, bucket, requested, headers)
 
-    ctx = RequestContext(store=emu.store, shop=shop, clock=emu.clock, config=emu.config, api_version=version)
+    ctx = RequestContext(
+        store=emu.store, shop=shop, clock=emu.clock, config=emu.config, api_version=version
+    )
     result = execute(
         emu.schema,
         document,
@@ -196,17 +210,20 @@ async def graphql_handler(request: web.Request) -> web.Response:
         result = await result
     actual = min(requested, calc.actual(result.data)) if not calc.is_mutation else requested
     bucket.give_back(requested - actual)
-    body: dict[str, Any] = {"data": result.data}
+    answer: dict[str, Any] = {"data": result.data}
     if result.errors:
-        for err in result.errors:
-            if err.original_error is not None and not isinstance(err.original_error, GraphQLError):
-                log.warning("resolver error: %r", err.original_error)
-        body["errors"] = [e.formatted for e in result.errors]
-    body["extensions"] = _cost_ext(requested, actual, bucket)
-    return _json(body, headers=headers)
+        for failure in result.errors:
+            original = failure.original_error
+            if original is not None and not isinstance(original, GraphQLError):
+                log.warning("resolver error: %r", original)
+        answer["errors"] = [e.formatted for e in result.errors]
+    answer["extensions"] = _cost_ext(requested, actual, bucket)
+    return _json(answer, headers=headers)
 
 
-def _throttled(emu: Emulator, bucket: LeakyBucket, requested: int, headers: dict[str, str]) -> web.Response:
+def _throttled(
+    emu: Emulator, bucket: LeakyBucket, requested: int, headers: dict[str, str]
+) -> web.Response:
     body = {
         "errors": [
             {
@@ -226,9 +243,7 @@ def _throttled(emu: Emulator, bucket: LeakyBucket, requested: int, headers: dict
     return _json(body, headers=headers)
 
 
-def _read_body(
-    content_type: str, raw: bytes
-) -> tuple[str, dict[str, Any] | None, str | None, Any]:
+def _read_body(content_type: str, raw: bytes) -> tuple[str, dict[str, Any] | None, str | None, Any]:
     """(query, variables, operationName, problem); ``problem`` is a 400 ``errors`` value."""
     if content_type == "application/graphql":
         return raw.decode("utf-8", "replace"), None, None, None

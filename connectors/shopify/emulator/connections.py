@@ -68,7 +68,11 @@ def paginate(
     if after:
         ordered = [i for i in ordered if beyond(i, after)]
     if before:
-        ordered = [i for i in ordered if not beyond(i, before) and list(key(i)) != list(decode_cursor(before))]
+        ordered = [
+            i
+            for i in ordered
+            if not beyond(i, before) and list(key(i)) != list(decode_cursor(before))
+        ]
     has_next = has_prev = False
     if first is not None:
         has_next = len(ordered) > first
@@ -144,17 +148,26 @@ def order_filter(shop: ShopState, query: str | None) -> Callable[[Order], bool]:
         negate = token.startswith("-")
         match = _TERM.match(token.lstrip("-"))
         if match is None:
-            text = token.lower()
-            checks.append(lambda o, t=text: t in o.name.lower() or t in o.email.lower())
+            checks.append(_free_text(token.lower()))
             continue
         field, op, value = match["field"], match["op"], match["value"].strip("'\"")
         check = _term(shop, field, op, value)
         if check is not None:
-            checks.append((lambda o, c=check: not c(o)) if negate else check)
+            checks.append(_negated(check) if negate else check)
     return lambda o: all(c(o) for c in checks)
 
 
-def _term(shop: ShopState, field: str, op: str | None, value: str) -> Callable[[Order], bool] | None:
+def _free_text(text: str) -> Callable[[Order], bool]:
+    return lambda o: text in o.name.lower() or text in o.email.lower()
+
+
+def _negated(check: Callable[[Order], bool]) -> Callable[[Order], bool]:
+    return lambda o: not check(o)
+
+
+def _term(
+    shop: ShopState, field: str, op: str | None, value: str
+) -> Callable[[Order], bool] | None:
     low = value.lower()
     if field in {"updated_at", "created_at", "processed_at"}:
         try:

@@ -75,7 +75,9 @@ class CostCalculator:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         ops = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        named = [o for o in ops if operation_name is None or (o.name and o.name.value == operation_name)]
+        named = [
+            o for o in ops if operation_name is None or (o.name and o.name.value == operation_name)
+        ]
         self.operation = named[0] if named else None
 
     def _root(self) -> GraphQLObjectType | None:
@@ -141,7 +143,9 @@ class CostCalculator:
             return None
         return fields[node.name.value].type
 
-    def _selection(self, parent: Any, selection_set: SelectionSetNode | None, data: Any, *, measure: bool) -> int:
+    def _selection(
+        self, parent: Any, selection_set: SelectionSetNode | None, data: Any, *, measure: bool
+    ) -> int:
         total = 0
         for node in self._fields(selection_set):
             if node.name.value.startswith("__"):
@@ -160,7 +164,10 @@ class CostCalculator:
                 total += self._connection(named, node, value, measure=measure)
             elif _is_list(field_type):
                 items = value if measure and isinstance(value, list) else [None]
-                total += sum(1 + self._selection(named, node.selection_set, i, measure=measure) for i in items)
+                total += sum(
+                    1 + self._selection(named, node.selection_set, i, measure=measure)
+                    for i in items
+                )
             else:
                 total += 1 + self._selection(named, node.selection_set, value, measure=measure)
         return total
@@ -181,18 +188,26 @@ class CostCalculator:
                     edge_key = edge.alias.value if edge.alias else "node"
                     if measure:
                         total += sum(
-                            1 + self._selection(node_type, edge.selection_set, (e or {}).get(edge_key), measure=True)
+                            1
+                            + self._selection(
+                                node_type, edge.selection_set, (e or {}).get(edge_key), measure=True
+                            )
                             for e in items or []
                         )
                     else:
-                        total += per_page * (1 + self._selection(node_type, edge.selection_set, None, measure=False))
+                        total += per_page * (
+                            1 + self._selection(node_type, edge.selection_set, None, measure=False)
+                        )
             elif name == "nodes":
                 if measure:
                     total += sum(
-                        1 + self._selection(node_type, child.selection_set, n, measure=True) for n in items or []
+                        1 + self._selection(node_type, child.selection_set, n, measure=True)
+                        for n in items or []
                     )
                 else:
-                    total += per_page * (1 + self._selection(node_type, child.selection_set, None, measure=False))
+                    total += per_page * (
+                        1 + self._selection(node_type, child.selection_set, None, measure=False)
+                    )
         return total
 
 
@@ -264,7 +279,9 @@ class LeakyBucket:
         missing = cost - self.available
         return max(0.0, missing / self.restore_rate) if self.restore_rate else math.inf
 
-    def configure(self, maximum_available: float | None = None, restore_rate: float | None = None) -> None:
+    def configure(
+        self, maximum_available: float | None = None, restore_rate: float | None = None
+    ) -> None:
         """Change size or rate (the fault-injection admin route)."""
         self._refill()
         if maximum_available is not None:

@@ -51,7 +51,9 @@ def hold(ctx: Ctx, fo: FulfillmentOrder, data: dict[str, Any]) -> FulfillmentHol
         )
     handle = data.get("handle") or ""
     if len(handle) > 64:
-        raise UserErrorRaised("Handle is too long (maximum is 64 characters)", ["fulfillmentHold", "handle"])
+        raise UserErrorRaised(
+            "Handle is too long (maximum is 64 characters)", ["fulfillmentHold", "handle"]
+        )
     if any(h.handle == handle for h in fo.holds):
         raise UserErrorRaised(
             "The handle provided for the fulfillment hold is already in use by this app for "
@@ -79,8 +81,13 @@ def hold(ctx: Ctx, fo: FulfillmentOrder, data: dict[str, Any]) -> FulfillmentHol
         fo.status_before_hold = fo.status
     fo.holds.append(new)
     fo.status = "ON_HOLD"
-    _fo_changed(ctx, fo, "fulfillment_orders/placed_on_hold", created_fulfillment_hold=payloads.hold(new))
-    ctx.shop.emit("fulfillment_holds/added", {"fulfillment_hold": payloads.hold(new), "fulfillment_order_id": fo.id})
+    _fo_changed(
+        ctx, fo, "fulfillment_orders/placed_on_hold", created_fulfillment_hold=payloads.hold(new)
+    )
+    ctx.shop.emit(
+        "fulfillment_holds/added",
+        {"fulfillment_hold": payloads.hold(new), "fulfillment_order_id": fo.id},
+    )
     return new
 
 
@@ -117,14 +124,19 @@ def release_hold(ctx: Ctx, fo: FulfillmentOrder, hold_ids: list[str] | None) -> 
     return fo
 
 
-def split(ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], index: int) -> FulfillmentOrder:
+def split(
+    ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], index: int
+) -> FulfillmentOrder:
     """fulfillmentOrderSplit: keep the given quantities, move the rest to a new FO."""
     path = ["fulfillmentOrderSplits", str(index)]
     if fo.status in _DONE:
-        raise UserErrorRaised("The fulfillment order cannot be split.", [*path, "fulfillmentOrderId"])
+        raise UserErrorRaised(
+            "The fulfillment order cannot be split.", [*path, "fulfillmentOrderId"]
+        )
     if not items:
         raise UserErrorRaised(
-            "No line items provided to split.", [*path, "fulfillmentOrderLineItems"],
+            "No line items provided to split.",
+            [*path, "fulfillmentOrderLineItems"],
             "NO_LINE_ITEMS_PROVIDED_TO_SPLIT",
         )
     keep: dict[int, int] = {}
@@ -147,11 +159,18 @@ def split(ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], index: in
     if moved <= 0:
         raise UserErrorRaised(
             "The quantities to split must leave something in the remaining fulfillment order.",
-            [*path, "fulfillmentOrderLineItems"], "GREATER_THAN",
+            [*path, "fulfillmentOrderLineItems"],
+            "GREATER_THAN",
         )
     rest = FulfillmentOrder(
-        id=ctx.shop.new_id(), order_id=fo.order_id, status=fo.status, lines=[], holds=[],
-        fulfill_at=fo.fulfill_at, created_at=ctx.now, updated_at=ctx.now,
+        id=ctx.shop.new_id(),
+        order_id=fo.order_id,
+        status=fo.status,
+        lines=[],
+        holds=[],
+        fulfill_at=fo.fulfill_at,
+        created_at=ctx.now,
+        updated_at=ctx.now,
         status_before_hold=fo.status_before_hold if fo.holds else fo.status,
     )
     if rest.status == "ON_HOLD":
@@ -167,7 +186,9 @@ def split(ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], index: in
             fo.lines.remove(line)
     ctx.shop.fulfillment_orders[rest.id] = rest
     _fo_changed(
-        ctx, fo, "fulfillment_orders/split",
+        ctx,
+        fo,
+        "fulfillment_orders/split",
         remaining_fulfillment_order=payloads.fulfillment_order(ctx.shop, rest),
     )
     return rest
@@ -176,9 +197,7 @@ def split(ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], index: in
 def reschedule(ctx: Ctx, fo: FulfillmentOrder, fulfill_at: datetime) -> FulfillmentOrder:
     """fulfillmentOrderReschedule: only scheduled fulfillment orders move."""
     if fo.status != "SCHEDULED":
-        raise UserErrorRaised(
-            "Fulfillment order must be scheduled to be rescheduled.", ["id"]
-        )
+        raise UserErrorRaised("Fulfillment order must be scheduled to be rescheduled.", ["id"])
     fo.fulfill_at = fulfill_at
     _fo_changed(ctx, fo, "fulfillment_orders/rescheduled")
     return fo
@@ -212,15 +231,25 @@ def fulfill(
         shop.line_items[li_id].fulfilled_quantity += qty
     count = len(shop.fulfillments_of(order)) + 1
     ful = Fulfillment(
-        id=shop.new_id(), order_id=order.id, name=f"{order.name}.{count}", status="SUCCESS",
-        display_status="CONFIRMED", tracking_company=company, tracking_number=number,
+        id=shop.new_id(),
+        order_id=order.id,
+        name=f"{order.name}.{count}",
+        status="SUCCESS",
+        display_status="CONFIRMED",
+        tracking_company=company,
+        tracking_number=number,
         tracking_url=f"https://tracking.example/{company.lower()}/{number}",
-        line_quantities=shipped, events=[], created_at=ctx.now, updated_at=ctx.now,
+        line_quantities=shipped,
+        events=[],
+        created_at=ctx.now,
+        updated_at=ctx.now,
     )
     shop.fulfillments[ful.id] = ful
     state = shop.fulfillment_status(order)
     shop.emit("fulfillments/create", payloads.fulfillment(shop, ful))
-    order_changed(ctx, order, "orders/fulfilled" if state == "FULFILLED" else "orders/partially_fulfilled")
+    order_changed(
+        ctx, order, "orders/fulfilled" if state == "FULFILLED" else "orders/partially_fulfilled"
+    )
     return ful
 
 
@@ -242,9 +271,13 @@ def request_return(ctx: Ctx, order: Order, lines: list[tuple[int, int, str, str,
             raise UserErrorRaised("Quantity exceeds the fulfilled quantity", ["returnLineItems"])
     count = len(shop.returns_of(order)) + 1
     ret = Return(
-        id=shop.new_id(), order_id=order.id, name=f"{order.name}-R{count}", status="REQUESTED",
+        id=shop.new_id(),
+        order_id=order.id,
+        name=f"{order.name}-R{count}",
+        status="REQUESTED",
         lines=[ReturnLine(shop.new_id(), li, q, r, rn, cn) for li, q, r, rn, cn in lines],
-        created_at=ctx.now, updated_at=ctx.now,
+        created_at=ctx.now,
+        updated_at=ctx.now,
     )
     shop.returns[ret.id] = ret
     shop.emit("returns/request", payloads.return_(shop, ret))
@@ -265,7 +298,8 @@ def approve_return(ctx: Ctx, ret: Return) -> Return:
         raise UserErrorRaised(
             f"Return is not approvable. Only returns with status REQUESTED can be approved "
             f"(status is {ret.status}).",
-            ["id"], "INVALID_STATE",
+            ["id"],
+            "INVALID_STATE",
         )
     ret.status, ret.updated_at = "OPEN", ctx.now
     ctx.shop.emit("returns/approve", payloads.return_(ctx.shop, ret))
@@ -278,7 +312,8 @@ def decline_return(ctx: Ctx, ret: Return, reason: str, note: str) -> Return:
         raise UserErrorRaised(
             f"Return is not declinable. Only returns with status REQUESTED can be declined "
             f"(status is {ret.status}).",
-            ["id"], "INVALID_STATE",
+            ["id"],
+            "INVALID_STATE",
         )
     ret.status, ret.decline_reason, ret.decline_note = "DECLINED", reason, note
     ret.updated_at = ctx.now
@@ -287,15 +322,25 @@ def decline_return(ctx: Ctx, ret: Return, reason: str, note: str) -> Return:
 
 
 def open_dispute(
-    ctx: Ctx, order: Order, *, kind: str, reason: str, amount: Decimal | None = None,
+    ctx: Ctx,
+    order: Order,
+    *,
+    kind: str,
+    reason: str,
+    amount: Decimal | None = None,
     network_reason_code: str = "4837",
 ) -> Dispute:
     """A chargeback or inquiry; queue ``disputes/create``."""
     dispute = Dispute(
-        id=ctx.shop.new_id(), order_id=order.id, type=kind,
+        id=ctx.shop.new_id(),
+        order_id=order.id,
+        type=kind,
         amount=money(amount if amount is not None else ctx.shop.total(order)),
-        currency=order.currency, reason=reason, network_reason_code=network_reason_code,
-        status="needs_response", initiated_at=ctx.now,
+        currency=order.currency,
+        reason=reason,
+        network_reason_code=network_reason_code,
+        status="needs_response",
+        initiated_at=ctx.now,
         evidence_due_by=ctx.now + timedelta(days=7),
     )
     ctx.shop.disputes[dispute.id] = dispute

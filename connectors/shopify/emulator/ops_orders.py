@@ -367,7 +367,9 @@ def metafields_set(ctx: Ctx, inputs: list[dict[str, Any]]) -> list[Metafield]:
     shop = ctx.shop
     if len(inputs) > 25:
         raise UserErrorRaised(
-            "Exceeded the maximum metafields input limit of 25.", ["metafields"], "LESS_THAN_OR_EQUAL_TO"
+            "Exceeded the maximum metafields input limit of 25.",
+            ["metafields"],
+            "LESS_THAN_OR_EQUAL_TO",
         )
     out: list[Metafield] = []
     for index, item in enumerate(inputs):
@@ -378,7 +380,11 @@ def metafields_set(ctx: Ctx, inputs: list[dict[str, Any]]) -> list[Metafield]:
             raise UserErrorRaised("Owner does not exist.", [*path, "ownerId"], "INVALID") from None
         ns = item.get("namespace") or "$app"
         existing = next(
-            (m for m in shop.metafields_of(item["ownerId"]) if (m.namespace, m.key) == (ns, item["key"])),
+            (
+                m
+                for m in shop.metafields_of(item["ownerId"])
+                if (m.namespace, m.key) == (ns, item["key"])
+            ),
             None,
         )
         type_ = item.get("type") or (existing.type if existing else "")
@@ -421,7 +427,12 @@ def refundable_amount(shop: ShopState, order: Order) -> Decimal:
 
 
 def create_refund(
-    ctx: Ctx, order: Order, *, note: str, lines: list[dict[str, Any]], shipping: dict[str, Any] | None,
+    ctx: Ctx,
+    order: Order,
+    *,
+    note: str,
+    lines: list[dict[str, Any]],
+    shipping: dict[str, Any] | None,
     transactions: list[dict[str, Any]] | None,
 ) -> Refund:
     """refundCreate: refund lines (restocking if asked) and money."""
@@ -439,7 +450,8 @@ def create_refund(
         qty = int(item["quantity"])
         if qty <= 0 or qty > li.current_quantity - li.refunded_quantity:
             raise UserErrorRaised(
-                f"Quantity cannot refund more items than were purchased ({qty})", [*path, "quantity"]
+                f"Quantity cannot refund more items than were purchased ({qty})",
+                [*path, "quantity"],
             )
         restock = item.get("restockType") or "NO_RESTOCK"
         if restock == "CANCEL" and qty > li.fulfillable_quantity:
@@ -469,7 +481,9 @@ def create_refund(
     shop.refunds[refund.id] = refund
     order.refunded = money(order.refunded + amount)
     if amount > 0:
-        order.financial_status = "REFUNDED" if order.refunded >= order.paid else "PARTIALLY_REFUNDED"
+        order.financial_status = (
+            "REFUNDED" if order.refunded >= order.paid else "PARTIALLY_REFUNDED"
+        )
     shop.emit("refunds/create", payloads.refund(shop, refund))
     order_changed(ctx, order)
     return refund
@@ -557,7 +571,9 @@ def _open_edit(ctx: Ctx, ref: str) -> OrderEdit:
     return edit
 
 
-def edit_set_quantity(ctx: Ctx, ref: str, line_ref: str, quantity: int) -> tuple[OrderEdit, EditLine]:
+def edit_set_quantity(
+    ctx: Ctx, ref: str, line_ref: str, quantity: int
+) -> tuple[OrderEdit, EditLine]:
     """orderEditSetQuantity: 0 removes a line; never below what already shipped."""
     edit = _open_edit(ctx, ref)
     try:
@@ -577,7 +593,9 @@ def edit_set_quantity(ctx: Ctx, ref: str, line_ref: str, quantity: int) -> tuple
     return edit, line
 
 
-def edit_add_variant(ctx: Ctx, ref: str, variant_ref: str, quantity: int) -> tuple[OrderEdit, EditLine]:
+def edit_add_variant(
+    ctx: Ctx, ref: str, variant_ref: str, quantity: int
+) -> tuple[OrderEdit, EditLine]:
     """orderEditAddVariant: stage a new line."""
     edit = _open_edit(ctx, ref)
     try:
@@ -607,7 +625,11 @@ def edit_commit(ctx: Ctx, ref: str, staff_note: str) -> Order:
     edit = _open_edit(ctx, ref)
     order = shop.orders[edit.order_id]
     open_fo = next(
-        (fo for fo in shop.fulfillment_orders_of(order) if fo.status in {"OPEN", "ON_HOLD", "SCHEDULED"}),
+        (
+            fo
+            for fo in shop.fulfillment_orders_of(order)
+            if fo.status in {"OPEN", "ON_HOLD", "SCHEDULED"}
+        ),
         None,
     )
     for line in edit.lines:
@@ -621,16 +643,28 @@ def edit_commit(ctx: Ctx, ref: str, staff_note: str) -> Order:
         elif line.quantity > 0:
             var = shop.variants[line.variant_id] if line.variant_id else None
             li = LineItem(
-                id=shop.new_id(), order_id=order.id, title=line.title, sku=line.sku,
-                variant_id=line.variant_id, product_id=var.product_id if var else None,
-                quantity=line.quantity, current_quantity=line.quantity, price=line.price,
+                id=shop.new_id(),
+                order_id=order.id,
+                title=line.title,
+                sku=line.sku,
+                variant_id=line.variant_id,
+                product_id=var.product_id if var else None,
+                quantity=line.quantity,
+                current_quantity=line.quantity,
+                price=line.price,
             )
             shop.line_items[li.id] = li
             order.line_item_ids.append(li.id)
             if open_fo is None:
                 open_fo = FulfillmentOrder(
-                    id=shop.new_id(), order_id=order.id, status="OPEN", lines=[], holds=[],
-                    fulfill_at=None, created_at=ctx.now, updated_at=ctx.now,
+                    id=shop.new_id(),
+                    order_id=order.id,
+                    status="OPEN",
+                    lines=[],
+                    holds=[],
+                    fulfill_at=None,
+                    created_at=ctx.now,
+                    updated_at=ctx.now,
                 )
                 shop.fulfillment_orders[open_fo.id] = open_fo
             open_fo.lines.append(

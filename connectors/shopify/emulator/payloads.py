@@ -163,7 +163,11 @@ def order(shop: ShopState, value: Order) -> dict[str, Any]:
 
 
 def _risk_rank(level: str) -> int:
-    return ["NONE", "LOW", "MEDIUM", "HIGH"].index(level) if level in {"NONE", "LOW", "MEDIUM", "HIGH"} else 0
+    return (
+        ["NONE", "LOW", "MEDIUM", "HIGH"].index(level)
+        if level in {"NONE", "LOW", "MEDIUM", "HIGH"}
+        else 0
+    )
 
 
 def risk_assessment(shop: ShopState, value: Order) -> dict[str, Any]:

@@ -36,7 +36,9 @@ def _mutation(body: Body, error_keys: tuple[str, ...] = ("userErrors",)) -> Reso
         except UserErrorRaised as err:
             return {key: [err.as_dict()] for key in error_keys}
         except ResourceNotFound as err:
-            return {key: [{"field": ["id"], "message": str(err), "code": None}] for key in error_keys}
+            return {
+                key: [{"field": ["id"], "message": str(err), "code": None}] for key in error_keys
+            }
         for key in error_keys:
             payload.setdefault(key, [])
         return payload
@@ -58,7 +60,11 @@ def _hold(ctx: ops.Ctx, info: Info, id: str, fulfillmentHold: dict[str, Any]) ->
 
 
 def _release(
-    ctx: ops.Ctx, info: Info, id: str, holdIds: list[str] | None = None, externalId: str | None = None
+    ctx: ops.Ctx,
+    info: Info,
+    id: str,
+    holdIds: list[str] | None = None,
+    externalId: str | None = None,
 ) -> dict[str, Any]:
     fo = ful.lookup_fo(ctx, id)
     return {"fulfillmentOrder": ful.release_hold(ctx, fo, holdIds)}
@@ -128,7 +134,9 @@ def _approve(ctx: ops.Ctx, info: Info, input: dict[str, Any]) -> dict[str, Any]:
 def _decline(ctx: ops.Ctx, info: Info, input: dict[str, Any]) -> dict[str, Any]:
     ret = ful.lookup_return(ctx, input["id"])
     return {
-        "return": ful.decline_return(ctx, ret, input["declineReason"], input.get("declineNote") or "")
+        "return": ful.decline_return(
+            ctx, ret, input["declineReason"], input.get("declineNote") or ""
+        )
     }
 
 
@@ -148,7 +156,9 @@ def _metafields_set(ctx: ops.Ctx, info: Info, metafields: list[dict[str, Any]]) 
     return {"metafields": ops.metafields_set(ctx, metafields)}
 
 
-def _split(ctx: ops.Ctx, info: Info, fulfillmentOrderSplits: list[dict[str, Any]]) -> dict[str, Any]:
+def _split(
+    ctx: ops.Ctx, info: Info, fulfillmentOrderSplits: list[dict[str, Any]]
+) -> dict[str, Any]:
     results = []
     for index, item in enumerate(fulfillmentOrderSplits):
         try:
@@ -161,7 +171,11 @@ def _split(ctx: ops.Ctx, info: Info, fulfillmentOrderSplits: list[dict[str, Any]
             ) from None
         rest = ful.split(ctx, fo, item["fulfillmentOrderLineItems"], index)
         results.append(
-            {"fulfillmentOrder": fo, "remainingFulfillmentOrder": rest, "replacementFulfillmentOrder": None}
+            {
+                "fulfillmentOrder": fo,
+                "remainingFulfillmentOrder": rest,
+                "replacementFulfillmentOrder": None,
+            }
         )
     return {"fulfillmentOrderSplits": results}
 
@@ -172,20 +186,33 @@ def _reschedule(ctx: ops.Ctx, info: Info, id: str, fulfillAt: Any) -> dict[str, 
 
 def _edit_begin(ctx: ops.Ctx, info: Info, id: str) -> dict[str, Any]:
     edit = ops.edit_begin(ctx, _order(ctx, id))
-    return {"calculatedOrder": edit, "orderEditSession": {"id": f"gid://shopify/OrderEditSession/{edit.id}"}}
+    return {
+        "calculatedOrder": edit,
+        "orderEditSession": {"id": f"gid://shopify/OrderEditSession/{edit.id}"},
+    }
 
 
-def _edit_set_qty(ctx: ops.Ctx, info: Info, id: str, lineItemId: str, quantity: int, restock: bool | None = None) -> dict[str, Any]:
+def _edit_set_qty(
+    ctx: ops.Ctx, info: Info, id: str, lineItemId: str, quantity: int, restock: bool | None = None
+) -> dict[str, Any]:
     edit, line = ops.edit_set_quantity(ctx, id, lineItemId, quantity)
     return {"calculatedOrder": edit, "calculatedLineItem": line}
 
 
-def _edit_add(ctx: ops.Ctx, info: Info, id: str, variantId: str, quantity: int, **_: Any) -> dict[str, Any]:
+def _edit_add(
+    ctx: ops.Ctx, info: Info, id: str, variantId: str, quantity: int, **_: Any
+) -> dict[str, Any]:
     edit, line = ops.edit_add_variant(ctx, id, variantId, quantity)
     return {"calculatedOrder": edit, "calculatedLineItem": line}
 
 
-def _edit_commit(ctx: ops.Ctx, info: Info, id: str, notifyCustomer: bool | None = None, staffNote: str | None = None) -> dict[str, Any]:
+def _edit_commit(
+    ctx: ops.Ctx,
+    info: Info,
+    id: str,
+    notifyCustomer: bool | None = None,
+    staffNote: str | None = None,
+) -> dict[str, Any]:
     return {"order": ops.edit_commit(ctx, id, staffNote or "")}
 
 
@@ -193,7 +220,9 @@ def _draft_create(ctx: ops.Ctx, info: Info, input: dict[str, Any]) -> dict[str, 
     return {"draftOrder": ops.draft_create(ctx, input)}
 
 
-def _draft_complete(ctx: ops.Ctx, info: Info, id: str, paymentPending: bool | None = None, **_: Any) -> dict[str, Any]:
+def _draft_complete(
+    ctx: ops.Ctx, info: Info, id: str, paymentPending: bool | None = None, **_: Any
+) -> dict[str, Any]:
     try:
         draft = ctx.shop.draft_order(id)
     except ResourceNotFound:
@@ -202,7 +231,9 @@ def _draft_complete(ctx: ops.Ctx, info: Info, id: str, paymentPending: bool | No
     return {"draftOrder": draft}
 
 
-def _order_create(ctx: ops.Ctx, info: Info, order: dict[str, Any], options: dict[str, Any] | None = None) -> dict[str, Any]:
+def _order_create(
+    ctx: ops.Ctx, info: Info, order: dict[str, Any], options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     shop = ctx.shop
     lines = []
     for index, item in enumerate(order.get("lineItems") or []):
@@ -212,29 +243,54 @@ def _order_create(ctx: ops.Ctx, info: Info, order: dict[str, Any], options: dict
                 var = shop.variant(item["variantId"])
             except ResourceNotFound:
                 raise UserErrorRaised(
-                    "Variant does not exist", ["order", "lineItems", str(index), "variantId"], "NOT_FOUND"
+                    "Variant does not exist",
+                    ["order", "lineItems", str(index), "variantId"],
+                    "NOT_FOUND",
                 ) from None
         price_set = item.get("priceSet")
-        price = Decimal(price_set["shopMoney"]["amount"]) if price_set else (var.price if var else None)
+        price = (
+            Decimal(price_set["shopMoney"]["amount"]) if price_set else (var.price if var else None)
+        )
         if price is None:
             raise UserErrorRaised(
-                "Price is required for custom line items", ["order", "lineItems", str(index), "priceSet"], "BLANK"
+                "Price is required for custom line items",
+                ["order", "lineItems", str(index), "priceSet"],
+                "BLANK",
             )
-        lines.append(ops.LineSpec(item.get("title") or "", int(item["quantity"]), price, item.get("sku") or "", var.id if var else None))
+        lines.append(
+            ops.LineSpec(
+                item.get("title") or "",
+                int(item["quantity"]),
+                price,
+                item.get("sku") or "",
+                var.id if var else None,
+            )
+        )
     customer_id = None
     cust_in = order.get("customer") or {}
     if (cust_in.get("toAssociate") or {}).get("id"):
         try:
             customer_id = shop.customer(cust_in["toAssociate"]["id"]).id
         except ResourceNotFound:
-            raise UserErrorRaised("Customer does not exist", ["order", "customer"], "NOT_FOUND") from None
+            raise UserErrorRaised(
+                "Customer does not exist", ["order", "customer"], "NOT_FOUND"
+            ) from None
     elif cust_in.get("toUpsert"):
         up = cust_in["toUpsert"]
-        found = next((c for c in shop.customers.values() if up.get("email") and c.email == up["email"]), None)
-        customer_id = (found or ops.create_customer(
-            ctx, email=up.get("email") or "", first_name=up.get("firstName") or "",
-            last_name=up.get("lastName") or "", tags=up.get("tags") or [], phone=up.get("phone") or "",
-        )).id
+        found = next(
+            (c for c in shop.customers.values() if up.get("email") and c.email == up["email"]), None
+        )
+        customer_id = (
+            found
+            or ops.create_customer(
+                ctx,
+                email=up.get("email") or "",
+                first_name=up.get("firstName") or "",
+                last_name=up.get("lastName") or "",
+                tags=up.get("tags") or [],
+                phone=up.get("phone") or "",
+            )
+        ).id
     behaviour = (options or {}).get("inventoryBehaviour") or "BYPASS"
     spec = ops.OrderSpec(
         lines=lines,
@@ -242,8 +298,12 @@ def _order_create(ctx: ops.Ctx, info: Info, order: dict[str, Any], options: dict
         phone=order.get("phone") or "",
         currency=order.get("currency"),
         customer_id=customer_id,
-        shipping_address=ops.address_from_input(order["shippingAddress"]) if order.get("shippingAddress") else None,
-        billing_address=ops.address_from_input(order["billingAddress"]) if order.get("billingAddress") else None,
+        shipping_address=ops.address_from_input(order["shippingAddress"])
+        if order.get("shippingAddress")
+        else None,
+        billing_address=ops.address_from_input(order["billingAddress"])
+        if order.get("billingAddress")
+        else None,
         tags=order.get("tags") or [],
         note=order.get("note") or "",
         note_attributes=[(a["key"], a["value"]) for a in order.get("customAttributes") or []],
@@ -269,13 +329,17 @@ def _dispute_evidence(ctx: ops.Ctx, info: Info, id: str, input: dict[str, Any]) 
     }
 
 
-def _webhook_create(ctx: ops.Ctx, info: Info, topic: str, webhookSubscription: dict[str, Any]) -> dict[str, Any]:
+def _webhook_create(
+    ctx: ops.Ctx, info: Info, topic: str, webhookSubscription: dict[str, Any]
+) -> dict[str, Any]:
     uri = webhookSubscription.get("uri") or webhookSubscription.get("callbackUrl")
     if not uri or not str(uri).startswith(("http://", "https://")):
         raise UserErrorRaised("Address is invalid", ["webhookSubscription", "callbackUrl"])
     rest = topic_to_rest(topic)
     if any(s.topic == rest and s.uri == uri for s in ctx.shop.subscriptions.values()):
-        raise UserErrorRaised("Address for this topic has already been taken", ["webhookSubscription", "callbackUrl"])
+        raise UserErrorRaised(
+            "Address for this topic has already been taken", ["webhookSubscription", "callbackUrl"]
+        )
     sub = WebhookSubscription(ctx.shop.new_id(), rest, str(uri), ctx.now)
     ctx.shop.subscriptions[sub.id] = sub
     return {"webhookSubscription": sub}

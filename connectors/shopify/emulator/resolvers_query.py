@@ -63,7 +63,9 @@ def _page(items: list[Any], args: dict[str, Any], required: bool = True) -> dict
     )
 
 
-def _orders_connection(shop: ShopState, orders: list[m.Order], args: dict[str, Any]) -> dict[str, Any]:
+def _orders_connection(
+    shop: ShopState, orders: list[m.Order], args: dict[str, Any]
+) -> dict[str, Any]:
     matches = order_filter(shop, args.get("query"))
     return paginate(
         [o for o in orders if matches(o)],
@@ -94,7 +96,10 @@ def _shop_root(_root: Any, info: Info) -> dict[str, Any]:
         "name": shop.domain.split(".")[0],
         "myshopifyDomain": shop.domain,
         "currencyCode": shop.config.currency,
-        "plan": {"displayName": shop.config.plan.title(), "shopifyPlus": shop.config.plan in {"plus", "enterprise"}},
+        "plan": {
+            "displayName": shop.config.plan.title(),
+            "shopifyPlus": shop.config.plan in {"plus", "enterprise"},
+        },
     }
 
 
@@ -106,7 +111,9 @@ def _job(_root: Any, info: Info, id: str) -> m.Job | None:
         return None
 
 
-def _metafield(owner: Any, info: Info, key: str, namespace: str | None = None) -> m.Metafield | None:
+def _metafield(
+    owner: Any, info: Info, key: str, namespace: str | None = None
+) -> m.Metafield | None:
     ns = namespace or "$app"
     return next(
         (x for x in _shop(info).metafields_of(owner.gid) if (x.namespace, x.key) == (ns, key)), None
@@ -141,7 +148,9 @@ def _order_money(attr: str) -> Resolver:
 
 def _order_risk(order: m.Order, _info: Info) -> dict[str, Any]:
     levels = [r.risk_level for r in order.risks]
-    recommendation = "CANCEL" if "HIGH" in levels else "INVESTIGATE" if "MEDIUM" in levels else "ACCEPT"
+    recommendation = (
+        "CANCEL" if "HIGH" in levels else "INVESTIGATE" if "MEDIUM" in levels else "ACCEPT"
+    )
     return {
         "assessments": [
             {
@@ -207,7 +216,9 @@ def _refund_line_item(line: m.RefundLine, info: Info) -> m.LineItem:
 
 def _refund_lines_money(line: m.RefundLine, info: Info) -> dict[str, Any]:
     shop = _shop(info)
-    return money_bag(line.subtotal, shop.orders[shop.line_items[line.line_item_id].order_id].currency)
+    return money_bag(
+        line.subtotal, shop.orders[shop.line_items[line.line_item_id].order_id].currency
+    )
 
 
 def _return_fli(line: m.ReturnLine, info: Info) -> dict[str, Any]:
@@ -360,8 +371,12 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "legacyResourceId": lambda r, _i: r.id,
         "totalRefundedSet": lambda r, i: money_bag(r.amount, _shop(i).orders[r.order_id].currency),
         "refundLineItems": lambda r, _i, **a: paginate(
-            r.lines, lambda x: (x.line_item_id,), first=a.get("first"), after=a.get("after"),
-            last=a.get("last"), before=a.get("before"),
+            r.lines,
+            lambda x: (x.line_item_id,),
+            first=a.get("first"),
+            after=a.get("after"),
+            last=a.get("last"),
+            before=a.get("before"),
         ),
         "order": _order_of,
     },
@@ -374,9 +389,9 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
     "Return": {
         "totalQuantity": lambda r, _i: sum(x.quantity for x in r.lines),
         "order": _order_of,
-        "decline": lambda r, _i: {"reason": r.decline_reason, "note": r.decline_note}
-        if r.decline_reason
-        else None,
+        "decline": lambda r, _i: (
+            {"reason": r.decline_reason, "note": r.decline_note} if r.decline_reason else None
+        ),
         "returnLineItems": lambda r, _i, **a: _page(r.lines, a),
     },
     "ReturnLineItem": {"fulfillmentLineItem": _return_fli},

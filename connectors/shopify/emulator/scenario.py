@@ -44,15 +44,43 @@ from connectors.shopify.emulator.models import Address, Customer, Order, Product
 from connectors.shopify.emulator.store import ShopState, Store
 
 KINDS: tuple[str, ...] = (
-    "normal", "risky_order", "unusual_value", "restricted_destination", "inventory_mismatch",
-    "vip_customer", "wholesale_customer", "large_basket", "return_request", "complaint_note",
-    "fulfillment_failure", "fulfillment_delay", "attempted_delivery", "partial_shipment",
-    "out_of_stock", "scheduled_order", "product_update", "dispute_chargeback", "dispute_inquiry",
+    "normal",
+    "risky_order",
+    "unusual_value",
+    "restricted_destination",
+    "inventory_mismatch",
+    "vip_customer",
+    "wholesale_customer",
+    "large_basket",
+    "return_request",
+    "complaint_note",
+    "fulfillment_failure",
+    "fulfillment_delay",
+    "attempted_delivery",
+    "partial_shipment",
+    "out_of_stock",
+    "scheduled_order",
+    "product_update",
+    "dispute_chargeback",
+    "dispute_inquiry",
 )
 #: Normal traffic dominates; each trigger kind is rarer.
 _NORMAL_SHARE = 0.4
 
-_FIRST = ["Ava", "Liam", "Mia", "Noah", "Emma", "Lucas", "Sofia", "Ethan", "Lea", "Omar", "Yuki", "Ines"]
+_FIRST = [
+    "Ava",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Emma",
+    "Lucas",
+    "Sofia",
+    "Ethan",
+    "Lea",
+    "Omar",
+    "Yuki",
+    "Ines",
+]
 _LAST = ["Smith", "Garcia", "Müller", "Rossi", "Dubois", "Novak", "Tanaka", "Kim", "Silva", "Berg"]
 _PLACES: list[tuple[str, str, str, str, str]] = [  # country, city, province code, province, zip
     ("US", "Austin", "TX", "Texas", "78701"),
@@ -64,12 +92,22 @@ _PLACES: list[tuple[str, str, str, str, str]] = [  # country, city, province cod
     ("AU", "Sydney", "NSW", "New South Wales", "2000"),
 ]
 _RESTRICTED: list[tuple[str, str, str]] = [
-    ("KP", "Pyongyang", "999093"), ("IR", "Tehran", "11369"), ("SY", "Damascus", "0100"),
+    ("KP", "Pyongyang", "999093"),
+    ("IR", "Tehran", "11369"),
+    ("SY", "Damascus", "0100"),
     ("CU", "Havana", "10400"),
 ]
 _CATALOG: list[tuple[str, str, list[tuple[str, str, str, int]]]] = [
-    ("Merino Crew Sweater", "Apparel", [("S", "MER-S", "89.00", 40), ("M", "MER-M", "89.00", 55), ("L", "MER-L", "89.00", 3)]),
-    ("Trail Running Shoe", "Footwear", [("42", "TRS-42", "139.00", 25), ("44", "TRS-44", "139.00", 2)]),
+    (
+        "Merino Crew Sweater",
+        "Apparel",
+        [("S", "MER-S", "89.00", 40), ("M", "MER-M", "89.00", 55), ("L", "MER-L", "89.00", 3)],
+    ),
+    (
+        "Trail Running Shoe",
+        "Footwear",
+        [("42", "TRS-42", "139.00", 25), ("44", "TRS-44", "139.00", 2)],
+    ),
     ("Ceramic Pour-Over Set", "Kitchen", [("White", "CPO-W", "49.50", 80)]),
     ("Organic Cotton Tee", "Apparel", [("M", "OCT-M", "24.00", 200), ("L", "OCT-L", "24.00", 150)]),
     ("Noise-Cancelling Headphones", "Electronics", [("Black", "NCH-B", "329.00", 12)]),
@@ -129,12 +167,28 @@ class ScenarioGenerator:
     def _address(self, first: str, last: str, restricted: bool = False) -> Address:
         if restricted:
             code, city, zip_ = self.rng.choice(_RESTRICTED)
-            return Address(first, last, f"{self.rng.randint(1, 99)} Main Street", city=city,
-                           country=code, country_code=code, zip=zip_)
+            return Address(
+                first,
+                last,
+                f"{self.rng.randint(1, 99)} Main Street",
+                city=city,
+                country=code,
+                country_code=code,
+                zip=zip_,
+            )
         code, city, prov_code, prov, zip_ = self.rng.choice(_PLACES)
-        return Address(first, last, f"{self.rng.randint(1, 999)} {self.rng.choice(['Oak', 'Elm', 'High', 'Park'])} St",
-                       city=city, province=prov, province_code=prov_code, country=code,
-                       country_code=code, zip=zip_, phone=f"+1555{self.rng.randint(1000000, 9999999)}")
+        return Address(
+            first,
+            last,
+            f"{self.rng.randint(1, 999)} {self.rng.choice(['Oak', 'Elm', 'High', 'Park'])} St",
+            city=city,
+            province=prov,
+            province_code=prov_code,
+            country=code,
+            country_code=code,
+            zip=zip_,
+            phone=f"+1555{self.rng.randint(1000000, 9999999)}",
+        )
 
     def _ensure_catalog(self) -> None:
         if self.shop.products:
@@ -143,18 +197,30 @@ class ScenarioGenerator:
             ctx = self._ctx()
             for title, ptype, variants in _CATALOG:
                 ops.create_product(
-                    ctx, title=title, product_type=ptype,
+                    ctx,
+                    title=title,
+                    product_type=ptype,
                     description_html=f"<p>{title}: made to last.</p>",
                     variants=[(t, s, Decimal(p), q) for t, s, p, q in variants],
                     tags=["regulated"] if ptype == "Supplements" else [],
                 )
-            for segment, tags, count in (("regular", [], 8), ("vip", ["VIP"], 2), ("wholesale", ["wholesale", "B2B"], 2)):
+            for segment, tags, count in (
+                ("regular", [], 8),
+                ("vip", ["VIP"], 2),
+                ("wholesale", ["wholesale", "B2B"], 2),
+            ):
                 ids = []
                 for _ in range(count):
                     first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
                     email = f"{first}.{last}.{self.rng.randint(10, 9999)}@example.com".lower()
-                    cust = ops.create_customer(ctx, email=email, first_name=first, last_name=last,
-                                               tags=tags, address=self._address(first, last))
+                    cust = ops.create_customer(
+                        ctx,
+                        email=email,
+                        first_name=first,
+                        last_name=last,
+                        tags=tags,
+                        address=self._address(first, last),
+                    )
                     ids.append(cust.id)
                 self._customers[segment] = ids
 
@@ -162,7 +228,13 @@ class ScenarioGenerator:
         if not self._customers:
             # A catalog seeded earlier (another generator): segment customers by tag.
             for cust in self.shop.customers.values():
-                seg = "vip" if "VIP" in cust.tags else "wholesale" if "wholesale" in cust.tags else "regular"
+                seg = (
+                    "vip"
+                    if "VIP" in cust.tags
+                    else "wholesale"
+                    if "wholesale" in cust.tags
+                    else "regular"
+                )
                 self._customers.setdefault(seg, []).append(cust.id)
         pool = self._customers.get(segment) or [c for ids in self._customers.values() for c in ids]
         return self.shop.customers[self.rng.choice(pool)]
@@ -170,22 +242,47 @@ class ScenarioGenerator:
     def _variants(self, k: int) -> list[Any]:
         return self.rng.sample(list(self.shop.variants.values()), k=min(k, len(self.shop.variants)))
 
-    def _order(self, ctx: ops.Ctx, *, segment: str = "regular", lines: int = 0, qty: int = 0,
-               restricted: bool = False, note: str = "", tags: list[str] | None = None,
-               variants: list[Any] | None = None, scheduled: bool = False) -> Order:
+    def _order(
+        self,
+        ctx: ops.Ctx,
+        *,
+        segment: str = "regular",
+        lines: int = 0,
+        qty: int = 0,
+        restricted: bool = False,
+        note: str = "",
+        tags: list[str] | None = None,
+        variants: list[Any] | None = None,
+        scheduled: bool = False,
+    ) -> Order:
         cust = self._customer(segment)
         chosen = variants or self._variants(lines or self.rng.randint(1, 3))
-        specs = [ops.LineSpec(self.shop.products[v.product_id].title + f" - {v.title}",
-                              qty or self.rng.randint(1, 2), v.price, v.sku, v.id) for v in chosen]
+        specs = [
+            ops.LineSpec(
+                self.shop.products[v.product_id].title + f" - {v.title}",
+                qty or self.rng.randint(1, 2),
+                v.price,
+                v.sku,
+                v.id,
+            )
+            for v in chosen
+        ]
         subtotal = sum((s.price * s.quantity for s in specs), Decimal(0))
-        return ops.create_order(ctx, ops.OrderSpec(
-            lines=specs, email=cust.email, customer_id=cust.id,
-            shipping_address=self._address(cust.first_name, cust.last_name, restricted),
-            tags=tags or [], note=note, source_name="web",
-            shipping_price=Decimal("0.00") if subtotal > 100 else Decimal("7.95"),
-            tax=(subtotal * Decimal("0.08")).quantize(Decimal("0.01")),
-            fulfill_at=ctx.now + timedelta(days=14) if scheduled else None,
-        ))
+        return ops.create_order(
+            ctx,
+            ops.OrderSpec(
+                lines=specs,
+                email=cust.email,
+                customer_id=cust.id,
+                shipping_address=self._address(cust.first_name, cust.last_name, restricted),
+                tags=tags or [],
+                note=note,
+                source_name="web",
+                shipping_price=Decimal("0.00") if subtotal > 100 else Decimal("7.95"),
+                tax=(subtotal * Decimal("0.08")).quantize(Decimal("0.01")),
+                fulfill_at=ctx.now + timedelta(days=14) if scheduled else None,
+            ),
+        )
 
     def _ship(self, ctx: ops.Ctx, order: Order, partial: bool = False) -> Any:
         quantities = None
@@ -195,8 +292,13 @@ class ScenarioGenerator:
             if len(self.shop.lines_of(order)) == 1 and first.current_quantity == 1:
                 quantities = None
         carrier = self.rng.choice(_CARRIERS)
-        return ful.fulfill(ctx, order, company=carrier, number=f"1Z{self.rng.randint(10**9, 10**10 - 1)}",
-                           quantities=quantities)
+        return ful.fulfill(
+            ctx,
+            order,
+            company=carrier,
+            number=f"1Z{self.rng.randint(10**9, 10**10 - 1)}",
+            quantities=quantities,
+        )
 
     # --- the step -----------------------------------------------------------------
 
@@ -213,13 +315,25 @@ class ScenarioGenerator:
     def _run(self, kind: str, ctx: ops.Ctx) -> ScenarioEvent:
         detail = ""
         if kind == "unusual_value":
-            order = self._order(ctx, variants=[self.shop.variants[self.shop.products[self._product_id("Noise-Cancelling Headphones")].variant_ids[0]]], qty=self.rng.randint(15, 40))
+            order = self._order(
+                ctx,
+                variants=[
+                    self.shop.variants[
+                        self.shop.products[
+                            self._product_id("Noise-Cancelling Headphones")
+                        ].variant_ids[0]
+                    ]
+                ],
+                qty=self.rng.randint(15, 40),
+            )
         elif kind == "restricted_destination":
             order = self._order(ctx, restricted=True)
         elif kind in {"inventory_mismatch", "out_of_stock"}:
             scarce = min(self.shop.variants.values(), key=lambda v: v.inventory_quantity)
             extra = self.rng.randint(2, 5) if kind == "inventory_mismatch" else 0
-            order = self._order(ctx, variants=[scarce], qty=max(1, scarce.inventory_quantity + extra))
+            order = self._order(
+                ctx, variants=[scarce], qty=max(1, scarce.inventory_quantity + extra)
+            )
             detail = f"{scarce.sku} stock now {scarce.inventory_quantity}"
         elif kind == "vip_customer":
             order = self._order(ctx, segment="vip")
@@ -237,22 +351,42 @@ class ScenarioGenerator:
             order = self._order(ctx)
         if kind == "risky_order":
             level = self.rng.choice(["HIGH", "MEDIUM"])
-            ops.set_risk(ctx, order, level, [("Billing and shipping addresses are far apart", "NEGATIVE"),
-                                             ("Card was used in several recent orders", "NEGATIVE")])
+            ops.set_risk(
+                ctx,
+                order,
+                level,
+                [
+                    ("Billing and shipping addresses are far apart", "NEGATIVE"),
+                    ("Card was used in several recent orders", "NEGATIVE"),
+                ],
+            )
             detail = level
         elif kind == "return_request":
             self._ship(ctx, order)
             reason, note = self.rng.choice(_RETURN_REASONS)
             li = self.shop.lines_of(order)[0]
-            ful.request_return(ctx, order, [(li.id, 1, reason, note, "Please send a prepaid label")])
+            ful.request_return(
+                ctx, order, [(li.id, 1, reason, note, "Please send a prepaid label")]
+            )
             detail = reason
         elif kind in {"fulfillment_failure", "fulfillment_delay", "attempted_delivery"}:
             shipment = self._ship(ctx, order)
-            status = {"fulfillment_failure": "FAILURE", "fulfillment_delay": "DELAYED",
-                      "attempted_delivery": "ATTEMPTED_DELIVERY"}[kind]
+            status = {
+                "fulfillment_failure": "FAILURE",
+                "fulfillment_delay": "DELAYED",
+                "attempted_delivery": "ATTEMPTED_DELIVERY",
+            }[kind]
             ful.add_event(ctx, shipment, "IN_TRANSIT", "Departed facility")
-            ful.add_event(ctx, shipment, status, {"FAILURE": "Address not found", "DELAYED": "Weather delay",
-                                                  "ATTEMPTED_DELIVERY": "Nobody home"}[status])
+            ful.add_event(
+                ctx,
+                shipment,
+                status,
+                {
+                    "FAILURE": "Address not found",
+                    "DELAYED": "Weather delay",
+                    "ATTEMPTED_DELIVERY": "Nobody home",
+                }[status],
+            )
             detail = status
         elif kind == "partial_shipment":
             self._ship(ctx, order, partial=True)
@@ -265,7 +399,10 @@ class ScenarioGenerator:
         return ScenarioEvent(kind, order.gid, detail)
 
     def _product_id(self, title: str) -> int:
-        return next((p.id for p in self.shop.products.values() if p.title == title), next(iter(self.shop.products)))
+        return next(
+            (p.id for p in self.shop.products.values() if p.title == title),
+            next(iter(self.shop.products)),
+        )
 
     def _product_update(self, ctx: ops.Ctx) -> ScenarioEvent:
         product: Product = self.rng.choice(list(self.shop.products.values()))
@@ -275,8 +412,13 @@ class ScenarioGenerator:
             ops.update_product(ctx, product, prices={var_id: new})
             detail = f"price {new}"
         else:
-            claim = self.rng.choice(["Clinically proven to boost immunity.", "100% recycled materials.",
-                                     "Free returns within 60 days in the EU."])
+            claim = self.rng.choice(
+                [
+                    "Clinically proven to boost immunity.",
+                    "100% recycled materials.",
+                    "Free returns within 60 days in the EU.",
+                ]
+            )
             ops.update_product(ctx, product, description_html=f"<p>{product.title}. {claim}</p>")
             detail = "description"
         return ScenarioEvent("product_update", None, f"{product.gid} {detail}")

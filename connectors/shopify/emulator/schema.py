@@ -54,7 +54,7 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
-def default_resolver(source: Any, info: GraphQLResolveInfo, **_: Any) -> Any:
+def default_resolver(source: Any, info: GraphQLResolveInfo[Any], **_: Any) -> Any:
     """Dicts by key; models by snake_case attribute; ``id`` is the model's gid."""
     name = info.field_name
     if isinstance(source, dict):
@@ -86,7 +86,11 @@ def _serialize_date(value: Any) -> str:
 
 def _serialize_decimal(value: Any) -> str:
     if isinstance(value, Decimal):
-        return str(value.quantize(Decimal("0.01"))) if value == value.quantize(Decimal("0.01")) else str(value)
+        return (
+            str(value.quantize(Decimal("0.01")))
+            if value == value.quantize(Decimal("0.01"))
+            else str(value)
+        )
     return str(value)
 
 
@@ -138,6 +142,17 @@ def _resolve_node_type(value: Any, *_: Any) -> str | None:
     return _NODE_TYPES.get(type(value))
 
 
+def _scalar(gql_type: Any, out: Callable[[Any], Any], into: Callable[[Any], Any] | None) -> None:
+    """Install output/input coercion on a custom scalar (graphql-core 3.2 and 3.3 names)."""
+    # build_schema gives custom scalars identity coercion; 3.3 reads the
+    # coerce_* attributes, 3.2 the serialize/parse_* ones, so set both.
+    gql_type.serialize = out
+    gql_type.coerce_output_value = out
+    if into is not None:
+        gql_type.parse_value = into
+        gql_type.coerce_input_value = into
+
+
 def build(resolvers: dict[str, dict[str, Resolver]]) -> GraphQLSchema:
     """The executable schema with ``resolvers[type][field]`` attached.
 
@@ -146,14 +161,11 @@ def build(resolvers: dict[str, dict[str, Resolver]]) -> GraphQLSchema:
     """
     schema = build_schema(SDL + MUTATION_SDL)
     scalars = schema.type_map
-    setattr(scalars["DateTime"], "serialize", _serialize_datetime)  # noqa: B010
-    setattr(scalars["DateTime"], "parse_value", _parse_datetime)  # noqa: B010
-    setattr(scalars["Date"], "serialize", _serialize_date)  # noqa: B010
+    _scalar(scalars["DateTime"], _serialize_datetime, _parse_datetime)
+    _scalar(scalars["Date"], _serialize_date, None)
     for name in ("Decimal", "Money"):
-        setattr(scalars[name], "serialize", _serialize_decimal)  # noqa: B010
-        setattr(scalars[name], "parse_value", _parse_decimal)  # noqa: B010
-    setattr(scalars["UnsignedInt64"], "serialize", str)  # noqa: B010
-    setattr(scalars["UnsignedInt64"], "parse_value", _parse_u64)  # noqa: B010
+        _scalar(scalars[name], _serialize_decimal, _parse_decimal)
+    _scalar(scalars["UnsignedInt64"], str, _parse_u64)
     for iface in ("Node", "DisplayableError"):
         setattr(scalars[iface], "resolve_type", _resolve_node_type)  # noqa: B010
     for type_name, fields in resolvers.items():

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (SDL lines mirror Shopify field signatures; wrapping hurts reading)
 """The SDL subset of Shopify's GraphQL Admin schema the emulator serves.
 
 Names and shapes follow shopify.dev's Admin reference so a client written
@@ -492,7 +493,7 @@ type QueryRoot {
 }
 '''
 
-MUTATION_SDL = '''
+MUTATION_SDL = """
 enum FulfillmentOrderHoldUserErrorCode {
   DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS FULFILLMENT_ORDER_HOLD_LIMIT_REACHED
   FULFILLMENT_ORDER_NOT_FOUND GREATER_THAN_ZERO INVALID_LINE_ITEM_QUANTITY TAKEN
@@ -739,4 +740,4 @@ type Mutation {
 }
 
 schema { query: QueryRoot mutation: Mutation }
-'''
+"""

@@ -40,7 +40,12 @@ def topic_to_rest(topic: str) -> str:
     """``ORDERS_CREATE`` -> ``orders/create``; REST topics pass through lower-cased."""
     if "/" in topic or topic == "*":
         return topic.lower()
-    for resource in ("FULFILLMENT_ORDERS", "FULFILLMENT_HOLDS", "FULFILLMENT_EVENTS", "INVENTORY_LEVELS"):
+    for resource in (
+        "FULFILLMENT_ORDERS",
+        "FULFILLMENT_HOLDS",
+        "FULFILLMENT_EVENTS",
+        "INVENTORY_LEVELS",
+    ):
         if topic.startswith(resource + "_"):
             return f"{resource.lower()}/{topic[len(resource) + 1 :].lower()}"
     resource, _, action = topic.partition("_")
@@ -166,9 +171,15 @@ class WebhookDispatcher:
             }
             self._next_id += 1
             delivery = Delivery(
-                id=self._next_id, shop=shop, topic=topic, address=address,
-                webhook_id=headers["X-Shopify-Webhook-Id"], event_id=event_id,
-                triggered_at=triggered, body=body, headers=headers,
+                id=self._next_id,
+                shop=shop,
+                topic=topic,
+                address=address,
+                webhook_id=headers["X-Shopify-Webhook-Id"],
+                event_id=event_id,
+                triggered_at=triggered,
+                body=body,
+                headers=headers,
             )
             self.deliveries.append(delivery)
             self._queue.put_nowait(delivery)
@@ -176,7 +187,9 @@ class WebhookDispatcher:
     async def start(self) -> None:
         """Start the worker (idempotent)."""
         if self._worker is None:
-            self._client = httpx.AsyncClient(transport=self._transport, timeout=self.config.delivery.timeout_s)
+            self._client = httpx.AsyncClient(
+                transport=self._transport, timeout=self.config.delivery.timeout_s
+            )
             self._worker = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -196,12 +209,11 @@ class WebhookDispatcher:
         """Forget recorded deliveries (admin reset); queued ones still go out."""
         self.deliveries.clear()
 
-    async def idle(self, timeout: float = 10.0) -> None:
-        """Wait until nothing is queued or retrying (tests)."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while (self._queue.qsize() or self._tasks or any(d.state == "pending" for d in self.deliveries)) and loop.time() < end:
-            await asyncio.sleep(0.01)
+    def busy(self) -> bool:
+        """True while deliveries are queued, being sent or waiting for a retry."""
+        return bool(
+            self._queue.qsize() or self._tasks or any(d.state == "pending" for d in self.deliveries)
+        )
 
     async def _run(self) -> None:
         knobs = self.config.delivery
@@ -236,7 +248,9 @@ class WebhookDispatcher:
         status: int | None = None
         error: str | None = None
         try:
-            response = await self._client.post(delivery.address, content=delivery.body, headers=delivery.headers)
+            response = await self._client.post(
+                delivery.address, content=delivery.body, headers=delivery.headers
+            )
             status = response.status_code
         except httpx.TimeoutException:
             error = "timeout"
@@ -244,7 +258,9 @@ class WebhookDispatcher:
             error = f"{type(exc).__name__}: {exc}"
         delivery.attempts.append(
             Attempt(
-                attempt=number, status=status, error=error,
+                attempt=number,
+                status=status,
+                error=error,
                 at=self.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                 duration_ms=int((loop.time() - started) * 1000),
             )
@@ -264,9 +280,15 @@ class WebhookDispatcher:
     async def _duplicate(self, original: Delivery) -> None:
         self._next_id += 1
         copy = Delivery(
-            id=self._next_id, shop=original.shop, topic=original.topic, address=original.address,
-            webhook_id=original.webhook_id, event_id=original.event_id,
-            triggered_at=original.triggered_at, body=original.body, headers=dict(original.headers),
+            id=self._next_id,
+            shop=original.shop,
+            topic=original.topic,
+            address=original.address,
+            webhook_id=original.webhook_id,
+            event_id=original.event_id,
+            triggered_at=original.triggered_at,
+            body=original.body,
+            headers=dict(original.headers),
             duplicate_of=original.id,
         )
         self.deliveries.append(copy)

@@ -9,6 +9,8 @@ are fetched once per machine, not once per run.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -70,13 +72,17 @@ def _subjects(registry_url: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    local = LocalStack(_settings(tmp_path_factory.mktemp("stack")), num_partitions=2, report=print)
+def stack() -> Iterator[LocalStack]:
+    # Not tmp_path: pytest prunes old basetemp dirs, and a concurrent pytest run
+    # by someone else could delete the data dir under the running broker.
+    root = Path(tempfile.mkdtemp(prefix="casebridge-stack-test-"))
+    local = LocalStack(_settings(root), num_partitions=2, report=print)
     try:
         yield local
     finally:
         local.down()
         assert _our_jvms(local.paths.data_dir) == []
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_up_status_down_up_keeps_data(stack: LocalStack) -> None:
@@ -99,6 +105,9 @@ def test_up_status_down_up_keeps_data(stack: LocalStack) -> None:
     producer = Producer({"bootstrap.servers": stack.bootstrap_servers, "enable.idempotence": True})
     producer.produce(topic, key=b"k", value=b"hello stack")
     assert producer.flush(30) == 0
+    # An idle producer refreshes metadata for its topics after a reconnect, which
+    # (auto.create.topics.enable=true) would re-create the topic on the fresh broker.
+    del producer, admin
     consumer = Consumer(
         {
             "bootstrap.servers": stack.bootstrap_servers,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 import faust
+import pytest
+from faust.exceptions import ValueDecodeError
 from faust.serializers import codecs
 
+from connectors.serde import DeserializationError
 from connectors.serde.faust_codec import AvroCodec, avro_codec, register_codecs
 from schemas.records import CaseState
 from tests.unit.connectors.serde.fakes import FakeRegistry
@@ -53,3 +56,12 @@ def test_codec_survives_faust_clone_and_named_registration() -> None:
     assert codecs.get_codec("avro:cases.requests") is installed["avro:cases.requests"]
     data = codecs.dumps("avro:cases.state", samples()["CaseState"])
     assert codecs.loads("avro:cases.state", data)["case_id"] == "case-1"
+
+
+def test_decode_errors_reach_faust_callers_with_their_reason() -> None:
+    app = faust.App("serde-test-errors", broker="memory://", store="memory://")
+    codec = avro_codec("cases.state", FakeRegistry().client())
+    with pytest.raises(ValueDecodeError) as info:
+        app.serializers.loads_value(None, b"\x01\x00\x00\x00\x01", serializer=codec)
+    cause = info.value.__cause__
+    assert isinstance(cause, DeserializationError) and cause.reason == "bad-magic-byte"

@@ -11,10 +11,10 @@ from connectors.shopify.bucket import CostBucket, ThrottleStatus
 from .fakes import FakeClock
 
 
-def make_bucket(clock: FakeClock, **kw: float) -> CostBucket:
+def make_bucket(clock: FakeClock, *, probe_first: bool = False, **kw: float) -> CostBucket:
     params: dict[str, float] = {"maximum_available": 100, "restore_rate": 10}
     params.update(kw)
-    return CostBucket(clock=clock, sleep=clock.sleep, **params)
+    return CostBucket(clock=clock, sleep=clock.sleep, probe_first=probe_first, **params)
 
 
 async def test_full_bucket_reserves_without_waiting() -> None:
@@ -151,6 +151,34 @@ async def test_waiters_are_served_in_order() -> None:
     # A big request first must not be starved by small ones behind it.
     await asyncio.gather(worker(0, 90), worker(1, 5), worker(2, 5))
     assert order == [0, 1, 2]
+
+
+async def test_unsynced_bucket_sends_one_probe_at_a_time() -> None:
+    clock = FakeClock()
+    bucket = make_bucket(clock, probe_first=True)
+    assert not bucket.synced
+    first = await bucket.reserve(10)
+    second = asyncio.ensure_future(bucket.reserve(10))
+    await asyncio.sleep(0)
+    assert not second.done()  # waits for the probe's answer, not for points
+    bucket.settle(first, actual_cost=10, throttle_status=ThrottleStatus(2000, 1990, 100))
+    reservation = await asyncio.wait_for(second, 1)
+    assert bucket.synced
+    assert reservation.cost == 10
+    # Once synced, concurrent reservations go through without waiting on answers.
+    await asyncio.wait_for(asyncio.gather(bucket.reserve(10), bucket.reserve(10)), 1)
+    assert clock.sleeps == []
+
+
+async def test_failed_probe_lets_the_next_probe_go() -> None:
+    clock = FakeClock()
+    bucket = make_bucket(clock, probe_first=True)
+    first = await bucket.reserve(10)
+    second = asyncio.ensure_future(bucket.reserve(10))
+    await asyncio.sleep(0)
+    bucket.release(first)  # connection refused: no status learned
+    await asyncio.wait_for(second, 1)
+    assert not bucket.synced
 
 
 def test_throttle_status_parsing_is_lenient() -> None:

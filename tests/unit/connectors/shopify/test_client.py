@@ -321,3 +321,41 @@ def test_static_cost_estimate() -> None:
         == 1000
     )
     assert estimate_query_cost("not graphql {") == 10
+
+
+class FakeShopifyBucket:
+    """Shopify's side of the bucket, on the fake clock: admits on requested cost."""
+
+    def __init__(self, clock: FakeClock, *, maximum: float, rate: float, cost: float) -> None:
+        self.clock = clock
+        self.maximum, self.rate, self.cost = maximum, rate, cost
+        self.available = maximum
+        self.stamp = clock()
+        self.throttled = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        now = self.clock()
+        self.available = min(self.maximum, self.available + (now - self.stamp) * self.rate)
+        self.stamp = now
+        status = {"maximum": self.maximum, "rate": self.rate}
+        if self.available < self.cost:
+            self.throttled += 1
+            return throttled(200, available=self.available, requested=self.cost, **status)
+        actual = self.cost / 2
+        self.available -= actual  # debit requested, refund the rest at once
+        return ok({"a": 1}, requested=self.cost, actual=actual, available=self.available, **status)
+
+
+async def test_concurrent_callers_are_paced_without_being_throttled() -> None:
+    import asyncio
+
+    clock = FakeClock()
+    shopify = FakeShopifyBucket(clock, maximum=100, rate=10, cost=30)
+    client, _ = make_client(Script(shopify), clock)
+    # Defaults assume a 1000-point bucket: only the probe keeps the burst in check.
+    results = await asyncio.gather(*(client.execute(QUERY) for _ in range(20)))
+    assert results == [{"a": 1}] * 20
+    assert shopify.throttled == 0
+    assert client.stats.throttled == 0
+    # 20 x 15 actual points from a 100-point bucket at 10/s: at least 20 s of pacing.
+    assert clock.now - 1000.0 >= 19

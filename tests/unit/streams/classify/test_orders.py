@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-from schemas.records import CaseType, Priority, SubjectType, VariableType
+from schemas.records import CaseRequest, CaseType, Priority, SubjectType, VariableType
 from streams.classify import (
     ClassifyContext,
     ShopStats,
@@ -28,7 +28,7 @@ def _money(amount: str) -> dict[str, object]:
     }
 
 
-def _only(cases: list, case_type: CaseType):  # type: ignore[no-untyped-def]
+def _only(cases: list[CaseRequest], case_type: CaseType) -> CaseRequest:
     found = [case for case in cases if case.case_type is case_type]
     assert len(found) == 1, cases
     return found[0]
@@ -97,9 +97,7 @@ def test_relative_value_needs_enough_samples(policy: Policy) -> None:
     event = make_event("orders/create", make_order(**_money("450.00")))
     few = ClassifyContext(shop_stats=ShopStats(order_count=19, average_order_value=Decimal(100)))
     assert classify_event(event, policy, few, NOW) == []
-    enough = ClassifyContext(
-        shop_stats=ShopStats(order_count=20, average_order_value=Decimal(100))
-    )
+    enough = ClassifyContext(shop_stats=ShopStats(order_count=20, average_order_value=Decimal(100)))
     case = _only(classify_event(event, policy, enough, NOW), CaseType.ORDER_REVIEW)
     assert [reason.code for reason in case.reasons] == ["UNUSUAL_VALUE_RELATIVE"]
     assert "4x" in case.reasons[0].detail
@@ -144,7 +142,9 @@ def test_inventory_mismatch_from_note_attribute(policy: Policy) -> None:
 
 
 def test_several_reasons_merge_teams_and_take_the_highest_priority(policy: Policy) -> None:
-    order = make_order(risk_level="MEDIUM", shipping_address={"country_code": "IR"}, **_money("9000"))
+    order = make_order(
+        risk_level="MEDIUM", shipping_address={"country_code": "IR"}, **_money("9000")
+    )
     case = _only(
         classify_event(make_event("orders/create", order), policy, EMPTY, NOW),
         CaseType.ORDER_REVIEW,

@@ -78,7 +78,7 @@ def test_missing_file_is_a_policy_error(tmp_path: Path) -> None:
 
 
 def test_unsupported_suffix(tmp_path: Path) -> None:
-    with pytest.raises(PolicyError, match="unsupported policy file type '.json'"):
+    with pytest.raises(PolicyError, match=r"unsupported policy file type '\.json'"):
         load_policy(_write(tmp_path, "policy.json", "{}"))
 
 
@@ -116,3 +116,11 @@ def test_defaults_without_file_are_valid() -> None:
 def test_more_errors_are_counted() -> None:
     with pytest.raises(PolicyError, match=r"\(\+1 more\)$"):
         parse_policy("version: 2\nfoo: 1\n")
+
+
+def test_duplicate_yaml_key_is_refused() -> None:
+    text = "version: 1\norders:\n  review: {}\norders:\n  high_value: {}\n"
+    with pytest.raises(
+        PolicyError, match=r"^policy\.yaml: line 4, column 1: duplicate key 'orders'"
+    ):
+        parse_policy(text)

@@ -33,7 +33,9 @@ def test_parse_duration_rejects(text: str) -> None:
 
 
 def test_country_codes_are_upper_cased_and_checked() -> None:
-    policy = parse_policy("orders:\n  review:\n    destination: {countries: [kp], regions: [us-hi]}\n")
+    policy = parse_policy(
+        "orders:\n  review:\n    destination: {countries: [kp], regions: [us-hi]}\n"
+    )
     assert policy.orders.review.destination.countries == ["KP"]
     assert policy.orders.review.destination.regions == ["US-HI"]
     with pytest.raises(PolicyError, match=r"destination\.countries\[0\]"):
@@ -63,4 +65,4 @@ def test_empty_team_list_is_refused() -> None:
 def test_policy_is_immutable() -> None:
     policy = parse_policy("version: 1\n")
     with pytest.raises(ValueError, match="frozen"):
-        policy.version = 1  # type: ignore[misc]
+        policy.version = 1

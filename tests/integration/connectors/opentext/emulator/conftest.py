@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 
-from connectors.opentext.emulator import build_config
-from tests.integration.connectors.opentext.emulator.support import Served, fetch_token, serve
+from connectors.opentext.emulator import RunningEmulator, build_config, serve
+from tests.integration.connectors.opentext.emulator.support import fetch_token
 
 
 @pytest.fixture
-async def start_emulator() -> AsyncIterator[Callable[..., Awaitable[Served]]]:
+async def start_emulator() -> AsyncIterator[Callable[..., Awaitable[RunningEmulator]]]:
     """Start emulators with config overrides; all are stopped after the test."""
-    runners: list[web.AppRunner] = []
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def start(**overrides: Any) -> Served:
-        served, runner = await serve(build_config(overrides))
-        runners.append(runner)
-        return served
+        async def start(**overrides: Any) -> RunningEmulator:
+            return await stack.enter_async_context(serve(build_config(overrides)))
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+        yield start
 
 
 @pytest.fixture
-async def emulator(start_emulator: Callable[..., Awaitable[Served]]) -> Served:
+async def emulator(start_emulator: Callable[..., Awaitable[RunningEmulator]]) -> RunningEmulator:
     """An emulator with the default config."""
     return await start_emulator()
 
 
 @pytest.fixture
-async def client(emulator: Served) -> AsyncIterator[httpx.AsyncClient]:
+async def client(emulator: RunningEmulator) -> AsyncIterator[httpx.AsyncClient]:
     """An authenticated client for the default emulator."""
     async with httpx.AsyncClient(base_url=emulator.base_url, timeout=10) as http:
         http.headers["Authorization"] = f"Bearer {await fetch_token(http)}"

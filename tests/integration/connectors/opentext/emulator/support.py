@@ -1,36 +1,20 @@
-"""Helpers for the emulator contract tests: serving the app and common API calls."""
+"""Helpers for the emulator contract tests: credentials and common API calls."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from aiohttp import web
 
-from connectors.opentext.emulator import EmulatorConfig, create_app
+from connectors.opentext.emulator import RunningEmulator
+
+# The start_emulator fixture: config overrides in, a served emulator out.
+StartEmulator = Callable[..., Awaitable[RunningEmulator]]
 
 TENANT = "casebridge-dev"
 CLIENT_ID = "casebridge"
 CLIENT_SECRET = "casebridge-secret"
-
-
-@dataclass
-class Served:
-    """A running emulator."""
-
-    base_url: str
-    app: web.Application
-
-
-async def serve(config: EmulatorConfig) -> tuple[Served, web.AppRunner]:
-    """Start ``config``'s app on an OS-chosen port of 127.0.0.1."""
-    runner = web.AppRunner(create_app(config), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    return Served(base_url=f"http://127.0.0.1:{port}", app=runner.app), runner
 
 
 async def fetch_token(client: httpx.AsyncClient) -> str:

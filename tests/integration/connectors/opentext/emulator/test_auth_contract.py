@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
+from connectors.opentext.emulator import RunningEmulator
 from tests.integration.connectors.opentext.emulator.support import (
     CLIENT_ID,
     CLIENT_SECRET,
     TENANT,
-    Served,
+    StartEmulator,
     fetch_token,
 )
 
 pytestmark = pytest.mark.integration
 
 
-async def test_json_and_form_token_bodies(emulator: Served) -> None:
+async def test_json_and_form_token_bodies(emulator: RunningEmulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.base_url) as http:
         form = await http.post(
             f"/tenants/{TENANT}/oauth2/token",
@@ -44,7 +43,7 @@ async def test_json_and_form_token_bodies(emulator: Served) -> None:
         assert basic.status_code == 200
 
 
-async def test_wrong_secret_is_401_invalid_client(emulator: Served) -> None:
+async def test_wrong_secret_is_401_invalid_client(emulator: RunningEmulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.base_url) as http:
         response = await http.post(
             f"/tenants/{TENANT}/oauth2/token",
@@ -59,7 +58,7 @@ async def test_wrong_secret_is_401_invalid_client(emulator: Served) -> None:
     assert response.json()["error_description"]
 
 
-async def test_bad_token_bodies_are_4xx(emulator: Served) -> None:
+async def test_bad_token_bodies_are_4xx(emulator: RunningEmulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.base_url) as http:
         bad_json = await http.post(
             f"/tenants/{TENANT}/oauth2/token",
@@ -71,7 +70,7 @@ async def test_bad_token_bodies_are_4xx(emulator: Served) -> None:
     assert no_grant.status_code == 400
 
 
-async def test_calls_need_a_bearer_token(emulator: Served) -> None:
+async def test_calls_need_a_bearer_token(emulator: RunningEmulator) -> None:
     async with httpx.AsyncClient(base_url=emulator.base_url) as http:
         missing = await http.get("/workflow/v1/process-instances")
         unknown = await http.get(
@@ -83,7 +82,9 @@ async def test_calls_need_a_bearer_token(emulator: Served) -> None:
     assert "message" in missing.json()
 
 
-async def test_expired_token_is_401(start_emulator: Callable[..., Awaitable[Served]]) -> None:
+async def test_expired_token_is_401(
+    start_emulator: StartEmulator,
+) -> None:
     emulator = await start_emulator(token_ttl_seconds=30)
     async with httpx.AsyncClient(base_url=emulator.base_url) as http:
         token = await fetch_token(http)

@@ -6,16 +6,16 @@ import asyncio
 import contextlib
 import json
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from aiohttp import web
 
-from connectors.opentext.emulator import verify_signature
+from connectors.opentext.emulator import RunningEmulator, verify_signature
 from tests.integration.connectors.opentext.emulator.support import (
-    Served,
+    StartEmulator,
     complete,
     fetch_token,
     open_tasks,
@@ -59,14 +59,14 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @contextlib.asynccontextmanager
-async def _client(served: Served) -> AsyncIterator[httpx.AsyncClient]:
+async def _client(served: RunningEmulator) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=served.base_url, timeout=10) as http:
         http.headers["Authorization"] = f"Bearer {await fetch_token(http)}"
         yield http
 
 
 async def test_callback_is_signed_and_retried(
-    start_emulator: Callable[..., Awaitable[Served]], receiver: Receiver
+    start_emulator: StartEmulator, receiver: Receiver
 ) -> None:
     served = await start_emulator(
         callback={
@@ -104,7 +104,7 @@ async def test_callback_is_signed_and_retried(
 
 
 async def test_bearer_callback_for_each_task(
-    start_emulator: Callable[..., Awaitable[Served]], receiver: Receiver
+    start_emulator: StartEmulator, receiver: Receiver
 ) -> None:
     receiver.fail_first = 0
     served = await start_emulator(
@@ -129,7 +129,9 @@ async def test_bearer_callback_for_each_task(
     assert body["event"] == "task.completed" and body["instanceEnded"] is False
 
 
-async def test_auto_decisions_by_rule(start_emulator: Callable[..., Awaitable[Served]]) -> None:
+async def test_auto_decisions_by_rule(
+    start_emulator: StartEmulator,
+) -> None:
     served = await start_emulator(
         decisions={
             "mode": "auto",
@@ -171,7 +173,7 @@ async def test_auto_decisions_by_rule(start_emulator: Callable[..., Awaitable[Se
 
 
 async def test_unreachable_callback_gives_up_after_max_attempts(
-    start_emulator: Callable[..., Awaitable[Served]],
+    start_emulator: StartEmulator,
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
