@@ -65,7 +65,7 @@ def create_app(settings: Settings, *, app_id: str | None = None, **overrides: An
         "web_in_thread": False,
         "producer_acks": -1,
         "processing_guarantee": "at_least_once",
-        "consumer_auto_offset_reset": "earliest",
+        "consumer_auto_offset_reset": settings.auto_offset_reset,
         "autodiscover": False,
     }
     options.update(overrides)

@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "schemas": "connectors.serde.cli:schemas",
     "emulate": "connectors.emulate_cli:emulate",
     "worker": "streams.worker_cli:worker",
+    "topics": "streams.worker_cli:topics",
 }
 
 

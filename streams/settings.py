@@ -131,11 +131,24 @@ class ShopifySettings(BaseModel):
 class OpenTextSettings(BaseModel):
     """OpenText Workflow Service (or the emulator)."""
 
-    base_url: str = "http://127.0.0.1:8091"
-    tenant_id: str = "casebridge"
-    client_id: str = "casebridge-client"
+    base_url: str = "http://127.0.0.1:8089"
+    tenant_id: str = "casebridge-dev"
+    client_id: str = "casebridge"
     client_secret: SecretStr = SecretStr("casebridge-secret")
     timeout_s: float = Field(default=10.0, gt=0)
+    models: dict[str, str] = Field(
+        default_factory=lambda: {
+            "ORDER_REVIEW": "casebridge.order_review",
+            "HIGH_VALUE_REVIEW": "casebridge.high_value_review",
+            "RETURN_REVIEW": "casebridge.return_review",
+            "COMPLAINT": "casebridge.complaint",
+            "FULFILLMENT_EXCEPTION": "casebridge.fulfillment_exception",
+            "CONTENT_REVIEW": "casebridge.content_review",
+            "OFFLINE_ORDER": "casebridge.offline_order",
+            "CHARGEBACK": "casebridge.chargeback",
+        },
+        description="processDefinitionKey of the OpenText model per case type.",
+    )
 
 
 class Settings(BaseSettings):
@@ -154,6 +167,14 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=1, le=65535)
     data_dir: Path = Field(default_factory=lambda: _default_home() / "worker")
+    policy_file: Path | None = Field(
+        default=None, description="YAML/TOML policy; the bundled default when unset."
+    )
+    sink_concurrency: int = Field(default=32, ge=1, le=1024)
+    auto_offset_reset: Literal["earliest", "latest"] = Field(
+        default="earliest",
+        description="Where a new consumer group starts; tests sharing a cluster use latest.",
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     registry: RegistrySettings = Field(default_factory=RegistrySettings)
     stack: StackSettings = Field(default_factory=StackSettings)

@@ -12,9 +12,11 @@ The hierarchy, and what a caller (the writer, the enricher) should do::
         ├── ShopifyUnavailableError       retryable trouble (5xx, timeout, connection error)
         │   │                             outlasted the retry policy. Transient: re-queue later.
         │   └── ShopifyThrottledError     still THROTTLED after the throttle retry budget.
-        └── ShopifyUserError              a mutation answered with non-empty ``userErrors``:
-                                          the write did not happen. ``transient`` tells
-                                          whether re-reading state and retrying may succeed.
+        ├── ShopifyUserError              a mutation answered with non-empty ``userErrors``:
+        │                                 the write did not happen. ``transient`` tells
+        │                                 whether re-reading state and retrying may succeed.
+        └── webhooks.WebhookHeaderError   a delivery lacks a required ``X-Shopify-*`` header
+                                          or has a malformed one. Permanent: DLQ it.
 
 Every class has a ``transient`` attribute so a consumer can decide between
 "retry later" and "send to the DLQ" without an ``isinstance`` ladder.
@@ -184,7 +186,7 @@ _TRANSIENT_CODES = ("STALE", "LOCKED", "CONCURRENT", "CONFLICT", "IN_PROGRESS", 
 # userErrors carry only a message, so the wording is all there is to go on.
 _TRANSIENT_MESSAGE = re.compile(
     r"try again|please retry|temporar|currently being|being (?:modified|processed|updated|edited)"
-    r"|concurrent|\block(?:ed)?\b|conflict|already in progress|has been modified"
+    r"|concurrent|\block(?:ed)?\b|already in progress|has been modified"
     r"|modified since|too many requests|throttl|timed? ?out",
     re.IGNORECASE,
 )

@@ -311,7 +311,7 @@ mutation CasebridgeOrderUpdate($input: OrderInput!) {
 METAFIELDS_SET = """
 mutation CasebridgeMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) {
-    metafields { id namespace key type value }
+    metafields { id namespace key type value compareDigest }
     userErrors { field message code }
   }
 }

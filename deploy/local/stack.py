@@ -162,6 +162,8 @@ class LocalStack:
         self._artifacts = artifacts or ArtifactCache(settings, report=report)
         self._runner = runner
         self.paths = StackPaths.from_settings(settings)
+        #: The components the last :meth:`up` call started (empty: all were already running).
+        self.last_started: tuple[str, ...] = ()
 
     @property
     def settings(self) -> StackSettings:
@@ -189,6 +191,8 @@ class LocalStack:
         return [
             java,
             f"-Xmx{self._settings.kafka_heap}",
+            # A dev broker that ran out of heap should die visibly, not limp on.
+            "-XX:+ExitOnOutOfMemoryError",
             "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20",
             "-Djava.awt.headless=true",
@@ -222,6 +226,7 @@ class LocalStack:
         return [
             java,
             f"-Xmx{self._settings.registry_heap}",
+            "-XX:+ExitOnOutOfMemoryError",
             "-Djava.awt.headless=true",
             "-Dquarkus.http.host=127.0.0.1",
             f"-Dquarkus.http.port={self._settings.registry_port}",
@@ -307,6 +312,7 @@ class LocalStack:
             artifacts = self._artifacts.ensure()
             java = java_executable()
             started: list[tuple[str, int]] = []
+            self.last_started = ()
             try:
                 self._bring_up(KAFKA, artifacts, java, started)
                 self._bring_up(REGISTRY, artifacts, java, started)
@@ -316,6 +322,7 @@ class LocalStack:
                     terminate(pid, self._procs, grace_s=_STOP_GRACE_S)
                     remove_pid_file(self.paths.pid_file(component))
                 raise
+            self.last_started = tuple(component for component, _pid in started)
         return self.status()
 
     def down(self) -> None:
@@ -340,6 +347,7 @@ class LocalStack:
                 self._format_storage(artifacts, java)
             argv = self.kafka_command(artifacts, java)
         else:
+            (self.paths.run_dir / "registry-tmp").mkdir(parents=True, exist_ok=True)
             argv = self.registry_command(artifacts, java)
         log_offset = self._open_log(component)
         self._report(f"starting {component} on {self.address(component)}")
@@ -473,13 +481,14 @@ def registry_answers(registry_url: str, timeout_s: float) -> bool:
 def ensure_running(
     settings: StackSettings, *, num_partitions: int = 6, report: Reporter = _silent
 ) -> tuple[LocalStack, bool]:
-    """Return a healthy stack for ``settings`` and whether this call started anything.
+    """Return a healthy stack for ``settings`` and whether this call started any of it.
 
     For test fixtures: tear the stack down afterwards only when the flag is
-    true, so a stack someone else runs is left alone.
+    true, so a stack someone else runs (or another session started a moment
+    earlier) is left alone.
     """
     stack = LocalStack(settings, num_partitions=num_partitions, report=report)
     if stack.status().healthy:
         return stack, False
     stack.up()
-    return stack, True
+    return stack, bool(stack.last_started)

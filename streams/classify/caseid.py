@@ -25,6 +25,8 @@ COMPLAINT              order               ``order-note`` (one per order note)
 FULFILLMENT_EXCEPTION  order               ``carrier:<fulfillment id>``
 FULFILLMENT_EXCEPTION  fulfillment order   ``hold`` or ``cancelled``
 FULFILLMENT_EXCEPTION  product             ``out-of-stock:<variant id>``
+FULFILLMENT_EXCEPTION  inventory item      ``oversold:<location id>``
+                       (UNKNOWN)
 CONTENT_REVIEW         product             ``content``
 CONTENT_REVIEW         theme (UNKNOWN)     ``theme:<topic>``
 CHARGEBACK             dispute             ``dispute``

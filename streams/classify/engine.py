@@ -18,7 +18,8 @@ other ``orders/*`` with an order body  order note
 ``fulfillment_events/create``,         FULFILLMENT_EXCEPTION
 ``fulfillment_orders/placed_on_hold``,
 ``fulfillment_orders/cancelled``,
-``variants/out_of_stock``
+``variants/out_of_stock``,
+``inventory_levels/update``
 ``products/create``, ``products/update``  CONTENT_REVIEW
 ``themes/*`` (as configured)           CONTENT_REVIEW
 ``disputes/create``, ``disputes/update``  CHARGEBACK

@@ -11,6 +11,10 @@ topic                              opens a case when
                                    (casebridge's own review holds never open a case)
 ``fulfillment_orders/cancelled``   ``open_on_cancelled`` is set
 ``variants/out_of_stock``          ``open_on_out_of_stock`` is set; subject the product
+``inventory_levels/update``        ``open_on_oversold`` is set and ``available`` is below
+                                   zero (more was sold than stocked: an inventory
+                                   mismatch); subject the inventory item (type UNKNOWN:
+                                   the schema has no inventory-item subject)
 =================================  =======================================================
 
 Fulfillment-order payloads are read as ``{"fulfillment_order": {...},
@@ -33,7 +37,8 @@ EVENT_TOPIC = "fulfillment_events/create"
 HOLD_TOPIC = "fulfillment_orders/placed_on_hold"
 CANCELLED_TOPIC = "fulfillment_orders/cancelled"
 OUT_OF_STOCK_TOPIC = "variants/out_of_stock"
-TOPICS = frozenset({EVENT_TOPIC, HOLD_TOPIC, CANCELLED_TOPIC, OUT_OF_STOCK_TOPIC})
+INVENTORY_TOPIC = "inventory_levels/update"
+TOPICS = frozenset({EVENT_TOPIC, HOLD_TOPIC, CANCELLED_TOPIC, OUT_OF_STOCK_TOPIC, INVENTORY_TOPIC})
 
 
 def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
@@ -44,6 +49,8 @@ def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
         return _fulfillment_order(event, payload, policy)
     if event.topic == OUT_OF_STOCK_TOPIC:
         return _out_of_stock(payload, policy)
+    if event.topic == INVENTORY_TOPIC:
+        return _oversold(payload, policy)
     return []
 
 
@@ -166,6 +173,38 @@ def _out_of_stock(payload: Fields, policy: Policy) -> list[CaseDraft]:
             SubjectType.PRODUCT,
             product_id,
             f"out-of-stock:{variant_id}",
+            list(rules.teams.out_of_stock),
+            None,
+            reason,
+            variables,
+            None,
+        )
+    ]
+
+
+def _oversold(payload: Fields, policy: Policy) -> list[CaseDraft]:
+    rules = policy.fulfillment
+    available = payload.integer("available")
+    if not rules.open_on_oversold or available is None or available >= 0:
+        return []
+    item_id = payload.require_ident("inventory_item_id")
+    location_id = payload.ident("location_id")
+    variables = (
+        Variables()
+        .string("inventoryItemId", item_id)
+        .string("locationId", location_id)
+        .integer("available", available)
+    )
+    reason = Reason(
+        code="OVERSOLD",
+        detail=f"inventory item {item_id} is oversold: {available} available",
+    )
+    return [
+        _draft(
+            policy,
+            SubjectType.UNKNOWN,
+            item_id,
+            f"oversold:{location_id or 'any'}",
             list(rules.teams.out_of_stock),
             None,
             reason,

@@ -127,7 +127,7 @@ class WindowLoader:
                         log.info("dedup window rebuilt: %d keys", len(self._window))
                         self.ready.set()
                 continue
-            headers: list[tuple[str, Any]] = list(msg.headers() or [])
+            headers: Any = msg.headers() or []
             for name, value in headers:
                 if name == DEDUP_HEADER and isinstance(value, bytes):
                     self._window.add(value.decode(), msg.timestamp()[1] / 1000)

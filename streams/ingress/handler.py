@@ -73,7 +73,7 @@ class WebhookIngress:
         max_body_bytes: int,
         seen: SeenWindow,
         publish: Publisher,
-        known_topics: frozenset[str] = frozenset(),
+        is_known_topic: Callable[[str], bool] = lambda topic: True,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         if not secrets:
@@ -82,7 +82,7 @@ class WebhookIngress:
         self._max_body_bytes = max_body_bytes
         self._seen = seen
         self._publish = publish
-        self._known_topics = known_topics
+        self._is_known_topic = is_known_topic
         self._clock = clock
         self._in_flight: dict[str, asyncio.Future[IngressResult]] = {}
         self.stats = IngressStats()
@@ -178,7 +178,7 @@ class WebhookIngress:
             return IngressResult(503, "unavailable", "could not publish; retry later")
         self._seen.add(parsed.dedup_key)
         self.stats.accepted += 1
-        if self._known_topics and parsed.topic not in self._known_topics:
+        if not self._is_known_topic(parsed.topic):
             # Accepted and recorded like any other: classification decides what it means.
             self.stats.unknown_topics[parsed.topic] += 1
         return IngressResult(200, "accepted")

@@ -422,6 +422,8 @@ class FulfillmentPolicy(_Section):
     """Off by default: casebridge cancels orders itself (a rejected review), which
     cancels their fulfillment orders too, and that is no exception."""
     open_on_out_of_stock: bool = True
+    open_on_oversold: bool = True
+    """``inventory_levels/update`` with ``available`` below zero (sold more than stocked)."""
     teams: FulfillmentTeams = FulfillmentTeams()
 
 

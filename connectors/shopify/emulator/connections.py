@@ -60,19 +60,18 @@ def paginate(
         if value is not None and not 0 <= value <= MAX_PAGE:
             raise GraphQLError(f"The {name} argument must be between 0 and {MAX_PAGE}.")
     ordered = sorted(items, key=key, reverse=reverse)
+    # Decode up front so a forged cursor fails even on an empty list.
+    after_key = list(decode_cursor(after)) if after else None
+    before_key = list(decode_cursor(before)) if before else None
 
-    def beyond(item: T, cursor: str) -> bool:
-        k, c = list(key(item)), list(decode_cursor(cursor))
-        return k < c if reverse else k > c
+    def past(item: T, bound: list[Any]) -> bool:
+        k = list(key(item))
+        return k < bound if reverse else k > bound
 
-    if after:
-        ordered = [i for i in ordered if beyond(i, after)]
-    if before:
-        ordered = [
-            i
-            for i in ordered
-            if not beyond(i, before) and list(key(i)) != list(decode_cursor(before))
-        ]
+    if after_key is not None:
+        ordered = [i for i in ordered if past(i, after_key)]
+    if before_key is not None:
+        ordered = [i for i in ordered if not past(i, before_key) and list(key(i)) != before_key]
     has_next = has_prev = False
     if first is not None:
         has_next = len(ordered) > first

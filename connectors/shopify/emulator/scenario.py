@@ -130,6 +130,18 @@ _COMPLAINTS = [
 _CARRIERS = ["UPS", "DHL Express", "USPS", "Canada Post", "Royal Mail"]
 
 
+_SEGMENTS: tuple[tuple[str, tuple[str, ...], int], ...] = (
+    ("regular", (), 8),
+    ("vip", ("VIP",), 2),
+    ("wholesale", ("wholesale", "B2B"), 2),
+)
+
+
+def _segment(customer: Customer) -> str:
+    tags = {t.lower() for t in customer.tags}
+    return "vip" if "vip" in tags else "wholesale" if "wholesale" in tags else "regular"
+
+
 @dataclass
 class ScenarioEvent:
     """What one scenario step created."""
@@ -191,11 +203,17 @@ class ScenarioGenerator:
         )
 
     def _ensure_catalog(self) -> None:
-        if self.shop.products:
+        """Create the demo catalog and the customer segments the first time they are needed."""
+        if not self._customers:
+            # Reuse customers another generator (or an explicit seed) created.
+            for cust in self.shop.customers.values():
+                self._customers.setdefault(_segment(cust), []).append(cust.id)
+        missing = [s for s in _SEGMENTS if s[0] not in self._customers]
+        if self.shop.products and not missing:
             return
         with self.store.transaction(self.shop):
             ctx = self._ctx()
-            for title, ptype, variants in _CATALOG:
+            for title, ptype, variants in _CATALOG if not self.shop.products else ():
                 ops.create_product(
                     ctx,
                     title=title,
@@ -204,12 +222,7 @@ class ScenarioGenerator:
                     variants=[(t, s, Decimal(p), q) for t, s, p, q in variants],
                     tags=["regulated"] if ptype == "Supplements" else [],
                 )
-            for segment, tags, count in (
-                ("regular", [], 8),
-                ("vip", ["VIP"], 2),
-                ("wholesale", ["wholesale", "B2B"], 2),
-            ):
-                ids = []
+            for segment, tags, count in missing:
                 for _ in range(count):
                     first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
                     email = f"{first}.{last}.{self.rng.randint(10, 9999)}@example.com".lower()
@@ -218,24 +231,12 @@ class ScenarioGenerator:
                         email=email,
                         first_name=first,
                         last_name=last,
-                        tags=tags,
+                        tags=list(tags),
                         address=self._address(first, last),
                     )
-                    ids.append(cust.id)
-                self._customers[segment] = ids
+                    self._customers.setdefault(segment, []).append(cust.id)
 
     def _customer(self, segment: str = "regular") -> Customer:
-        if not self._customers:
-            # A catalog seeded earlier (another generator): segment customers by tag.
-            for cust in self.shop.customers.values():
-                seg = (
-                    "vip"
-                    if "VIP" in cust.tags
-                    else "wholesale"
-                    if "wholesale" in cust.tags
-                    else "regular"
-                )
-                self._customers.setdefault(seg, []).append(cust.id)
         pool = self._customers.get(segment) or [c for ids in self._customers.values() for c in ids]
         return self.shop.customers[self.rng.choice(pool)]
 

@@ -359,3 +359,27 @@ async def test_concurrent_callers_are_paced_without_being_throttled() -> None:
     assert client.stats.throttled == 0
     # 20 x 15 actual points from a 100-point bucket at 10/s: at least 20 s of pacing.
     assert clock.now - 1000.0 >= 19
+
+
+async def test_cancelled_call_does_not_leak_its_reservation() -> None:
+    import asyncio
+
+    started = asyncio.Event()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    clock = FakeClock()
+    client = ShopifyAdminClient(
+        config(), transport=httpx.MockTransport(hang), clock=clock, sleep=clock.sleep
+    )
+    task = asyncio.ensure_future(client.execute(QUERY))
+    await started.wait()
+    assert client.bucket.in_flight > 0
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert client.bucket.in_flight == 0
+    assert client.stats.failures == 1

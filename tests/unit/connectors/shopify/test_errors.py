@@ -52,6 +52,7 @@ def test_transient_user_errors(error: dict[str, object]) -> None:
         {"field": ["input", "refundLineItems", "0", "quantity"], "message": "Quantity is invalid"},
         {"field": ["fulfillmentHold", "handle"], "message": "Handle has already been taken"},
         {"message": "Cannot retry this payment"},
+        {"message": "Conflicting discount codes", "code": "INVALID"},
     ],
 )
 def test_permanent_user_errors(error: dict[str, object]) -> None:

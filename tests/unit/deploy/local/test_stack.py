@@ -215,9 +215,12 @@ def test_up_formats_once_starts_both_and_is_idempotent(
     ]
     assert read_pid_file(stack.paths.pid_file("kafka")) == first.kafka.pid
 
+    assert stack.last_started == ("kafka", "registry")
+
     second = stack.up()
 
     assert len(world.spawned) == 2  # nothing new started
+    assert not stack.last_started
     assert (second.kafka.pid, second.registry.pid) == (first.kafka.pid, first.registry.pid)
 
 
@@ -322,3 +325,16 @@ def test_ensure_running_does_not_restart_a_healthy_stack(
 
     assert (stack, started) == (healthy, False)
     assert len(world.spawned) == spawned
+
+
+def test_ensure_running_reports_what_it_started(
+    stack_settings: StackSettings, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = world.stack(stack_settings)
+    world.proc.add(556, ["/usr/bin/java", *stack.markers("kafka")])
+    monkeypatch.setattr(stack_module, "LocalStack", lambda settings, **_kw: stack)
+
+    _stack, started = ensure_running(stack_settings)
+
+    assert started
+    assert stack.last_started == ("registry",)

@@ -95,9 +95,13 @@ def test_absolute_value_goes_to_finance(policy: Policy) -> None:
 
 def test_relative_value_needs_enough_samples(policy: Policy) -> None:
     event = make_event("orders/create", make_order(**_money("450.00")))
-    few = ClassifyContext(shop_stats=ShopStats(order_count=19, average_order_value=Decimal(100)))
+    samples = policy.orders.review.value.min_samples
+    average = Decimal(100)
+    few = ClassifyContext(
+        shop_stats=ShopStats(order_count=samples - 1, average_order_value=average)
+    )
     assert classify_event(event, policy, few, NOW) == []
-    enough = ClassifyContext(shop_stats=ShopStats(order_count=20, average_order_value=Decimal(100)))
+    enough = ClassifyContext(shop_stats=ShopStats(order_count=samples, average_order_value=average))
     case = _only(classify_event(event, policy, enough, NOW), CaseType.ORDER_REVIEW)
     assert [reason.code for reason in case.reasons] == ["UNUSUAL_VALUE_RELATIVE"]
     assert "4x" in case.reasons[0].detail

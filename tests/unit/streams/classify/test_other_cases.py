@@ -286,3 +286,13 @@ def test_hold_found_in_fulfillment_holds_list(policy: Policy) -> None:
     }
     event = make_event("fulfillment_orders/placed_on_hold", created)
     assert classify_event(event, policy, EMPTY, NOW) == []
+
+
+def test_oversold_inventory_level(policy: Policy) -> None:
+    payload = {"inventory_item_id": 39072856, "location_id": 487838322, "available": -3}
+    case = classify_event(make_event("inventory_levels/update", payload), policy, EMPTY, NOW)[0]
+    assert case.case_type is CaseType.FULFILLMENT_EXCEPTION
+    assert (case.subject_type, case.subject_id) == (SubjectType.UNKNOWN, "39072856")
+    assert case.reasons[0].code == "OVERSOLD"
+    restocked = make_event("inventory_levels/update", {**payload, "available": 4})
+    assert classify_event(restocked, policy, EMPTY, NOW) == []

@@ -1,0 +1,292 @@
+"""Classify and enrich: ``shopify.webhooks`` + ``support.complaints`` -> ``cases.requests``.
+
+Per record: decode (undecodable -> DLQ), drop a duplicate event id or a
+stale update, run the policy rules, enrich each case through the Shopify
+API (a failed enrichment still opens the case, marked incomplete), hold the
+order's fulfillment for reviews, then publish the ``CaseRequest`` and its
+``CaseState`` (REQUESTED). The state the rules read (shop statistics,
+complaint history, content fingerprints) and the open cases live in Faust
+tables, so a restarted or rebalanced worker recovers them from changelogs.
+
+Table keys follow the record key (shop + order), so every read and write for
+a subject happens while processing that subject's partition.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import faust
+
+from schemas.records import (
+    CaseRequest,
+    CaseState,
+    CaseStatus,
+    ComplaintSubmitted,
+    ShopifyEvent,
+)
+from streams.classify import (
+    ClassificationError,
+    ClassifyContext,
+    ShopStats,
+    classify_complaint,
+    classify_event,
+    complaint_key_of,
+    content_key,
+    is_known_topic,
+    order_total_sample,
+    product_fingerprint,
+    record_complaint,
+    update_stats,
+)
+from streams.classify.state import ComplaintHistory
+from streams.runtime.records import dead_letter, decode_or_dead_letter
+from streams.services import Services
+from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
+
+log = logging.getLogger(__name__)
+
+#: Event ids remembered per subject for de-duplication behind the ingress window.
+RECENT_EVENTS = 64
+
+
+class Enricher(Protocol):
+    """Adds Shopify context to a case before it opens, and holds orders under review."""
+
+    async def enrich(self, request: CaseRequest) -> CaseRequest:
+        """The request with enrichment variables (``enrichment_complete`` False on failure)."""
+
+    async def hold(self, request: CaseRequest) -> CaseRequest:
+        """Put the order's fulfillment on hold for a review case; idempotent."""
+
+
+class NoEnrichment:
+    """An :class:`Enricher` that changes nothing (for workers without Shopify access)."""
+
+    async def enrich(self, request: CaseRequest) -> CaseRequest:
+        return request
+
+    async def hold(self, request: CaseRequest) -> CaseRequest:
+        return request
+
+
+def _updated_at(event: ShopifyEvent) -> str | None:
+    """The payload's ``updated_at`` (ISO text compares in time order when in UTC), else None."""
+    try:
+        payload = json.loads(event.payload)
+    except ValueError:
+        return None
+    value = payload.get("updated_at") if isinstance(payload, dict) else None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC).isoformat()
+        except ValueError:
+            return None
+    return event.triggered_at.isoformat() if event.triggered_at else None
+
+
+class Classifier:
+    """The classify stage of one worker: its topics, tables and agents."""
+
+    def __init__(self, app: faust.App, services: Services, enricher: Enricher) -> None:
+        self.app = app
+        self.services = services
+        self.enricher = enricher
+        self.webhooks = app.topic(
+            SHOPIFY_WEBHOOKS, key_type=bytes, value_type=bytes, value_serializer="raw"
+        )
+        self.complaints = app.topic(
+            SUPPORT_COMPLAINTS, key_type=bytes, value_type=bytes, value_serializer="raw"
+        )
+        # subject key -> {"events": [...], "updated": {topic: iso}}
+        self.subjects = app.Table("classify-subjects", default=None)
+        # case id -> {"status": ..., "at": iso}
+        self.open_cases = app.Table("classify-open-cases", default=None)
+        # "shop|partition" -> ShopStats JSON: a per-partition sample of the shop's orders
+        self.shop_stats = app.Table("classify-shop-stats", default=None)
+        self.complaint_history = app.Table("classify-complaint-history", default=None)
+        self.fingerprints = app.Table("classify-content-fingerprints", default=None)
+        self.stats: dict[str, int] = {
+            "events": 0,
+            "duplicates": 0,
+            "stale": 0,
+            "unknown_topics": 0,
+            "cases": 0,
+            "updates_attached": 0,
+            "dead_lettered": 0,
+        }
+        app.agent(self.webhooks, name="casebridge.classify-webhooks")(self._webhook_agent)
+        app.agent(self.complaints, name="casebridge.classify-complaints")(self._complaint_agent)
+
+    # --- agents ------------------------------------------------------------------------------
+
+    async def _webhook_agent(self, stream: Any) -> None:
+        serde = self.services.serde(SHOPIFY_WEBHOOKS)
+        async for event in stream.events():
+            record = await decode_or_dead_letter(serde, ShopifyEvent, self.services.producer, event)
+            if record is None:
+                self.stats["dead_lettered"] += 1
+                continue
+            await self.on_webhook(event, record)
+
+    async def _complaint_agent(self, stream: Any) -> None:
+        serde = self.services.serde(SUPPORT_COMPLAINTS)
+        async for event in stream.events():
+            record = await decode_or_dead_letter(
+                serde, ComplaintSubmitted, self.services.producer, event
+            )
+            if record is None:
+                self.stats["dead_lettered"] += 1
+                continue
+            await self.on_complaint(event, record)
+
+    # --- handling ----------------------------------------------------------------------------
+
+    async def on_webhook(self, event: Any, record: ShopifyEvent) -> None:
+        """Classify one Shopify event (already decoded)."""
+        self.stats["events"] += 1
+        subject_key = f"{record.shop}/{record.order_id or record.resource_id}"
+        subject = dict(self.subjects.get(subject_key) or {"events": [], "updated": {}})
+        if record.event_id in subject["events"]:
+            self.stats["duplicates"] += 1
+            return
+        updated_at = _updated_at(record)
+        last = subject["updated"].get(record.topic)
+        stale = updated_at is not None and last is not None and updated_at < last
+        subject["events"] = [*subject["events"], record.event_id][-RECENT_EVENTS:]
+        if updated_at is not None and not stale:
+            subject["updated"] = {**subject["updated"], record.topic: updated_at}
+        self.subjects[subject_key] = subject
+        if stale:
+            # A late delivery of an older state: acting on it would undo newer facts.
+            self.stats["stale"] += 1
+            log.info(
+                "stale %s for %s ignored (%s < %s)", record.topic, subject_key, updated_at, last
+            )
+            return
+        if not is_known_topic(record.topic):
+            self.stats["unknown_topics"] += 1
+            return
+
+        policy = self.services.policy
+        stats_key = f"{record.shop}|{event.message.partition}"
+        raw_stats = self.shop_stats.get(stats_key)
+        shop_stats = ShopStats.model_validate_json(raw_stats) if raw_stats else ShopStats()
+        context = ClassifyContext(
+            shop_stats=shop_stats,
+            complaint_history=_JsonMapping(self.complaint_history),
+            content_fingerprints=self.fingerprints,
+        )
+        now = datetime.now(UTC)
+        try:
+            requests = classify_event(record, policy, context, now)
+        except ClassificationError as exc:
+            self.stats["dead_lettered"] += 1
+            await dead_letter(
+                self.services.producer, event, reason=str(exc), error_class="classification"
+            )
+            return
+        sample = order_total_sample(record)
+        if sample is not None:
+            window = policy.orders.review.value.average_window
+            self.shop_stats[stats_key] = update_stats(
+                shop_stats, sample, window=window
+            ).model_dump_json()
+        fingerprint = product_fingerprint(record, policy)
+        if fingerprint is not None:
+            self.fingerprints[fingerprint[0]] = fingerprint[1]
+        await self._open(requests)
+
+    async def on_complaint(self, event: Any, record: ComplaintSubmitted) -> None:
+        """Classify one submitted complaint (already decoded)."""
+        self.stats["events"] += 1
+        context = ClassifyContext(complaint_history=_JsonMapping(self.complaint_history))
+        try:
+            request = classify_complaint(record, self.services.policy, context, datetime.now(UTC))
+        except ClassificationError as exc:
+            self.stats["dead_lettered"] += 1
+            await dead_letter(
+                self.services.producer, event, reason=str(exc), error_class="classification"
+            )
+            return
+        await self._open([request])
+
+    async def _open(self, requests: Sequence[CaseRequest]) -> None:
+        policy = self.services.policy
+        for request in requests:
+            existing = self.open_cases.get(request.case_id)
+            if existing is not None:
+                # Same subject, same case type, still open: the sink attaches this
+                # update to the existing process instance instead of a new one.
+                self.stats["updates_attached"] += 1
+            key = complaint_key_of(request)
+            if key is not None:
+                raw = self.complaint_history.get(key)
+                history = ComplaintHistory.model_validate_json(raw) if raw else None
+                self.complaint_history[key] = record_complaint(
+                    history,
+                    request.case_id,
+                    request.requested_at,
+                    window=policy.complaints.repeat.window,
+                ).model_dump_json()
+            request = await self.enricher.enrich(request)
+            request = await self.enricher.hold(request)
+            await self._publish(request, first=existing is None)
+            self.open_cases[request.case_id] = {
+                "status": CaseStatus.REQUESTED.value,
+                "at": request.requested_at.isoformat(),
+            }
+            self.stats["cases"] += existing is None
+
+    async def _publish(self, request: CaseRequest, *, first: bool) -> None:
+        producer = self.services.producer
+        key = request.case_id.encode()
+        await producer.send(
+            CASES_REQUESTS, self.services.serde(CASES_REQUESTS).encode(request), key=key
+        )
+        if first:
+            state = CaseState(
+                case_id=request.case_id,
+                case_type=request.case_type,
+                shop=request.shop,
+                subject_id=request.subject_id,
+                status=CaseStatus.REQUESTED,
+                priority=request.priority,
+                sla_due_at=request.sla_due_at,
+                detail="; ".join(r.code for r in request.reasons)[:500] or None,
+                updated_at=datetime.now(UTC),
+            )
+            await producer.send(
+                CASES_STATE, self.services.serde(CASES_STATE).encode(state), key=key
+            )
+
+
+class _JsonMapping(Mapping[str, ComplaintHistory]):
+    """A read-only view of a table of JSON-encoded complaint histories."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def __getitem__(self, key: str) -> ComplaintHistory:
+        raw = self._table.get(key)
+        if not raw:
+            raise KeyError(key)
+        return ComplaintHistory.model_validate_json(raw)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._table.keys()))
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def register(app: faust.App, services: Services, enricher: Enricher | None = None) -> Classifier:
+    """Declare the classify stage on ``app``."""
+    return Classifier(app, services, enricher or NoEnrichment())
+
+
+__all__ = ["Classifier", "Enricher", "NoEnrichment", "content_key", "register"]

@@ -1,0 +1,66 @@
+"""The ingress stage: Shopify webhooks over HTTP -> ``shopify.webhooks``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import faust
+
+from schemas.records import ShopifyEvent
+from streams.classify import is_known_topic
+from streams.ingress.dedup import SeenWindow, WindowLoader
+from streams.ingress.handler import WebhookIngress
+from streams.ingress.web import install_webhook_route
+from streams.services import Services
+from streams.topics import SHOPIFY_WEBHOOKS
+
+log = logging.getLogger(__name__)
+
+
+def register(app: faust.App, services: Services) -> WebhookIngress:
+    """Serve ``POST /webhooks/shopify`` on the worker and rebuild the dedup window at start."""
+    settings = services.settings
+    secrets = [s.get_secret_value() for s in settings.ingress.webhook_secrets]
+    if not secrets:
+        from streams.settings import SettingsError
+
+        raise SettingsError(
+            "invalid setting CASEBRIDGE_INGRESS__WEBHOOK_SECRETS: the ingress role needs at "
+            "least one Shopify app secret (a JSON list)"
+        )
+    window = SeenWindow(settings.ingress.dedup_window_s)
+    serde = services.serde(SHOPIFY_WEBHOOKS)
+
+    async def publish(event: ShopifyEvent, key: str, headers: Sequence[tuple[str, bytes]]) -> None:
+        await services.producer.send(
+            SHOPIFY_WEBHOOKS, serde.encode(event), key=key.encode(), headers=headers
+        )
+
+    ingress = WebhookIngress(
+        secrets=secrets,
+        max_body_bytes=settings.ingress.max_body_bytes,
+        seen=window,
+        publish=publish,
+        is_known_topic=is_known_topic,
+    )
+    install_webhook_route(app, ingress, settings.ingress.path)
+    loader = WindowLoader(
+        settings.kafka.confluent_config(), SHOPIFY_WEBHOOKS, window, settings.ingress.dedup_window_s
+    )
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def rebuild_dedup_window() -> None:
+        # Register the schema before the first webhook, off the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, serde.prepare)
+        loader.start()
+        ready = await asyncio.get_running_loop().run_in_executor(None, loader.ready.wait, 30.0)
+        if not ready:
+            log.warning("dedup window not fully rebuilt within 30 s; continuing")
+
+    async def stop_loader(*_: object, **__: object) -> None:
+        loader.stop()
+
+    app.on_before_shutdown.connect(stop_loader)
+    return ingress

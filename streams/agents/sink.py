@@ -1,0 +1,218 @@
+"""The OpenText sink: ``cases.requests`` -> one process instance per case.
+
+* The model (processDefinitionKey) is chosen per case type from settings;
+  the ``businessKey`` is the case id, looked up before starting, so a replay
+  or a crash never opens a second instance. A request for a case that is
+  already open is attached to it as updated variables.
+* Many requests are in flight across case ids, never two for one case id
+  (:class:`~streams.runtime.lanes.KeyedLanes`); offsets are acknowledged only
+  when a request is done, so a crash re-delivers what was in flight.
+* OpenText unavailable (429/5xx/timeouts after the client's own retries):
+  the request waits and tries again, without limit, so an outage only delays
+  cases. A permanent refusal (4xx) goes to ``cases.requests.dlq`` with the
+  status, error class, body excerpt and attempt count, and the pipeline goes on.
+* Emits ``CaseOpened`` and ``CaseState`` (OPEN, or FAILED with the reason).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from connectors.opentext import OpenTextRequestError, OpenTextUnavailableError, Variable
+from connectors.retry import RetryPolicy
+from schemas.records import CaseOpened, CaseRequest, CaseState, CaseStatus, VariableType
+from streams.runtime.lanes import KeyedLanes
+from streams.runtime.records import dead_letter, decode_or_dead_letter
+from streams.services import Services
+from streams.topics import CASES_OPENED, CASES_REQUESTS, CASES_STATE
+
+log = logging.getLogger(__name__)
+
+_OPENTEXT_TYPES = {
+    VariableType.STRING: "string",
+    VariableType.INTEGER: "integer",
+    VariableType.LONG: "long",
+    VariableType.BOOLEAN: "boolean",
+    VariableType.DATE: "date",
+    VariableType.JSON: "json",
+    # Money stays a decimal string end to end: never a binary float.
+    VariableType.DECIMAL: "string",
+}
+
+
+def opentext_variables(request: CaseRequest) -> list[Variable]:
+    """The typed process variables of a case request."""
+    variables = [
+        Variable(name="caseId", type="string", value=request.case_id),
+        Variable(name="caseType", type="string", value=request.case_type.value),
+        Variable(name="shop", type="string", value=request.shop),
+        Variable(name="subjectType", type="string", value=request.subject_type.value),
+        Variable(name="subjectId", type="string", value=request.subject_id),
+        Variable(name="priority", type="string", value=request.priority.value),
+        Variable(name="slaDueAt", type="date", value=request.sla_due_at.isoformat()),
+        Variable(name="teams", type="json", value=list(request.teams)),
+        Variable(
+            name="reasons",
+            type="json",
+            value=[{"code": r.code, "detail": r.detail} for r in request.reasons],
+        ),
+        Variable(name="enrichmentComplete", type="boolean", value=request.enrichment_complete),
+        Variable(name="sourceEventIds", type="json", value=list(request.source_event_ids)),
+    ]
+    if request.order_id:
+        variables.append(Variable(name="orderId", type="string", value=request.order_id))
+    if request.customer_id:
+        variables.append(Variable(name="customerId", type="string", value=request.customer_id))
+    for item in request.variables:
+        variables.append(
+            Variable(name=item.name, type=_OPENTEXT_TYPES[item.type], value=_value(item))
+        )
+    return variables
+
+
+def _value(item: Any) -> Any:
+    if item.type is VariableType.JSON:
+        return json.loads(item.value)
+    if item.type in (VariableType.INTEGER, VariableType.LONG):
+        return int(item.value)
+    if item.type is VariableType.BOOLEAN:
+        return item.value.lower() == "true"
+    return item.value
+
+
+class Sink:
+    """The OpenText sink stage of one worker."""
+
+    def __init__(self, app: faust.App, services: Services) -> None:
+        self.app = app
+        self.services = services
+        self.requests = app.topic(
+            CASES_REQUESTS, key_type=bytes, value_type=bytes, value_serializer="raw"
+        )
+        self.lanes = KeyedLanes(services.settings.sink_concurrency)
+        # Waiting out an OpenText outage: capped, jittered, never giving up.
+        self.outage_backoff = RetryPolicy(
+            initial_interval_s=1.0, maximum_interval_s=15.0, maximum_attempts=0
+        )
+        self.stats = {"opened": 0, "attached": 0, "dead_lettered": 0, "waits": 0}
+        app.agent(self.requests, name="casebridge.opentext-sink")(self._agent)
+
+    async def _agent(self, stream: Any) -> None:
+        serde = self.services.serde(CASES_REQUESTS)
+        async for event in stream.noack().events():
+            request = await decode_or_dead_letter(serde, CaseRequest, self.services.producer, event)
+            if request is None:
+                self.stats["dead_lettered"] += 1
+                event.ack()
+                continue
+            await self.lanes.submit(
+                request.case_id, functools.partial(self.open_case, event, request), event.ack
+            )
+
+    async def open_case(self, event: Any, request: CaseRequest) -> None:
+        """Open (or update) the process instance of one case request."""
+        model_key = self.services.settings.opentext.models.get(request.case_type.value)
+        if model_key is None:
+            await self._fail(event, request, f"no OpenText model for {request.case_type.value}")
+            return
+        client = self.services.opentext
+        variables = opentext_variables(request)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                instance, created = await client.ensure_process_instance(
+                    model_key,
+                    request.case_id,
+                    variables,
+                    name=f"{request.case_type.value} {request.subject_id}",
+                )
+                if not created:
+                    await client.set_variables(instance.id, _update_variables(request))
+                break
+            except OpenTextRequestError as exc:
+                await self._fail(event, request, str(exc), exc)
+                return
+            except OpenTextUnavailableError as exc:
+                self.stats["waits"] += 1
+                delay = self.outage_backoff.delay_s(attempt)
+                log.warning(
+                    "OpenText unavailable for %s (%s); retry in %.1fs", request.case_id, exc, delay
+                )
+                await asyncio.sleep(delay)
+        self.stats["opened" if created else "attached"] += 1
+        now = datetime.now(UTC)
+        key = request.case_id.encode()
+        opened = CaseOpened(
+            case_id=request.case_id,
+            case_type=request.case_type,
+            shop=request.shop,
+            process_instance_id=instance.id,
+            process_definition_key=model_key,
+            business_key=request.case_id,
+            opened_at=now,
+            already_existed=not created,
+        )
+        state = CaseState(
+            case_id=request.case_id,
+            case_type=request.case_type,
+            shop=request.shop,
+            subject_id=request.subject_id,
+            status=CaseStatus.OPEN,
+            process_instance_id=instance.id,
+            priority=request.priority,
+            sla_due_at=request.sla_due_at,
+            detail=None if created else "update attached to the open case",
+            updated_at=now,
+        )
+        producer = self.services.producer
+        await producer.send(CASES_OPENED, self.services.serde(CASES_OPENED).encode(opened), key=key)
+        await producer.send(CASES_STATE, self.services.serde(CASES_STATE).encode(state), key=key)
+
+    async def _fail(
+        self, event: Any, request: CaseRequest, reason: str, exc: OpenTextRequestError | None = None
+    ) -> None:
+        self.stats["dead_lettered"] += 1
+        await dead_letter(
+            self.services.producer,
+            event,
+            reason=reason,
+            error_class=exc.error_class if exc and exc.error_class else "opentext-request",
+            status=exc.status if exc else None,
+            body_excerpt=exc.body_excerpt if exc else None,
+        )
+        state = CaseState(
+            case_id=request.case_id,
+            case_type=request.case_type,
+            shop=request.shop,
+            subject_id=request.subject_id,
+            status=CaseStatus.FAILED,
+            priority=request.priority,
+            sla_due_at=request.sla_due_at,
+            detail=reason[:500],
+            updated_at=datetime.now(UTC),
+        )
+        await self.services.producer.send(
+            CASES_STATE,
+            self.services.serde(CASES_STATE).encode(state),
+            key=request.case_id.encode(),
+        )
+
+
+def _update_variables(request: CaseRequest) -> list[Variable]:
+    """What an update attaches to an open case: the latest reasons, events and variables."""
+    keep = {"reasons", "sourceEventIds", "priority", "enrichmentComplete"}
+    custom = {item.name for item in request.variables}
+    return [v for v in opentext_variables(request) if v.name in keep or v.name in custom]
+
+
+def register(app: faust.App, services: Services) -> Sink:
+    """Declare the OpenText sink stage on ``app``."""
+    return Sink(app, services)

@@ -1,0 +1,171 @@
+"""The ``decisions`` section of the policy file: which outcome does what in Shopify.
+
+The defaults encode the use-case table of ``docs/architecture.md``; a merchant
+overrides single outcomes without restating the rest::
+
+    decisions:
+      outcomes:
+        ORDER_REVIEW:
+          escalated_ok: [release_hold]     # a new outcome of a customised model
+          rejected: [cancel_order]         # replaces the default for "reject"
+      aliases:
+        escalated_ok: escalated_ok
+      tag_content_products: true
+
+An outcome is looked up lower-cased: first as written, then through
+``aliases`` (the emulator's and most models' past-tense words such as
+``approved`` map to the verbs used here), then the wildcard ``"*"``. A list of
+effects may be empty: the decision is recorded but changes nothing in Shopify.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from schemas.records import CaseType
+
+__all__ = [
+    "DEFAULT_ALIASES",
+    "DEFAULT_OUTCOMES",
+    "WILDCARD",
+    "Effect",
+    "OutcomeMappingPolicy",
+]
+
+Effect = Literal[
+    "release_hold",
+    "cancel_order",
+    "update_order",
+    "approve_return",
+    "refund",
+    "decline_return",
+    "split_fulfillment",
+    "substitute_line",
+    "cancel_lines",
+    "reschedule_fulfillment",
+    "record_dispute_outcome",
+    "update_dispute_evidence",
+    "tag_product",
+    "create_order",
+]
+"""A named Shopify effect; :mod:`streams.decisions.effects` turns each into actions."""
+
+WILDCARD = "*"
+"""Outcome key matching any outcome not mapped otherwise."""
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Outcome = Annotated[str, BeforeValidator(_lower), Field(min_length=1)]
+"""An outcome as OpenText reports it, compared lower-cased."""
+
+OutcomeTable = dict[Outcome, list[Effect]]
+
+DEFAULT_OUTCOMES: dict[CaseType, OutcomeTable] = {
+    CaseType.ORDER_REVIEW: {
+        "approve": ["release_hold"],
+        "reject": ["cancel_order"],
+        "correct": ["update_order", "release_hold"],
+    },
+    CaseType.HIGH_VALUE_REVIEW: {
+        "approve": ["release_hold"],
+        "reject": ["cancel_order"],
+    },
+    CaseType.RETURN_REVIEW: {
+        "approve": ["approve_return", "refund"],
+        "decline": ["decline_return"],
+    },
+    CaseType.FULFILLMENT_EXCEPTION: {
+        "split": ["split_fulfillment"],
+        "substitute": ["substitute_line"],
+        "cancel_lines": ["cancel_lines"],
+        "reschedule": ["reschedule_fulfillment"],
+        "cancel": ["cancel_order"],
+    },
+    # Any chargeback outcome is recorded on the order; evidence only when given.
+    CaseType.CHARGEBACK: {WILDCARD: ["record_dispute_outcome", "update_dispute_evidence"]},
+    # One-way case types: tracked in cases.state, nothing written back
+    # (tag_product only acts when tag_content_products is on).
+    CaseType.COMPLAINT: {WILDCARD: []},
+    CaseType.CONTENT_REVIEW: {WILDCARD: ["tag_product"]},
+    CaseType.OFFLINE_ORDER: {"approve": ["create_order"], "reject": []},
+}
+"""The use-case table of the architecture, outcome verbs after alias resolution."""
+
+DEFAULT_ALIASES: dict[str, str] = {
+    "approved": "approve",
+    "rejected": "reject",
+    "corrected": "correct",
+    "declined": "decline",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+    "rescheduled": "reschedule",
+    "substituted": "substitute",
+    "cancelled_lines": "cancel_lines",
+    "canceled_lines": "cancel_lines",
+}
+"""Past-tense outcome words (the emulator's models use them) -> the verbs above."""
+
+
+class OutcomeMappingPolicy(BaseModel):
+    """How decision outcomes become Shopify actions (policy section ``decisions``).
+
+    Every field has a default, so an empty section keeps the architecture's
+    behaviour; unknown keys are errors (``extra="forbid"``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    outcomes: dict[CaseType, OutcomeTable] = Field(default_factory=dict)
+    """Per case type, outcome -> effects; merged over the defaults outcome by outcome."""
+    aliases: dict[Outcome, Outcome] = Field(default_factory=dict)
+    """Extra outcome aliases, merged over :data:`DEFAULT_ALIASES`."""
+    audit_tags: bool = True
+    """Add an audit tag to the order (or product) of every decision that changes Shopify."""
+    audit_tag_format: str = "casebridge:{team}:{case_id}"
+    """Audit tag; placeholders ``{team}``, ``{case_id}``, ``{case_type}``, ``{outcome}``."""
+    notify_customer: bool = True
+    """``notifyCustomer`` on cancellations, returns and refunds."""
+    restock_on_cancel: bool = True
+    refund_on_cancel: bool = True
+    fraud_risk_levels: list[Annotated[str, BeforeValidator(lambda v: str(v).upper())]] = Field(
+        default_factory=lambda: ["HIGH", "MEDIUM"]
+    )
+    """A rejected order with one of these ``riskLevel`` values is cancelled as FRAUD."""
+    chargeback_tag_format: str = "chargeback:{outcome}"
+    """Tag on the order of a decided chargeback; placeholders as for the audit tag."""
+    metafield_namespace: str = Field(default="casebridge", min_length=3, max_length=255)
+    """Namespace of the ``dispute_<id>`` metafield."""
+    update_dispute_evidence: bool = True
+    """Send dispute evidence when the decision carries evidence variables."""
+    tag_content_products: bool = False
+    """CONTENT_REVIEW: tag the product with :attr:`content_tag_format` (off: one-way)."""
+    content_tag_format: str = "content:{outcome}"
+
+    @model_validator(mode="after")
+    def _check_formats(self) -> Self:
+        sample = {"team": "t", "case_id": "c", "case_type": "T", "outcome": "o"}
+        for name in ("audit_tag_format", "chargeback_tag_format", "content_tag_format"):
+            template = getattr(self, name)
+            try:
+                template.format(**sample)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"{name} {template!r}: unknown or malformed placeholder ({exc});"
+                    " use {team}, {case_id}, {case_type} or {outcome}"
+                ) from None
+        return self
+
+    def table_for(self, case_type: CaseType) -> OutcomeTable:
+        """The outcome table of ``case_type``: defaults with this policy's overrides on top."""
+        table = dict(DEFAULT_OUTCOMES.get(case_type, {}))
+        table.update(self.outcomes.get(case_type, {}))
+        return table
+
+    def all_aliases(self) -> dict[str, str]:
+        """:data:`DEFAULT_ALIASES` with this policy's aliases on top."""
+        return {**DEFAULT_ALIASES, **self.aliases}

@@ -1,0 +1,53 @@
+"""Assemble a worker: the Faust app plus the stages (roles) it runs.
+
+One process may run every stage (the sandbox) or a single one (a Deployment
+per role); the stages only meet through Kafka topics, so any split works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import faust
+
+from streams.app import create_app
+from streams.services import Services
+from streams.settings import Settings, SettingsError
+
+#: role name -> "module:function" taking (app, services) and declaring the stage.
+ROLES: dict[str, str] = {
+    "ingress": "streams.agents.ingress:register",
+    "classify": "streams.agents.classify:register",
+    "sink": "streams.agents.sink:register",
+}
+
+DEFAULT_ROLES = ("ingress", "classify", "sink")
+
+
+def _load(target: str) -> Callable[[faust.App, Services], Any]:
+    import importlib
+
+    module_name, _, attribute = target.partition(":")
+    function = getattr(importlib.import_module(module_name), attribute)
+    return function  # type: ignore[no-any-return]
+
+
+def build_app(
+    settings: Settings, roles: Sequence[str] | None = None, **app_overrides: Any
+) -> faust.App:
+    """The Faust app with the selected stages declared on it."""
+    selected = list(roles or DEFAULT_ROLES)
+    unknown = [r for r in selected if r not in ROLES]
+    if unknown:
+        raise SettingsError(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
+    app = create_app(settings, **app_overrides)
+    services = Services(settings)
+    app.casebridge_services = services  # type: ignore[attr-defined]
+    app.casebridge_stages = {role: _load(ROLES[role])(app, services) for role in selected}  # type: ignore[attr-defined]
+
+    async def close_services(*_: object, **__: object) -> None:
+        await services.aclose()
+
+    app.on_before_shutdown.connect(close_services)
+    return app

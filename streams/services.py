@@ -1,0 +1,90 @@
+"""The long-lived clients a worker shares between its agents.
+
+Built once per process from the validated settings: one registry client
+(schema ids cached), one Avro serde per topic, one idempotent producer, and
+the remote API clients. Agents receive this object instead of building their
+own, so nothing is created per message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from connectors.opentext import OpenTextClient, OpenTextConfig
+from connectors.serde import AvroSerde, RegistryClient
+from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
+from streams.kafka.producer import AsyncProducer
+from streams.policy.loader import default_policy, load_policy
+from streams.policy.model import Policy
+from streams.settings import Settings
+
+
+@dataclass
+class Services:
+    """Shared, lazily created clients of one worker process."""
+
+    settings: Settings
+    _serdes: dict[str, AvroSerde] = field(default_factory=dict)
+
+    @cached_property
+    def registry(self) -> RegistryClient:
+        """The schema registry client (ids and schemas cached)."""
+        return RegistryClient.from_settings(self.settings.registry)
+
+    def serde(self, topic: str) -> AvroSerde:
+        """The Avro serde of ``topic``'s values."""
+        serde = self._serdes.get(topic)
+        if serde is None:
+            serde = self._serdes[topic] = AvroSerde.for_topic(topic, self.registry)
+        return serde
+
+    @cached_property
+    def producer(self) -> AsyncProducer:
+        """The idempotent ``acks=all`` producer for every output topic and DLQ."""
+        return AsyncProducer(self.settings.kafka.confluent_config())
+
+    @cached_property
+    def policy(self) -> Policy:
+        """The merchant's policy file, or the default one."""
+        path = self.settings.policy_file
+        return load_policy(path) if path else default_policy()
+
+    @cached_property
+    def shopify(self) -> ShopifyAdminClient:
+        """The cost-aware Shopify Admin GraphQL client."""
+        s = self.settings.shopify
+        return ShopifyAdminClient(
+            ShopifyClientConfig(
+                shop_domain=s.shop_domain,
+                api_version=s.api_version,
+                access_token=s.access_token,
+                base_url=s.base_url,
+                timeout_s=s.timeout_s,
+            )
+        )
+
+    @cached_property
+    def opentext(self) -> OpenTextClient:
+        """The OpenText Workflow client (token cached, retries on 429/5xx)."""
+        s = self.settings.opentext
+        return OpenTextClient(
+            OpenTextConfig(
+                base_url=s.base_url,
+                tenant_id=s.tenant_id,
+                client_id=s.client_id,
+                client_secret=s.client_secret,
+                timeout_s=s.timeout_s,
+            )
+        )
+
+    async def aclose(self) -> None:
+        """Flush the producer and close the HTTP clients that were created."""
+        if "producer" in self.__dict__:
+            self.producer.close()
+        if "shopify" in self.__dict__:
+            await self.shopify.aclose()
+        if "opentext" in self.__dict__:
+            await self.opentext.aclose()
+        if "registry" in self.__dict__:
+            self.registry.close()
