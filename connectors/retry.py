@@ -8,6 +8,7 @@ policy serves GraphQL throttling and REST 503s alike.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,8 +55,14 @@ class RetryPolicy:
         A server's ``Retry-After`` is honoured as a floor: waiting less would
         only earn another refusal.
         """
-        base = self.initial_interval_s * self.backoff_coefficient ** max(attempt - 1, 0)
-        base = min(base, self.maximum_interval_s)
+        try:
+            growth = self.backoff_coefficient ** max(attempt - 1, 0)
+        except OverflowError:
+            # Retrying forever (maximum_attempts=0) reaches ~2**1024 after hours of outage.
+            growth = math.inf
+        base = min(self.initial_interval_s * growth, self.maximum_interval_s)
+        if self.initial_interval_s == 0:
+            base = 0.0  # 0 * inf is nan
         delay = base * (1 - self.jitter) + base * self.jitter * self.rng.random()
         if retry_after_s is not None:
             delay = max(delay, min(retry_after_s, self.maximum_interval_s))
@@ -69,9 +76,12 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -
         return None
     raw = raw.strip()
     try:
-        return max(float(raw), 0.0)
+        seconds = float(raw)
     except ValueError:
         pass
+    else:
+        # "nan" and "inf" parse as floats but are no delay; nan would also slip past max().
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(raw)
     except (TypeError, ValueError):

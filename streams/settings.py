@@ -10,11 +10,13 @@ An invalid value raises :class:`SettingsError` naming the variable.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
 
@@ -183,14 +185,39 @@ class Settings(BaseSettings):
     opentext: OpenTextSettings = Field(default_factory=OpenTextSettings)
 
 
+#: Settings whose values are never echoed in an error message.
+_SENSITIVE = ("password", "secret", "token")
+
+
 def _format_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
     path = "__".join(str(part) for part in first["loc"]).upper()
     variable = f"{ENV_PREFIX}{path}" if path else ENV_PREFIX + "*"
     value = first.get("input")
-    shown = "" if "password" in path.lower() or "secret" in path.lower() else f" (got {value!r})"
+    msg = first["msg"]
+    if any(word in path.lower() for word in _SENSITIVE) or repr(value) in msg:
+        shown = ""  # a secret, or a validator message that already quotes the value
+    else:
+        shown = f" (got {value!r})"
     more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"invalid setting {variable}: {first['msg']}{shown}{more}"
+    return f"invalid setting {variable}: {msg}{shown}{more}"
+
+
+_SOURCE_ERROR = re.compile(r'field "(?P<field>[^"]+)" from source "(?P<source>[^"]+)"')
+
+
+def _format_source_error(exc: SourceParseError) -> str:
+    # pydantic-settings fails before validation when a list/mapping value is not
+    # JSON (e.g. CASEBRIDGE_INGRESS__WEBHOOK_SECRETS=a,b); it names only the field.
+    match = _SOURCE_ERROR.search(str(exc))
+    if match is None:
+        return f"invalid settings: {exc}"
+    field = match.group("field").upper()
+    where = " in .env" if "DotEnv" in match.group("source") else ""
+    return (
+        f"invalid setting {ENV_PREFIX}{field} or {ENV_PREFIX}{field}__*{where}: "
+        'list and mapping values must be JSON, e.g. \'["a", "b"]\''
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -199,3 +226,5 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(_format_error(exc)) from None
+    except SourceParseError as exc:
+        raise SettingsError(_format_source_error(exc)) from None

@@ -218,8 +218,9 @@ class CostBucket:
             self._last_synced_seq = reservation.seq
             self._synced = True
         elif actual_cost is not None:
-            # An older response than the last resync: its status is stale, so
-            # only refund what was over-reserved.
+            # No status, or one older than the last resync (stale: Shopify
+            # computed it before answers we already applied): only refund
+            # what was over-reserved.
             self._available += reservation.cost - max(actual_cost, 0.0)
         self._available = min(self._available, self._maximum)
 

@@ -71,7 +71,7 @@ class ProcTable:
         """The scheduler state letter of ``pid`` (``R``, ``S``, ``Z`` ...), or ``None`` if gone."""
         try:
             stat = (self._root / str(pid) / "stat").read_text()
-        except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
+        except (FileNotFoundError, ProcessLookupError, NotADirectoryError, PermissionError):
             return None
         # The state follows the last ")": the command name in between may hold spaces or parens.
         fields = stat.rpartition(")")[2].split()
@@ -93,7 +93,7 @@ class ProcTable:
             return None
         try:
             raw = (self._root / str(pid) / "cmdline").read_bytes()
-        except (FileNotFoundError, ProcessLookupError, NotADirectoryError):
+        except (FileNotFoundError, ProcessLookupError, NotADirectoryError, PermissionError):
             return None
         if not raw:
             return []

@@ -27,7 +27,14 @@ import faust
 
 from connectors.opentext import OpenTextRequestError, OpenTextUnavailableError, Variable
 from connectors.retry import RetryPolicy
-from schemas.records import CaseOpened, CaseRequest, CaseState, CaseStatus, VariableType
+from schemas.records import (
+    CaseOpened,
+    CaseRequest,
+    CaseState,
+    CaseStatus,
+    CaseVariable,
+    VariableType,
+)
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
@@ -71,20 +78,32 @@ def opentext_variables(request: CaseRequest) -> list[Variable]:
     if request.customer_id:
         variables.append(Variable(name="customerId", type="string", value=request.customer_id))
     for item in request.variables:
-        variables.append(
-            Variable(name=item.name, type=_OPENTEXT_TYPES[item.type], value=_value(item))
-        )
+        try:
+            variables.append(_variable(item))
+        except ValueError as exc:
+            raise ValueError(f"case variable {item.name!r} ({item.type.value}): {exc}") from None
     return variables
 
 
-def _value(item: Any) -> Any:
+_INT32 = range(-(2**31), 2**31)
+
+
+def _variable(item: CaseVariable) -> Variable:
+    """One case variable as an OpenText variable; ``ValueError`` if its text does not parse."""
+    kind = _OPENTEXT_TYPES[item.type]
+    value: Any = item.value
     if item.type is VariableType.JSON:
-        return json.loads(item.value)
-    if item.type in (VariableType.INTEGER, VariableType.LONG):
-        return int(item.value)
-    if item.type is VariableType.BOOLEAN:
-        return item.value.lower() == "true"
-    return item.value
+        value = json.loads(item.value)
+    elif item.type in (VariableType.INTEGER, VariableType.LONG):
+        value = int(item.value)
+        if value not in _INT32:
+            kind = "long"  # an OpenText integer is 32-bit
+    elif item.type is VariableType.BOOLEAN:
+        text = item.value.strip().lower()
+        if text not in ("true", "false"):
+            raise ValueError(f"expected true or false, got {item.value!r}")
+        value = text == "true"
+    return Variable(name=item.name, type=kind, value=value)
 
 
 class Sink:
@@ -123,7 +142,12 @@ class Sink:
             await self._fail(event, request, f"no OpenText model for {request.case_type.value}")
             return
         client = self.services.opentext
-        variables = opentext_variables(request)
+        try:
+            variables = opentext_variables(request)
+        except ValueError as exc:
+            # Permanent: retrying cannot fix the record, and raising would stall the offset.
+            await self._fail(event, request, str(exc), error_class="invalid-variable")
+            return
         attempt = 0
         while True:
             attempt += 1
@@ -177,14 +201,20 @@ class Sink:
         await producer.send(CASES_STATE, self.services.serde(CASES_STATE).encode(state), key=key)
 
     async def _fail(
-        self, event: Any, request: CaseRequest, reason: str, exc: OpenTextRequestError | None = None
+        self,
+        event: Any,
+        request: CaseRequest,
+        reason: str,
+        exc: OpenTextRequestError | None = None,
+        *,
+        error_class: str = "opentext-request",
     ) -> None:
         self.stats["dead_lettered"] += 1
         await dead_letter(
             self.services.producer,
             event,
             reason=reason,
-            error_class=exc.error_class if exc and exc.error_class else "opentext-request",
+            error_class=exc.error_class if exc and exc.error_class else error_class,
             status=exc.status if exc else None,
             body_excerpt=exc.body_excerpt if exc else None,
         )

@@ -79,7 +79,9 @@ class OutcomeMapper:
         """The policy in force."""
         return self._policy
 
-    def effects_for(self, case_type: CaseType, outcome: str, *, case_id: str | None = None) -> list[Effect]:
+    def effects_for(
+        self, case_type: CaseType, outcome: str, *, case_id: str | None = None
+    ) -> list[Effect]:
         """The effects of ``outcome`` for ``case_type``.
 
         Raises:

@@ -191,4 +191,3 @@ def offline_order(
         tags=[*tags, *(t for t in extra_tags if t not in tags)],
         approved_at=approved_at,
     )
-

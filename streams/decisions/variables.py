@@ -47,6 +47,12 @@ def compact_json(value: Any) -> str:
 
 
 def _text(kind: VariableType, value: Any) -> str:
+    if kind is VariableType.JSON and isinstance(value, str):
+        # Some engines hand json variables back as text: keep it, normalised.
+        try:
+            return compact_json(json.loads(value))
+        except ValueError:
+            return value
     if kind is VariableType.JSON or isinstance(value, dict | list):
         return compact_json(value)
     if isinstance(value, bool):

@@ -120,7 +120,10 @@ class WebhookIngress:
         if not verify_signature(body, parsed.hmac, self._secrets):
             return self._reject(401, "bad_hmac", "HMAC signature does not match", headers)
         try:
-            payload = json.loads(body)
+            # Decoded as UTF-8 first: json.loads(bytes) would also take UTF-16/32 or a
+            # BOM, which the record's payload (UTF-8 text, parsed again downstream) cannot.
+            text = body.decode("utf-8")
+            payload = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return self._reject(400, "bad_json", f"body is not JSON: {exc}", headers)
         if not isinstance(payload, dict):
@@ -134,14 +137,14 @@ class WebhookIngress:
         if running is not None:
             # The same event is being published right now by a concurrent delivery.
             result = await asyncio.shield(running)
+            if result.status != 200:
+                return result  # that publish failed: not a duplicate of anything
             self.stats.duplicates += 1
-            return IngressResult(
-                result.status, "duplicate" if result.status == 200 else result.outcome
-            )
+            return IngressResult(200, "duplicate")
         future: asyncio.Future[IngressResult] = asyncio.get_running_loop().create_future()
         self._in_flight[key] = future
         try:
-            result = await self._publish_event(parsed, payload, body)
+            result = await self._publish_event(parsed, payload, text)
             future.set_result(result)
             return result
         except BaseException as exc:
@@ -152,7 +155,7 @@ class WebhookIngress:
             del self._in_flight[key]
 
     async def _publish_event(
-        self, parsed: WebhookHeaders, payload: dict[str, Any], body: bytes
+        self, parsed: WebhookHeaders, payload: dict[str, Any], body: str
     ) -> IngressResult:
         ref = resource_ref(parsed.topic, payload)
         event = ShopifyEvent(
@@ -167,7 +170,7 @@ class WebhookIngress:
             resource_id=ref.resource_id or parsed.webhook_id,
             order_id=ref.order_id,
             source=EventSource.WEBHOOK,
-            payload=body.decode(),
+            payload=body,
         )
         record_key = ref.key(parsed.shop_domain, parsed.webhook_id)
         try:

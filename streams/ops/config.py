@@ -38,9 +38,7 @@ class LagSettings(BaseModel):
         description="Groups consuming with isolation.level=read_committed: their lag is "
         "measured against the last stable offset instead of the high watermark.",
     )
-    window: int = Field(
-        default=10, ge=2, le=1000, description="Offset samples kept per partition."
-    )
+    window: int = Field(default=10, ge=2, le=1000, description="Offset samples kept per partition.")
     interval_s: float = Field(
         default=30.0, gt=0, description="Seconds between two evaluations (one sample each)."
     )

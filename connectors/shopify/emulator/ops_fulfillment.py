@@ -223,10 +223,15 @@ def fulfill(
                 continue
             line.remaining_quantity -= want
             shipped[line.line_item_id] = shipped.get(line.line_item_id, 0) + want
-        fo.status = "CLOSED" if all(x.remaining_quantity == 0 for x in fo.lines) else "IN_PROGRESS"
-        fo.updated_at = ctx.now
     if not shipped:
         raise UserErrorRaised("Nothing to fulfill", ["lineItems"])
+    for fo in shop.fulfillment_orders_of(order):
+        shipped_here = fo.status in {"OPEN", "IN_PROGRESS", "SCHEDULED"} and any(
+            x.line_item_id in shipped for x in fo.lines
+        )
+        if shipped_here:
+            done = all(x.remaining_quantity == 0 for x in fo.lines)
+            fo.status, fo.updated_at = ("CLOSED" if done else "IN_PROGRESS"), ctx.now
     for li_id, qty in shipped.items():
         shop.line_items[li_id].fulfilled_quantity += qty
     count = len(shop.fulfillments_of(order)) + 1

@@ -19,16 +19,12 @@ from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
 from connectors.shopify.emulator.models import (
     Address,
     Customer,
-    DraftLine,
-    DraftOrder,
-    EditLine,
     FulfillmentOrder,
     FulfillmentOrderLine,
     Job,
     LineItem,
     Metafield,
     Order,
-    OrderEdit,
     Product,
     Refund,
     RefundLine,
@@ -83,7 +79,8 @@ class OrderSpec:
     fulfill_at: datetime | None = None
 
 
-def _dedup(tags: list[str]) -> list[str]:
+def dedup_tags(tags: list[str]) -> list[str]:
+    """Trim tags and drop case-insensitive duplicates, keeping the first spelling."""
     out: list[str] = []
     for tag in tags:
         tag = tag.strip()
@@ -100,97 +97,8 @@ def order_changed(ctx: Ctx, order: Order, *topics: str) -> None:
         ctx.shop.emit(topic, body)
 
 
-def create_customer(
-    ctx: Ctx,
-    *,
-    email: str,
-    first_name: str = "",
-    last_name: str = "",
-    tags: list[str] | None = None,
-    address: Address | None = None,
-    phone: str = "",
-    note: str = "",
-) -> Customer:
-    """Create a customer and queue ``customers/create``."""
-    cust = Customer(
-        id=ctx.shop.new_id(),
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        phone=phone,
-        tags=_dedup(tags or []),
-        note=note,
-        default_address=address,
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    ctx.shop.customers[cust.id] = cust
-    ctx.shop.emit("customers/create", payloads.customer(ctx.shop, cust))
-    return cust
-
-
-def create_product(
-    ctx: Ctx,
-    *,
-    title: str,
-    variants: list[tuple[str, str, Decimal, int]],
-    tags: list[str] | None = None,
-    description_html: str = "",
-    vendor: str = "Casebridge Demo",
-    product_type: str = "",
-) -> Product:
-    """Create a product with (title, sku, price, stock) variants; queue ``products/create``."""
-    shop = ctx.shop
-    prod = Product(
-        id=shop.new_id(),
-        title=title,
-        handle=title.lower().replace(" ", "-"),
-        description_html=description_html,
-        vendor=vendor,
-        product_type=product_type,
-        status="ACTIVE",
-        tags=_dedup(tags or []),
-        variant_ids=[],
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    shop.products[prod.id] = prod
-    for v_title, sku, price, qty in variants:
-        var = Variant(
-            id=shop.new_id(),
-            product_id=prod.id,
-            title=v_title,
-            sku=sku,
-            price=money(price),
-            inventory_quantity=qty,
-            inventory_item_id=shop.new_id(),
-        )
-        shop.variants[var.id] = var
-        prod.variant_ids.append(var.id)
-    shop.emit("products/create", payloads.product(shop, prod))
-    return prod
-
-
-def update_product(
-    ctx: Ctx,
-    product: Product,
-    *,
-    title: str | None = None,
-    description_html: str | None = None,
-    prices: dict[int, Decimal] | None = None,
-) -> None:
-    """Change content or variant prices; queue ``products/update``."""
-    if title is not None:
-        product.title = title
-    if description_html is not None:
-        product.description_html = description_html
-    for var_id, price in (prices or {}).items():
-        ctx.shop.variants[var_id].price = money(price)
-    product.updated_at = ctx.now
-    ctx.shop.emit("products/update", payloads.product(ctx.shop, product))
-
-
-def _adjust_stock(ctx: Ctx, variant_id: int | None, delta: int) -> None:
+def adjust_stock(ctx: Ctx, variant_id: int | None, delta: int) -> None:
+    """Change a variant's stock; queue inventory_levels/update (and out_of_stock at 0)."""
     if variant_id is None or variant_id not in ctx.shop.variants:
         return
     var = ctx.shop.variants[variant_id]
@@ -201,7 +109,7 @@ def _adjust_stock(ctx: Ctx, variant_id: int | None, delta: int) -> None:
         {
             "inventory_item_id": var.inventory_item_id,
             "available": var.inventory_quantity,
-            "updated_at": payloads._ts(ctx.now),
+            "updated_at": payloads.timestamp(ctx.now),
         },
     )
     if before > 0 >= var.inventory_quantity:
@@ -234,7 +142,7 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
         customer_id=cust.id if cust else None,
         shipping_address=spec.shipping_address,
         billing_address=spec.billing_address or spec.shipping_address,
-        tags=_dedup(spec.tags),
+        tags=dedup_tags(spec.tags),
         note=spec.note,
         note_attributes=list(spec.note_attributes),
         source_name=spec.source_name,
@@ -286,7 +194,7 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
         shop.emit("orders/paid", body)
     if spec.decrement_inventory:
         for li in shop.lines_of(order):
-            _adjust_stock(ctx, li.variant_id, -li.quantity)
+            adjust_stock(ctx, li.variant_id, -li.quantity)
     return order
 
 
@@ -307,7 +215,7 @@ def tags_change(ctx: Ctx, ref: str, tags: list[str], *, add: bool) -> Any:
     if not hasattr(node, "tags"):
         raise UserErrorRaised("Resource does not support tags", ["id"])
     if add:
-        node.tags = _dedup([*node.tags, *tags])
+        node.tags = dedup_tags([*node.tags, *tags])
     else:
         drop = {t.strip().lower() for t in tags}
         node.tags = [t for t in node.tags if t.lower() not in drop]
@@ -327,7 +235,7 @@ def order_update(ctx: Ctx, order: Order, changes: dict[str, Any]) -> Order:
     if "note" in changes:
         order.note = changes["note"] or ""
     if "tags" in changes:
-        order.tags = _dedup(changes["tags"] or [])
+        order.tags = dedup_tags(changes["tags"] or [])
     if "email" in changes:
         order.email = changes["email"] or ""
     if "customAttributes" in changes:
@@ -371,7 +279,8 @@ def metafields_set(ctx: Ctx, inputs: list[dict[str, Any]]) -> list[Metafield]:
             ["metafields"],
             "LESS_THAN_OR_EQUAL_TO",
         )
-    out: list[Metafield] = []
+    # Validate every entry before writing any, so a refusal leaves nothing half-set.
+    checked: list[tuple[dict[str, Any], str, Metafield | None, str]] = []
     for index, item in enumerate(inputs):
         path = ["metafields", str(index)]
         try:
@@ -400,6 +309,9 @@ def metafields_set(ctx: Ctx, inputs: list[dict[str, Any]]) -> list[Metafield]:
                     [*path, "compareDigest"],
                     "STALE_OBJECT",
                 )
+        checked.append((item, ns, existing, type_))
+    out: list[Metafield] = []
+    for item, ns, existing, type_ in checked:
         digest = metafield_digest(ns, item["key"], type_, item["value"])
         if existing is None:
             existing = Metafield(
@@ -437,7 +349,9 @@ def create_refund(
 ) -> Refund:
     """refundCreate: refund lines (restocking if asked) and money."""
     shop = ctx.shop
-    refund_lines: list[RefundLine] = []
+    # Validate every line (counting repeats of one line) before changing anything.
+    planned: list[tuple[LineItem, int, str]] = []
+    asked: dict[int, int] = {}
     for index, item in enumerate(lines):
         path = ["refundLineItems", str(index)]
         try:
@@ -448,18 +362,19 @@ def create_refund(
         if li.order_id != order.id:
             raise UserErrorRaised("Line item does not belong to the order", [*path, "lineItemId"])
         qty = int(item["quantity"])
-        if qty <= 0 or qty > li.current_quantity - li.refunded_quantity:
+        asked[li.id] = asked.get(li.id, 0) + qty
+        if qty <= 0 or asked[li.id] > li.current_quantity - li.refunded_quantity:
             raise UserErrorRaised(
                 f"Quantity cannot refund more items than were purchased ({qty})",
                 [*path, "quantity"],
             )
         restock = item.get("restockType") or "NO_RESTOCK"
-        if restock == "CANCEL" and qty > li.fulfillable_quantity:
+        if restock == "CANCEL" and asked[li.id] > li.fulfillable_quantity:
             raise UserErrorRaised("Cannot cancel fulfilled items", [*path, "restockType"])
-        li.refunded_quantity += qty
-        if restock in {"CANCEL", "RETURN", "LEGACY_RESTOCK"}:
-            _adjust_stock(ctx, li.variant_id, qty)
-        refund_lines.append(RefundLine(li.id, qty, restock, money(li.price * qty)))
+        planned.append((li, qty, restock))
+    refund_lines = [
+        RefundLine(li.id, qty, restock, money(li.price * qty)) for li, qty, restock in planned
+    ]
     if transactions:
         amount = money(sum((Decimal(str(t["amount"])) for t in transactions), Decimal(0)))
     else:
@@ -477,6 +392,12 @@ def create_refund(
             f"{refundable_amount(shop, order)}",
             ["transactions", "0", "amount"] if transactions else ["refundLineItems"],
         )
+    for li, qty, restock in planned:
+        li.refunded_quantity += qty
+        if restock == "CANCEL":
+            resize_fo_lines(shop, order, li.id, -qty)
+        if restock in {"CANCEL", "RETURN", "LEGACY_RESTOCK"}:
+            adjust_stock(ctx, li.variant_id, qty)
     refund = Refund(shop.new_id(), order.id, note, amount, refund_lines, ctx.now)
     shop.refunds[refund.id] = refund
     order.refunded = money(order.refunded + amount)
@@ -505,8 +426,7 @@ def cancel_order(
     order.cancelled_at = ctx.now
     order.cancel_reason = reason
     order.closed_at = ctx.now
-    if staff_note:
-        order.note = f"{order.note}\n{staff_note}".strip()
+    # staffNote lives on the order timeline in Shopify, not in the customer-visible note.
     for fo in shop.fulfillment_orders_of(order):
         if fo.status not in {"CLOSED", "CANCELLED"}:
             fo.status, fo.holds, fo.updated_at = "CANCELLED", [], ctx.now
@@ -516,7 +436,7 @@ def cancel_order(
     if restock:
         for li in shop.lines_of(order):
             if li.fulfillable_quantity:
-                _adjust_stock(ctx, li.variant_id, li.fulfillable_quantity)
+                adjust_stock(ctx, li.variant_id, li.fulfillable_quantity)
     if refund and refundable_amount(shop, order) > 0:
         amount = refundable_amount(shop, order)
         ref = Refund(shop.new_id(), order.id, "Order cancelled", amount, [], ctx.now)
@@ -532,157 +452,8 @@ def cancel_order(
     return job
 
 
-# --- order edits ----------------------------------------------------------------
-
-
-def edit_begin(ctx: Ctx, order: Order) -> OrderEdit:
-    """orderEditBegin: stage the order's current lines."""
-    if order.cancelled_at is not None:
-        raise UserErrorRaised("Cannot edit a cancelled order", ["id"])
-    shop = ctx.shop
-    edit = OrderEdit(
-        id=shop.new_id(),
-        order_id=order.id,
-        lines=[
-            EditLine(
-                id=li.id,
-                line_item_id=li.id,
-                variant_id=li.variant_id,
-                title=li.title,
-                sku=li.sku,
-                price=li.price,
-                quantity=li.current_quantity,
-                original_quantity=li.current_quantity,
-            )
-            for li in shop.lines_of(order)
-        ],
-    )
-    shop.edits[edit.id] = edit
-    return edit
-
-
-def _open_edit(ctx: Ctx, ref: str) -> OrderEdit:
-    try:
-        edit = ctx.shop.edit(ref)
-    except ResourceNotFound:
-        raise UserErrorRaised("The calculated order does not exist.", ["id"]) from None
-    if edit.committed:
-        raise UserErrorRaised("The calculated order has already been committed.", ["id"])
-    return edit
-
-
-def edit_set_quantity(
-    ctx: Ctx, ref: str, line_ref: str, quantity: int
-) -> tuple[OrderEdit, EditLine]:
-    """orderEditSetQuantity: 0 removes a line; never below what already shipped."""
-    edit = _open_edit(ctx, ref)
-    try:
-        _, line_id = parse_gid(line_ref, "CalculatedLineItem")
-        line = next(x for x in edit.lines if x.id == line_id)
-    except (ResourceNotFound, StopIteration):
-        raise UserErrorRaised("The line item does not exist.", ["lineItemId"]) from None
-    if quantity < 0:
-        raise UserErrorRaised("Quantity must be greater than or equal to 0", ["quantity"])
-    if line.line_item_id is not None:
-        li = ctx.shop.line_items[line.line_item_id]
-        if li.fulfilled_quantity > 0 and quantity < li.fulfilled_quantity + li.refunded_quantity:
-            raise UserErrorRaised(
-                "Cannot edit the quantity of a line item that has been fulfilled.", ["lineItemId"]
-            )
-    line.quantity = quantity
-    return edit, line
-
-
-def edit_add_variant(
-    ctx: Ctx, ref: str, variant_ref: str, quantity: int
-) -> tuple[OrderEdit, EditLine]:
-    """orderEditAddVariant: stage a new line."""
-    edit = _open_edit(ctx, ref)
-    try:
-        var = ctx.shop.variant(variant_ref)
-    except ResourceNotFound:
-        raise UserErrorRaised("The variant does not exist.", ["variantId"]) from None
-    if quantity <= 0:
-        raise UserErrorRaised("Quantity must be greater than 0", ["quantity"])
-    product = ctx.shop.products[var.product_id]
-    line = EditLine(
-        id=ctx.shop.new_id(),
-        line_item_id=None,
-        variant_id=var.id,
-        title=product.title,
-        sku=var.sku,
-        price=var.price,
-        quantity=quantity,
-        original_quantity=0,
-    )
-    edit.lines.append(line)
-    return edit, line
-
-
-def edit_commit(ctx: Ctx, ref: str, staff_note: str) -> Order:
-    """orderEditCommit: apply staged quantities and new lines; queue orders/edited."""
-    shop = ctx.shop
-    edit = _open_edit(ctx, ref)
-    order = shop.orders[edit.order_id]
-    open_fo = next(
-        (
-            fo
-            for fo in shop.fulfillment_orders_of(order)
-            if fo.status in {"OPEN", "ON_HOLD", "SCHEDULED"}
-        ),
-        None,
-    )
-    for line in edit.lines:
-        if line.line_item_id is not None:
-            li = shop.line_items[line.line_item_id]
-            delta = line.quantity - li.current_quantity
-            li.current_quantity = line.quantity
-            _resize_fo_lines(shop, order, li.id, delta)
-            if delta:
-                _adjust_stock(ctx, li.variant_id, -delta)
-        elif line.quantity > 0:
-            var = shop.variants[line.variant_id] if line.variant_id else None
-            li = LineItem(
-                id=shop.new_id(),
-                order_id=order.id,
-                title=line.title,
-                sku=line.sku,
-                variant_id=line.variant_id,
-                product_id=var.product_id if var else None,
-                quantity=line.quantity,
-                current_quantity=line.quantity,
-                price=line.price,
-            )
-            shop.line_items[li.id] = li
-            order.line_item_ids.append(li.id)
-            if open_fo is None:
-                open_fo = FulfillmentOrder(
-                    id=shop.new_id(),
-                    order_id=order.id,
-                    status="OPEN",
-                    lines=[],
-                    holds=[],
-                    fulfill_at=None,
-                    created_at=ctx.now,
-                    updated_at=ctx.now,
-                )
-                shop.fulfillment_orders[open_fo.id] = open_fo
-            open_fo.lines.append(
-                FulfillmentOrderLine(shop.new_id(), li.id, line.quantity, line.quantity)
-            )
-            _adjust_stock(ctx, li.variant_id, -line.quantity)
-    edit.committed = True
-    order.edited = True
-    if staff_note:
-        order.note = f"{order.note}\n{staff_note}".strip()
-    total = shop.total(order)
-    if order.financial_status == "PAID" and total > order.paid:
-        order.financial_status = "PARTIALLY_PAID"
-    order_changed(ctx, order, "orders/edited")
-    return order
-
-
-def _resize_fo_lines(shop: ShopState, order: Order, line_item_id: int, delta: int) -> None:
+def resize_fo_lines(shop: ShopState, order: Order, line_item_id: int, delta: int) -> None:
+    """Grow or shrink the open fulfillment-order lines of an order line by ``delta``."""
     for fo in shop.fulfillment_orders_of(order):
         if fo.status in {"CLOSED", "CANCELLED"}:
             continue
@@ -694,84 +465,3 @@ def _resize_fo_lines(shop: ShopState, order: Order, line_item_id: int, delta: in
                 delta -= change
                 if delta == 0:
                     return
-
-
-# --- drafts -------------------------------------------------------------------------
-
-
-def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
-    """draftOrderCreate from a DraftOrderInput (camelCase)."""
-    shop = ctx.shop
-    lines: list[DraftLine] = []
-    for index, item in enumerate(data.get("lineItems") or []):
-        var = None
-        if item.get("variantId"):
-            try:
-                var = shop.variant(item["variantId"])
-            except ResourceNotFound:
-                raise UserErrorRaised(
-                    "Variant does not exist", ["lineItems", str(index), "variantId"]
-                ) from None
-        if var is None and not item.get("title"):
-            raise UserErrorRaised(
-                "Title can't be blank for custom line items", ["lineItems", str(index), "title"]
-            )
-        price = item.get("originalUnitPrice")
-        lines.append(
-            DraftLine(
-                id=shop.new_id(),
-                title=item.get("title") or (shop.products[var.product_id].title if var else ""),
-                sku=item.get("sku") or (var.sku if var else ""),
-                variant_id=var.id if var else None,
-                quantity=int(item.get("quantity") or 1),
-                price=money(price if price is not None else (var.price if var else 0)),
-            )
-        )
-    if not lines:
-        raise UserErrorRaised("Add at least 1 product", ["lineItems"])
-    customer_id = None
-    if data.get("customerId"):
-        try:
-            customer_id = shop.customer(data["customerId"]).id
-        except ResourceNotFound:
-            raise UserErrorRaised("Customer does not exist", ["customerId"]) from None
-    draft = DraftOrder(
-        id=shop.new_id(),
-        number=shop.next_draft_number,
-        email=data.get("email") or "",
-        note=data.get("note") or "",
-        tags=_dedup(data.get("tags") or []),
-        currency=data.get("presentmentCurrencyCode") or shop.config.currency,
-        lines=lines,
-        customer_id=customer_id,
-        shipping_address=address_from_input(data["shippingAddress"])
-        if data.get("shippingAddress")
-        else None,
-        status="OPEN",
-        created_at=ctx.now,
-        updated_at=ctx.now,
-    )
-    shop.next_draft_number += 1
-    shop.draft_orders[draft.id] = draft
-    return draft
-
-
-def draft_complete(ctx: Ctx, draft: DraftOrder, *, payment_pending: bool) -> Order:
-    """draftOrderComplete: turn the draft into an order."""
-    if draft.status == "COMPLETED":
-        raise UserErrorRaised("This order has been paid", ["id"])
-    spec = OrderSpec(
-        lines=[LineSpec(x.title, x.quantity, x.price, x.sku, x.variant_id) for x in draft.lines],
-        email=draft.email,
-        currency=draft.currency,
-        customer_id=draft.customer_id,
-        shipping_address=draft.shipping_address,
-        tags=list(draft.tags),
-        note=draft.note,
-        source_name="shopify_draft_order",
-        financial_status="PENDING" if payment_pending else "PAID",
-    )
-    order = create_order(ctx, spec)
-    draft.status, draft.order_id, draft.completed_at = "COMPLETED", order.id, ctx.now
-    draft.updated_at = ctx.now
-    return order

@@ -41,8 +41,12 @@ _FINANCIAL = {
 _FULFILLMENT = {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial"}
 
 
-def _ts(value: Any) -> str | None:
+def timestamp(value: Any) -> str | None:
+    """A REST timestamp (``None`` stays ``None``)."""
     return isoformat(value) if value is not None else None
+
+
+_ts = timestamp
 
 
 def money_set(amount: Decimal, currency: str) -> dict[str, Any]:

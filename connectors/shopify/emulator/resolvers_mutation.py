@@ -14,6 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
+from connectors.shopify.emulator import ops_edits as edits
 from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
@@ -25,13 +26,15 @@ Info = GraphQLResolveInfo
 Body = Callable[..., dict[str, Any]]
 
 
-def _mutation(body: Body, error_keys: tuple[str, ...] = ("userErrors",)) -> Resolver:
+def _mutation(
+    body: Body, error_keys: tuple[str, ...] = ("userErrors",), *, snapshot: bool = False
+) -> Resolver:
     """Wrap ``body(ctx, info, **args)`` in a transaction with userErrors handling."""
 
     def resolve(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
         rctx: RequestContext = info.context
         try:
-            with rctx.store.transaction(rctx.shop):
+            with rctx.store.transaction(rctx.shop, snapshot=snapshot):
                 payload = body(rctx.ops(), info, **args)
         except UserErrorRaised as err:
             return {key: [err.as_dict()] for key in error_keys}
@@ -185,7 +188,7 @@ def _reschedule(ctx: ops.Ctx, info: Info, id: str, fulfillAt: Any) -> dict[str, 
 
 
 def _edit_begin(ctx: ops.Ctx, info: Info, id: str) -> dict[str, Any]:
-    edit = ops.edit_begin(ctx, _order(ctx, id))
+    edit = edits.edit_begin(ctx, _order(ctx, id))
     return {
         "calculatedOrder": edit,
         "orderEditSession": {"id": f"gid://shopify/OrderEditSession/{edit.id}"},
@@ -195,14 +198,14 @@ def _edit_begin(ctx: ops.Ctx, info: Info, id: str) -> dict[str, Any]:
 def _edit_set_qty(
     ctx: ops.Ctx, info: Info, id: str, lineItemId: str, quantity: int, restock: bool | None = None
 ) -> dict[str, Any]:
-    edit, line = ops.edit_set_quantity(ctx, id, lineItemId, quantity)
+    edit, line = edits.edit_set_quantity(ctx, id, lineItemId, quantity)
     return {"calculatedOrder": edit, "calculatedLineItem": line}
 
 
 def _edit_add(
     ctx: ops.Ctx, info: Info, id: str, variantId: str, quantity: int, **_: Any
 ) -> dict[str, Any]:
-    edit, line = ops.edit_add_variant(ctx, id, variantId, quantity)
+    edit, line = edits.edit_add_variant(ctx, id, variantId, quantity)
     return {"calculatedOrder": edit, "calculatedLineItem": line}
 
 
@@ -213,11 +216,11 @@ def _edit_commit(
     notifyCustomer: bool | None = None,
     staffNote: str | None = None,
 ) -> dict[str, Any]:
-    return {"order": ops.edit_commit(ctx, id, staffNote or "")}
+    return {"order": edits.edit_commit(ctx, id, staffNote or "")}
 
 
 def _draft_create(ctx: ops.Ctx, info: Info, input: dict[str, Any]) -> dict[str, Any]:
-    return {"draftOrder": ops.draft_create(ctx, input)}
+    return {"draftOrder": edits.draft_create(ctx, input)}
 
 
 def _draft_complete(
@@ -227,7 +230,7 @@ def _draft_complete(
         draft = ctx.shop.draft_order(id)
     except ResourceNotFound:
         raise UserErrorRaised("Draft order does not exist", ["id"]) from None
-    ops.draft_complete(ctx, draft, payment_pending=bool(paymentPending))
+    edits.draft_complete(ctx, draft, payment_pending=bool(paymentPending))
     return {"draftOrder": draft}
 
 
@@ -265,6 +268,11 @@ def _order_create(
                 item.get("sku") or "",
                 var.id if var else None,
             )
+        )
+    if not lines:
+        # Checked before the customer upsert so a refused order creates nothing.
+        raise UserErrorRaised(
+            "Line items must have at least one line item", ["order", "lineItems"], "BLANK"
         )
     customer_id = None
     cust_in = order.get("customer") or {}
@@ -366,7 +374,7 @@ MUTATION_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "tagsRemove": _mutation(_tags(False)),
         "orderUpdate": _mutation(_order_update),
         "metafieldsSet": _mutation(_metafields_set),
-        "fulfillmentOrderSplit": _mutation(_split),
+        "fulfillmentOrderSplit": _mutation(_split, snapshot=True),
         "fulfillmentOrderReschedule": _mutation(_reschedule),
         "orderEditBegin": _mutation(_edit_begin),
         "orderEditSetQuantity": _mutation(_edit_set_qty),

@@ -12,7 +12,6 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from connectors.shopify.emulator import models as m
-from connectors.shopify.emulator.config import PLAN_LIMITS
 from connectors.shopify.emulator.connections import order_filter, order_sort_key, paginate
 from connectors.shopify.emulator.errors import ResourceNotFound
 from connectors.shopify.emulator.schema import RequestContext, Resolver
@@ -255,10 +254,6 @@ def _address_id(addr: m.Address, _info: Info) -> str:
 
 def _topic_enum(sub: m.WebhookSubscription, _info: Info) -> str:
     return sub.topic.replace("/", "_").upper()
-
-
-def _shop_plan_limits() -> dict[str, tuple[int, float]]:
-    return dict(PLAN_LIMITS)
 
 
 QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {

@@ -20,7 +20,8 @@ from connectors.shopify.emulator import models
 from connectors.shopify.emulator.clock import Clock, isoformat
 from connectors.shopify.emulator.config import EmulatorConfig
 from connectors.shopify.emulator.ops_orders import Ctx
-from connectors.shopify.emulator.sdl import MUTATION_SDL, SDL
+from connectors.shopify.emulator.sdl import SDL
+from connectors.shopify.emulator.sdl_mutations import MUTATION_SDL
 from connectors.shopify.emulator.store import ShopState, Store
 
 Resolver = Callable[..., Any]
@@ -166,8 +167,7 @@ def build(resolvers: dict[str, dict[str, Resolver]]) -> GraphQLSchema:
     for name in ("Decimal", "Money"):
         _scalar(scalars[name], _serialize_decimal, _parse_decimal)
     _scalar(scalars["UnsignedInt64"], str, _parse_u64)
-    for iface in ("Node", "DisplayableError"):
-        setattr(scalars[iface], "resolve_type", _resolve_node_type)  # noqa: B010
+    setattr(scalars["Node"], "resolve_type", _resolve_node_type)  # noqa: B010
     for type_name, fields in resolvers.items():
         gql_type = scalars[type_name]
         if not isinstance(gql_type, GraphQLObjectType):

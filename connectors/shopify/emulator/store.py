@@ -1,10 +1,10 @@
 """The in-memory store: one :class:`ShopState` per shop, ids, transactions.
 
-A mutation runs inside :meth:`Store.transaction`: the shop's tables are
-snapshotted first and restored if the mutation refuses (``UserErrorRaised``),
-so a failed mutation changes nothing and emits no webhook. Webhook events are
-queued on the shop and handed to the listeners only when the transaction
-commits.
+A mutation runs inside :meth:`Store.transaction`. Operations validate their
+whole input before writing (so a refused mutation changes nothing), and the
+webhook events they queue are handed to the listeners only when the
+transaction commits: a failed mutation emits no webhook. Multi-step mutations
+ask for a full snapshot that is restored on failure.
 """
 
 from __future__ import annotations
@@ -284,14 +284,25 @@ class Store:
         return None
 
     @contextmanager
-    def transaction(self, shop: ShopState) -> Iterator[ShopState]:
-        """Run a change atomically: roll back on any exception, publish events on success."""
-        saved = copy.deepcopy({k: v for k, v in vars(shop).items() if k != "config"})
+    def transaction(self, shop: ShopState, *, snapshot: bool = False) -> Iterator[ShopState]:
+        """Run a change atomically and publish its events only if it succeeds.
+
+        Operations validate all input before changing anything, so a refusal
+        normally leaves nothing to undo. ``snapshot=True`` additionally deep-copies
+        the shop first and restores it on failure; it costs O(store size), so it
+        is kept for the multi-step mutations (e.g. several splits in one call).
+        """
+        saved = (
+            copy.deepcopy({k: v for k, v in vars(shop).items() if k != "config"})
+            if snapshot
+            else None
+        )
         shop.pending_events = []
         try:
             yield shop
         except BaseException:
-            vars(shop).update(saved)
+            if saved is not None:
+                vars(shop).update(saved)
             shop.pending_events = []
             raise
         events, shop.pending_events = shop.pending_events, []

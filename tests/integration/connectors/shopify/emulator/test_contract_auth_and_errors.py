@@ -103,7 +103,8 @@ async def test_transport_errors_never_500(emulator: Running) -> None:
     queries = [
         '{ node(id: "nonsense") { id } }',
         '{ dispute(id: "gid://shopify/Order/1") { id } }',
-        'mutation { orderCancel(orderId: "x", reason: FRAUD, restock: true) { job { id } orderCancelUserErrors { code } } }',
+        'mutation { orderCancel(orderId: "x", reason: FRAUD, restock: true) {'
+        " job { id } orderCancelUserErrors { code } } }",
     ]
     async with httpx.AsyncClient(base_url=emulator.url) as http:
         for query in queries:

@@ -188,7 +188,8 @@ mutation setQty($id: ID!, $line: ID!, $qty: Int!) {
   orderEditSetQuantity(id: $id, lineItemId: $line, quantity: $qty) {
     calculatedLineItem { id quantity } userErrors { field message } } }
 mutation commit($id: ID!) { orderEditCommit(id: $id, staffNote: "edited") {
-  order { id lineItems(first: 10) { nodes { sku currentQuantity } } } userErrors { field message } } }
+  order { id lineItems(first: 10) { nodes { sku currentQuantity } } }
+  userErrors { field message } } }
 """
 
 
@@ -236,7 +237,8 @@ async def test_tags_add_dedups_and_order_update_overwrites(emulator: Running) ->
     result = await emulator.data(add, {"id": order, "tags": ["casebridge:review", "existing"]})
     assert result["tagsAdd"]["node"]["tags"] == ["existing", "casebridge:review"]
     update = """mutation($input: OrderInput!) { orderUpdate(input: $input) {
-        order { note tags shippingAddress { city countryCodeV2 zip } } userErrors { field message } } }"""
+        order { note tags shippingAddress { city countryCodeV2 zip } }
+        userErrors { field message } } }"""
     result = await emulator.data(
         update,
         {
@@ -278,7 +280,8 @@ async def test_metafields_set_compare_and_set(emulator: Running) -> None:
     )
     assert stale["metafieldsSet"]["userErrors"][0]["code"] == "STALE_OBJECT"
     read = await emulator.data(
-        'query($id: ID!) { order(id: $id) { metafield(namespace: "casebridge", key: "chargeback") { value } } }',
+        "query($id: ID!) { order(id: $id) {"
+        ' metafield(namespace: "casebridge", key: "chargeback") { value } } }',
         {"id": order},
     )
     assert read["order"]["metafield"]["value"] == "won"
@@ -288,7 +291,8 @@ async def test_split_and_reschedule(emulator: Running) -> None:
     order = await seed_order(emulator)
     fo = (await order_view(emulator, order))["fulfillmentOrders"]["nodes"][0]
     sweater = next(x for x in fo["lineItems"]["nodes"] if x["remainingQuantity"] == 2)
-    split = """mutation($s: [FulfillmentOrderSplitInput!]!) { fulfillmentOrderSplit(fulfillmentOrderSplits: $s) {
+    split = """mutation($s: [FulfillmentOrderSplitInput!]!) {
+        fulfillmentOrderSplit(fulfillmentOrderSplits: $s) {
         fulfillmentOrderSplits { fulfillmentOrder { id } remainingFulfillmentOrder { id
           lineItems(first: 5) { nodes { remainingQuantity } } } }
         userErrors { field message code } } }"""
@@ -309,7 +313,8 @@ async def test_split_and_reschedule(emulator: Running) -> None:
     assert sorted(x["remainingQuantity"] for x in rest["lineItems"]["nodes"]) == [1, 1]
     assert len((await order_view(emulator, order))["fulfillmentOrders"]["nodes"]) == 2
 
-    reschedule = """mutation($id: ID!) { fulfillmentOrderReschedule(id: $id, fulfillAt: "2026-03-01T00:00:00Z") {
+    reschedule = """mutation($id: ID!) {
+        fulfillmentOrderReschedule(id: $id, fulfillAt: "2026-03-01T00:00:00Z") {
         fulfillmentOrder { fulfillAt } userErrors { field message } } }"""
     open_fo = await emulator.data(reschedule, {"id": fo["id"]})
     assert open_fo["fulfillmentOrderReschedule"]["userErrors"]  # only SCHEDULED ones move
@@ -335,7 +340,8 @@ async def test_return_approve_decline_transitions(emulator: Running) -> None:
         returns.append(data["order"]["returns"]["nodes"][0]["id"])
     approve = """mutation($id: ID!) { returnApproveRequest(input: {id: $id}) {
         return { status } userErrors { field message code } } }"""
-    decline = """mutation($id: ID!) { returnDeclineRequest(input: {id: $id, declineReason: FINAL_SALE}) {
+    decline = """mutation($id: ID!) {
+        returnDeclineRequest(input: {id: $id, declineReason: FINAL_SALE}) {
         return { status decline { reason } } userErrors { field message code } } }"""
     ok = await emulator.data(approve, {"id": returns[0]})
     assert ok["returnApproveRequest"]["return"]["status"] == "OPEN"
@@ -351,7 +357,8 @@ async def test_return_approve_decline_transitions(emulator: Running) -> None:
 async def test_draft_order_and_order_create(emulator: Running) -> None:
     draft = """mutation { draftOrderCreate(input: {email: "phone@example.com", note: "phone order",
         lineItems: [{title: "Custom engraving", quantity: 1, originalUnitPrice: "25.00"}]}) {
-        draftOrder { id status totalPriceSet { shopMoney { amount } } } userErrors { field message } } }"""
+        draftOrder { id status totalPriceSet { shopMoney { amount } } }
+        userErrors { field message } } }"""
     created = (await emulator.data(draft))["draftOrderCreate"]["draftOrder"]
     complete = """mutation($id: ID!) { draftOrderComplete(id: $id) {
         draftOrder { status order { id sourceName totalPriceSet { shopMoney { amount } } } }
@@ -365,7 +372,8 @@ async def test_draft_order_and_order_create(emulator: Running) -> None:
     assert twice["draftOrderComplete"]["userErrors"]
 
     order_create = """mutation($o: OrderCreateOrderInput!) { orderCreate(order: $o) {
-        order { id name email displayFinancialStatus customer { email } } userErrors { field message code } } }"""
+        order { id name email displayFinancialStatus customer { email } }
+        userErrors { field message code } } }"""
     result = await emulator.data(
         order_create,
         {
@@ -407,7 +415,8 @@ async def test_dispute_evidence_and_query(emulator: Running) -> None:
     result = await emulator.data(update, {"id": dispute["id"]})
     assert result["disputeEvidenceUpdate"]["disputeEvidence"]["submitted"] is True
     read = await emulator.data(
-        "query($id: ID!) { dispute(id: $id) { status type amount { amount currencyCode } reasonDetails { reason } } }",
+        "query($id: ID!) { dispute(id: $id) { status type amount { amount currencyCode }"
+        " reasonDetails { reason } } }",
         {"id": dispute["id"]},
     )
     assert read["dispute"]["status"] == "UNDER_REVIEW" and read["dispute"]["type"] == "CHARGEBACK"

@@ -17,7 +17,9 @@ MUTATION = (
 
 async def _small(start_emulator: Start, clock: FakeClock, **config: object) -> Running:
     shop = ShopConfig(maximum_available=100, restore_rate=10)
-    return await start_emulator(EmulatorConfig(shops=[shop], **config), clock=clock)
+    return await start_emulator(
+        EmulatorConfig.model_validate({"shops": [shop], **config}), clock=clock
+    )
 
 
 async def test_bucket_throttles_and_restores_at_rate(start_emulator: Start) -> None:

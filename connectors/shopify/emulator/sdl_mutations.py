@@ -1,0 +1,258 @@
+# ruff: noqa: E501  (SDL lines mirror Shopify field signatures; wrapping hurts reading)
+"""The mutation half of the emulator's SDL: inputs, payloads, typed user errors.
+
+Every payload has ``userErrors`` (typed ``*UserError`` with ``code`` where
+Shopify has one). Some codes are best guesses; clients should branch on
+``userErrors`` being non-empty, not on a specific code.
+"""
+
+from __future__ import annotations
+
+MUTATION_SDL = """
+enum FulfillmentOrderHoldUserErrorCode {
+  DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS FULFILLMENT_ORDER_HOLD_LIMIT_REACHED
+  FULFILLMENT_ORDER_NOT_FOUND GREATER_THAN_ZERO INVALID_LINE_ITEM_QUANTITY TAKEN
+}
+type FulfillmentOrderHoldUserError implements DisplayableError {
+  field: [String!] message: String! code: FulfillmentOrderHoldUserErrorCode
+}
+input FulfillmentOrderLineItemInput { id: ID! quantity: Int! }
+input FulfillmentOrderHoldInput {
+  reason: FulfillmentHoldReason!
+  reasonNotes: String
+  notifyMerchant: Boolean
+  externalId: String
+  handle: String
+  fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]
+}
+type FulfillmentOrderHoldPayload {
+  fulfillmentHold: FulfillmentHold
+  fulfillmentOrder: FulfillmentOrder
+  remainingFulfillmentOrder: FulfillmentOrder
+  userErrors: [FulfillmentOrderHoldUserError!]!
+}
+
+enum FulfillmentOrderReleaseHoldUserErrorCode { FULFILLMENT_ORDER_NOT_FOUND INVALID_ACCESS }
+type FulfillmentOrderReleaseHoldUserError implements DisplayableError {
+  field: [String!] message: String! code: FulfillmentOrderReleaseHoldUserErrorCode
+}
+type FulfillmentOrderReleaseHoldPayload {
+  fulfillmentOrder: FulfillmentOrder
+  userErrors: [FulfillmentOrderReleaseHoldUserError!]!
+}
+
+enum OrderCancelUserErrorCode { INVALID NOT_FOUND NO_REFUND_PERMISSION }
+type OrderCancelUserError implements DisplayableError {
+  field: [String!] message: String! code: OrderCancelUserErrorCode
+}
+input OrderCancelRefundMethodInput { originalPaymentMethodsRefund: Boolean }
+type OrderCancelPayload {
+  job: Job
+  orderCancelUserErrors: [OrderCancelUserError!]!
+  userErrors: [UserError!]!
+}
+
+input RefundLineItemInput {
+  lineItemId: ID! quantity: Int! restockType: RefundLineItemRestockType locationId: ID
+}
+input ShippingRefundInput { amount: Money fullRefund: Boolean }
+enum OrderTransactionKind { AUTHORIZATION CAPTURE CHANGE EMV_AUTHORIZATION REFUND SALE SUGGESTED_REFUND VOID }
+input OrderTransactionInput {
+  amount: Money! gateway: String! kind: OrderTransactionKind! orderId: ID! parentId: ID
+}
+input RefundInput {
+  orderId: ID!
+  note: String
+  notify: Boolean
+  currency: CurrencyCode
+  refundLineItems: [RefundLineItemInput!]
+  shipping: ShippingRefundInput
+  transactions: [OrderTransactionInput!]
+}
+type RefundCreatePayload { refund: Refund order: Order userErrors: [UserError!]! }
+
+enum ReturnErrorCode { INVALID INVALID_STATE NOT_FOUND }
+type ReturnUserError implements DisplayableError {
+  field: [String!] message: String! code: ReturnErrorCode
+}
+input ReturnApproveRequestInput { id: ID! notifyCustomer: Boolean }
+input ReturnDeclineRequestInput {
+  id: ID! declineReason: ReturnDeclineReason! declineNote: String notifyCustomer: Boolean
+}
+type ReturnApproveRequestPayload { return: Return userErrors: [ReturnUserError!]! }
+type ReturnDeclineRequestPayload { return: Return userErrors: [ReturnUserError!]! }
+
+type TagsAddPayload { node: Node userErrors: [UserError!]! }
+type TagsRemovePayload { node: Node userErrors: [UserError!]! }
+
+input OrderInput {
+  id: ID!
+  note: String
+  tags: [String!]
+  email: String
+  shippingAddress: MailingAddressInput
+  customAttributes: [AttributeInput!]
+}
+type OrderUpdatePayload { order: Order userErrors: [UserError!]! }
+
+enum MetafieldsSetUserErrorCode {
+  APP_NOT_AUTHORIZED BLANK INCLUSION INVALID INVALID_TYPE INVALID_VALUE LESS_THAN_OR_EQUAL_TO
+  PRESENT STALE_OBJECT TAKEN TOO_LONG
+}
+type MetafieldsSetUserError implements DisplayableError {
+  field: [String!] message: String! code: MetafieldsSetUserErrorCode elementIndex: Int
+}
+input MetafieldsSetInput {
+  ownerId: ID! namespace: String key: String! value: String! type: String compareDigest: String
+}
+type MetafieldsSetPayload { metafields: [Metafield!] userErrors: [MetafieldsSetUserError!]! }
+
+enum FulfillmentOrderSplitUserErrorCode {
+  FULFILLMENT_ORDER_NOT_FOUND GREATER_THAN INVALID_LINE_ITEM_QUANTITY NO_LINE_ITEMS_PROVIDED_TO_SPLIT
+}
+type FulfillmentOrderSplitUserError implements DisplayableError {
+  field: [String!] message: String! code: FulfillmentOrderSplitUserErrorCode
+}
+input FulfillmentOrderSplitInput {
+  fulfillmentOrderId: ID! fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]!
+}
+type FulfillmentOrderSplitResult {
+  fulfillmentOrder: FulfillmentOrder!
+  remainingFulfillmentOrder: FulfillmentOrder!
+  replacementFulfillmentOrder: FulfillmentOrder
+}
+type FulfillmentOrderSplitPayload {
+  fulfillmentOrderSplits: [FulfillmentOrderSplitResult!]
+  userErrors: [FulfillmentOrderSplitUserError!]!
+}
+
+enum FulfillmentOrderRescheduleUserErrorCode { FULFILLMENT_ORDER_NOT_FOUND }
+type FulfillmentOrderRescheduleUserError implements DisplayableError {
+  field: [String!] message: String! code: FulfillmentOrderRescheduleUserErrorCode
+}
+type FulfillmentOrderReschedulePayload {
+  fulfillmentOrder: FulfillmentOrder
+  userErrors: [FulfillmentOrderRescheduleUserError!]!
+}
+
+type OrderEditBeginPayload {
+  calculatedOrder: CalculatedOrder orderEditSession: OrderEditSession userErrors: [UserError!]!
+}
+type OrderEditSetQuantityPayload {
+  calculatedOrder: CalculatedOrder calculatedLineItem: CalculatedLineItem userErrors: [UserError!]!
+}
+type OrderEditAddVariantPayload {
+  calculatedOrder: CalculatedOrder calculatedLineItem: CalculatedLineItem userErrors: [UserError!]!
+}
+type OrderEditCommitPayload { order: Order userErrors: [UserError!]! }
+
+input DraftOrderLineItemInput {
+  variantId: ID title: String sku: String quantity: Int! originalUnitPrice: Money requiresShipping: Boolean
+}
+input DraftOrderInput {
+  email: String
+  note: String
+  tags: [String!]
+  customerId: ID
+  presentmentCurrencyCode: CurrencyCode
+  lineItems: [DraftOrderLineItemInput!]
+  shippingAddress: MailingAddressInput
+  billingAddress: MailingAddressInput
+  customAttributes: [AttributeInput!]
+}
+type DraftOrderCreatePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
+type DraftOrderCompletePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
+
+enum OrderCreateFinancialStatus { AUTHORIZED EXPIRED PAID PARTIALLY_PAID PARTIALLY_REFUNDED PENDING REFUNDED VOIDED }
+enum OrderCreateInputsInventoryBehavior { BYPASS DECREMENT_IGNORING_POLICY DECREMENT_OBEYING_POLICY }
+input OrderCreateLineItemInput {
+  variantId: ID title: String sku: String quantity: Int! priceSet: MoneyBagInput requiresShipping: Boolean
+}
+input OrderCreateAssociateCustomerAttributesInput { id: ID email: String }
+input OrderCreateUpsertCustomerAttributesInput {
+  email: String firstName: String lastName: String phone: String tags: [String!]
+}
+input OrderCreateCustomerInput {
+  toAssociate: OrderCreateAssociateCustomerAttributesInput
+  toUpsert: OrderCreateUpsertCustomerAttributesInput
+}
+input OrderCreateOrderInput {
+  email: String
+  phone: String
+  note: String
+  tags: [String!]
+  currency: CurrencyCode
+  sourceName: String
+  financialStatus: OrderCreateFinancialStatus
+  customer: OrderCreateCustomerInput
+  customAttributes: [AttributeInput!]
+  lineItems: [OrderCreateLineItemInput!]
+  shippingAddress: MailingAddressInput
+  billingAddress: MailingAddressInput
+  processedAt: DateTime
+}
+input OrderCreateOptionsInput {
+  inventoryBehaviour: OrderCreateInputsInventoryBehavior sendReceipt: Boolean sendFulfillmentReceipt: Boolean
+}
+enum OrderCreateUserErrorCode { INVALID BLANK GREATER_THAN NOT_FOUND }
+type OrderCreateUserError implements DisplayableError {
+  field: [String!] message: String! code: OrderCreateUserErrorCode
+}
+type OrderCreatePayload { order: Order userErrors: [OrderCreateUserError!]! }
+
+input ShopifyPaymentsDisputeEvidenceUpdateInput {
+  accessActivityLog: String
+  cancellationPolicyDisclosure: String
+  cancellationRebuttal: String
+  customerEmailAddress: String
+  customerFirstName: String
+  customerLastName: String
+  refundPolicyDisclosure: String
+  refundRefusalExplanation: String
+  uncategorizedText: String
+  submitEvidence: Boolean
+}
+enum DisputeEvidenceUpdateUserErrorCode { DISPUTE_NOT_FOUND INVALID }
+type DisputeEvidenceUpdateUserError implements DisplayableError {
+  field: [String!] message: String! code: DisputeEvidenceUpdateUserErrorCode
+}
+type DisputeEvidenceUpdatePayload {
+  disputeEvidence: ShopifyPaymentsDisputeEvidence
+  userErrors: [DisputeEvidenceUpdateUserError!]!
+}
+
+input WebhookSubscriptionInput {
+  callbackUrl: URL uri: String format: WebhookSubscriptionFormat includeFields: [String!]
+}
+type WebhookSubscriptionCreatePayload {
+  webhookSubscription: WebhookSubscription userErrors: [UserError!]!
+}
+type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
+
+type Mutation {
+  fulfillmentOrderHold(id: ID!, fulfillmentHold: FulfillmentOrderHoldInput!): FulfillmentOrderHoldPayload
+  fulfillmentOrderReleaseHold(id: ID!, holdIds: [ID!], externalId: String): FulfillmentOrderReleaseHoldPayload
+  orderCancel(orderId: ID!, reason: OrderCancelReason!, restock: Boolean!, refund: Boolean, refundMethod: OrderCancelRefundMethodInput, notifyCustomer: Boolean, staffNote: String): OrderCancelPayload
+  refundCreate(input: RefundInput!): RefundCreatePayload
+  returnApproveRequest(input: ReturnApproveRequestInput!): ReturnApproveRequestPayload
+  returnDeclineRequest(input: ReturnDeclineRequestInput!): ReturnDeclineRequestPayload
+  tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
+  tagsRemove(id: ID!, tags: [String!]!): TagsRemovePayload
+  orderUpdate(input: OrderInput!): OrderUpdatePayload
+  metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
+  fulfillmentOrderSplit(fulfillmentOrderSplits: [FulfillmentOrderSplitInput!]!): FulfillmentOrderSplitPayload
+  fulfillmentOrderReschedule(id: ID!, fulfillAt: DateTime!): FulfillmentOrderReschedulePayload
+  orderEditBegin(id: ID!): OrderEditBeginPayload
+  orderEditSetQuantity(id: ID!, lineItemId: ID!, quantity: Int!, restock: Boolean): OrderEditSetQuantityPayload
+  orderEditAddVariant(id: ID!, variantId: ID!, quantity: Int!, locationId: ID, allowDuplicates: Boolean): OrderEditAddVariantPayload
+  orderEditCommit(id: ID!, notifyCustomer: Boolean, staffNote: String): OrderEditCommitPayload
+  draftOrderCreate(input: DraftOrderInput!): DraftOrderCreatePayload
+  draftOrderComplete(id: ID!, paymentPending: Boolean, paymentGatewayId: ID, sourceName: String): DraftOrderCompletePayload
+  orderCreate(order: OrderCreateOrderInput!, options: OrderCreateOptionsInput): OrderCreatePayload
+  disputeEvidenceUpdate(id: ID!, input: ShopifyPaymentsDisputeEvidenceUpdateInput!): DisputeEvidenceUpdatePayload
+  webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
+  webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+}
+
+schema { query: QueryRoot mutation: Mutation }
+"""

@@ -1,0 +1,134 @@
+"""``casebridge lag``: consumer lag and Burrow-style status from the command line.
+
+::
+
+    casebridge lag                          # every casebridge* group, 3 samples 1 s apart
+    casebridge lag --group casebridge --json
+    casebridge lag --samples 1              # one look: OK, ERR or STOP only
+
+A status needs a window of samples, so the command samples ``--samples``
+times, ``--interval`` seconds apart, and judges the last window. With a
+single sample only three verdicts are possible: OK (no lag, or someone
+consuming), ERR (unmeasurable) and STOP (lag while no live member owns the
+partition, or the group never committed it); STALL, REWIND and WARN need
+movement between samples. ``--check`` exits 1 when any group is not OK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import click
+
+from streams.ops.burrow import Status
+from streams.ops.config import LagSettings
+from streams.ops.lag import AdminOffsetsSource
+from streams.ops.monitor import LagMonitor, LagReport
+
+__all__ = ["lag", "render_table"]
+
+_COLUMNS = ("GROUP", "TOPIC", "PARTITION", "COMMITTED", "END", "LAG", "STATUS")
+
+
+def render_table(report: LagReport) -> str:
+    """The report as an aligned text table plus one status line per group."""
+    rows: list[tuple[str, ...]] = [_COLUMNS]
+    for group in report.groups:
+        for row in group.partitions:
+            rows.append(
+                (
+                    group.group,
+                    row.topic,
+                    str(row.partition),
+                    "-" if row.committed is None else str(row.committed),
+                    "-" if row.end is None else str(row.end),
+                    "-" if row.lag is None else str(row.lag),
+                    row.status.value,
+                )
+            )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_COLUMNS))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    lines.append("")
+    for group in report.groups:
+        detail = group.error or (
+            f"state {group.state}, {group.members} member(s), "
+            f"{len(group.partitions)} partition(s), lag {group.total_lag}"
+        )
+        lines.append(f"group {group.group}: {group.status.value} ({detail})")
+    if not report.groups:
+        lines.append("no consumer group to watch")
+    return "\n".join(lines)
+
+
+async def _sample(monitor: LagMonitor, samples: int, interval_s: float) -> LagReport:
+    report = await monitor.evaluate_once()
+    for _ in range(samples - 1):
+        await asyncio.sleep(interval_s)
+        report = await monitor.evaluate_once()
+    return report
+
+
+@click.command("lag")
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="GROUP",
+    help="Watch only this group (repeatable); default: every group of the app.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 1000),
+    default=3,
+    show_default=True,
+    help="Offset samples to take; the status is judged on this window.",
+)
+@click.option(
+    "--interval",
+    "interval_s",
+    type=click.FloatRange(0, 3600),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two samples.",
+)
+@click.option(
+    "--bootstrap-servers",
+    metavar="HOST:PORT",
+    help="Kafka to ask (default: CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS).",
+)
+@click.option("--check", is_flag=True, help="Exit 1 when a group is not OK.")
+def lag(
+    groups: tuple[str, ...],
+    as_json: bool,
+    samples: int,
+    interval_s: float,
+    bootstrap_servers: str | None,
+    check: bool,
+) -> None:
+    """Show consumer lag per group, topic and partition, with a Burrow-style status."""
+    from streams.settings import load_settings
+
+    settings = load_settings()
+    configured: LagSettings = getattr(settings, "lag", None) or LagSettings()
+    overrides: dict[str, object] = {"window": max(2, samples), "alert_url": None}
+    if groups:
+        # An empty prefix matches nothing, so only the named groups are watched.
+        overrides.update(groups=list(groups), group_prefix="")
+    lag_settings = configured.model_copy(update=overrides)
+    config = settings.kafka.confluent_config()
+    if bootstrap_servers:
+        config["bootstrap.servers"] = bootstrap_servers
+    source = AdminOffsetsSource(config, timeout_s=lag_settings.request_timeout_s)
+    monitor = LagMonitor(source, lag_settings, prefix=lag_settings.prefix(settings.app_id))
+    report = asyncio.run(_sample(monitor, samples, interval_s))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(render_table(report))
+    if check and report.status is not Status.OK:
+        sys.exit(1)

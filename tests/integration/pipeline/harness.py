@@ -1,0 +1,258 @@
+"""Real processes for end-to-end tests: both emulators and casebridge workers.
+
+Everything talks over real HTTP and the real broker: the Shopify emulator
+delivers signed webhooks to the worker's ingress, the worker enriches through
+the emulator's GraphQL API and opens cases in the OpenText emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import yaml
+from confluent_kafka.admin import AdminClient
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[3]
+SHOPIFY_SECRET = "emulator-webhook-secret"
+SHOPIFY_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "orders/cancelled",
+    "orders/risk_assessment_changed",
+    "returns/request",
+    "disputes/create",
+    "disputes/update",
+    "fulfillment_orders/placed_on_hold",
+    "fulfillment_orders/cancelled",
+    "fulfillment_events/create",
+    "variants/out_of_stock",
+    "inventory_levels/update",
+    "products/update",
+    "themes/publish",
+)
+
+T = TypeVar("T")
+
+
+@dataclass
+class Process:
+    """A child process with its log file; stopped with SIGTERM, then SIGKILL."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, chars: int = 4000) -> str:
+        """The end of the process log, for assertion messages."""
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.popen.poll() is None
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """SIGTERM, wait, then SIGKILL."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(5)
+
+
+def start_process(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Process:
+    """Start ``args`` from the repository root with ``env`` added, logging to ``log_dir``."""
+    log_path = log_dir / f"{name}.log"
+    with log_path.open("ab") as log:
+        popen = subprocess.Popen(
+            args, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        )
+    return Process(name, popen, log_path)
+
+
+def wait_until(
+    probe: Callable[[], T | None], timeout_s: float, what: str, interval_s: float = 0.25
+) -> T:
+    """Poll ``probe`` until it returns something truthy; fail naming ``what``."""
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+            if value:
+                return value
+        except Exception as exc:  # a probe may fail while a service starts
+            last_error = exc
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what} ({last_error})")
+
+
+def wait_http(url: str, timeout_s: float = 30.0) -> None:
+    """Wait until ``url`` answers at all (any status)."""
+    wait_until(lambda: httpx.get(url, timeout=2.0) is not None, timeout_s, f"{url} to answer")
+
+
+@dataclass
+class Emulators:
+    """Both emulators, running as `casebridge emulate ...` processes."""
+
+    shopify_url: str
+    opentext_url: str
+    processes: list[Process] = field(default_factory=list)
+
+    def shopify_state(self) -> dict[str, Any]:
+        """The Shopify emulator's whole state."""
+        return httpx.get(f"{self.shopify_url}/_emulator/state", timeout=10).json()  # type: ignore[no-any-return]
+
+    def shopify_resource(self, resource: str, ident: str) -> dict[str, Any]:
+        """One Shopify resource as the emulator's admin surface shows it."""
+        url = f"{self.shopify_url}/_emulator/{resource}/{ident}"
+        return httpx.get(url, timeout=10).json()  # type: ignore[no-any-return]
+
+    def seed(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Seed resources or a scenario in the Shopify emulator."""
+        response = httpx.post(f"{self.shopify_url}/_emulator/seed", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
+
+    def instances(self) -> list[dict[str, Any]]:
+        """Every process instance in the OpenText emulator (with variables)."""
+        state = httpx.get(f"{self.opentext_url}/_emulator/state", timeout=10).json()
+        return state["instances"]  # type: ignore[no-any-return]
+
+    def opentext_faults(self, body: dict[str, Any] | None) -> None:
+        """Set (or, with None, clear) OpenText faults."""
+        url = f"{self.opentext_url}/_emulator/faults"
+        if body is None:
+            httpx.delete(url, timeout=10).raise_for_status()
+        else:
+            httpx.post(url, json=body, timeout=10).raise_for_status()
+
+
+def variables_of(instance: dict[str, Any]) -> dict[str, Any]:
+    """An OpenText instance's variables as a name -> value dict."""
+    return {v["name"]: v.get("value") for v in instance.get("variables") or []}
+
+
+@contextmanager
+def emulators(tmp: Path, ingress_url: str, *, shopify_extra: dict[str, Any] | None = None) -> Iterator[Emulators]:
+    """Start both emulators; the Shopify one delivers every topic to ``ingress_url``."""
+    shop_port, ot_port = free_port(), free_port()
+    config = {
+        "webhooks": [{"topic": t, "address": ingress_url} for t in SHOPIFY_TOPICS],
+        "delivery": {"time_scale": 0.001},
+        **(shopify_extra or {}),
+    }
+    config_path = tmp / "shopify-emulator.yaml"
+    config_path.write_text(yaml.safe_dump(config))
+    cli = [sys.executable, "-m", "streams.cli", "emulate"]
+    shop = start_process(
+        "shopify-emulator",
+        [*cli, "shopify", "--port", str(shop_port), "--config", str(config_path)],
+        {},
+        tmp,
+    )
+    ot = start_process("opentext-emulator", [*cli, "opentext", "--port", str(ot_port)], {}, tmp)
+    running = Emulators(f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{ot_port}", [shop, ot])
+    try:
+        wait_http(f"{running.shopify_url}/_emulator/state")
+        wait_http(f"{running.opentext_url}/_emulator/state")
+        yield running
+    finally:
+        for process in running.processes:
+            process.stop()
+
+
+@dataclass
+class Worker:
+    """A `casebridge worker` process."""
+
+    process: Process
+    web_url: str
+    app_id: str
+
+    @property
+    def webhook_url(self) -> str:
+        """The ingress endpoint."""
+        return f"{self.web_url}/webhooks/shopify"
+
+
+def worker_env(
+    *,
+    app_id: str,
+    web_port: int,
+    bootstrap_servers: str,
+    registry_url: str,
+    data_dir: Path,
+    emulators: Emulators | None = None,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of a test worker: isolated app id, latest offsets, the emulators."""
+    env = {
+        "CASEBRIDGE_APP_ID": app_id,
+        "CASEBRIDGE_WEB_PORT": str(web_port),
+        "CASEBRIDGE_DATA_DIR": str(data_dir),
+        "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": bootstrap_servers,
+        "CASEBRIDGE_REGISTRY__URL": registry_url,
+        "CASEBRIDGE_AUTO_OFFSET_RESET": "latest",
+        "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
+        "CASEBRIDGE_LOG_LEVEL": "INFO",
+    }
+    if emulators is not None:
+        env["CASEBRIDGE_SHOPIFY__BASE_URL"] = emulators.shopify_url
+        env["CASEBRIDGE_OPENTEXT__BASE_URL"] = emulators.opentext_url
+    env.update(extra or {})
+    return env
+
+
+def start_worker(
+    name: str, env: dict[str, str], log_dir: Path, *, roles: str | None = None
+) -> Worker:
+    """Start a worker and wait until its consumer group has partitions assigned."""
+    args = [sys.executable, "-m", "streams.cli", "worker"]
+    if roles:
+        args += ["--roles", roles]
+    process = start_process(name, args, env, log_dir)
+    web_url = f"http://127.0.0.1:{env['CASEBRIDGE_WEB_PORT']}"
+    worker = Worker(process, web_url, env["CASEBRIDGE_APP_ID"])
+    admin = AdminClient({"bootstrap.servers": env["CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS"]})
+
+    def assigned() -> bool:
+        if not process.alive():
+            raise AssertionError(f"worker {name} exited:\n{process.log_tail()}")
+        group = admin.describe_consumer_groups([worker.app_id])[worker.app_id].result(10)
+        members = group.members or []
+        return str(group.state).endswith("STABLE") and any(
+            m.assignment and m.assignment.topic_partitions for m in members
+        )
+
+    try:
+        wait_until(assigned, 120, f"worker {name} to join its consumer group", 0.5)
+        wait_http(worker.webhook_url)
+    except AssertionError as exc:
+        process.stop()
+        raise AssertionError(f"{exc}\n{process.log_tail()}") from None
+    return worker

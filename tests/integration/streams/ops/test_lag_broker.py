@@ -1,0 +1,97 @@
+"""Lag monitoring against the real broker: a consumer stops, falls behind, catches up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+
+import pytest
+from click.testing import CliRunner
+from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
+
+from streams.ops.burrow import Status
+from streams.ops.config import LagSettings
+from streams.ops.errors import BrokerUnavailableError
+from streams.ops.lag import AdminOffsetsSource
+from streams.ops.lag_cli import lag
+from streams.ops.metrics import exposition, install_lag_collector
+from streams.ops.monitor import LagMonitor, LagReport
+from tests.integration.streams.ops.conftest import consume, produce
+
+pytestmark = pytest.mark.integration
+
+BEHIND = 5
+
+
+async def evaluate(monitor: LagMonitor, times: int) -> LagReport:
+    report = await monitor.evaluate_once()
+    for _ in range(times - 1):
+        await asyncio.sleep(0.2)
+        report = await monitor.evaluate_once()
+    return report
+
+
+async def test_stopped_consumer_lag_status_metrics_and_recovery(
+    bootstrap_servers: str, unique: str, make_topic: Callable[[str, int], str]
+) -> None:
+    topic = make_topic(f"it-ops-lag-{unique}", 2)
+    group = f"casebridge-it-{unique}"
+    produce(bootstrap_servers, topic, [(b"a", b"1", []), (b"b", b"2", [])], partition=0)
+    consume(bootstrap_servers, topic, group, 2)
+    produce(bootstrap_servers, topic, [(b"k", b"v", [])] * BEHIND, partition=0)
+
+    settings = LagSettings(groups=[group], group_prefix="", window=3, interval_s=0.2)
+    source = AdminOffsetsSource({"bootstrap.servers": bootstrap_servers}, timeout_s=15)
+    monitor = LagMonitor(source, settings, prefix="")
+    report = await evaluate(monitor, 3)
+
+    g = report.group(group)
+    assert g is not None, report.to_dict()
+    rows = {row.partition: row for row in g.partitions}
+    assert (rows[0].committed, rows[0].end, rows[0].lag) == (2, 2 + BEHIND, BEHIND)
+    assert rows[1].lag == 0 and rows[1].status is Status.OK
+    assert g.state == "EMPTY" and g.members == 0
+    assert g.status is Status.STOP and rows[0].status is Status.STOP
+
+    registry = CollectorRegistry()
+    install_lag_collector(lambda: monitor.latest, registry)
+    text = exposition(registry).decode()
+    assert (
+        f'kafka_consumergroup_lag{{consumergroup="{group}",partition="0",topic="{topic}"}} '
+        f"{float(BEHIND)}"
+    ) in text
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    status = families["casebridge_consumergroup_status"].samples[0]
+    assert status.labels == {"consumergroup": group, "status": "STOP"} and status.value == 4
+
+    consume(bootstrap_servers, topic, group, BEHIND)
+    report = await monitor.evaluate_once()
+    g = report.group(group)
+    assert g is not None and g.total_lag == 0 and g.status is Status.OK
+
+
+def test_lag_cli_json(
+    bootstrap_servers: str, unique: str, make_topic: Callable[[str, int], str]
+) -> None:
+    topic = make_topic(f"it-ops-lagcli-{unique}", 1)
+    group = f"casebridge-itcli-{unique}"
+    produce(bootstrap_servers, topic, [(None, b"x", [])])
+    consume(bootstrap_servers, topic, group, 1)
+    produce(bootstrap_servers, topic, [(None, b"y", [])] * BEHIND)
+
+    args = ["--bootstrap-servers", bootstrap_servers, "--group", group, "--json",
+            "--samples", "2", "--interval", "0.2"]  # fmt: skip
+    result = CliRunner().invoke(lag, args)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    (g,) = body["groups"]
+    assert g["group"] == group and g["total_lag"] == BEHIND and g["status"] != "OK"
+    assert g["partitions"][0]["topic"] == topic and g["partitions"][0]["lag"] == BEHIND
+
+
+def test_unreachable_broker_is_one_line() -> None:
+    source = AdminOffsetsSource({"bootstrap.servers": "127.0.0.1:1"}, timeout_s=2)
+    with pytest.raises(BrokerUnavailableError, match=r"Kafka at 127.0.0.1:1 did not answer"):
+        source.list_groups()

@@ -1,0 +1,64 @@
+"""An in-memory OffsetsSource: the lag monitor's seam, driven by the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from streams.ops.errors import BrokerUnavailableError
+from streams.ops.lag import TP, GroupInfo, Spec
+
+
+@dataclass
+class FakeCluster:
+    """Topics, end offsets and group commits the tests set directly."""
+
+    partitions: dict[str, int] = field(default_factory=dict)
+    ends: dict[TP, int] = field(default_factory=dict)
+    starts: dict[TP, int] = field(default_factory=dict)
+    stables: dict[TP, int] = field(default_factory=dict)
+    commits: dict[str, dict[TP, int]] = field(default_factory=dict)
+    groups: dict[str, GroupInfo] = field(default_factory=dict)
+    down: bool = False
+
+    def topic(self, name: str, partitions: int = 1) -> None:
+        self.partitions[name] = partitions
+        for p in range(partitions):
+            self.ends.setdefault((name, p), 0)
+            self.starts.setdefault((name, p), 0)
+
+    def group(self, group: str, state: str = "STABLE", owners: dict[TP, str] | None = None) -> None:
+        owners = owners or {}
+        members = len(set(owners.values()))
+        self.groups[group] = GroupInfo(group, state, members, owners)
+        self.commits.setdefault(group, {})
+
+    def stop(self, group: str) -> None:
+        self.groups[group] = GroupInfo(group, "EMPTY", 0, {})
+
+    # -- OffsetsSource -------------------------------------------------------
+
+    def _check(self) -> None:
+        if self.down:
+            raise BrokerUnavailableError("Kafka at fake:9092 did not answer within 1s")
+
+    def list_groups(self) -> list[str]:
+        self._check()
+        return sorted(self.groups)
+
+    def describe_groups(self, groups: list[str]) -> dict[str, GroupInfo | Exception]:
+        self._check()
+        return {g: self.groups.get(g, GroupInfo(g, "DEAD", 0)) for g in groups}
+
+    def committed_offsets(self, group: str) -> dict[TP, int]:
+        self._check()
+        return dict(self.commits.get(group, {}))
+
+    def partition_counts(self, topics: Collection[str]) -> dict[str, int]:
+        self._check()
+        return {t: n for t, n in self.partitions.items() if t in topics}
+
+    def offsets(self, partitions: Collection[TP], spec: Spec) -> dict[TP, int | None]:
+        self._check()
+        table = {"latest": self.ends, "earliest": self.starts, "stable": self.stables}[spec]
+        return {tp: table.get(tp) for tp in partitions}

@@ -1,0 +1,79 @@
+"""topic_specs: every topic of the public interface, with its DLQs and configs."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.topics import (
+    CASES_STATE,
+    DLQ_SOURCES,
+    TopicSpec,
+    dlq_name,
+    topic_specs,
+)
+
+PUBLIC = {
+    "shopify.webhooks",
+    "support.complaints",
+    "cases.requests",
+    "cases.opened",
+    "cases.decisions",
+    "orders.offline",
+    "shopify.writebacks",
+    "cases.state",
+}
+DLQS = {
+    "shopify.webhooks.dlq",
+    "support.complaints.dlq",
+    "cases.requests.dlq",
+    "cases.decisions.dlq",
+    "orders.offline.dlq",
+}
+
+
+def by_name(partitions: int = 6) -> dict[str, TopicSpec]:
+    return {spec.name: spec for spec in topic_specs(partitions)}
+
+
+def test_every_public_topic_and_dlq_is_specified_once() -> None:
+    specs = topic_specs(6)
+    names = [spec.name for spec in specs]
+    assert len(names) == len(set(names))
+    assert set(names) == PUBLIC | DLQS
+
+
+def test_dlq_names() -> None:
+    assert dlq_name("cases.requests") == "cases.requests.dlq"
+    assert {dlq_name(t) for t in DLQ_SOURCES} == DLQS
+
+
+@pytest.mark.parametrize("partitions", [1, 6, 12])
+def test_partitions_apply_to_every_topic(partitions: int) -> None:
+    assert {spec.partitions for spec in topic_specs(partitions)} == {partitions}
+
+
+def test_cases_state_is_compacted_and_nothing_else() -> None:
+    specs = by_name()
+    assert specs[CASES_STATE].compacted
+    assert specs[CASES_STATE].topic_config()["cleanup.policy"] == "compact"
+    for name, spec in specs.items():
+        if name != CASES_STATE:
+            assert spec.topic_config()["cleanup.policy"] == "delete", name
+
+
+def test_dlqs_keep_records_forever() -> None:
+    specs = by_name()
+    for name in DLQS:
+        assert specs[name].topic_config()["retention.ms"] == "-1"
+
+
+def test_audit_topics_keep_a_year() -> None:
+    year_ms = str(365 * 24 * 3600 * 1000)
+    specs = by_name()
+    assert specs["cases.opened"].topic_config()["retention.ms"] == year_ms
+    assert specs["shopify.writebacks"].topic_config()["retention.ms"] == year_ms
+
+
+def test_topic_config_overrides_the_cleanup_policy() -> None:
+    spec = TopicSpec("t", 1, config={"cleanup.policy": "compact,delete"})
+    assert spec.topic_config() == {"cleanup.policy": "compact,delete"}
