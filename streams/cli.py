@@ -22,6 +22,9 @@ SUBCOMMANDS: dict[str, str] = {
     "emulate": "connectors.emulate_cli:emulate",
     "worker": "streams.worker_cli:worker",
     "topics": "streams.worker_cli:topics",
+    "produce": "streams.produce_cli:produce",
+    "lag": "streams.ops.lag_cli:lag",
+    "dlq": "streams.ops.dlq_cli:dlq",
 }
 
 

@@ -12,17 +12,21 @@ from typing import Any
 import faust
 
 from streams.app import create_app
+from streams.ops.web import install_metrics_route
 from streams.services import Services
 from streams.settings import Settings, SettingsError
 
 #: role name -> "module:function" taking (app, services) and declaring the stage.
 ROLES: dict[str, str] = {
     "ingress": "streams.agents.ingress:register",
-    "classify": "streams.agents.classify:register",
+    "classify": "streams.agents.enrich:register_classify",
     "sink": "streams.agents.sink:register",
+    "decisions": "streams.agents.decisions:register",
+    "reconcile": "streams.agents.reconcile:register",
+    "monitor": "streams.ops.web:register",
 }
 
-DEFAULT_ROLES = ("ingress", "classify", "sink")
+DEFAULT_ROLES = ("ingress", "classify", "sink", "decisions", "reconcile", "monitor")
 
 
 def _load(target: str) -> Callable[[faust.App, Services], Any]:
@@ -42,6 +46,7 @@ def build_app(
     if unknown:
         raise SettingsError(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
     app = create_app(settings, **app_overrides)
+    install_metrics_route(app)
     services = Services(settings)
     app.casebridge_services = services  # type: ignore[attr-defined]
     app.casebridge_stages = {role: _load(ROLES[role])(app, services) for role in selected}  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
+from streams.ops.config import LagSettings
 
 ENV_PREFIX = "CASEBRIDGE_"
 
@@ -153,6 +154,44 @@ class OpenTextSettings(BaseModel):
     )
 
 
+class DecisionSettings(BaseModel):
+    """How decisions come back from OpenText: history polling and/or a callback."""
+
+    poll_enabled: bool = True
+    poll_interval_s: float = Field(default=5.0, gt=0)
+    overlap_s: float = Field(default=5.0, ge=0)
+    pending_grace_s: float = Field(default=600.0, gt=0)
+    outcome_variable: str = "approvalStatus"
+    callback_enabled: bool = False
+    callback_path: str = "/callbacks/opentext"
+    callback_hmac_secrets: list[SecretStr] = Field(default_factory=list)
+    callback_bearer_tokens: list[SecretStr] = Field(default_factory=list)
+    callback_signature_header: str = "X-Casebridge-Signature"
+
+
+class EnrichSettings(BaseModel):
+    """Shopify enrichment of cases before they open, and review holds."""
+
+    history_orders: int = Field(default=20, ge=1, le=100)
+    returns_per_order: int = Field(default=5, ge=1, le=50)
+    fulfillment_orders_first: int = Field(default=20, ge=1, le=50)
+    fulfillments_first: int = Field(default=20, ge=1, le=50)
+    place_holds: bool = True
+    notify_merchant: bool = False
+
+
+class ReconcileSettings(BaseModel):
+    """The poller that re-fetches what webhooks may have missed."""
+
+    interval_s: float = Field(default=300.0, ge=1)
+    overlap_s: float = Field(default=120.0, ge=0)
+    initial_lookback_s: float = Field(default=86400.0, ge=60)
+    page_size: int = Field(default=5, ge=1, le=50)
+    lines_first: int = Field(default=20, ge=1, le=100)
+    max_pages: int = Field(default=200, ge=1)
+    watermark_topic: str = "casebridge.reconcile.watermarks"
+
+
 class Settings(BaseSettings):
     """All settings of a casebridge process."""
 
@@ -183,6 +222,10 @@ class Settings(BaseSettings):
     ingress: IngressSettings = Field(default_factory=IngressSettings)
     shopify: ShopifySettings = Field(default_factory=ShopifySettings)
     opentext: OpenTextSettings = Field(default_factory=OpenTextSettings)
+    decisions: DecisionSettings = Field(default_factory=DecisionSettings)
+    enrich: EnrichSettings = Field(default_factory=EnrichSettings)
+    reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
+    lag: LagSettings = Field(default_factory=LagSettings)
 
 
 #: Settings whose values are never echoed in an error message.

@@ -83,6 +83,9 @@ def topic_specs(partitions: int) -> list[TopicSpec]:
         TopicSpec(SHOPIFY_WRITEBACKS, partitions, config=audit),
         TopicSpec(CASES_STATE, partitions, compacted=True),
     ]
+    # One small record per poller; compaction keeps only the latest of each.
+    specs.append(TopicSpec("casebridge.watermarks", 1, compacted=True))
+    specs.append(TopicSpec("casebridge.reconcile.watermarks", 1, compacted=True))
     specs += [
         TopicSpec(dlq_name(t), partitions, config={"retention.ms": "-1"}) for t in DLQ_SOURCES
     ]

@@ -7,7 +7,9 @@ events, and the watermark (a compacted topic) moves on. Exactly one worker
 runs it at a time because only the leader does; a run that is still going
 when the timer fires again is not overlapped. A failed run (Shopify down,
 broker unavailable) is logged and retried at the next tick from the saved
-watermark, so nothing is skipped.
+watermark, so nothing is skipped. Should two workers both act as leader for a
+moment during a rebalance, they publish the same deterministic event ids,
+which classify drops as duplicates.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ import asyncio
 import logging
 from dataclasses import fields
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 
 from connectors.errors import CasebridgeError
+from connectors.serde import AvroSerde, value_subject
 from streams.reconcile import (
     WATERMARK_TOPIC,
     KafkaWatermarkStore,
     ReconcileOptions,
     Reconciler,
+    ReconcileRun,
 )
 from streams.services import Services
 from streams.settings import Settings
@@ -52,47 +56,88 @@ def reconcile_options(settings: Settings) -> ReconcileOptions:
     return ReconcileOptions(**values)
 
 
-def register(app: faust.App, services: Services) -> Reconciler:
-    """Declare the leader-only reconciliation timer on ``app``."""
+def _event_serde(services: Services, topic: str) -> AvroSerde:
+    # A topic outside the public interface (a test topic) still carries ShopifyEvent.
+    return AvroSerde("ShopifyEvent", services.registry, subject=value_subject(topic))
+
+
+class Preparable(Protocol):
+    """A watermark store that creates its topic before first use."""
+
+    async def prepare(self, replication_factor: int = 1) -> None:
+        """Create what the store needs (idempotent)."""
+        ...
+
+
+class ReconcileTick:
+    """One timer tick: prepare the watermark topic once, run, never raise, never overlap."""
+
+    def __init__(
+        self, reconciler: Reconciler, store: Preparable, *, replication_factor: int = 1
+    ) -> None:
+        self.reconciler = reconciler
+        self.store = store
+        self.replication_factor = replication_factor
+        self._running = asyncio.Lock()
+        self._prepared = False
+
+    async def __call__(self) -> ReconcileRun | None:
+        """Run once; None when skipped (a run in progress) or failed (logged, counted)."""
+        if self._running.locked():
+            return None  # the previous run is still paging: do not overlap it
+        async with self._running:
+            try:
+                if not self._prepared:
+                    await self.store.prepare(self.replication_factor)
+                    self._prepared = True
+                return await self.reconciler.run_once()
+            except CasebridgeError as exc:
+                self.reconciler.stats["failed_runs"] += 1
+                log.warning("reconciliation run failed (retrying next tick): %s", exc)
+            except Exception:
+                # A bug must not end the timer (and with it reconciliation) for good.
+                self.reconciler.stats["failed_runs"] += 1
+                log.exception("reconciliation run failed unexpectedly (retrying next tick)")
+            return None
+
+
+def register(
+    app: faust.App,
+    services: Services,
+    *,
+    options: ReconcileOptions | None = None,
+    topic: str = SHOPIFY_WEBHOOKS,
+    watermark_topic: str | None = None,
+) -> Reconciler:
+    """Declare the leader-only reconciliation timer on ``app``.
+
+    The keyword arguments override the settings (tests use their own topics).
+    """
     settings = services.settings
-    options = reconcile_options(settings)
+    options = options or reconcile_options(settings)
     section: Any = getattr(settings, "reconcile", None)
     store = KafkaWatermarkStore(
         settings.kafka.confluent_config(),
         services.producer,
-        topic=getattr(section, "watermark_topic", WATERMARK_TOPIC),
+        topic=watermark_topic or str(getattr(section, "watermark_topic", WATERMARK_TOPIC)),
     )
     reconciler = Reconciler(
         services.shopify,
         services.producer,
-        services.serde(SHOPIFY_WEBHOOKS),
+        services.serde(topic) if topic == SHOPIFY_WEBHOOKS else _event_serde(services, topic),
         store,
         shop=settings.shopify.shop_domain,
         api_version=settings.shopify.api_version,
+        topic=topic,
         options=options,
     )
-    running = asyncio.Lock()
-    prepared: list[bool] = []
+    tick = ReconcileTick(reconciler, store, replication_factor=settings.kafka.replication_factor)
 
     @app.timer(options.interval_s, on_leader=True, name="casebridge.reconcile-orders")  # type: ignore[untyped-decorator]
     async def reconcile_orders() -> None:
-        if running.locked():
-            return  # the previous run is still paging: do not overlap it
-        async with running:
-            try:
-                if not prepared:
-                    await store.prepare(settings.kafka.replication_factor)
-                    prepared.append(True)
-                await reconciler.run_once()
-            except CasebridgeError as exc:
-                reconciler.stats["failed_runs"] += 1
-                log.warning("reconciliation run failed (retrying next tick): %s", exc)
-            except Exception:
-                # A bug must not end the timer (and with it reconciliation) for good.
-                reconciler.stats["failed_runs"] += 1
-                log.exception("reconciliation run failed unexpectedly (retrying next tick)")
+        await tick()
 
     return reconciler
 
 
-__all__ = ["reconcile_options", "register"]
+__all__ = ["ReconcileTick", "reconcile_options", "register"]

@@ -19,8 +19,9 @@ re-placed.
 
 The result goes into the request's variables: ``holdsPlaced`` (JSON list of
 ``{fulfillmentOrderId, holdId}``, our holds whether placed now or found),
-``holdHandle``, and ``holdError`` when a hold could not be placed (logged;
-the case opens regardless, a reviewer can hold by hand).
+``holdHandle``, ``holdsSkipped`` (fulfillment orders that cannot be held,
+e.g. already in progress) and ``holdError`` when a hold could not be placed
+(logged; the case opens regardless, a reviewer can hold by hand).
 """
 
 from __future__ import annotations
@@ -82,11 +83,12 @@ class HoldOutcome:
         return sum(hold.placed_now for hold in self.holds)
 
     def variables(self) -> Variables:
-        """``holdsPlaced``, ``holdHandle`` and, on failure, ``holdError``."""
+        """``holdsPlaced``, ``holdHandle``, ``holdsSkipped`` and, on failure, ``holdError``."""
         return (
             Variables()
             .json("holdsPlaced", [hold.as_json() for hold in self.holds])
             .string("holdHandle", self.handle)
+            .json("holdsSkipped", self.skipped or None)
             .string("holdError", "; ".join(self.errors)[:1000] or None)
         )
 

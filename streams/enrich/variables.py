@@ -5,29 +5,32 @@ No I/O: the enricher fetches, these functions read. Each returns a
 text: decimals as decimal strings, counts as LONG/INTEGER, structures as
 compact JSON), so they are tested without a client.
 
-==========================  ========  ==============================================
-variable                    type      meaning
-==========================  ========  ==============================================
-``customerOrdersCount``     LONG      the customer's orders in the shop, all time
-``previousOrdersCount``     LONG      the same, without the order of this case
-``customerTotalSpent``      DECIMAL   the customer's amount spent (shop currency)
-``customerSpentCurrency``   STRING    its currency
-``previousReturnsCount``    INTEGER   returns over the customer's recent orders,
-                                      without the return of this case
-``previousDisputesCount``   INTEGER   disputes over those orders, without this one
-``historyOrdersExamined``   INTEGER   how many recent orders the two counts cover
-``fulfillmentOrderIds``     JSON      every fulfillment order id (GIDs) of the order
-``fulfillmentOrderStatuses`` JSON     ``{id: status}``
-``shippingProof``           JSON      fulfillments with status and tracking
-``trackingNumbers``         STRING    all tracking numbers, comma-separated
-``orderName``               STRING    e.g. ``#1001``
-``orderTotal``              DECIMAL   total in shop money
-``orderCurrency``           STRING    the order's currency
-``orderFinancialStatus``    STRING    ``PAID``, ``PARTIALLY_REFUNDED``...
-``orderRefunds``            JSON      refunds (id, createdAt, amount, currency, note)
-``refundCount``             INTEGER   number of refunds
-``refundedTotal``           DECIMAL   sum of the refunds
-==========================  ========  ==============================================
+==============================  ========  ==============================================
+variable                        type      meaning
+==============================  ========  ==============================================
+``customerId``                  STRING    the order's customer (when the event had none)
+``customerOrdersCount``         LONG      the customer's orders in the shop, all time
+``previousOrdersCount``         LONG      the same, without the order of this case
+``customerTotalSpent``          DECIMAL   the customer's amount spent (shop currency)
+``customerSpentCurrency``       STRING    its currency
+``previousReturnsCount``        INTEGER   returns over the customer's recent orders,
+                                          without the return of this case
+``previousDisputesCount``       INTEGER   disputes over those orders, without this one
+``historyOrdersExamined``       INTEGER   how many recent orders the two counts cover
+``fulfillmentOrderIds``         JSON      every fulfillment order id (GIDs) of the order
+``fulfillmentOrderStatuses``    JSON      ``{id: status}``
+``shippingProof``               JSON      fulfillments with status and tracking
+``fulfillmentCount``            INTEGER   number of fulfillments
+``trackingNumbers``             STRING    all tracking numbers, comma-separated
+``orderName``                   STRING    e.g. ``#1001``
+``orderTotal``                  DECIMAL   total in shop money
+``orderCurrency``               STRING    the order's currency
+``orderFinancialStatus``        STRING    ``PAID``, ``PARTIALLY_REFUNDED``...
+``orderFulfillmentStatus``      STRING    ``UNFULFILLED``, ``FULFILLED``...
+``orderRefunds``                JSON      refunds (id, createdAt, amount, currency, note)
+``refundCount``                 INTEGER   number of refunds
+``refundedTotal``               DECIMAL   sum of the refunds
+==============================  ========  ==============================================
 
 The previous-returns/disputes counts cover the ``historyOrdersExamined`` most
 recent orders only (a query is capped at 1000 cost points, so all-time counts

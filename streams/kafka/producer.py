@@ -33,6 +33,8 @@ class AsyncProducer:
             "enable.idempotence": True,
             "linger.ms": 2,
             "compression.type": "lz4",
+            # Same key -> same partition as Java clients and Faust (murmur2), not CRC32.
+            "partitioner": "murmur2_random",
             "message.timeout.ms": 30000,
         }
         config.update(client_config)

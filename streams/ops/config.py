@@ -17,6 +17,11 @@ __all__ = ["LagSettings"]
 #: the DLQ backlog and would always look stopped.
 DEFAULT_EXCLUDES = ("casebridge-dlq-replay-",)
 
+#: Topics a Faust member has assigned but never commits: table changelogs are
+#: read during recovery and their position kept in the local store, and the
+#: leader-election topic carries nothing. Their "lag" would be a false STALL.
+DEFAULT_TOPIC_EXCLUDES = ("*-changelog", "*-__assignor-__leader")
+
 
 class LagSettings(BaseModel):
     """What the lag monitor watches, how it judges it and whom it tells."""
@@ -32,6 +37,10 @@ class LagSettings(BaseModel):
     exclude_prefixes: list[str] = Field(
         default_factory=lambda: list(DEFAULT_EXCLUDES),
         description="Groups starting with one of these are never watched.",
+    )
+    exclude_topics: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TOPIC_EXCLUDES),
+        description="Shell patterns of topics never measured (Faust-internal by default).",
     )
     read_committed_groups: list[str] = Field(
         default_factory=list,

@@ -21,6 +21,7 @@ one, and unit tests pass a fake one.
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -186,9 +187,13 @@ def measure(
     groups: Iterable[str],
     *,
     read_committed: Collection[str] = (),
+    exclude_topics: Collection[str] = (),
     clock: Callable[[], float] = time.time,
 ) -> LagSnapshot:
-    """Measure the offsets of ``groups`` in one pass (a few batched broker calls)."""
+    """Measure the offsets of ``groups`` in one pass (a few batched broker calls).
+
+    Topics matching a shell pattern of ``exclude_topics`` are left out.
+    """
     group_ids = list(groups)
     described = source.describe_groups(group_ids) if group_ids else {}
     committed: dict[str, dict[TP, int] | Exception] = {}
@@ -202,6 +207,7 @@ def measure(
     for info in described.values():
         if isinstance(info, GroupInfo):
             topics.update(tp[0] for tp in info.owners)
+    topics = {t for t in topics if not any(fnmatch.fnmatchcase(t, p) for p in exclude_topics)}
     counts = source.partition_counts(topics)
     every = [(t, p) for t, n in sorted(counts.items()) for p in range(n)]
     ends = source.offsets(every, "latest")

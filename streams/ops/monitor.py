@@ -196,6 +196,7 @@ class LagMonitor:
             self.source,
             groups,
             read_committed=self.settings.read_committed_groups,
+            exclude_topics=self.settings.exclude_topics,
             clock=self._clock,
         )
 
@@ -285,23 +286,28 @@ class LagMonitor:
             return
         self.tracker.delivered(group.group, kind)
 
-    async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Evaluate every ``interval_s`` until ``stop`` is set or the task is cancelled.
+    async def tick(self) -> LagReport:
+        """One evaluation that never raises for an unreachable cluster.
 
-        A cluster that does not answer does not end the loop: the watched
-        groups turn ERR (which alerts after ``alert_after`` evaluations) and
-        the next evaluation tries again.
+        When Kafka does not answer, the watched groups turn ERR (which alerts
+        after ``alert_after`` evaluations) and the next tick tries again; this
+        is what :meth:`run` and a Faust timer call.
         """
+        try:
+            return await self.evaluate_once()
+        except OpsError as exc:
+            log.warning("lag evaluation failed: %s", exc)
+            report = self.error_report(str(exc))
+            self.latest = report
+            await self._alert(report)
+            return report
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """:meth:`tick` every ``interval_s`` until ``stop`` is set or the task is cancelled."""
         stop = stop or asyncio.Event()
         while not stop.is_set():
             started = self._clock()
-            try:
-                await self.evaluate_once()
-            except OpsError as exc:
-                log.warning("lag evaluation failed: %s", exc)
-                report = self.error_report(str(exc))
-                self.latest = report
-                await self._alert(report)
+            await self.tick()
             delay = max(0.0, self.settings.interval_s - (self._clock() - started))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)

@@ -18,6 +18,7 @@ case type is a setting of the sink.
 from __future__ import annotations
 
 import re
+from streams.decisions.policy import OutcomeMappingPolicy
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -490,3 +491,5 @@ class Policy(_Section):
     fulfillment: FulfillmentPolicy = FulfillmentPolicy()
     content: ContentPolicy = ContentPolicy()
     disputes: DisputePolicy = DisputePolicy()
+    decisions: OutcomeMappingPolicy = OutcomeMappingPolicy()
+    """Decision outcome -> Shopify actions (see :mod:`streams.decisions.mapping`)."""

@@ -10,7 +10,8 @@ Routes:
 * ``GET /_emulator/{resource}/{id}`` — one resource (orders, customers, products,
   fulfillment_orders, returns, disputes, refunds, draft_orders); numeric id or gid.
 * ``GET /_emulator/webhooks/deliveries`` — every delivery with its attempts
-  (filters: ``topic``, ``shop``, ``event_id``, ``state``).
+  (filters: ``topic``, ``shop``, ``event_id``, ``state``; ``after=<id>`` for polling;
+  ``body=0`` leaves the payloads out).
 * ``POST /_emulator/faults`` / ``DELETE /_emulator/faults`` — error rate and status,
   latency, throttle status, bucket size / restore rate.
 * ``POST /_emulator/reset`` — empty everything.
@@ -25,6 +26,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connectors.shopify.emulator import ops_catalog as catalog
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator import payloads
 from connectors.shopify.emulator.app import EMULATOR, Emulator, Faults
@@ -41,7 +43,7 @@ class FaultsInput(BaseModel):
 
     shop: str | None = None
     error_rate: float | None = Field(default=None, ge=0, le=1)
-    error_status: int | None = Field(default=None, ge=400, le=599)
+    error_status: int | None = Field(default=None, ge=200, le=599)
     latency_s: float | None = Field(default=None, ge=0)
     throttle_status: int | None = None
     maximum_available: float | None = Field(default=None, gt=0)
@@ -83,7 +85,7 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
         clock = emu.clock
         ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
         for c in body.get("customers", []):
-            cust = ops.create_customer(
+            cust = catalog.create_customer(
                 ctx,
                 email=c["email"],
                 first_name=c.get("first_name", ""),
@@ -94,7 +96,7 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
             )
             created["customers"].append(cust.gid)
         for p in body.get("products", []):
-            prod = ops.create_product(
+            prod = catalog.create_product(
                 ctx,
                 title=p["title"],
                 tags=p.get("tags", []),
@@ -121,7 +123,7 @@ def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
     if o.get("customer"):
         c = o["customer"]
         found = next((x for x in shop.customers.values() if x.email == c.get("email")), None)
-        found = found or ops.create_customer(
+        found = found or catalog.create_customer(
             ctx,
             email=c.get("email", ""),
             first_name=c.get("first_name", ""),
@@ -285,10 +287,14 @@ async def deliveries(request: web.Request) -> web.Response:
         k: request.query[k] for k in ("topic", "shop", "event_id", "state") if k in request.query
     }
     with_body = request.query.get("body", "1") != "0"
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        return _bad("after must be a delivery id (integer)")
     out = [
         d.as_dict(with_body)
         for d in list(emu.dispatcher.deliveries)
-        if all(getattr(d, k) == v for k, v in filters.items())
+        if d.id > after and all(getattr(d, k) == v for k, v in filters.items())
     ]
     return web.json_response({"deliveries": out, "count": len(out)})
 

@@ -23,8 +23,10 @@ import httpx
 from aiohttp import web
 from graphql import (
     ExecutionResult,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     execute,
     get_operation_ast,
     parse,
@@ -60,7 +62,7 @@ class Faults:
 
     Attributes:
         error_rate: probability that a request fails with ``error_status``.
-        error_status: 429, 500, 502 or 503.
+        error_status: 429, 500, 502, 503, or 200 for a GraphQL ``INTERNAL_SERVER_ERROR``.
         latency_s: extra wait before every answer.
         throttle_status: overrides ``config.throttle_status`` when set.
     """
@@ -127,10 +129,12 @@ def _cost_ext(requested: int, actual: int | None, bucket: LeakyBucket) -> dict[s
 
 
 def _errors_response(
-    errors: list[GraphQLError], bucket: LeakyBucket, requested: int = 0
+    errors: list[GraphQLError], bucket: LeakyBucket, headers: dict[str, str]
 ) -> web.Response:
+    # Shopify answers invalid documents with HTTP 200 and a GraphQL errors array.
     return _json(
-        {"errors": [e.formatted for e in errors], "extensions": _cost_ext(requested, 0, bucket)}
+        {"errors": [e.formatted for e in errors], "extensions": _cost_ext(0, 0, bucket)},
+        headers=headers,
     )
 
 
@@ -148,6 +152,15 @@ async def graphql_handler(request: web.Request) -> web.Response:
     if faults.latency_s:
         await emu.clock.sleep(faults.latency_s)
     if faults.error_rate and emu.rng.random() < faults.error_rate:
+        if faults.error_status == 200:
+            # Shopify's GraphQL-level outage: HTTP 200 with INTERNAL_SERVER_ERROR.
+            request_id = headers["X-Request-Id"]
+            error = {
+                "message": "Internal error. Looks like something went wrong on our end.\n"
+                f"Request ID: {request_id} (include this in support requests).",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            }
+            return _json({"errors": [error]}, headers=headers)
         extra = {"Retry-After": "1.0"} if faults.error_status == 429 else {}
         body = _FAULT_BODIES.get(faults.error_status, "Error")
         return _json({"errors": body}, status=faults.error_status, headers={**headers, **extra})
@@ -160,10 +173,10 @@ async def graphql_handler(request: web.Request) -> web.Response:
     try:
         document = parse(query)
     except GraphQLError as err:
-        return _errors_response([err], bucket)
+        return _errors_response([err], bucket, headers)
     errors = validate(emu.schema, document)
     if errors:
-        return _errors_response(errors, bucket)
+        return _errors_response(errors, bucket, headers)
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return _errors_response(
@@ -173,13 +186,17 @@ async def graphql_handler(request: web.Request) -> web.Response:
                 )
             ],
             bucket,
+            headers,
         )
     coerced = get_variable_values(emu.schema, operation.variable_definitions or (), variables or {})
     if isinstance(coerced, list):
-        return _errors_response(coerced, bucket)
+        return _errors_response(coerced, bucket, headers)
 
     # graphql-core 3.3 wraps the values (VariableValues.coerced); 3.2 returns the dict.
     values: dict[str, Any] = getattr(coerced, "coerced", coerced)  # type: ignore[arg-type]
+    denied = _denied_fields(operation, shop)
+    if denied:
+        return _errors_response(denied, bucket, headers)
     calc = CostCalculator(emu.schema, document, values, operation_name, emu.config.mutation_cost)
     requested = calc.requested()
     cap = emu.config.max_query_cost
@@ -219,6 +236,19 @@ async def graphql_handler(request: web.Request) -> web.Response:
         answer["errors"] = [e.formatted for e in result.errors]
     answer["extensions"] = _cost_ext(requested, actual, bucket)
     return _json(answer, headers=headers)
+
+
+def _denied_fields(operation: OperationDefinitionNode, shop: ShopState) -> list[GraphQLError]:
+    """ACCESS_DENIED errors for root fields outside the app's (configured) scopes."""
+    denied = set(shop.config.access_denied)
+    return [
+        GraphQLError(
+            f"Access denied for {sel.name.value} field.",
+            extensions={"code": "ACCESS_DENIED"},
+        )
+        for sel in operation.selection_set.selections
+        if isinstance(sel, FieldNode) and sel.name.value in denied
+    ]
 
 
 def _throttled(

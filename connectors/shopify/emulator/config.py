@@ -2,7 +2,20 @@
 
 Defaults work out of the box: one shop ``casebridge-demo.myshopify.com`` with
 token ``shpat_emulator_token`` and webhook secret ``emulator-webhook-secret``.
-A YAML file with the same field names overrides them (:func:`load_config`).
+A YAML file with the same field names overrides them (:func:`load_config`)::
+
+    shops:
+      - domain: casebridge-demo.myshopify.com
+        access_token: shpat_emulator_token
+        app_secret: emulator-webhook-secret
+        api_version: "2026-01"
+        plan: standard            # standard | advanced | plus | enterprise
+    webhooks:                     # topic "*" subscribes to every topic
+      - {topic: "*", address: "http://127.0.0.1:8080/webhooks/shopify"}
+    delivery: {retry_schedule_s: [60, 120, 240], time_scale: 0.01}
+    throttle_status: 200          # or 429 (with Retry-After)
+    seed: 7
+    seed_orders: 50
 """
 
 from __future__ import annotations
@@ -47,6 +60,8 @@ class ShopConfig(BaseModel):
         maximum_available: overrides the plan's bucket size.
         restore_rate: overrides the plan's restore rate (points per second).
         currency: the shop currency.
+        access_denied: root fields the app lacks the scope for (e.g.
+            ``disputeEvidenceUpdate``); they answer ``ACCESS_DENIED``.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -59,6 +74,7 @@ class ShopConfig(BaseModel):
     maximum_available: int | None = Field(default=None, gt=0)
     restore_rate: float | None = Field(default=None, gt=0)
     currency: str = "USD"
+    access_denied: list[str] = Field(default_factory=list)
 
     def bucket_limits(self) -> tuple[int, float]:
         """(maximumAvailable, restoreRate) after applying overrides to the plan preset."""
@@ -70,7 +86,7 @@ class WebhookSubscriptionConfig(BaseModel):
     """A webhook subscription known at start.
 
     Attributes:
-        topic: REST topic (``orders/create``) or GraphQL enum (``ORDERS_CREATE``).
+        topic: REST topic (``orders/create``), GraphQL enum (``ORDERS_CREATE``) or ``*``.
         address: the HTTP(S) URL deliveries are POSTed to.
         shop: the shop domain; ``None`` subscribes every configured shop.
     """

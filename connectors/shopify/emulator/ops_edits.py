@@ -218,6 +218,10 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
             raise UserErrorRaised(
                 "Title can't be blank for custom line items", ["lineItems", str(index), "title"]
             )
+        if int(item.get("quantity") or 0) <= 0:
+            raise UserErrorRaised(
+                "Quantity must be greater than 0", ["lineItems", str(index), "quantity"]
+            )
         price = item.get("originalUnitPrice")
         lines.append(
             DraftLine(
@@ -225,7 +229,7 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
                 title=item.get("title") or (shop.products[var.product_id].title if var else ""),
                 sku=item.get("sku") or (var.sku if var else ""),
                 variant_id=var.id if var else None,
-                quantity=int(item.get("quantity") or 1),
+                quantity=int(item["quantity"]),
                 price=money(price if price is not None else (var.price if var else 0)),
             )
         )

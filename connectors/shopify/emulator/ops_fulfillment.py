@@ -43,8 +43,14 @@ def _fo_changed(ctx: Ctx, fo: FulfillmentOrder, topic: str, **extra: Any) -> Non
     ctx.shop.emit(topic, payloads.fulfillment_order_event(ctx.shop, fo, **extra))
 
 
-def hold(ctx: Ctx, fo: FulfillmentOrder, data: dict[str, Any]) -> FulfillmentHold:
-    """fulfillmentOrderHold: add a hold with a handle unique on this fulfillment order."""
+def hold(
+    ctx: Ctx, fo: FulfillmentOrder, data: dict[str, Any]
+) -> tuple[FulfillmentHold, FulfillmentOrder | None]:
+    """fulfillmentOrderHold: add a hold with a handle unique on this fulfillment order.
+
+    With ``fulfillmentOrderLineItems`` covering only part of the fulfillment
+    order, the rest is split off first and returned (``remainingFulfillmentOrder``).
+    """
     if fo.status in _DONE or fo.status == "IN_PROGRESS":
         raise UserErrorRaised(
             f"The fulfillment order's status {fo.status} does not allow a hold.", ["id"]
@@ -69,6 +75,12 @@ def hold(ctx: Ctx, fo: FulfillmentOrder, data: dict[str, Any]) -> FulfillmentHol
             ["id"],
             "FULFILLMENT_ORDER_HOLD_LIMIT_REACHED",
         )
+    items = data.get("fulfillmentOrderLineItems") or []
+    remaining = None
+    if items and sum(int(i["quantity"]) for i in items) < sum(
+        x.remaining_quantity for x in fo.lines
+    ):
+        remaining = split(ctx, fo, items, ["fulfillmentHold"])
     new = FulfillmentHold(
         id=ctx.shop.new_id(),
         fulfillment_order_id=fo.id,
@@ -88,7 +100,7 @@ def hold(ctx: Ctx, fo: FulfillmentOrder, data: dict[str, Any]) -> FulfillmentHol
         "fulfillment_holds/added",
         {"fulfillment_hold": payloads.hold(new), "fulfillment_order_id": fo.id},
     )
-    return new
+    return new, remaining
 
 
 def release_hold(ctx: Ctx, fo: FulfillmentOrder, hold_ids: list[str] | None) -> FulfillmentOrder:
@@ -125,10 +137,12 @@ def release_hold(ctx: Ctx, fo: FulfillmentOrder, hold_ids: list[str] | None) -> 
 
 
 def split(
-    ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], index: int
+    ctx: Ctx, fo: FulfillmentOrder, items: list[dict[str, Any]], path: list[str]
 ) -> FulfillmentOrder:
-    """fulfillmentOrderSplit: keep the given quantities, move the rest to a new FO."""
-    path = ["fulfillmentOrderSplits", str(index)]
+    """fulfillmentOrderSplit: keep the given quantities, move the rest to a new FO.
+
+    ``path`` prefixes the ``field`` of user errors (the input being split).
+    """
     if fo.status in _DONE:
         raise UserErrorRaised(
             "The fulfillment order cannot be split.", [*path, "fulfillmentOrderId"]

@@ -1,8 +1,8 @@
-"""State transitions for orders, customers, products, refunds, edits and drafts.
+"""State transitions for orders: creation, risk, tags, updates, metafields, refunds, cancel.
 
-Each function validates, changes the shop and queues webhook events. They run
-inside :meth:`Store.transaction`, so raising :class:`UserErrorRaised` half-way
-is safe: the transaction restores the snapshot.
+Each function validates its whole input first (raising :class:`UserErrorRaised`
+before any write), then changes the shop and queues webhook events. They run
+inside :meth:`Store.transaction`, which publishes the events only on success.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from connectors.shopify.emulator.models import (
     Refund,
     RefundLine,
     RiskAssessment,
-    Variant,
     money,
     parse_gid,
 )
@@ -116,16 +115,21 @@ def adjust_stock(ctx: Ctx, variant_id: int | None, delta: int) -> None:
         ctx.shop.emit("variants/out_of_stock", payloads.variant(var))
 
 
-def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
-    """Create an order with one fulfillment order; queue orders/create (and paid)."""
-    shop = ctx.shop
-    if not spec.lines:
+def check_lines(lines: list[LineSpec]) -> None:
+    """Refuse an empty order or a line with a quantity below 1."""
+    if not lines:
         raise UserErrorRaised("Line items must have at least one line item", ["lineItems"])
-    for index, line in enumerate(spec.lines):
+    for index, line in enumerate(lines):
         if line.quantity <= 0:
             raise UserErrorRaised(
                 "Quantity must be greater than 0", ["lineItems", str(index), "quantity"]
             )
+
+
+def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
+    """Create an order with one fulfillment order; queue orders/create (and paid)."""
+    shop = ctx.shop
+    check_lines(spec.lines)
     cust = shop.customers.get(spec.customer_id) if spec.customer_id else None
     order = Order(
         id=shop.new_id(),

@@ -1,8 +1,9 @@
 """Mutation resolvers: argument handling, atomicity and ``userErrors``.
 
 Each resolver runs its state operation inside :meth:`Store.transaction`; a
-refused operation (``UserErrorRaised``) rolls the shop back and answers the
-payload with ``userErrors`` filled and every other field ``null``.
+refused operation (``UserErrorRaised``, raised before any write) publishes no
+webhook and answers the payload with ``userErrors`` filled and every other
+field ``null``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
+from connectors.shopify.emulator import ops_catalog as catalog
 from connectors.shopify.emulator import ops_edits as edits
 from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
@@ -58,8 +60,8 @@ def _order(ctx: ops.Ctx, ref: str, field: str = "id") -> Any:
 
 def _hold(ctx: ops.Ctx, info: Info, id: str, fulfillmentHold: dict[str, Any]) -> dict[str, Any]:
     fo = ful.lookup_fo(ctx, id)
-    new = ful.hold(ctx, fo, fulfillmentHold)
-    return {"fulfillmentHold": new, "fulfillmentOrder": fo, "remainingFulfillmentOrder": None}
+    new, remaining = ful.hold(ctx, fo, fulfillmentHold)
+    return {"fulfillmentHold": new, "fulfillmentOrder": fo, "remainingFulfillmentOrder": remaining}
 
 
 def _release(
@@ -172,7 +174,9 @@ def _split(
                 ["fulfillmentOrderSplits", str(index), "fulfillmentOrderId"],
                 "FULFILLMENT_ORDER_NOT_FOUND",
             ) from None
-        rest = ful.split(ctx, fo, item["fulfillmentOrderLineItems"], index)
+        rest = ful.split(
+            ctx, fo, item["fulfillmentOrderLineItems"], ["fulfillmentOrderSplits", str(index)]
+        )
         results.append(
             {
                 "fulfillmentOrder": fo,
@@ -269,11 +273,7 @@ def _order_create(
                 var.id if var else None,
             )
         )
-    if not lines:
-        # Checked before the customer upsert so a refused order creates nothing.
-        raise UserErrorRaised(
-            "Line items must have at least one line item", ["order", "lineItems"], "BLANK"
-        )
+    ops.check_lines(lines)  # before the customer upsert, so a refused order creates nothing
     customer_id = None
     cust_in = order.get("customer") or {}
     if (cust_in.get("toAssociate") or {}).get("id"):
@@ -290,7 +290,7 @@ def _order_create(
         )
         customer_id = (
             found
-            or ops.create_customer(
+            or catalog.create_customer(
                 ctx,
                 email=up.get("email") or "",
                 first_name=up.get("firstName") or "",

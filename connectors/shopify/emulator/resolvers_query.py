@@ -270,6 +270,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "fulfillmentOrder": _lookup("fulfillment_order"),
         "return": _lookup("return_"),
         "dispute": _lookup("dispute"),
+        "disputes": lambda _r, info, **a: _page(list(_shop(info).disputes.values()), a),
         "product": _lookup("product"),
         "products": lambda _r, info, **a: _page(list(_shop(info).products.values()), a),
         "productVariant": _lookup("variant"),

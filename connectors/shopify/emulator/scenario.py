@@ -38,6 +38,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from connectors.shopify.emulator import ops_catalog as catalog
 from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator.models import Address, Customer, Order, Product
@@ -214,7 +215,7 @@ class ScenarioGenerator:
         with self.store.transaction(self.shop):
             ctx = self._ctx()
             for title, ptype, variants in _CATALOG if not self.shop.products else ():
-                ops.create_product(
+                catalog.create_product(
                     ctx,
                     title=title,
                     product_type=ptype,
@@ -226,7 +227,7 @@ class ScenarioGenerator:
                 for _ in range(count):
                     first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
                     email = f"{first}.{last}.{self.rng.randint(10, 9999)}@example.com".lower()
-                    cust = ops.create_customer(
+                    cust = catalog.create_customer(
                         ctx,
                         email=email,
                         first_name=first,
@@ -255,6 +256,7 @@ class ScenarioGenerator:
         tags: list[str] | None = None,
         variants: list[Any] | None = None,
         scheduled: bool = False,
+        oversell: bool = False,
     ) -> Order:
         cust = self._customer(segment)
         chosen = variants or self._variants(lines or self.rng.randint(1, 3))
@@ -268,6 +270,12 @@ class ScenarioGenerator:
             )
             for v in chosen
         ]
+        if not oversell:
+            # Only the inventory kinds may sell beyond stock; restock quietly first.
+            for spec in specs:
+                var = self.shop.variants[spec.variant_id] if spec.variant_id else None
+                if var is not None and var.inventory_quantity < spec.quantity:
+                    ops.adjust_stock(ctx, var.id, spec.quantity + 50 - var.inventory_quantity)
         subtotal = sum((s.price * s.quantity for s in specs), Decimal(0))
         return ops.create_order(
             ctx,
@@ -330,10 +338,11 @@ class ScenarioGenerator:
         elif kind == "restricted_destination":
             order = self._order(ctx, restricted=True)
         elif kind in {"inventory_mismatch", "out_of_stock"}:
-            scarce = min(self.shop.variants.values(), key=lambda v: v.inventory_quantity)
+            scarce = self._scarce_variant(ctx)
+            # A mismatch orders more than the stock; out-of-stock orders exactly the rest.
             extra = self.rng.randint(2, 5) if kind == "inventory_mismatch" else 0
             order = self._order(
-                ctx, variants=[scarce], qty=max(1, scarce.inventory_quantity + extra)
+                ctx, variants=[scarce], qty=scarce.inventory_quantity + extra, oversell=True
             )
             detail = f"{scarce.sku} stock now {scarce.inventory_quantity}"
         elif kind == "vip_customer":
@@ -399,6 +408,15 @@ class ScenarioGenerator:
             self._ship(ctx, order)
         return ScenarioEvent(kind, order.gid, detail)
 
+    def _scarce_variant(self, ctx: ops.Ctx) -> Any:
+        """The variant with the least positive stock (restocked by 5 when none has any)."""
+        in_stock = [v for v in self.shop.variants.values() if v.inventory_quantity > 0]
+        if in_stock:
+            return min(in_stock, key=lambda v: (v.inventory_quantity, v.id))
+        variant = self.rng.choice(list(self.shop.variants.values()))
+        ops.adjust_stock(ctx, variant.id, 5 - variant.inventory_quantity)
+        return variant
+
     def _product_id(self, title: str) -> int:
         return next(
             (p.id for p in self.shop.products.values() if p.title == title),
@@ -410,7 +428,7 @@ class ScenarioGenerator:
         if self.rng.random() < 0.5:
             var_id = product.variant_ids[0]
             new = (self.shop.variants[var_id].price * Decimal("0.8")).quantize(Decimal("0.01"))
-            ops.update_product(ctx, product, prices={var_id: new})
+            catalog.update_product(ctx, product, prices={var_id: new})
             detail = f"price {new}"
         else:
             claim = self.rng.choice(
@@ -420,7 +438,9 @@ class ScenarioGenerator:
                     "Free returns within 60 days in the EU.",
                 ]
             )
-            ops.update_product(ctx, product, description_html=f"<p>{product.title}. {claim}</p>")
+            catalog.update_product(
+                ctx, product, description_html=f"<p>{product.title}. {claim}</p>"
+            )
             detail = "description"
         return ScenarioEvent("product_update", None, f"{product.gid} {detail}")
 

@@ -357,6 +357,11 @@ type ShopifyPaymentsDispute implements Node {
   disputeEvidence: ShopifyPaymentsDisputeEvidence!
 }
 
+type ShopifyPaymentsDisputeEdge { cursor: String! node: ShopifyPaymentsDispute! }
+type ShopifyPaymentsDisputeConnection {
+  edges: [ShopifyPaymentsDisputeEdge!]! nodes: [ShopifyPaymentsDispute!]! pageInfo: PageInfo!
+}
+
 enum DraftOrderStatus { COMPLETED INVOICE_SENT OPEN }
 type DraftOrderLineItem implements Node {
   id: ID! title: String! sku: String quantity: Int!
@@ -484,6 +489,7 @@ type QueryRoot {
   fulfillmentOrder(id: ID!): FulfillmentOrder
   return(id: ID!): Return
   dispute(id: ID!): ShopifyPaymentsDispute
+  disputes(first: Int, after: String, last: Int, before: String): ShopifyPaymentsDisputeConnection!
   product(id: ID!): Product
   products(first: Int, after: String, last: Int, before: String, query: String): ProductConnection!
   productVariant(id: ID!): ProductVariant

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import uuid
+
 import pytest
 
 from tests.conftest import free_port
@@ -37,7 +39,7 @@ def pipeline(
     ingress = f"http://127.0.0.1:{web_port}/webhooks/shopify"
     with emulators(logs, ingress) as emus:
         env = worker_env(
-            app_id=f"casebridge-test-{logs.name}",
+            app_id=f"casebridge-test-{uuid.uuid4().hex[:8]}",
             web_port=web_port,
             bootstrap_servers=bootstrap_servers,
             registry_url=registry_url,

@@ -8,6 +8,7 @@ the emulator's GraphQL API and opens cases in the OpenText emulator.
 from __future__ import annotations
 
 import json
+import random
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 import yaml
+from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from tests.conftest import free_port
@@ -158,12 +160,17 @@ def variables_of(instance: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
-def emulators(tmp: Path, ingress_url: str, *, shopify_extra: dict[str, Any] | None = None) -> Iterator[Emulators]:
+def emulators(
+    tmp: Path, ingress_url: str, *, shopify_extra: dict[str, Any] | None = None
+) -> Iterator[Emulators]:
     """Start both emulators; the Shopify one delivers every topic to ``ingress_url``."""
     shop_port, ot_port = free_port(), free_port()
     config = {
         "webhooks": [{"topic": t, "address": ingress_url} for t in SHOPIFY_TOPICS],
         "delivery": {"time_scale": 0.001},
+        # Event ids derive from the seed; the broker keeps earlier runs' ids in
+        # the ingress dedup window, so every run needs fresh ones.
+        "seed": random.randrange(1 << 30),
         **(shopify_extra or {}),
     }
     config_path = tmp / "shopify-emulator.yaml"
@@ -217,7 +224,6 @@ def worker_env(
         "CASEBRIDGE_DATA_DIR": str(data_dir),
         "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": bootstrap_servers,
         "CASEBRIDGE_REGISTRY__URL": registry_url,
-        "CASEBRIDGE_AUTO_OFFSET_RESET": "latest",
         "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
         "CASEBRIDGE_LOG_LEVEL": "INFO",
     }
@@ -228,10 +234,51 @@ def worker_env(
     return env
 
 
+#: Source topics of the agents; a new test group starts at their current end.
+SOURCE_TOPICS = (
+    "shopify.webhooks",
+    "support.complaints",
+    "cases.requests",
+    "cases.decisions",
+    "orders.offline",
+)
+
+
+def start_group_at_end(bootstrap_servers: str, group: str) -> None:
+    """Commit the current end offsets of every source topic for a new consumer group.
+
+    The shared broker holds records of earlier tests; a new group must begin
+    after them, deterministically (``auto.offset.reset=latest`` would race
+    with records produced while the worker is still starting).
+    """
+    consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": group})
+    try:
+        partitions = []
+        for topic in SOURCE_TOPICS:
+            metadata = consumer.list_topics(topic, timeout=10).topics[topic]
+            for p in metadata.partitions:
+                _, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+                partitions.append(TopicPartition(topic, p, high))
+        consumer.commit(offsets=partitions, asynchronous=False)
+    finally:
+        consumer.close()
+
+
 def start_worker(
     name: str, env: dict[str, str], log_dir: Path, *, roles: str | None = None
 ) -> Worker:
     """Start a worker and wait until its consumer group has partitions assigned."""
+    bootstrap = env["CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS"]
+    topics_created = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "topics"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert topics_created.returncode == 0, topics_created.stderr
+    start_group_at_end(bootstrap, env["CASEBRIDGE_APP_ID"])
     args = [sys.executable, "-m", "streams.cli", "worker"]
     if roles:
         args += ["--roles", roles]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
+from confluent_kafka import Consumer
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -95,3 +96,33 @@ def test_unreachable_broker_is_one_line() -> None:
     source = AdminOffsetsSource({"bootstrap.servers": "127.0.0.1:1"}, timeout_s=2)
     with pytest.raises(BrokerUnavailableError, match=r"Kafka at 127.0.0.1:1 did not answer"):
         source.list_groups()
+
+
+async def test_live_member_that_does_not_commit_is_stall(
+    bootstrap_servers: str, unique: str, make_topic: Callable[[str, int], str]
+) -> None:
+    topic = make_topic(f"it-ops-stall-{unique}", 1)
+    group = f"casebridge-itstall-{unique}"
+    produce(bootstrap_servers, topic, [(None, b"x", [])])
+    consume(bootstrap_servers, topic, group, 1)
+    produce(bootstrap_servers, topic, [(None, b"y", [])] * BEHIND)
+    member = Consumer(
+        {"bootstrap.servers": bootstrap_servers, "group.id": group, "enable.auto.commit": False}
+    )
+    member.subscribe([topic])
+    try:
+        for _ in range(40):  # join the group and get the partition, commit nothing
+            member.poll(0.25)
+            if member.assignment():
+                break
+        assert member.assignment(), "consumer never got its partition"
+        settings = LagSettings(groups=[group], group_prefix="", window=3)
+        source = AdminOffsetsSource({"bootstrap.servers": bootstrap_servers}, timeout_s=15)
+        report = await evaluate(LagMonitor(source, settings, prefix=""), 2)
+    finally:
+        member.close()
+    g = report.group(group)
+    assert g is not None and g.state == "STABLE" and g.members == 1
+    (row,) = g.partitions
+    assert row.owner is not None and row.lag == BEHIND
+    assert g.status is Status.STALL

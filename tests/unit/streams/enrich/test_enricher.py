@@ -68,7 +68,11 @@ async def test_order_review_gets_history_fulfillment_orders_and_order_record(
 async def test_classifier_variables_win_over_fetched_ones(enricher: ShopifyEnricher) -> None:
     base = request(CaseType.ORDER_REVIEW)
     base = base.model_copy(
-        update={"variables": [CaseVariable(name="orderTotal", type="DECIMAL", value="249.99")]}
+        update={
+            "variables": [
+                CaseVariable(name="orderTotal", type=VariableType.DECIMAL, value="249.99")
+            ]
+        }
     )
 
     case = await enricher.enrich(base)

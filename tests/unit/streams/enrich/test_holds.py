@@ -11,7 +11,7 @@ from schemas.records import CaseRequest, CaseType, Reason, SubjectType
 from streams.decisions.keys import hold_handle
 from streams.enrich import ShopifyEnricher, hold_reason, reason_notes
 from streams.enrich.enricher import EnrichOptions
-from tests.unit.streams.enrich.fakes import FO_OPEN, ORDER_GID, FakeShopify, request
+from tests.unit.streams.enrich.fakes import FO_CLOSED, FO_OPEN, ORDER_GID, FakeShopify, request
 
 
 def value(case: CaseRequest, name: str) -> str:
@@ -41,8 +41,11 @@ async def test_holds_each_open_fulfillment_order_once(shopify: FakeShopify) -> N
     assert call["fulfillmentHold"]["reason"] == "OTHER"
     assert case.case_id in call["fulfillmentHold"]["reasonNotes"]
     placed = json.loads(value(held, "holdsPlaced"))
-    assert placed == [{"fulfillmentOrderId": FO_OPEN, "holdId": holds_on(shopify, FO_OPEN)[0]["id"]}]
+    assert placed == [
+        {"fulfillmentOrderId": FO_OPEN, "holdId": holds_on(shopify, FO_OPEN)[0]["id"]}
+    ]
     assert value(held, "holdHandle") == handle
+    assert json.loads(value(held, "holdsSkipped")) == [FO_CLOSED]
     assert enricher.stats["holds_placed"] == 1
 
 
@@ -79,7 +82,7 @@ async def test_a_hold_taken_between_read_and_write_is_not_an_error(shopify: Fake
             )
         return answer
 
-    shopify.execute = racing  # type: ignore[method-assign]
+    shopify.execute = racing  # type: ignore[method-assign,assignment]
     held = await ShopifyEnricher(shopify).hold(case)
 
     assert len(holds_on(shopify, FO_OPEN)) == 1
@@ -93,7 +96,9 @@ def test_risk_reasons_hold_as_fraud() -> None:
 
     assert hold_reason(risky) == "HIGH_RISK_OF_FRAUD"
     assert hold_reason(value_only) == "OTHER"
-    assert reason_notes(risky).startswith(f"casebridge ORDER_REVIEW case {risky.case_id}: RISK_HIGH")
+    assert reason_notes(risky).startswith(
+        f"casebridge ORDER_REVIEW case {risky.case_id}: RISK_HIGH"
+    )
 
 
 async def test_risky_case_is_held_for_fraud(shopify: FakeShopify) -> None:

@@ -80,3 +80,19 @@ def test_a_rebalancing_group_is_not_settled() -> None:
     cluster.commits["casebridge"] = {("t", 0): 0}
     (group,) = measure(cluster, ["casebridge"]).groups
     assert not group.settled
+
+
+def test_faust_internal_topics_are_excluded_by_the_default_patterns() -> None:
+    from streams.ops.config import LagSettings
+
+    cluster = FakeCluster()
+    for topic in ("shopify.webhooks", "casebridge-shop-stats-changelog",
+                  "casebridge-__assignor-__leader"):  # fmt: skip
+        cluster.topic(topic, 1)
+        cluster.ends[(topic, 0)] = 5
+    owners = {(t, 0): "m" for t in cluster.partitions}
+    cluster.group("casebridge", owners=owners)
+    cluster.commits["casebridge"] = {("shopify.webhooks", 0): 5}
+    excluded = LagSettings().exclude_topics
+    (group,) = measure(cluster, ["casebridge"], exclude_topics=excluded).groups
+    assert [p.topic for p in group.partitions] == ["shopify.webhooks"]

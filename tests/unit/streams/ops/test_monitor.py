@@ -185,3 +185,30 @@ async def test_group_error_is_err(cluster: FakeCluster, monkeypatch: pytest.Monk
     group = report.group(GROUP)
     assert group is not None and group.status is Status.ERR
     assert "GROUP_AUTHORIZATION_FAILED" in (group.error or "")
+
+
+def test_lag_settings_as_a_settings_section_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic import Field
+
+    from streams.settings import Settings
+
+    class WithLag(Settings):
+        lag: LagSettings = Field(default_factory=LagSettings)
+
+    monkeypatch.setenv("CASEBRIDGE_LAG__WINDOW", "4")
+    monkeypatch.setenv("CASEBRIDGE_LAG__ALERT_URL", "http://127.0.0.1:9/hook")
+    monkeypatch.setenv("CASEBRIDGE_LAG__GROUPS", '["partner"]')
+    settings = WithLag()
+    mon = LagMonitor.from_settings(settings)
+    assert mon.settings.window == 4 and mon.settings.groups == ["partner"]
+    assert mon.prefix == settings.app_id
+    assert isinstance(mon.notifier, HttpAlertNotifier)
+
+
+def test_alert_url_must_be_http() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="http"):
+        LagSettings(alert_url="ftp://x")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from connectors.shopify.emulator import EmulatorConfig, ShopConfig
 from connectors.shopify.emulator.app import INVALID_TOKEN
 
-from .conftest import API, Running
+from .conftest import API, Running, Start
 
 pytestmark = pytest.mark.integration
 
@@ -112,3 +113,31 @@ async def test_transport_errors_never_500(emulator: Running) -> None:
                 API, json={"query": query}, headers={"X-Shopify-Access-Token": emulator.token}
             )
             assert response.status_code == 200, response.text
+
+
+async def test_each_token_sees_only_its_shop(start_emulator: Start) -> None:
+    config = EmulatorConfig(
+        shops=[
+            ShopConfig(domain="a.myshopify.com", access_token="shpat_a", app_secret="sa"),
+            ShopConfig(domain="b.myshopify.com", access_token="shpat_b", app_secret="sb"),
+        ]
+    )
+    running = await start_emulator(config)
+    response = await running.http.post(
+        "/_emulator/seed",
+        json={"shop": "b.myshopify.com", "orders": [{"line_items": [{"quantity": 1}]}]},
+    )
+    assert response.status_code == 200
+    query = "{ shop { myshopifyDomain } orders(first: 5) { nodes { id } } }"
+    running.token = "shpat_a"
+    a = await running.data(query)
+    running.token = "shpat_b"
+    b = await running.data(query)
+    assert a["shop"]["myshopifyDomain"] == "a.myshopify.com" and a["orders"]["nodes"] == []
+    assert b["shop"]["myshopifyDomain"] == "b.myshopify.com" and len(b["orders"]["nodes"]) == 1
+    wrong_host = await running.http.post(
+        API,
+        json={"query": query},
+        headers={"X-Shopify-Access-Token": "shpat_b", "Host": "a.myshopify.com"},
+    )
+    assert wrong_host.status_code == 401

@@ -435,3 +435,30 @@ async def test_customer_orders_and_aggregates(emulator: Running) -> None:
     cust = result["customer"]
     assert cust["numberOfOrders"] == "2" and cust["amountSpent"]["amount"] == "240.00"
     assert cust["tags"] == ["VIP"] and len(cust["orders"]["edges"]) == 2
+
+
+async def test_disputes_root_connection(emulator: Running) -> None:
+    await seed(emulator, {"scenario": {"n": 2, "kinds": ["dispute_chargeback", "dispute_inquiry"]}})
+    data = await emulator.data("{ disputes(first: 5) { nodes { type status order { name } } } }")
+    assert sorted(d["type"] for d in data["disputes"]["nodes"]) == ["CHARGEBACK", "INQUIRY"]
+
+
+async def test_hold_of_some_lines_splits_off_the_rest(emulator: Running) -> None:
+    order = await seed_order(emulator)
+    fo = (await order_view(emulator, order))["fulfillmentOrders"]["nodes"][0]
+    sweater = next(x for x in fo["lineItems"]["nodes"] if x["remainingQuantity"] == 2)
+    mutation = """mutation($id: ID!, $line: ID!) {
+      fulfillmentOrderHold(id: $id, fulfillmentHold: {reason: INVENTORY_OUT_OF_STOCK,
+          handle: "oos", fulfillmentOrderLineItems: [{id: $line, quantity: 2}]}) {
+        fulfillmentOrder { status lineItems(first: 5) { nodes { remainingQuantity } } }
+        remainingFulfillmentOrder { status lineItems(first: 5) { nodes { remainingQuantity } } }
+        userErrors { field message code } } }"""
+    result = (await emulator.data(mutation, {"id": fo["id"], "line": sweater["id"]}))[
+        "fulfillmentOrderHold"
+    ]
+    assert result["userErrors"] == []
+    assert result["fulfillmentOrder"]["status"] == "ON_HOLD"
+    assert [x["remainingQuantity"] for x in result["fulfillmentOrder"]["lineItems"]["nodes"]] == [2]
+    rest = result["remainingFulfillmentOrder"]
+    assert rest["status"] == "OPEN"
+    assert [x["remainingQuantity"] for x in rest["lineItems"]["nodes"]] == [1]

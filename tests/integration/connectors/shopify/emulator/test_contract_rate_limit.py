@@ -117,3 +117,21 @@ async def test_faults_set_bucket_and_errors(start_emulator: Start) -> None:
 async def test_plan_presets() -> None:
     assert ShopConfig(plan="plus").bucket_limits() == (10000, 1000.0)
     assert ShopConfig(plan="enterprise", restore_rate=50).bucket_limits() == (20000, 50.0)
+
+
+async def test_graphql_internal_error_fault(start_emulator: Start) -> None:
+    running = await _small(start_emulator, FakeClock())
+    await running.http.post("/_emulator/faults", json={"error_rate": 1.0, "error_status": 200})
+    body = await running.gql("{ shop { name } }")
+    assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+async def test_access_denied_for_unscoped_fields(start_emulator: Start) -> None:
+    shop = ShopConfig(access_denied=["disputeEvidenceUpdate"])
+    running = await start_emulator(EmulatorConfig(shops=[shop]))
+    body = await running.gql(
+        'mutation { disputeEvidenceUpdate(id: "gid://shopify/ShopifyPaymentsDispute/1",'
+        " input: {submitEvidence: true}) { userErrors { message } } }"
+    )
+    assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
+    assert "data" not in body

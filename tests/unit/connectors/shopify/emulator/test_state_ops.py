@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from connectors.shopify.emulator import EmulatorConfig, FakeClock
+from connectors.shopify.emulator import ops_catalog as catalog
 from connectors.shopify.emulator import ops_edits as edits
 from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
@@ -144,7 +145,7 @@ def test_out_of_stock_event(store: Store) -> None:
     shop = store.shop()
     events = _events(store)
     with store.transaction(shop):
-        product = ops.create_product(
+        product = catalog.create_product(
             _ctx(store), title="Bag", variants=[("Tan", "B-1", Decimal("9"), 1)]
         )
         var_id = product.variant_ids[0]

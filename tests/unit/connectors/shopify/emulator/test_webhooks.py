@@ -80,3 +80,31 @@ async def test_retries_follow_the_schedule_on_the_fake_clock() -> None:
 async def test_gives_up_after_last_retry() -> None:
     dispatcher, seen, _ = await _run([500], [1, 1])
     assert len(seen) == 3 and dispatcher.deliveries[0].state == "failed"
+
+
+async def test_timeout_counts_as_failure_and_is_retried() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            raise httpx.ReadTimeout("slow receiver", request=request)
+        return httpx.Response(200)
+
+    clock = FakeClock()
+    config = EmulatorConfig(
+        webhooks=[WebhookSubscriptionConfig(topic="*", address="http://hook.test/x")],
+        delivery=DeliveryConfig(retry_schedule_s=[5]),
+    )
+    dispatcher = WebhookDispatcher(
+        config, Store(config, clock), clock, httpx.MockTransport(handler)
+    )
+    await dispatcher.start()
+    dispatcher.on_event("casebridge-demo.myshopify.com", "disputes/create", {"id": 1})
+    for _ in range(200):
+        await asyncio.sleep(0)
+        if not dispatcher.busy():
+            break
+    await dispatcher.stop()
+    attempts = dispatcher.deliveries[0].attempts
+    assert [(a.status, a.error) for a in attempts] == [(None, "timeout"), (200, None)]

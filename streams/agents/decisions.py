@@ -1,0 +1,165 @@
+"""The decision source stage: OpenText outcomes -> ``cases.decisions`` / ``orders.offline``.
+
+A timer on the leader polls OpenText history from a durable watermark
+(kept in Kafka); an optional authenticated callback route takes HttpTask
+pushes. Both publish the same records, keyed by case id, and the watermark
+advances only after every record of a poll was acknowledged by the broker,
+so a crash re-reads (harmless: decisions are keyed ``case id:task id``)
+rather than skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import faust
+
+from connectors.opentext import OpenTextError
+from schemas.records import CaseDecision, CaseState, CaseStatus, CaseType, OfflineOrder
+from streams.decisions import (
+    CallbackHandler,
+    CallbackResult,
+    DecisionBuilder,
+    DecisionFailure,
+    HistoryPoller,
+    OfflineIntakeError,
+    OutcomeMapper,
+    install_callback_route,
+)
+from streams.kafka.dlq import DeadLetter, send_to_dlq
+from streams.kafka.watermark import WatermarkStore
+from streams.services import Services
+from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
+
+log = logging.getLogger(__name__)
+
+WATERMARK_NAME = "decisions.history"
+
+
+class DecisionSource:
+    """Publishes decisions, offline orders and failures found in OpenText."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        settings = services.settings
+        self.model_keys = {CaseType(k): v for k, v in settings.opentext.models.items()}
+        self.builder = DecisionBuilder(
+            OutcomeMapper(services.policy.decisions),
+            default_shop=settings.shopify.shop_domain,
+        )
+        self.stats = {"decisions": 0, "offline_orders": 0, "failures": 0, "polls": 0}
+
+    async def publish(
+        self,
+        decisions: Sequence[CaseDecision],
+        offline_orders: Sequence[OfflineOrder],
+        failures: Sequence[DecisionFailure],
+    ) -> None:
+        """Produce every record and wait for all acknowledgements."""
+        producer = self.services.producer
+        sends: list[Coroutine[Any, Any, object]] = [
+            producer.send(
+                CASES_DECISIONS,
+                self.services.serde(CASES_DECISIONS).encode(d),
+                key=d.case_id.encode(),
+            )
+            for d in decisions
+        ]
+        sends += [
+            producer.send(
+                ORDERS_OFFLINE,
+                self.services.serde(ORDERS_OFFLINE).encode(o),
+                key=o.intake_case_id.encode(),
+            )
+            for o in offline_orders
+        ]
+        for failure in failures:
+            letter = DeadLetter(
+                source_topic=CASES_DECISIONS,
+                reason=failure.reason,
+                error_class=failure.error_type,
+            )
+            sends.append(send_to_dlq(producer, letter, failure.case_id.encode(), failure.payload))
+            if isinstance(failure.error, OfflineIntakeError):
+                sends.append(self._failed_state(failure))
+        await asyncio.gather(*sends)
+        self.stats["decisions"] += len(decisions)
+        self.stats["offline_orders"] += len(offline_orders)
+        self.stats["failures"] += len(failures)
+
+    async def publish_callback(self, result: CallbackResult) -> None:
+        """Publish what one callback produced."""
+        await self.publish(
+            [result.decision] if result.decision else [],
+            [result.offline_order] if result.offline_order else [],
+            [result.failure] if result.failure else [],
+        )
+
+    async def _failed_state(self, failure: DecisionFailure) -> None:
+        state = CaseState(
+            case_id=failure.case_id,
+            case_type=CaseType.OFFLINE_ORDER,
+            shop=self.services.settings.shopify.shop_domain,
+            subject_id=failure.case_id,
+            status=CaseStatus.FAILED,
+            detail=failure.reason[:500],
+            updated_at=datetime.now(UTC),
+        )
+        await self.services.producer.send(
+            CASES_STATE,
+            self.services.serde(CASES_STATE).encode(state),
+            key=failure.case_id.encode(),
+        )
+
+
+def register(app: faust.App, services: Services) -> DecisionSource:
+    """Declare the history poller (leader timer) and the callback route on ``app``."""
+    settings = services.settings.decisions
+    source = DecisionSource(services)
+    if settings.callback_enabled:
+        handler = CallbackHandler(
+            source.model_keys,
+            builder=source.builder,
+            hmac_secrets=settings.callback_hmac_secrets,
+            bearer_tokens=settings.callback_bearer_tokens,
+            signature_header=settings.callback_signature_header,
+            outcome_variable=settings.outcome_variable,
+        )
+        install_callback_route(
+            app, handler, publish=source.publish_callback, path=settings.callback_path
+        )
+    if not settings.poll_enabled:
+        return source
+
+    store = WatermarkStore(services.settings.kafka.confluent_config(), services.producer)
+    state: dict[str, datetime | None] = {}
+
+    @app.timer(settings.poll_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
+    async def poll_history() -> None:
+        if "watermark" not in state:
+            loop = asyncio.get_running_loop()
+            state["watermark"] = await loop.run_in_executor(None, store.load, WATERMARK_NAME)
+        poller = HistoryPoller(
+            services.opentext,
+            source.model_keys,
+            builder=source.builder,
+            outcome_variable=settings.outcome_variable,
+            overlap=timedelta(seconds=settings.overlap_s),
+            pending_grace=timedelta(seconds=settings.pending_grace_s),
+        )
+        try:
+            batch = await poller.poll_batch(state["watermark"])
+        except OpenTextError as exc:
+            log.warning("decision poll failed, watermark kept: %s", exc)
+            return
+        source.stats["polls"] += 1
+        await source.publish(batch.decisions, batch.offline_orders, batch.failures)
+        if batch.watermark is not None and batch.watermark != state["watermark"]:
+            await store.save(WATERMARK_NAME, batch.watermark)
+            state["watermark"] = batch.watermark
+
+    return source

@@ -1,0 +1,221 @@
+"""Dispatch of decided actions to their handlers, with retries and failure classification.
+
+:class:`ActionExecutor` applies one :class:`~schemas.records.Action` of a
+:class:`~schemas.records.CaseDecision` and always answers with a
+:class:`~schemas.records.WritebackResult`, except when Shopify is not reachable:
+
+=====================================================  =====================================
+what happened                                          result
+=====================================================  =====================================
+effect written now                                     ``APPLIED`` (+ ``result_id``)
+effect found already in place (read before write)      ``ALREADY_APPLIED``
+transient ``userErrors`` (lock, STALE_OBJECT, "try     retried with backoff (re-reading
+again")                                                state each time); still failing ->
+                                                       ``FAILED`` ``TRANSIENT_EXHAUSTED``
+permanent ``userErrors``                               ``FAILED`` with Shopify's code
+GraphQL ``errors`` (schema drift, bad input)           ``FAILED`` ``GRAPHQL_ERROR``
+target missing / conflicting state / bad params        ``FAILED`` ``NOT_FOUND`` ...
+5xx / timeouts / THROTTLED beyond the client budget    raises :class:`WriterUnavailableError`
+401 / 403 / ACCESS_DENIED                              raises :class:`WriterAuthError`
+=====================================================  =====================================
+
+Throttling itself never surfaces here: the client waits on its cost bucket.
+Every handler is read-then-write, so applying an action twice, or again after
+a crash between the write and the Kafka commit, writes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.errors import (
+    ShopifyAuthError,
+    ShopifyGraphQLError,
+    ShopifyUnavailableError,
+    ShopifyUserError,
+)
+from schemas.records import Action, ActionKind, CaseDecision, WritebackResult, WritebackStatus
+from streams.writer import disputes, edits, fulfillment, orders, returns
+from streams.writer.context import ActionContext, MeteredExecutor, Outcome, Sleep, WriterConfig
+from streams.writer.errors import ActionRejected, WriterAuthError, WriterUnavailableError
+from streams.writer.results import Clock, action_result, failed_result, utc_now
+
+__all__ = ["HANDLERS", "ActionExecutor", "Handler"]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[ActionContext], Awaitable[Outcome]]
+
+CREATE_ORDER_NOTE = (
+    "orders are created from the orders.offline record of the intake case, not from"
+    " cases.decisions; nothing written here"
+)
+
+
+async def _nothing(ctx: ActionContext) -> Outcome:
+    """NONE: a decision without Shopify effect (one-way cases)."""
+    return Outcome.already("none", note="no Shopify effect")
+
+
+async def _create_order(ctx: ActionContext) -> Outcome:
+    """CREATE_ORDER in a decision: recorded only; OfflineOrderCreator does the work."""
+    return Outcome.already("none", note=CREATE_ORDER_NOTE)
+
+
+HANDLERS: Mapping[ActionKind, Handler] = {
+    ActionKind.RELEASE_HOLD: fulfillment.release_hold,
+    ActionKind.CANCEL_ORDER: orders.cancel_order,
+    ActionKind.UPDATE_ORDER: orders.update_order,
+    ActionKind.APPROVE_RETURN: returns.approve_return,
+    ActionKind.DECLINE_RETURN: returns.decline_return,
+    ActionKind.REFUND: returns.refund,
+    ActionKind.SPLIT_FULFILLMENT: fulfillment.split_fulfillment,
+    ActionKind.RESCHEDULE_FULFILLMENT: fulfillment.reschedule_fulfillment,
+    ActionKind.EDIT_ORDER: edits.edit_order,
+    ActionKind.ADD_TAGS: orders.add_tags,
+    ActionKind.ADD_NOTE: orders.add_note,
+    ActionKind.SET_METAFIELD: orders.set_metafield,
+    ActionKind.UPDATE_DISPUTE_EVIDENCE: disputes.update_dispute_evidence,
+    ActionKind.CREATE_ORDER: _create_order,
+    ActionKind.NONE: _nothing,
+}
+"""The handler of every :class:`~schemas.records.ActionKind`."""
+
+
+class ActionExecutor:
+    """Applies decided actions to one store, each exactly once in effect.
+
+    Args:
+        client: the store's GraphQL executor (a :class:`~connectors.shopify.ShopifyAdminClient`
+            or a fake with the same ``execute``).
+        config: retry and polling settings.
+        sleep: awaitable sleep (tests pass a no-op).
+        clock: ``finished_at`` of the results.
+    """
+
+    def __init__(
+        self,
+        client: GraphQLExecutor,
+        *,
+        config: WriterConfig | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._client = client
+        self._config = config or WriterConfig()
+        self._sleep = sleep
+        self._clock = clock
+
+    async def apply(self, decision: CaseDecision, index: int, action: Action) -> WritebackResult:
+        """Apply ``action`` (the ``index``-th of ``decision``) and describe what happened.
+
+        Raises:
+            WriterUnavailableError: Shopify was unreachable; apply the same action later.
+            WriterAuthError: the token or its scopes were refused.
+        """
+        meter = MeteredExecutor(self._client)
+        handler = HANDLERS[action.kind]
+        attempts = 0
+        while True:
+            attempts += 1
+
+            try:
+                ctx = ActionContext(
+                    client=meter,
+                    decision=decision,
+                    index=index,
+                    action=action,
+                    params=action.params_dict(),
+                    config=self._config,
+                    sleep=self._sleep,
+                )
+                outcome = await handler(ctx)
+            except ShopifyUserError as exc:
+                if exc.transient and self._config.retry.should_retry(attempts):
+                    delay = self._config.retry.delay_s(attempts)
+                    logger.info(
+                        "writer: %s transient userError (%s), retry in %.2fs",
+                        exc.operation,
+                        exc.message,
+                        delay,
+                    )
+                    await self._sleep(delay)
+                    continue
+                code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
+                return self._failed(
+                    decision, action, meter, attempts, exc.operation, code, str(exc)
+                )
+            except ActionRejected as exc:
+                return self._failed(
+                    decision, action, meter, attempts, exc.mutation, exc.code, str(exc)
+                )
+            except ShopifyUnavailableError as exc:
+                raise WriterUnavailableError(
+                    f"{action.kind.value} of case {decision.case_id}: Shopify unavailable: {exc}",
+                    attempts=exc.attempts,
+                ) from exc
+            except ShopifyAuthError as exc:
+                raise WriterAuthError(str(exc)) from exc
+            except ShopifyGraphQLError as exc:
+                return self._failed(
+                    decision,
+                    action,
+                    meter,
+                    attempts,
+                    exc.operation or "unknown",
+                    "GRAPHQL_ERROR",
+                    str(exc),
+                )
+            return action_result(
+                decision,
+                action,
+                outcome,
+                attempts=attempts,
+                cost=meter.cost,
+                clock=self._clock,
+            )
+
+    def _failed(
+        self,
+        decision: CaseDecision,
+        action: Action,
+        meter: MeteredExecutor,
+        attempts: int,
+        mutation: str,
+        code: str,
+        message: str,
+    ) -> WritebackResult:
+        logger.warning(
+            "writer: %s of case %s failed (%s): %s",
+            action.kind.value,
+            decision.case_id,
+            code,
+            message,
+        )
+        return failed_result(
+            decision,
+            action,
+            mutation=mutation,
+            code=code,
+            message=message,
+            attempts=attempts,
+            cost=meter.cost,
+            clock=self._clock,
+        )
+
+    async def apply_all(self, decision: CaseDecision) -> list[WritebackResult]:
+        """Apply every action of ``decision`` in order, stopping after the first ``FAILED``.
+
+        Later actions often depend on earlier ones (refund after approve; the
+        audit tag last), so a failure leaves the rest for the DLQ replay.
+        """
+        results: list[WritebackResult] = []
+        for index, action in enumerate(decision.actions):
+            result = await self.apply(decision, index, action)
+            results.append(result)
+            if result.status is WritebackStatus.FAILED:
+                break
+        return results

@@ -1,0 +1,125 @@
+"""Fulfillment-order actions: release our hold, split, reschedule.
+
+* RELEASE_HOLD releases only *our* holds: those whose ``handle`` is the
+  case's (:func:`streams.decisions.keys.hold_handle`) or whose id the
+  enricher recorded in ``holdIds``. Holds placed by people or other apps stay.
+  With ``allFulfillmentOrders`` every fulfillment order of the order is
+  searched. No hold of ours left -> ``ALREADY_APPLIED``.
+* SPLIT_FULFILLMENT: the fulfillment order keeps the listed quantities and
+  the rest moves to a new one; if it already holds exactly the listed
+  quantities, the split happened before -> ``ALREADY_APPLIED``.
+* RESCHEDULE_FULFILLMENT: ``fulfillAt`` already equal -> ``ALREADY_APPLIED``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.shopify import operations as ops
+from streams.writer import queries
+from streams.writer.context import ActionContext, JsonObject, Outcome
+from streams.writer.errors import ActionRejected
+
+__all__ = ["release_hold", "reschedule_fulfillment", "split_fulfillment"]
+
+
+async def _read_fulfillment_order(ctx: ActionContext, fo_id: str) -> JsonObject:
+    data = await ctx.client.execute(
+        queries.FULFILLMENT_ORDER, {"id": fo_id, "linesFirst": ctx.config.lines_first}
+    )
+    fo = data.get("fulfillmentOrder")
+    if not isinstance(fo, dict):
+        raise ActionRejected("NOT_FOUND", f"fulfillment order {fo_id} does not exist")
+    return fo
+
+
+async def release_hold(ctx: ActionContext) -> Outcome:
+    """RELEASE_HOLD: ``fulfillmentOrderReleaseHold`` of our holds, per fulfillment order."""
+    handle = ctx.require("handle")
+    hold_ids = set(ctx.params.get("holdIds") or [])
+    if ctx.flag("allFulfillmentOrders"):
+        order_id = ctx.require("orderId")
+        fulfillment_orders = await ops.get_fulfillment_orders(
+            ctx.client,
+            order_id,
+            first=ctx.config.fulfillment_orders_first,
+            lines_first=1,  # lines are not needed; keeps the query cheap
+        )
+    else:
+        fo_id = ctx.text("fulfillmentOrderId", required=False) or ctx.action.target_id
+        fulfillment_orders = [await _read_fulfillment_order(ctx, fo_id)]
+    released: list[str] = []
+    for fo in fulfillment_orders:
+        ours = [
+            str(hold["id"])
+            for hold in fo.get("fulfillmentHolds") or []
+            if hold.get("handle") == handle or hold.get("id") in hold_ids
+        ]
+        if not ours:
+            continue
+        await ops.fulfillment_order_release_hold(ctx.client, str(fo["id"]), ours)
+        released.append(str(fo["id"]))
+    if not released:
+        return Outcome.already("fulfillmentOrderReleaseHold", ctx.action.target_id)
+    return Outcome.applied("fulfillmentOrderReleaseHold", ",".join(released))
+
+
+async def split_fulfillment(ctx: ActionContext) -> Outcome:
+    """SPLIT_FULFILLMENT: ``fulfillmentOrderSplit`` unless the order already has that shape."""
+    fo_id = ctx.text("fulfillmentOrderId", required=False) or ctx.action.target_id
+    wanted: dict[str, int] = {}
+    for position, line in enumerate(ctx.objects("fulfillmentOrderLineItems")):
+        quantity = line.get("quantity")
+        if not line.get("id") or isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise ActionRejected(
+                "INVALID_PARAMS", f"fulfillmentOrderLineItems[{position}] needs id and quantity"
+            )
+        wanted[str(line["id"])] = quantity
+    fo = await _read_fulfillment_order(ctx, fo_id)
+    remaining = {
+        str(line["id"]): int(line.get("remainingQuantity") or 0)
+        for line in (fo.get("lineItems") or {}).get("nodes") or []
+        if isinstance(line, dict)
+    }
+    live = {line_id: qty for line_id, qty in remaining.items() if qty > 0}
+    if live == wanted:
+        return Outcome.already("fulfillmentOrderSplit", fo_id)
+    splits = await ops.fulfillment_order_split(
+        ctx.client,
+        [
+            {
+                "fulfillmentOrderId": fo_id,
+                "fulfillmentOrderLineItems": [
+                    {"id": line_id, "quantity": qty} for line_id, qty in wanted.items()
+                ],
+            }
+        ],
+    )
+    new_id = None
+    if splits:
+        rest = splits[0].get("remainingFulfillmentOrder") or {}
+        new_id = rest.get("id")
+    return Outcome.applied("fulfillmentOrderSplit", str(new_id) if new_id else fo_id)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ActionRejected("INVALID_PARAMS", f"fulfillAt {text!r} is not ISO-8601") from None
+    if moment.tzinfo is None:
+        raise ActionRejected("INVALID_PARAMS", f"fulfillAt {text!r} has no time zone")
+    return moment
+
+
+async def reschedule_fulfillment(ctx: ActionContext) -> Outcome:
+    """RESCHEDULE_FULFILLMENT: ``fulfillmentOrderReschedule`` unless ``fulfillAt`` matches."""
+    fo_id = ctx.text("id", required=False) or ctx.action.target_id
+    fulfill_at = ctx.require("fulfillAt")
+    wanted = _instant(fulfill_at)
+    fo = await _read_fulfillment_order(ctx, fo_id)
+    current = fo.get("fulfillAt")
+    if isinstance(current, str) and _instant(current) == wanted:
+        return Outcome.already("fulfillmentOrderReschedule", fo_id)
+    await ops.fulfillment_order_reschedule(ctx.client, fo_id, fulfill_at)
+    return Outcome.applied("fulfillmentOrderReschedule", fo_id)

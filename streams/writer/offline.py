@@ -1,0 +1,331 @@
+"""Offline orders (``orders.offline``): validate, find by intake tag, create once.
+
+:class:`OfflineOrderCreator` turns an OpenText-approved
+:class:`~schemas.records.OfflineOrder` into a Shopify order:
+
+1. **Checks without I/O**: line items present, quantity >= 1, no negative
+   price override, a customer id or an email plus a name, a currency code
+   (collected, raised together with step 3's).
+2. **Look-up by tag**: the order carries ``casebridge-intake:<intake case id>``;
+   ``orders(query: "tag:'...'")`` finds it -> ``ALREADY_APPLIED`` with its id.
+   This comes before the remote checks so a replay of an order created long
+   ago is still recognised when, say, a variant has since been deleted.
+3. **Checks against the store**: each variant exists (``productVariant``),
+   the given customer exists (``customer``).
+4. **Create** with ``orderCreate``: variants and quantities, price overrides
+   as the line's ``priceSet``, the customer (associated by id or upserted by
+   email), shipping address, note, tags (with the intake tag), financial
+   status from ``payment_status``, and the tax exemption, tax note and
+   override reasons as custom attributes.
+
+Any problem from steps 1 and 3 raises :class:`~streams.writer.errors.OfflineOrderInvalid`
+listing all of them.
+
+Why ``orderCreate`` and not ``draftOrderCreate`` + ``draftOrderComplete``:
+one mutation creates the order with its tag atomically, so there is no window
+in which a crash leaves a draft that a replay would complete a second time.
+(The draft path would need ``draftOrders(query: "tag:...")`` to close that
+window; the emulator does not serve ``draftOrders``.) Taxes: ``orderCreate``
+adds tax only for ``taxLines`` it is given, and the writer sends none, so an
+exempt order carries no tax; the exemption is recorded as an attribute.
+
+The remaining window: Shopify's order search is indexed asynchronously (a
+few seconds on a real store), so a replay within seconds of a crash right
+after ``orderCreate`` could miss the new order. The writer agent keys
+``orders.offline`` by intake case id, so replays come only after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from decimal import Decimal, InvalidOperation
+
+from connectors.shopify import operations as ops
+from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.errors import (
+    ShopifyAuthError,
+    ShopifyGraphQLError,
+    ShopifyUnavailableError,
+    ShopifyUserError,
+)
+from schemas.records import OfflineOrder, PaymentStatus, WritebackResult, WritebackStatus
+from streams.writer import queries
+from streams.writer.context import JsonObject, MeteredExecutor, Sleep, WriterConfig
+from streams.writer.errors import OfflineOrderInvalid, WriterAuthError, WriterUnavailableError
+from streams.writer.results import Clock, offline_result, utc_now
+
+__all__ = ["INTAKE_TAG_PREFIX", "OfflineOrderCreator", "intake_tag"]
+
+INTAKE_TAG_PREFIX = "casebridge-intake:"
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PAID = {PaymentStatus.PAID: "PAID"}  # anything else is still to be collected
+
+
+def intake_tag(intake_case_id: str) -> str:
+    """The tag that marks the order created for ``intake_case_id`` (commas dropped)."""
+    return (INTAKE_TAG_PREFIX + intake_case_id.replace(",", " ").strip())[:255]
+
+
+def _gid(resource: str, value: str) -> str:
+    value = value.strip()
+    return value if value.startswith("gid://") else f"gid://shopify/{resource}/{value}"
+
+
+def _static_problems(order: OfflineOrder) -> list[str]:
+    """Problems visible in the record itself."""
+    problems: list[str] = []
+    if not order.line_items:
+        problems.append("the order has no line items")
+    for position, line in enumerate(order.line_items, start=1):
+        if line.quantity <= 0:
+            problems.append(f"line {position} ({line.variant_id}): quantity must be at least 1")
+        if line.price_override is not None:
+            try:
+                price = Decimal(line.price_override)
+            except InvalidOperation:
+                problems.append(
+                    f"line {position}: price override {line.price_override!r} is not a number"
+                )
+            else:
+                if price < 0:
+                    problems.append(
+                        f"line {position} ({line.variant_id}): price override"
+                        f" {line.price_override} is negative"
+                    )
+    customer = order.customer
+    if not customer.customer_id:
+        if not customer.email:
+            problems.append("the customer has neither a Shopify customer id nor an email")
+        if not (customer.first_name or customer.last_name):
+            problems.append("the customer has neither a Shopify customer id nor a name")
+    if customer.email and "@" not in customer.email:
+        problems.append(f"customer email {customer.email!r} is not an email address")
+    if not _CURRENCY.match(order.currency):
+        problems.append(f"currency {order.currency!r} is not a 3-letter ISO code")
+    return problems
+
+
+class OfflineOrderCreator:
+    """Creates each offline order in Shopify at most once.
+
+    Args:
+        client: the store's GraphQL executor.
+        config: retry settings for transient ``userErrors``.
+        sleep: awaitable sleep (tests pass a no-op).
+        clock: ``finished_at`` of the results.
+    """
+
+    def __init__(
+        self,
+        client: GraphQLExecutor,
+        *,
+        config: WriterConfig | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._client = client
+        self._config = config or WriterConfig()
+        self._sleep = sleep
+        self._clock = clock
+
+    async def create(self, order: OfflineOrder) -> WritebackResult:
+        """Create ``order`` unless an order with its intake tag exists.
+
+        Returns an ``APPLIED`` result with the new order's id, ``ALREADY_APPLIED``
+        with the existing one's, or ``FAILED`` when Shopify refused the order
+        permanently (e.g. a ``userError`` the checks did not foresee).
+
+        Raises:
+            OfflineOrderInvalid: the record cannot become an order (every problem listed).
+            WriterUnavailableError: Shopify was unreachable; try again later.
+            WriterAuthError: the token or its scopes were refused.
+        """
+        problems = _static_problems(order)
+        meter = MeteredExecutor(self._client)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                existing = await self._find(meter, order)
+                if existing is not None:
+                    return self._result(
+                        order, WritebackStatus.ALREADY_APPLIED, existing, attempts, meter
+                    )
+                # All problems in one error, so the intake team fixes the record once.
+                found = problems + await self._remote_problems(meter, order)
+                if found:
+                    raise OfflineOrderInvalid(order.intake_case_id, found)
+                created = await ops.order_create(
+                    meter,
+                    self._order_input(order),
+                    {"inventoryBehaviour": "DECREMENT_OBEYING_POLICY", "sendReceipt": False},
+                )
+            except ShopifyUserError as exc:
+                if exc.transient and self._config.retry.should_retry(attempts):
+                    await self._sleep(self._config.retry.delay_s(attempts))
+                    continue
+                code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
+                return self._failed(order, exc.operation, code, str(exc), attempts, meter)
+            except ShopifyGraphQLError as exc:
+                return self._failed(
+                    order,
+                    exc.operation or "orderCreate",
+                    "GRAPHQL_ERROR",
+                    str(exc),
+                    attempts,
+                    meter,
+                )
+            except ShopifyUnavailableError as exc:
+                raise WriterUnavailableError(
+                    f"offline order {order.intake_case_id}: Shopify unavailable: {exc}",
+                    attempts=exc.attempts,
+                ) from exc
+            except ShopifyAuthError as exc:
+                raise WriterAuthError(str(exc)) from exc
+            order_id = created.get("id")
+            return self._result(
+                order,
+                WritebackStatus.APPLIED,
+                str(order_id) if order_id else None,
+                attempts,
+                meter,
+            )
+
+    async def _find(self, client: MeteredExecutor, order: OfflineOrder) -> str | None:
+        tag = intake_tag(order.intake_case_id)
+        quoted = tag.replace("\\", "\\\\").replace("'", "\\'")
+        data = await client.execute(
+            queries.ORDERS_BY_QUERY, {"query": f"tag:'{quoted}'", "first": 5}
+        )
+        for node in (data.get("orders") or {}).get("nodes") or []:
+            # Search is fuzzy on a real store: confirm the exact tag.
+            if isinstance(node, dict) and tag.lower() in {
+                str(t).lower() for t in node.get("tags") or []
+            }:
+                return str(node["id"])
+        return None
+
+    async def _remote_problems(self, client: MeteredExecutor, order: OfflineOrder) -> list[str]:
+        problems: list[str] = []
+        for position, line in enumerate(order.line_items, start=1):
+            variant = _gid("ProductVariant", line.variant_id)
+            data = await client.execute(queries.PRODUCT_VARIANT, {"id": variant})
+            if not isinstance(data.get("productVariant"), dict):
+                problems.append(f"line {position}: variant {line.variant_id} does not exist")
+        customer_id = order.customer.customer_id
+        if customer_id:
+            data = await client.execute(queries.CUSTOMER, {"id": _gid("Customer", customer_id)})
+            if not isinstance(data.get("customer"), dict):
+                problems.append(f"customer {customer_id} does not exist")
+        return problems
+
+    def _order_input(self, order: OfflineOrder) -> JsonObject:
+        customer = order.customer
+        lines: list[JsonObject] = []
+        attributes: list[JsonObject] = [
+            {"key": "casebridge_intake_case_id", "value": order.intake_case_id},
+            {"key": "casebridge_tax_exempt", "value": "true" if order.tax_exempt else "false"},
+            {"key": "casebridge_payment_status", "value": order.payment_status.value},
+        ]
+        if order.tax_note:
+            attributes.append({"key": "casebridge_tax_note", "value": order.tax_note})
+        for position, line in enumerate(order.line_items, start=1):
+            item: JsonObject = {
+                "variantId": _gid("ProductVariant", line.variant_id),
+                "quantity": line.quantity,
+            }
+            if line.price_override is not None:
+                money = {"amount": line.price_override, "currencyCode": order.currency}
+                item["priceSet"] = {"shopMoney": money}
+                if line.override_reason:
+                    attributes.append(
+                        {
+                            "key": f"casebridge_price_override_{position}",
+                            "value": line.override_reason,
+                        }
+                    )
+            lines.append(item)
+        if customer.customer_id:
+            customer_input: JsonObject = {
+                "toAssociate": {"id": _gid("Customer", customer.customer_id)}
+            }
+        else:
+            upsert = {
+                "email": customer.email,
+                "firstName": customer.first_name,
+                "lastName": customer.last_name,
+                "phone": customer.phone,
+            }
+            customer_input = {"toUpsert": {k: v for k, v in upsert.items() if v}}
+        tags = [*order.tags, intake_tag(order.intake_case_id)]
+        body: JsonObject = {
+            "currency": order.currency,
+            "sourceName": "casebridge",
+            "financialStatus": _PAID.get(order.payment_status, "PENDING"),
+            "customer": customer_input,
+            "lineItems": lines,
+            "tags": list(dict.fromkeys(tags)),
+            "customAttributes": attributes,
+        }
+        if customer.email:
+            body["email"] = customer.email
+        if customer.phone:
+            body["phone"] = customer.phone
+        if order.note:
+            body["note"] = order.note
+        address = customer.shipping_address
+        if address is not None:
+            shipping = {
+                "firstName": customer.first_name,
+                "lastName": customer.last_name,
+                "address1": address.address1,
+                "address2": address.address2,
+                "city": address.city,
+                "provinceCode": address.province_code,
+                "countryCode": address.country_code,
+                "zip": address.zip,
+            }
+            body["shippingAddress"] = {k: v for k, v in shipping.items() if v}
+        return body
+
+    def _result(
+        self,
+        order: OfflineOrder,
+        status: WritebackStatus,
+        order_id: str | None,
+        attempts: int,
+        meter: MeteredExecutor,
+    ) -> WritebackResult:
+        return offline_result(
+            intake_case_id=order.intake_case_id,
+            shop=order.shop,
+            status=status,
+            mutation="orderCreate",
+            result_id=order_id,
+            attempts=attempts,
+            cost=meter.cost,
+            clock=self._clock,
+        )
+
+    def _failed(
+        self,
+        order: OfflineOrder,
+        mutation: str,
+        code: str,
+        message: str,
+        attempts: int,
+        meter: MeteredExecutor,
+    ) -> WritebackResult:
+        result = offline_result(
+            intake_case_id=order.intake_case_id,
+            shop=order.shop,
+            status=WritebackStatus.FAILED,
+            mutation=mutation,
+            result_id=None,
+            attempts=attempts,
+            cost=meter.cost,
+            clock=self._clock,
+        )
+        return result.model_copy(update={"error_code": code, "error_message": message})
