@@ -41,7 +41,9 @@ class StackPaths:
         data_dir = settings.data_dir.expanduser().resolve()
         return cls(
             data_dir=data_dir,
-            run_dir=data_dir.parent / "run",
+            # Named after the data dir, so stacks with sibling data dirs never share
+            # pid files, lock or scratch; outside it, so wiping data keeps the lock.
+            run_dir=data_dir.with_name(f"{data_dir.name}.run"),
             log_dir=settings.log_dir.expanduser().resolve(),
             cache_dir=settings.cache_dir.expanduser().resolve(),
         )

@@ -26,6 +26,12 @@ JsonObject = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
 
 
+def _default_unavailable_retry() -> RetryPolicy:
+    # On top of the client's own HTTP retries: a couple of slower re-runs of
+    # the whole read-then-write before the agent is told to wait.
+    return RetryPolicy(initial_interval_s=1.0, maximum_interval_s=10.0, maximum_attempts=3)
+
+
 def _default_retry() -> RetryPolicy:
     # Transient userErrors are optimistic-lock conflicts with another writer:
     # they clear in well under a second, so a few quick retries suffice.
@@ -38,6 +44,8 @@ class WriterConfig:
 
     retry: RetryPolicy = field(default_factory=_default_retry)
     """Backoff for transient ``userErrors``; each attempt re-reads state before writing."""
+    unavailable_retry: RetryPolicy = field(default_factory=_default_unavailable_retry)
+    """Re-runs of an action while Shopify is unavailable, before ``WriterUnavailableError``."""
     job_timeout_s: float = 30.0
     """How long to wait for an ``orderCancel`` job before giving up as unavailable."""
     job_poll_interval_s: float = 0.25

@@ -12,16 +12,20 @@ effect found already in place (read before write)      ``ALREADY_APPLIED``
 transient ``userErrors`` (lock, STALE_OBJECT, "try     retried with backoff (re-reading
 again")                                                state each time); still failing ->
                                                        ``FAILED`` ``TRANSIENT_EXHAUSTED``
-permanent ``userErrors``                               ``FAILED`` with Shopify's code
+permanent ``userErrors``                               re-read once (it may echo our own
+                                                       earlier write), then ``FAILED`` with
+                                                       Shopify's code
 GraphQL ``errors`` (schema drift, bad input)           ``FAILED`` ``GRAPHQL_ERROR``
 target missing / conflicting state / bad params        ``FAILED`` ``NOT_FOUND`` ...
-5xx / timeouts / THROTTLED beyond the client budget    raises :class:`WriterUnavailableError`
+5xx / timeouts / THROTTLED beyond the client budget    re-run with backoff, then raises
+                                                       :class:`WriterUnavailableError`
 401 / 403 / ACCESS_DENIED                              raises :class:`WriterAuthError`
 =====================================================  =====================================
 
 Throttling itself never surfaces here: the client waits on its cost bucket.
 Every handler is read-then-write, so applying an action twice, or again after
-a crash between the write and the Kafka commit, writes nothing the second time.
+a crash between the write and the Kafka commit, writes nothing the second time;
+the retries (:mod:`streams.writer.retrying`) re-run the whole handler for the same reason.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from streams.writer import disputes, edits, fulfillment, orders, returns
 from streams.writer.context import ActionContext, MeteredExecutor, Outcome, Sleep, WriterConfig
 from streams.writer.errors import ActionRejected, WriterAuthError, WriterUnavailableError
 from streams.writer.results import Clock, action_result, failed_result, utc_now
+from streams.writer.retrying import Attempts, run_step
 
 __all__ = ["HANDLERS", "ActionExecutor", "Handler"]
 
@@ -118,65 +123,59 @@ class ActionExecutor:
         """
         meter = MeteredExecutor(self._client)
         handler = HANDLERS[action.kind]
-        attempts = 0
-        while True:
-            attempts += 1
+        attempts = Attempts()
+        params = action.params_dict()
 
-            try:
-                ctx = ActionContext(
-                    client=meter,
-                    decision=decision,
-                    index=index,
-                    action=action,
-                    params=action.params_dict(),
-                    config=self._config,
-                    sleep=self._sleep,
-                )
-                outcome = await handler(ctx)
-            except ShopifyUserError as exc:
-                if exc.transient and self._config.retry.should_retry(attempts):
-                    delay = self._config.retry.delay_s(attempts)
-                    logger.info(
-                        "writer: %s transient userError (%s), retry in %.2fs",
-                        exc.operation,
-                        exc.message,
-                        delay,
-                    )
-                    await self._sleep(delay)
-                    continue
-                code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
-                return self._failed(
-                    decision, action, meter, attempts, exc.operation, code, str(exc)
-                )
-            except ActionRejected as exc:
-                return self._failed(
-                    decision, action, meter, attempts, exc.mutation, exc.code, str(exc)
-                )
-            except ShopifyUnavailableError as exc:
-                raise WriterUnavailableError(
-                    f"{action.kind.value} of case {decision.case_id}: Shopify unavailable: {exc}",
-                    attempts=exc.attempts,
-                ) from exc
-            except ShopifyAuthError as exc:
-                raise WriterAuthError(str(exc)) from exc
-            except ShopifyGraphQLError as exc:
-                return self._failed(
-                    decision,
-                    action,
-                    meter,
-                    attempts,
-                    exc.operation or "unknown",
-                    "GRAPHQL_ERROR",
-                    str(exc),
-                )
-            return action_result(
+        async def step() -> Outcome:
+            ctx = ActionContext(
+                client=meter,
+                decision=decision,
+                index=index,
+                action=action,
+                params=params,
+                config=self._config,
+                sleep=self._sleep,
+            )
+            return await handler(ctx)
+
+        what = f"{action.kind.value} of case {decision.case_id}"
+        try:
+            outcome = await run_step(
+                step, config=self._config, sleep=self._sleep, attempts=attempts, what=what
+            )
+        except ShopifyUserError as exc:
+            code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
+            return self._failed(
+                decision, action, meter, attempts.count, exc.operation, code, str(exc)
+            )
+        except ActionRejected as exc:
+            return self._failed(
+                decision, action, meter, attempts.count, exc.mutation, exc.code, str(exc)
+            )
+        except ShopifyUnavailableError as exc:
+            raise WriterUnavailableError(
+                f"{what}: Shopify unavailable: {exc}", attempts=exc.attempts
+            ) from exc
+        except ShopifyAuthError as exc:
+            raise WriterAuthError(str(exc)) from exc
+        except ShopifyGraphQLError as exc:
+            return self._failed(
                 decision,
                 action,
-                outcome,
-                attempts=attempts,
-                cost=meter.cost,
-                clock=self._clock,
+                meter,
+                attempts.count,
+                exc.operation or "unknown",
+                "GRAPHQL_ERROR",
+                str(exc),
             )
+        return action_result(
+            decision,
+            action,
+            outcome,
+            attempts=attempts.count,
+            cost=meter.cost,
+            clock=self._clock,
+        )
 
     def _failed(
         self,

@@ -54,6 +54,7 @@ from streams.writer import queries
 from streams.writer.context import JsonObject, MeteredExecutor, Sleep, WriterConfig
 from streams.writer.errors import OfflineOrderInvalid, WriterAuthError, WriterUnavailableError
 from streams.writer.results import Clock, offline_result, utc_now
+from streams.writer.retrying import Attempts, run_step
 
 __all__ = ["INTAKE_TAG_PREFIX", "OfflineOrderCreator", "intake_tag"]
 
@@ -144,54 +145,43 @@ class OfflineOrderCreator:
         """
         problems = _static_problems(order)
         meter = MeteredExecutor(self._client)
-        attempts = 0
-        while True:
-            attempts += 1
-            try:
-                existing = await self._find(meter, order)
-                if existing is not None:
-                    return self._result(
-                        order, WritebackStatus.ALREADY_APPLIED, existing, attempts, meter
-                    )
-                # All problems in one error, so the intake team fixes the record once.
-                found = problems + await self._remote_problems(meter, order)
-                if found:
-                    raise OfflineOrderInvalid(order.intake_case_id, found)
-                created = await ops.order_create(
-                    meter,
-                    self._order_input(order),
-                    {"inventoryBehaviour": "DECREMENT_OBEYING_POLICY", "sendReceipt": False},
-                )
-            except ShopifyUserError as exc:
-                if exc.transient and self._config.retry.should_retry(attempts):
-                    await self._sleep(self._config.retry.delay_s(attempts))
-                    continue
-                code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
-                return self._failed(order, exc.operation, code, str(exc), attempts, meter)
-            except ShopifyGraphQLError as exc:
-                return self._failed(
-                    order,
-                    exc.operation or "orderCreate",
-                    "GRAPHQL_ERROR",
-                    str(exc),
-                    attempts,
-                    meter,
-                )
-            except ShopifyUnavailableError as exc:
-                raise WriterUnavailableError(
-                    f"offline order {order.intake_case_id}: Shopify unavailable: {exc}",
-                    attempts=exc.attempts,
-                ) from exc
-            except ShopifyAuthError as exc:
-                raise WriterAuthError(str(exc)) from exc
-            order_id = created.get("id")
-            return self._result(
-                order,
-                WritebackStatus.APPLIED,
-                str(order_id) if order_id else None,
-                attempts,
+        attempts = Attempts()
+
+        async def step() -> tuple[WritebackStatus, str | None]:
+            # Looked up on every run: a retried create finds what an earlier run made.
+            existing = await self._find(meter, order)
+            if existing is not None:
+                return WritebackStatus.ALREADY_APPLIED, existing
+            # All problems in one error, so the intake team fixes the record once.
+            found = problems + await self._remote_problems(meter, order)
+            if found:
+                raise OfflineOrderInvalid(order.intake_case_id, found)
+            created = await ops.order_create(
                 meter,
+                self._order_input(order),
+                {"inventoryBehaviour": "DECREMENT_OBEYING_POLICY", "sendReceipt": False},
             )
+            order_id = created.get("id")
+            return WritebackStatus.APPLIED, str(order_id) if order_id else None
+
+        what = f"offline order {order.intake_case_id}"
+        try:
+            status, order_id = await run_step(
+                step, config=self._config, sleep=self._sleep, attempts=attempts, what=what
+            )
+        except ShopifyUserError as exc:
+            code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
+            return self._failed(order, exc.operation, code, str(exc), attempts.count, meter)
+        except ShopifyGraphQLError as exc:
+            operation = exc.operation or "orderCreate"
+            return self._failed(order, operation, "GRAPHQL_ERROR", str(exc), attempts.count, meter)
+        except ShopifyUnavailableError as exc:
+            raise WriterUnavailableError(
+                f"{what}: Shopify unavailable: {exc}", attempts=exc.attempts
+            ) from exc
+        except ShopifyAuthError as exc:
+            raise WriterAuthError(str(exc)) from exc
+        return self._result(order, status, order_id, attempts.count, meter)
 
     async def _find(self, client: MeteredExecutor, order: OfflineOrder) -> str | None:
         tag = intake_tag(order.intake_case_id)

@@ -25,11 +25,23 @@ def _properties(text: str) -> dict[str, str]:
 def test_paths_derive_run_dir_beside_data_dir(stack_settings: StackSettings) -> None:
     paths = StackPaths.from_settings(stack_settings)
 
-    assert paths.run_dir == paths.data_dir.parent / "run"
+    assert paths.run_dir == paths.data_dir.parent / "data.run"
     assert paths.kafka_log_dirs == paths.data_dir / "kafka"
     assert paths.meta_properties == paths.data_dir / "kafka" / "meta.properties"
     assert paths.pid_file("kafka") == paths.run_dir / "kafka.pid"
     assert paths.log_file("registry") == paths.log_dir / "registry.log"
+
+
+def test_stacks_with_sibling_data_dirs_do_not_share_a_run_dir(
+    stack_settings: StackSettings, tmp_path: Path
+) -> None:
+    other = stack_settings.model_copy(update={"data_dir": tmp_path / "stack" / "data2"})
+
+    first, second = StackPaths.from_settings(stack_settings), StackPaths.from_settings(other)
+
+    assert first.run_dir != second.run_dir
+    assert first.pid_file("kafka") != second.pid_file("kafka")
+    assert not first.run_dir.is_relative_to(first.data_dir)
 
 
 def test_paths_are_absolute_even_for_relative_settings(

@@ -267,6 +267,48 @@ def test_fresh_wipes_the_data_dir(stack_settings: StackSettings, world: World) -
     assert len(world.formats) == 2
 
 
+def test_fresh_leaves_files_beside_the_kafka_dir_alone(
+    stack_settings: StackSettings, world: World
+) -> None:
+    stack = world.stack(stack_settings)
+    stack.up()
+    precious = stack.paths.data_dir / "notes" / "keep.txt"
+    precious.parent.mkdir(parents=True)
+    precious.write_text("not the stack's")
+
+    stack.up(fresh=True)
+
+    assert precious.read_text() == "not the stack's"
+    assert stack.paths.meta_properties.is_file()
+
+
+def test_fresh_refuses_a_kafka_dir_that_kafka_did_not_format(
+    stack_settings: StackSettings, world: World
+) -> None:
+    stack = world.stack(stack_settings)
+    foreign = stack.paths.kafka_log_dirs / "thesis.txt"
+    foreign.parent.mkdir(parents=True)
+    foreign.write_text("someone else's")
+
+    with pytest.raises(StackError, match="refusing to wipe"):
+        stack.up(fresh=True)
+
+    assert foreign.read_text() == "someone else's"
+    assert world.spawned == []
+
+
+def test_a_taken_registry_port_fails_before_kafka_starts(
+    stack_settings: StackSettings, world: World
+) -> None:
+    world.taken_ports.add(38081)
+
+    with pytest.raises(PortInUseError, match="port 38081"):
+        world.stack(stack_settings).up()
+
+    assert world.spawned == []
+    assert world.formats == []
+
+
 def test_port_taken_by_a_foreign_process_fails_before_starting(
     stack_settings: StackSettings, world: World
 ) -> None:

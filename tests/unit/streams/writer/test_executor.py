@@ -684,10 +684,11 @@ async def test_transient_user_error_exhausted_is_failed() -> None:
     assert result.attempts == 3
 
 
-async def test_permanent_user_error_is_failed_at_once() -> None:
+async def test_permanent_user_error_is_failed_after_one_recheck() -> None:
     fake = tags_fake(user_errors("tagsAdd", INVALID))
     result = await run(fake, ActionKind.ADD_TAGS, ORDER, tags=["x"])
-    assert result.status is FAILED and result.attempts == 1
+    assert result.status is FAILED and result.attempts == 2
+    assert len(fake.called("CasebridgeWriterNodeTags")) == 2
     assert result.error_code == "INVALID" and result.mutation == "tagsAdd"
     assert result.error_message is not None and "Tags are invalid" in result.error_message
     assert result.writeback_id.startswith("wb-cb-add-tags-0-")
@@ -701,6 +702,33 @@ async def test_unavailable_shopify_raises_for_the_agent_to_retry(error: Exceptio
     with pytest.raises(WriterUnavailableError) as caught:
         await run(fake, ActionKind.ADD_TAGS, ORDER, tags=["x"])
     assert caught.value.transient and caught.value.__cause__ is error
+    assert len(fake.called("CasebridgeTagsAdd")) == 3  # unavailable_retry's attempts
+
+
+async def test_permanent_refusal_echoing_our_own_write_is_already_applied() -> None:
+    # The client re-sent orderCancel after a lost answer: Shopify says "already
+    # cancelled". The re-read shows the order cancelled: nothing failed.
+    fake = FakeShopify().script(
+        "CasebridgeWriterOrderState",
+        order_state(),
+        order_state(cancelledAt="2026-11-26T00:00:00Z"),
+    )
+    already = {
+        "field": ["orderId"],
+        "message": "Order has already been cancelled.",
+        "code": "INVALID",
+    }
+    fake.script("CasebridgeOrderCancel", user_errors("orderCancel", already))
+    result = await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
+    assert result.status is ALREADY and result.attempts == 2
+    assert len(fake.called("CasebridgeOrderCancel")) == 1
+
+
+async def test_unavailable_then_reachable_re_reads_and_applies() -> None:
+    fake = tags_fake(ShopifyUnavailableError("502", attempts=8), {"tagsAdd": {"userErrors": []}})
+    result = await run(fake, ActionKind.ADD_TAGS, ORDER, tags=["x"])
+    assert result.status is APPLIED and result.attempts == 2
+    assert len(fake.called("CasebridgeWriterNodeTags")) == 2
 
 
 async def test_auth_error_raises() -> None:

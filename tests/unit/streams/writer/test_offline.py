@@ -197,6 +197,7 @@ async def test_permanent_user_error_is_failed() -> None:
     )
     result = await creator(fake).create(offline())
     assert result.status is WritebackStatus.FAILED and result.error_code == "INVALID"
+    assert len(fake.called("CasebridgeOrderCreate")) == 2  # re-checked once
 
 
 async def test_transient_user_error_retries_after_looking_again() -> None:
@@ -210,6 +211,22 @@ async def test_transient_user_error_retries_after_looking_again() -> None:
     result = await creator(fake).create(offline())
     assert result.status is WritebackStatus.APPLIED and result.attempts == 2
     assert len(fake.called("CasebridgeWriterOrdersByQuery")) == 2
+
+
+async def test_lost_answer_of_order_create_is_found_by_tag() -> None:
+    # orderCreate went through but its answer was lost (Shopify "unavailable"):
+    # the re-run finds the order by its tag instead of creating a second one.
+    fake = FakeShopify().script(
+        "CasebridgeWriterOrdersByQuery",
+        none_found(),
+        {"orders": {"nodes": [{"id": "gid://shopify/Order/6", "tags": [TAG]}]}},
+    )
+    fake.script("CasebridgeWriterProductVariant", variant_ok())
+    fake.script("CasebridgeOrderCreate", ShopifyUnavailableError("timeout", attempts=1))
+    result = await creator(fake).create(offline())
+    assert result.status is WritebackStatus.ALREADY_APPLIED
+    assert result.result_id == "gid://shopify/Order/6" and result.attempts == 2
+    assert len(fake.called("CasebridgeOrderCreate")) == 1
 
 
 async def test_unavailable_raises() -> None:
