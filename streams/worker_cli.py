@@ -6,7 +6,7 @@ import click
 import faust
 
 from streams.settings import load_settings
-from streams.topics import ensure_topics, topic_specs
+from streams.topics import TopicSpec, ensure_topics, topic_specs
 
 
 @click.command("topics")
@@ -39,5 +39,20 @@ def worker(roles: str | None) -> None:
     )
     selected = roles.split(",") if roles else None
     app = build_app(settings, roles=selected)
+    # Faust declares its table changelogs lazily; a table written before its
+    # changelog's metadata arrived fails with PartitionsMismatch. Create them first.
+    ensure_topics(
+        settings.kafka.confluent_config(),
+        changelog_specs(app, settings.kafka.default_partitions),
+        replication_factor=settings.kafka.replication_factor,
+    )
     loglevel = {"WARNING": "warn"}.get(settings.log_level, settings.log_level.lower())
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+
+
+def changelog_specs(app: faust.App, partitions: int) -> list[TopicSpec]:
+    """The compacted changelog topic of every table the app declares."""
+    return [
+        TopicSpec(table.changelog_topic.get_topic_name(), partitions, compacted=True)
+        for table in app.tables.values()
+    ]

@@ -27,6 +27,8 @@ class Pipeline:
     emulators: Emulators
     worker: Worker
     logs: Path
+    bootstrap_servers: str
+    registry_url: str
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,6 @@ def pipeline(
         )
         worker = start_worker("worker", env, logs)
         try:
-            yield Pipeline(emus, worker, logs)
+            yield Pipeline(emus, worker, logs, bootstrap_servers, registry_url)
         finally:
             worker.process.stop()
