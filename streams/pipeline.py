@@ -23,10 +23,11 @@ ROLES: dict[str, str] = {
     "sink": "streams.agents.sink:register",
     "decisions": "streams.agents.decisions:register",
     "reconcile": "streams.agents.reconcile:register",
+    "writer": "streams.agents.writer:register",
     "monitor": "streams.ops.web:register",
 }
 
-DEFAULT_ROLES = ("ingress", "classify", "sink", "decisions", "reconcile", "monitor")
+DEFAULT_ROLES = ("ingress", "classify", "sink", "decisions", "writer", "reconcile", "monitor")
 
 
 def _load(target: str) -> Callable[[faust.App, Services], Any]:

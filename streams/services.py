@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from connectors.opentext import OpenTextClient, OpenTextConfig
+from connectors.retry import RetryPolicy
 from connectors.serde import AvroSerde, RegistryClient
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
+from connectors.shopify.bucket import CostBucket
 from streams.kafka.producer import AsyncProducer
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
@@ -50,18 +53,40 @@ class Services:
         path = self.settings.policy_file
         return load_policy(path) if path else default_policy()
 
+    def _shopify_config(self, **overrides: Any) -> ShopifyClientConfig:
+        s = self.settings.shopify
+        return ShopifyClientConfig(
+            shop_domain=s.shop_domain,
+            api_version=s.api_version,
+            access_token=s.access_token,
+            base_url=s.base_url,
+            timeout_s=s.timeout_s,
+            **overrides,
+        )
+
+    @cached_property
+    def shopify_bucket(self) -> CostBucket:
+        """One model of the shop's cost bucket, shared by every Shopify client here."""
+        config = self._shopify_config()
+        return CostBucket(
+            maximum_available=config.maximum_available, restore_rate=config.restore_rate
+        )
+
     @cached_property
     def shopify(self) -> ShopifyAdminClient:
-        """The cost-aware Shopify Admin GraphQL client."""
-        s = self.settings.shopify
+        """The cost-aware Shopify Admin GraphQL client (reads; retries transient failures)."""
+        return ShopifyAdminClient(self._shopify_config(), bucket=self.shopify_bucket)
+
+    @cached_property
+    def shopify_writer(self) -> ShopifyAdminClient:
+        """The client the writer mutates with: no blind resend after a timeout.
+
+        A resent mutation may apply twice (a split, a created order); the writer
+        retries itself, re-reading Shopify's state before writing again.
+        """
         return ShopifyAdminClient(
-            ShopifyClientConfig(
-                shop_domain=s.shop_domain,
-                api_version=s.api_version,
-                access_token=s.access_token,
-                base_url=s.base_url,
-                timeout_s=s.timeout_s,
-            )
+            self._shopify_config(retry=RetryPolicy(maximum_attempts=1)),
+            bucket=self.shopify_bucket,
         )
 
     @cached_property
@@ -84,6 +109,8 @@ class Services:
             self.producer.close()
         if "shopify" in self.__dict__:
             await self.shopify.aclose()
+        if "shopify_writer" in self.__dict__:
+            await self.shopify_writer.aclose()
         if "opentext" in self.__dict__:
             await self.opentext.aclose()
         if "registry" in self.__dict__:

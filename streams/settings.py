@@ -192,6 +192,16 @@ class ReconcileSettings(BaseModel):
     watermark_topic: str = "casebridge.reconcile.watermarks"
 
 
+class WriterSettings(BaseModel):
+    """The Shopify writer."""
+
+    concurrency: int = Field(default=16, ge=1, le=256)
+    refund_transactions: Literal["suggested", "omit"] = Field(
+        default="suggested",
+        description="suggested: send Shopify's suggestedRefund transactions (real stores).",
+    )
+
+
 class Settings(BaseSettings):
     """All settings of a casebridge process."""
 
@@ -226,6 +236,7 @@ class Settings(BaseSettings):
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     lag: LagSettings = Field(default_factory=LagSettings)
+    writer: WriterSettings = Field(default_factory=WriterSettings)
 
 
 #: Settings whose values are never echoed in an error message.

@@ -18,7 +18,6 @@ case type is a setting of the sink.
 from __future__ import annotations
 
 import re
-from streams.decisions.policy import OutcomeMappingPolicy
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -26,6 +25,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.records import CaseType, IssueType, Priority, Severity
+from streams.decisions.policy import OutcomeMappingPolicy
 
 _DURATION_PART = re.compile(r"(\d+)([wdhms])")
 _DURATION_WHOLE = re.compile(r"(?:\d+[wdhms])+")

@@ -153,7 +153,9 @@ def register(app: faust.App, services: Any) -> OpsService:
     client_config = settings.kafka.confluent_config()
     tally = CaseTally()
     serde = services.serde(CASES_STATE)
-    reader = CaseStateReader(client_config, serde.decode, tally, group=f"{settings.app_id}-ops-cases")
+    reader = CaseStateReader(
+        client_config, serde.decode, tally, group=f"{settings.app_id}-ops-cases"
+    )
 
     def monitor() -> Any:
         # Read at request time: the monitor role may be declared after this one.

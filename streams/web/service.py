@@ -193,9 +193,7 @@ class OpsService:
 
     # --- cases -------------------------------------------------------------------------------
 
-    def cases(
-        self, case_type: str | None, status: str | None, limit: int = 100
-    ) -> dict[str, Any]:
+    def cases(self, case_type: str | None, status: str | None, limit: int = 100) -> dict[str, Any]:
         """The cases of a type and/or state, most recently updated first."""
         found = self.tally.cases(case_type=case_type, status=status, limit=limit)
         return {

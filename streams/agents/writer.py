@@ -1,0 +1,236 @@
+"""The Shopify writer stage: ``cases.decisions`` and ``orders.offline`` -> Shopify.
+
+* Every action reads Shopify's current state first and skips what is already
+  applied (:class:`~streams.writer.ActionExecutor`), refunds carry an
+  ``@idempotent`` key from the decision, and offline orders are found by their
+  intake tag before being created: a duplicate decision or a replay after a
+  crash produces ``ALREADY_APPLIED`` results, never a second effect.
+* One write in flight per order (lanes keyed by order id), many across
+  orders; an offset is acknowledged only when its decision is done.
+* Shopify unavailable: wait and retry the same action, without limit; a
+  permanent refusal gives a FAILED ``WritebackResult``, the decision goes to
+  ``cases.decisions.dlq`` and the next decision is applied.
+* Emits a ``WritebackResult`` per action and ``CaseState`` transitions
+  (APPLYING -> APPLIED | FAILED).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from connectors.retry import RetryPolicy
+from schemas.records import (
+    CaseDecision,
+    CaseState,
+    CaseStatus,
+    CaseType,
+    OfflineOrder,
+    WritebackResult,
+    WritebackStatus,
+)
+from streams.runtime.lanes import KeyedLanes
+from streams.runtime.records import dead_letter, decode_or_dead_letter
+from streams.services import Services
+from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
+from streams.writer import (
+    ActionExecutor,
+    OfflineOrderCreator,
+    OfflineOrderInvalid,
+    WriterConfig,
+    WriterUnavailableError,
+)
+
+log = logging.getLogger(__name__)
+
+
+def lane_key(decision: CaseDecision) -> str:
+    """The order a decision writes to (its lane), else its case."""
+    for variable in decision.variables:
+        if variable.name == "orderId" and variable.value:
+            return f"order:{variable.value}"
+    return f"case:{decision.case_id}"
+
+
+class Writer:
+    """The writer stage of one worker."""
+
+    def __init__(self, app: faust.App, services: Services) -> None:
+        self.services = services
+        settings = services.settings
+        config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
+        client = services.shopify_writer
+        self.executor = ActionExecutor(client, config=config)
+        self.creator = OfflineOrderCreator(client, config=config)
+        self.lanes = KeyedLanes(settings.writer.concurrency)
+        self.outage_backoff = RetryPolicy(
+            initial_interval_s=1.0, maximum_interval_s=30.0, maximum_attempts=0
+        )
+        self.stats = {"applied": 0, "already_applied": 0, "failed": 0, "offline_created": 0}
+        decisions = app.topic(
+            CASES_DECISIONS, key_type=bytes, value_type=bytes, value_serializer="raw"
+        )
+        offline = app.topic(
+            ORDERS_OFFLINE, key_type=bytes, value_type=bytes, value_serializer="raw"
+        )
+        app.agent(decisions, name="casebridge.shopify-writer")(self._decision_agent)
+        app.agent(offline, name="casebridge.offline-orders")(self._offline_agent)
+
+    # --- agents ------------------------------------------------------------------------------
+
+    async def _decision_agent(self, stream: Any) -> None:
+        serde = self.services.serde(CASES_DECISIONS)
+        async for event in stream.noack().events():
+            decision = await decode_or_dead_letter(
+                serde, CaseDecision, self.services.producer, event
+            )
+            if decision is None:
+                event.ack()
+                continue
+            await self.lanes.submit(
+                lane_key(decision), functools.partial(self.apply, event, decision), event.ack
+            )
+
+    async def _offline_agent(self, stream: Any) -> None:
+        serde = self.services.serde(ORDERS_OFFLINE)
+        async for event in stream.noack().events():
+            order = await decode_or_dead_letter(serde, OfflineOrder, self.services.producer, event)
+            if order is None:
+                event.ack()
+                continue
+            await self.lanes.submit(
+                f"intake:{order.intake_case_id}",
+                functools.partial(self.create_offline, event, order),
+                event.ack,
+            )
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    async def apply(self, event: Any, decision: CaseDecision) -> None:
+        """Apply every action of one decision, in order, stopping at the first failure."""
+        writes = [a for a in decision.actions if a.kind.value != "NONE"]
+        if writes:
+            await self._state(decision.case_id, decision, CaseStatus.APPLYING, decision.outcome)
+        for index, action in enumerate(decision.actions):
+            result = await self._with_patience(
+                functools.partial(self.executor.apply, decision, index, action), decision.case_id
+            )
+            await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
+            if result.status is WritebackStatus.FAILED:
+                self.stats["failed"] += 1
+                await dead_letter(
+                    self.services.producer,
+                    event,
+                    reason=f"{result.mutation}: {result.error_message or 'failed'}",
+                    error_class=result.error_code or "shopify-user-error",
+                )
+                detail = f"{action.kind.value} failed: {result.error_message or result.error_code}"
+                await self._state(
+                    decision.case_id, decision, CaseStatus.FAILED, decision.outcome, detail
+                )
+                return
+            key = "applied" if result.status is WritebackStatus.APPLIED else "already_applied"
+            self.stats[key] += 1
+        final = CaseStatus.APPLIED if writes else CaseStatus.DECIDED
+        await self._state(decision.case_id, decision, final, decision.outcome)
+
+    async def _with_patience(self, call: Any, case_id: str) -> WritebackResult:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result: WritebackResult = await call()
+                return result
+            except WriterUnavailableError as exc:
+                delay = self.outage_backoff.delay_s(attempt)
+                log.warning("Shopify unavailable for %s (%s); retry in %.1fs", case_id, exc, delay)
+                await asyncio.sleep(delay)
+
+    # --- offline orders ----------------------------------------------------------------------
+
+    async def create_offline(self, event: Any, order: OfflineOrder) -> None:
+        """Create (once) the Shopify order of an approved offline intake."""
+        case_id = order.intake_case_id
+        try:
+            result = await self._with_patience(
+                functools.partial(self.creator.create, order), case_id
+            )
+        except OfflineOrderInvalid as exc:
+            await dead_letter(
+                self.services.producer, event, reason=str(exc), error_class="offline-order-invalid"
+            )
+            await self._offline_state(order, CaseStatus.FAILED, detail=str(exc)[:500])
+            return
+        await self._send(SHOPIFY_WRITEBACKS, result, case_id)
+        if result.status is WritebackStatus.FAILED:
+            await dead_letter(
+                self.services.producer,
+                event,
+                reason=result.error_message or "order creation failed",
+                error_class=result.error_code or "shopify-user-error",
+            )
+            await self._offline_state(order, CaseStatus.FAILED, detail=result.error_message)
+            return
+        self.stats["offline_created"] += result.status is WritebackStatus.APPLIED
+        await self._offline_state(order, CaseStatus.APPLIED, shopify_order_id=result.result_id)
+
+    # --- records -----------------------------------------------------------------------------
+
+    async def _send(self, topic: str, record: Any, key: str) -> None:
+        await self.services.producer.send(
+            topic, self.services.serde(topic).encode(record), key=key.encode()
+        )
+
+    async def _state(
+        self,
+        case_id: str,
+        decision: CaseDecision,
+        status: CaseStatus,
+        outcome: str | None,
+        detail: str | None = None,
+    ) -> None:
+        subject = next((v.value for v in decision.variables if v.name == "subjectId"), case_id)
+        state = CaseState(
+            case_id=case_id,
+            case_type=decision.case_type,
+            shop=decision.shop,
+            subject_id=subject,
+            status=status,
+            process_instance_id=decision.process_instance_id,
+            outcome=outcome,
+            detail=detail,
+            updated_at=datetime.now(UTC),
+        )
+        await self._send(CASES_STATE, state, case_id)
+
+    async def _offline_state(
+        self,
+        order: OfflineOrder,
+        status: CaseStatus,
+        *,
+        detail: str | None = None,
+        shopify_order_id: str | None = None,
+    ) -> None:
+        state = CaseState(
+            case_id=order.intake_case_id,
+            case_type=CaseType.OFFLINE_ORDER,
+            shop=order.shop,
+            subject_id=order.intake_case_id,
+            status=status,
+            process_instance_id=order.process_instance_id,
+            outcome="approved",
+            shopify_order_id=shopify_order_id,
+            detail=detail,
+            updated_at=datetime.now(UTC),
+        )
+        await self._send(CASES_STATE, state, order.intake_case_id)
+
+
+def register(app: faust.App, services: Services) -> Writer:
+    """Declare the Shopify writer stage on ``app``."""
+    return Writer(app, services)
