@@ -298,7 +298,7 @@ class Action(_Model):
 
     kind: ActionKind = ActionKind.NONE
     target_id: str
-    params: JsonObjectText = "{}"
+    params: JsonObjectText
     idempotency_key: str
 
     def params_dict(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
     "produce": "streams.produce_cli:produce",
     "lag": "streams.ops.lag_cli:lag",
     "dlq": "streams.ops.dlq_cli:dlq",
+    "up": "streams.sandbox_cli:up",
 }
 
 

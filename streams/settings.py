@@ -189,7 +189,7 @@ class ReconcileSettings(BaseModel):
     page_size: int = Field(default=5, ge=1, le=50)
     lines_first: int = Field(default=20, ge=1, le=100)
     max_pages: int = Field(default=200, ge=1)
-    watermark_topic: str = "casebridge.reconcile.watermarks"
+    watermark_topic: str = "casebridge.watermarks"
 
 
 class WriterSettings(BaseModel):

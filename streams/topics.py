@@ -28,6 +28,8 @@ SHOPIFY_WRITEBACKS = "shopify.writebacks"
 CASES_STATE = "cases.state"
 
 DLQ_SUFFIX = ".dlq"
+#: Compacted: the durable watermarks of the leader's pollers (decisions, reconciliation).
+WATERMARKS = "casebridge.watermarks"
 
 
 class KafkaUnavailableError(CasebridgeError):
@@ -84,8 +86,7 @@ def topic_specs(partitions: int) -> list[TopicSpec]:
         TopicSpec(CASES_STATE, partitions, compacted=True),
     ]
     # One small record per poller; compaction keeps only the latest of each.
-    specs.append(TopicSpec("casebridge.watermarks", 1, compacted=True))
-    specs.append(TopicSpec("casebridge.reconcile.watermarks", 1, compacted=True))
+    specs.append(TopicSpec(WATERMARKS, 1, compacted=True))
     specs += [
         TopicSpec(dlq_name(t), partitions, config={"retention.ms": "-1"}) for t in DLQ_SOURCES
     ]

@@ -31,7 +31,7 @@ from streams.decisions import (
     install_callback_route,
 )
 from streams.kafka.dlq import DeadLetter, send_to_dlq
-from streams.kafka.watermark import WatermarkStore
+from streams.kafka.watermark import KafkaWatermarkStore
 from streams.services import Services
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
 
@@ -135,14 +135,13 @@ def register(app: faust.App, services: Services) -> DecisionSource:
     if not settings.poll_enabled:
         return source
 
-    store = WatermarkStore(services.settings.kafka.confluent_config(), services.producer)
+    store = KafkaWatermarkStore(services.settings.kafka.confluent_config(), services.producer)
     state: dict[str, datetime | None] = {}
 
     @app.timer(settings.poll_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def poll_history() -> None:
         if "watermark" not in state:
-            loop = asyncio.get_running_loop()
-            state["watermark"] = await loop.run_in_executor(None, store.load, WATERMARK_NAME)
+            state["watermark"] = await store.load(WATERMARK_NAME)
         poller = HistoryPoller(
             services.opentext,
             source.model_keys,

@@ -1,79 +1,212 @@
-"""Durable watermarks kept in Kafka (a compacted topic, one key per poller).
+"""Durable poller watermarks kept in Kafka: "everything before this moment was looked at".
 
-A poller that restarts must resume where it left off without a database:
-the last value of its key in ``casebridge.watermarks`` is its watermark.
-Reading it back means scanning a compacted topic that holds one small record
-per poller, so start-up stays fast however long the pipeline has run.
+Used by the reconciliation poller (one watermark per shop) and the decision
+poller (``decisions.history``). They survive restarts and move with the
+leader: the compacted topic :data:`WATERMARK_TOPIC` holds one record per
+name (key = the name, value = JSON ``{"shop", "watermark", "saved_at"}``,
+where ``shop`` carries the name); compaction keeps the latest. Any worker that
+becomes leader reads it back, so a poller resumes where the previous leader
+stopped.
+
+A compacted topic rather than a Faust table, because the pollers run in
+leader-only timers: a table's partitions belong to whichever worker the
+assignor picked, not necessarily the leader, whereas a tiny topic read to its
+end is always complete. :class:`MemoryWatermarkStore` is the test double.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
+import uuid
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
-from streams.kafka.producer import AsyncProducer
-from streams.topics import KafkaUnavailableError
+from connectors.errors import CasebridgeError
+from streams.topics import TopicSpec, ensure_topics
 
-WATERMARKS_TOPIC = "casebridge.watermarks"
+log = logging.getLogger(__name__)
+
+WATERMARK_TOPIC = "casebridge.watermarks"
 
 
-class WatermarkStore:
-    """Load and save named watermarks (timezone-aware datetimes)."""
+class WatermarkError(CasebridgeError):
+    """The watermark could not be read or written."""
+
+
+class WatermarkStore(Protocol):
+    """Where the reconciler keeps its watermark per shop."""
+
+    async def load(self, shop: str) -> datetime | None:
+        """The saved watermark of ``shop``, or None before the first run."""
+        ...
+
+    async def save(self, shop: str, watermark: datetime) -> None:
+        """Persist ``watermark`` for ``shop`` (durably, before returning)."""
+        ...
+
+
+class Sender(Protocol):
+    """The part of :class:`~streams.kafka.producer.AsyncProducer` the store uses."""
+
+    async def send(self, topic: str, value: bytes | None, key: bytes | None = None, /) -> Any:
+        """Produce one record and wait for the broker's acknowledgement."""
+        ...
+
+
+class MemoryWatermarkStore:
+    """A :class:`WatermarkStore` in a dict (tests, single-run tools)."""
+
+    def __init__(self, initial: Mapping[str, datetime] | None = None) -> None:
+        self.values: dict[str, datetime] = dict(initial or {})
+        self.saves: list[tuple[str, datetime]] = []
+
+    async def load(self, shop: str) -> datetime | None:
+        return self.values.get(shop)
+
+    async def save(self, shop: str, watermark: datetime) -> None:
+        self.values[shop] = watermark
+        self.saves.append((shop, watermark))
+
+
+def encode_watermark(shop: str, watermark: datetime, saved_at: datetime) -> bytes:
+    """The JSON value of a watermark record."""
+    return json.dumps(
+        {
+            "shop": shop,
+            "watermark": watermark.astimezone(UTC).isoformat(),
+            "saved_at": saved_at.astimezone(UTC).isoformat(),
+        },
+        sort_keys=True,
+    ).encode()
+
+
+def decode_watermark(value: bytes) -> datetime:
+    """The watermark of a record value (raises ValueError on a malformed one)."""
+    data = json.loads(value)
+    moment = datetime.fromisoformat(str(data["watermark"]))
+    if moment.tzinfo is None:
+        raise ValueError("watermark without a timezone")
+    return moment.astimezone(UTC)
+
+
+class KafkaWatermarkStore:
+    """A :class:`WatermarkStore` on a compacted topic (see the module docstring).
+
+    Args:
+        client_config: librdkafka settings (``Settings.kafka.confluent_config()``).
+        producer: an :class:`~streams.kafka.producer.AsyncProducer` (acks=all).
+        topic: the compacted topic; created on :meth:`prepare` when missing.
+        timeout_s: how long a load may take to reach the end of the topic.
+    """
 
     def __init__(
         self,
         client_config: Mapping[str, Any],
-        producer: AsyncProducer,
-        topic: str = WATERMARKS_TOPIC,
+        producer: Sender,
+        *,
+        topic: str = WATERMARK_TOPIC,
+        timeout_s: float = 15.0,
     ) -> None:
-        self._client_config = dict(client_config)
+        self._config = dict(client_config)
         self._producer = producer
-        self._topic = topic
+        self.topic = topic
+        self._timeout_s = timeout_s
 
-    def load(self, name: str, timeout_s: float = 15.0) -> datetime | None:
-        """The last saved watermark of ``name``, or None if it never saved one."""
+    async def prepare(self, replication_factor: int = 1) -> None:
+        """Create the compacted topic (one partition: the records are few and tiny)."""
+        spec = TopicSpec(self.topic, 1, compacted=True)
+        await asyncio.to_thread(
+            ensure_topics, self._config, [spec], replication_factor=replication_factor
+        )
+
+    async def load(self, shop: str) -> datetime | None:
+        """Read the topic to its end and return the last watermark of ``shop``."""
+        return await asyncio.to_thread(self._read, shop)
+
+    async def save(self, shop: str, watermark: datetime) -> None:
+        """Write the watermark of ``shop`` and wait for the broker's acknowledgement."""
+        value = encode_watermark(shop, watermark, datetime.now(UTC))
+        try:
+            await self._producer.send(self.topic, value, shop.encode())
+        except CasebridgeError as exc:
+            raise WatermarkError(f"could not save the watermark of {shop}: {exc}") from exc
+
+    def _read(self, shop: str) -> datetime | None:
         consumer = Consumer(
             {
-                **self._client_config,
-                "group.id": "casebridge-watermark-reader",
+                **self._config,
+                # A throwaway group that never commits: the store reads from the start.
+                "group.id": f"casebridge-watermark-reader-{uuid.uuid4().hex[:8]}",
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,
             }
         )
         try:
-            metadata = consumer.list_topics(self._topic, timeout=timeout_s)
-            topic = metadata.topics.get(self._topic)
+            try:
+                metadata = consumer.list_topics(self.topic, timeout=self._timeout_s)
+            except KafkaException as exc:
+                raise WatermarkError(f"{self.topic}: {exc.args[0]}") from None
+            topic = metadata.topics.get(self.topic)
             if topic is None or topic.error is not None:
+                return None  # never saved: the topic does not exist yet
+            latest: datetime | None = None
+            remaining: set[int] = set()
+            assignments: list[TopicPartition] = []
+            for partition in topic.partitions:
+                low, high = consumer.get_watermark_offsets(
+                    TopicPartition(self.topic, partition), timeout=self._timeout_s
+                )
+                if high > low:
+                    remaining.add(partition)
+                    assignments.append(TopicPartition(self.topic, partition, OFFSET_BEGINNING))
+            if not assignments:
                 return None
-            partitions = [TopicPartition(self._topic, p, 0) for p in topic.partitions]
-            consumer.assign(partitions)
-            remaining = {p.partition for p in partitions}
-            value: datetime | None = None
-            deadline = time.monotonic() + timeout_s
-            while remaining and time.monotonic() < deadline:
-                msg = consumer.poll(0.5)
-                if msg is None:
+            consumer.assign(assignments)
+            ends = {
+                p: consumer.get_watermark_offsets(TopicPartition(self.topic, p))[1]
+                for p in remaining
+            }
+            stop_at = time.monotonic() + self._timeout_s
+            while remaining and time.monotonic() < stop_at:
+                message = consumer.poll(0.5)
+                if message is None:
                     continue
-                error = msg.error()
+                error = message.error()
                 if error is not None:
                     if error.code() == KafkaError._PARTITION_EOF:
-                        remaining.discard(msg.partition() or 0)
-                    continue
-                if msg.key() == name.encode() and msg.value():
-                    value = datetime.fromisoformat(json.loads(msg.value() or b"{}")["at"])
-            return value
-        except KafkaException as exc:
-            raise KafkaUnavailableError(f"could not read watermarks: {exc.args[0]}") from None
+                        remaining.discard(message.partition())
+                        continue
+                    raise WatermarkError(f"{self.topic}: {error.str()}")
+                value = message.value()
+                if message.key() == shop.encode() and value:
+                    try:
+                        latest = decode_watermark(value)
+                    except (ValueError, KeyError) as exc:
+                        log.warning("ignoring a malformed watermark record: %s", exc)
+                offset, partition = message.offset(), message.partition()
+                if offset is not None and partition is not None and offset + 1 >= ends[partition]:
+                    remaining.discard(partition)
+            if remaining:
+                raise WatermarkError(
+                    f"{self.topic}: not read to its end within {self._timeout_s:.0f} s"
+                )
+            return latest
         finally:
             consumer.close()
 
-    async def save(self, name: str, at: datetime) -> None:
-        """Persist ``at`` as the watermark of ``name`` (waits for the broker's ack)."""
-        await self._producer.send(
-            self._topic, json.dumps({"at": at.isoformat()}).encode(), key=name.encode()
-        )
+
+__all__ = [
+    "WATERMARK_TOPIC",
+    "KafkaWatermarkStore",
+    "MemoryWatermarkStore",
+    "WatermarkError",
+    "WatermarkStore",
+    "decode_watermark",
+    "encode_watermark",
+]

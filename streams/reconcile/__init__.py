@@ -13,6 +13,13 @@ the GraphQL query and the REST-shaped payload, :mod:`.watermark` the
 durable watermark.
 """
 
+from streams.kafka.watermark import (
+    WATERMARK_TOPIC,
+    KafkaWatermarkStore,
+    MemoryWatermarkStore,
+    WatermarkError,
+    WatermarkStore,
+)
 from streams.reconcile.poller import (
     RECONCILED_TOPIC,
     ReconcileOptions,
@@ -22,13 +29,6 @@ from streams.reconcile.poller import (
     event_id,
 )
 from streams.reconcile.rest import RECONCILE_ORDERS, rest_order
-from streams.reconcile.watermark import (
-    WATERMARK_TOPIC,
-    KafkaWatermarkStore,
-    MemoryWatermarkStore,
-    WatermarkError,
-    WatermarkStore,
-)
 
 __all__ = [
     "RECONCILED_TOPIC",

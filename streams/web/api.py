@@ -7,7 +7,7 @@
     GET  /api/cases?type=&state=&limit=
     GET  /api/cases/{case_id}          the case's audit trail (404 if no record names it)
     GET  /api/dlq/{topic}?limit=       records of a DLQ (``topic`` or ``topic.dlq``)
-    POST /api/dlq/{topic}/replay       body: {"filters": [...], "dry_run", "limit", "from_beginning"}
+    POST /api/dlq/{topic}/replay       body: {"filters", "dry_run", "limit", "from_beginning"}
 
 Installed by the ``web`` role (``"web": "streams.web.api:register"`` in
 :data:`streams.pipeline.ROLES`), together with the page at ``/ops/``.

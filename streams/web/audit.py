@@ -215,37 +215,41 @@ def _kafka_time(msg: Message) -> datetime:
 
 
 class _Decoder:
-    """One serde per topic, sharing the registry client and its schema cache."""
+    """One serde per topic, sharing the registry client and its schema cache.
 
-    def __init__(self, registry: SchemaRegistry) -> None:
+    ``logical`` maps a topic name as read to the casebridge topic it stands
+    for (they differ only when ``case_history`` was given ``topics``).
+    """
+
+    def __init__(self, registry: SchemaRegistry, logical: Mapping[str, str]) -> None:
         self._registry = registry
+        self._logical = logical
         self._serdes: dict[str, AvroSerde] = {}
+
+    def logical(self, topic: str) -> str:
+        """The casebridge topic ``topic`` holds the records of."""
+        return self._logical.get(topic, topic)
 
     def entry(self, msg: Message) -> AuditEntry:
         topic = msg.topic() or "?"
+        kind = self.logical(topic)
         partition, offset = msg.partition() or 0, msg.offset() or 0
-        serde = self._serdes.get(topic)
-        if serde is None:
-            serde = self._serdes[topic] = AvroSerde.for_topic(topic, self._registry)
         value = msg.value()
         if not isinstance(value, bytes) or not value:
             # A tombstone: compaction will drop the case's state.
-            return AuditEntry(_kafka_time(msg), _stage(topic), topic, partition, offset, "deleted")
+            return AuditEntry(_kafka_time(msg), _stage(kind), topic, partition, offset, "deleted")
+        serde = self._serdes.get(kind)
+        if serde is None:
+            serde = self._serdes[kind] = AvroSerde.for_topic(kind, self._registry)
         try:
             record = serde.decode(value)
         except CasebridgeError as exc:
-            return AuditEntry(
-                _kafka_time(msg),
-                _stage(topic),
-                topic,
-                partition,
-                offset,
-                f"undecodable record: {exc}",
-            )
-        at = record.get(_TIME_FIELDS.get(topic, ""))
+            summary = f"undecodable record: {exc}"
+            return AuditEntry(_kafka_time(msg), _stage(kind), topic, partition, offset, summary)
+        at = record.get(_TIME_FIELDS.get(kind, ""))
         when = at.astimezone(UTC) if isinstance(at, datetime) else _kafka_time(msg)
         return AuditEntry(
-            when, _stage(topic), topic, partition, offset, summarise(topic, record), record
+            when, _stage(kind), topic, partition, offset, summarise(kind, record), record
         )
 
 
@@ -257,6 +261,7 @@ def case_history(
     lookback: timedelta = timedelta(hours=24),
     scan_all_partitions: bool = False,
     timeout_s: float = 10.0,
+    topics: Mapping[str, str] | None = None,
 ) -> list[AuditEntry]:
     """Every record about ``case_id``, oldest first (see the module docstring).
 
@@ -267,18 +272,27 @@ def case_history(
         lookback: How long before its first request to search for triggering events.
         scan_all_partitions: Read every partition of the case topics, not only the key's.
         timeout_s: Per broker request, and the longest wait for the next record.
+        topics: Read another topic in place of a casebridge one (``{"cases.state":
+            "test-1.cases.state"}``); the records are decoded as the casebridge
+            topic's. Tests use it to stay off the topics live agents consume.
 
     Raises:
         CaseNotFoundError: No case topic holds a record keyed by ``case_id``.
         BrokerUnavailableError: Kafka did not answer.
     """
-    owned = isinstance(registry_url, str)
-    registry: SchemaRegistry = RegistryClient(registry_url) if owned else registry_url  # type: ignore[arg-type]
+    owned: RegistryClient | None = None
+    registry: SchemaRegistry
+    if isinstance(registry_url, str):
+        registry = owned = RegistryClient(registry_url)
+    else:
+        registry = registry_url
     try:
-        decoder = _Decoder(registry)
+        names = {t: (topics or {}).get(t, t) for t in (*CASE_TOPICS, *SOURCE_TOPICS)}
+        decoder = _Decoder(registry, {physical: t for t, physical in names.items()})
         with reader(client_config, timeout_s) as consumer:
+            case_topics = [names[t] for t in CASE_TOPICS]
             case_messages = _case_records(
-                consumer, client_config, case_id, scan_all_partitions, timeout_s
+                consumer, client_config, case_id, case_topics, scan_all_partitions, timeout_s
             )
             if not case_messages:
                 raise CaseNotFoundError(
@@ -286,13 +300,16 @@ def case_history(
                 )
             pairs = [(decoder.entry(m), m) for m in case_messages]
             entries = [e for e, _ in pairs]
-            requests = [(e, m) for e, m in pairs if e.topic == CASES_REQUESTS and e.record]
+            requests = [
+                (e, m) for e, m in pairs if decoder.logical(e.topic) == CASES_REQUESTS and e.record
+            ]
+            source_topics = [names[t] for t in SOURCE_TOPICS]
             entries += _source_events(
-                consumer, client_config, decoder, requests, lookback, timeout_s
+                consumer, client_config, decoder, requests, source_topics, lookback, timeout_s
             )
     finally:
-        if owned and isinstance(registry, RegistryClient):
-            registry.close()
+        if owned is not None:
+            owned.close()
     entries.sort(key=lambda e: (e.at, e.topic, e.partition, e.offset))
     return entries
 
@@ -301,11 +318,12 @@ def _case_records(
     consumer: Consumer,
     config: Mapping[str, Any],
     case_id: str,
+    topics: list[str],
     scan_all_partitions: bool,
     timeout_s: float,
 ) -> list[Message]:
     key = case_id.encode()
-    counts = partition_counts(consumer, config, list(CASE_TOPICS), timeout_s)
+    counts = partition_counts(consumer, config, topics, timeout_s)
     wanted: list[tuple[str, int]] = []
     for topic, count in counts.items():
         if scan_all_partitions:
@@ -321,6 +339,7 @@ def _source_events(
     config: Mapping[str, Any],
     decoder: _Decoder,
     requests: list[tuple[AuditEntry, Message]],
+    topics: list[str],
     lookback: timedelta,
     timeout_s: float,
 ) -> list[AuditEntry]:
@@ -331,7 +350,7 @@ def _source_events(
     lasts = [max(e.at, _kafka_time(m)) for e, m in requests]
     start_ms = int((min(firsts) - lookback).timestamp() * 1000)
     end_ms = int((max(lasts) + _AFTER_LAST_REQUEST).timestamp() * 1000)
-    counts = partition_counts(consumer, config, list(SOURCE_TOPICS), timeout_s)
+    counts = partition_counts(consumer, config, topics, timeout_s)
     whole = end_offsets(
         consumer, config, [(t, p) for t, n in counts.items() for p in range(n)], timeout_s
     )
@@ -345,7 +364,7 @@ def _source_events(
         if not isinstance(value, bytes) or not any(n in value for n in needles):
             return False
         entry = decoder.entry(msg)
-        ident = (entry.record or {}).get(SOURCE_TOPICS[entry.topic][1])
+        ident = (entry.record or {}).get(SOURCE_TOPICS[decoder.logical(entry.topic)][1])
         if ident in ids and ident not in found:
             found[str(ident)] = entry
             return True

@@ -20,10 +20,13 @@ from streams.ops.errors import BrokerUnavailableError
 from streams.ops.lag import ops_client_config
 from streams.topics import DLQ_SOURCES, DLQ_SUFFIX, dlq_name
 
-__all__ = ["DlqCounter"]
+__all__ = ["PIPELINE_DLQS", "DlqCounter"]
 
 _EARLIEST: Any = OffsetSpec.earliest()  # type: ignore[no-untyped-call]
 _LATEST: Any = OffsetSpec.latest()  # type: ignore[no-untyped-call]
+
+#: The DLQs of the pipeline's input topics.
+PIPELINE_DLQS: tuple[str, ...] = tuple(dlq_name(topic) for topic in DLQ_SOURCES)
 
 
 class DlqCounter:
@@ -39,7 +42,7 @@ class DlqCounter:
         self,
         client_config: Mapping[str, Any],
         *,
-        known: tuple[str, ...] = tuple(dlq_name(t) for t in DLQ_SOURCES),
+        known: tuple[str, ...] = PIPELINE_DLQS,
         timeout_s: float = 10.0,
     ) -> None:
         self._servers = client_config.get("bootstrap.servers", "?")

@@ -294,6 +294,22 @@ class Fulfillment(Resource):
 
 
 @dataclass
+class OrderTransaction(Resource):
+    """Money moved on an order: a SALE/CAPTURE when paid, a REFUND pointing at its parent."""
+
+    GID_KIND: ClassVar[str] = "OrderTransaction"
+    id: int
+    order_id: int
+    kind: str  # SALE, CAPTURE, AUTHORIZATION, REFUND, VOID (GraphQL enum form)
+    gateway: str
+    amount: Decimal
+    created_at: datetime
+    status: str = "SUCCESS"
+    parent_id: int | None = None
+    refund_id: int | None = None
+
+
+@dataclass
 class RefundLine:
     """A refunded order line."""
 
@@ -314,6 +330,7 @@ class Refund(Resource):
     amount: Decimal
     lines: list[RefundLine]
     created_at: datetime
+    shipping: Decimal = Decimal("0.00")
 
 
 @dataclass
@@ -364,6 +381,13 @@ class Dispute(Resource):
     finalized_on: datetime | None = None
     evidence: dict[str, str] = field(default_factory=dict)
     evidence_submitted: bool = False
+    #: The ``ShopifyPaymentsDisputeEvidence`` id (its own id in Shopify); 0 = the dispute's.
+    evidence_id: int = 0
+
+    @property
+    def evidence_gid(self) -> str:
+        """``gid://shopify/ShopifyPaymentsDisputeEvidence/...``."""
+        return gid("ShopifyPaymentsDisputeEvidence", self.evidence_id or self.id)
 
 
 @dataclass

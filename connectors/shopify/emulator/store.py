@@ -32,6 +32,7 @@ from connectors.shopify.emulator.models import (
     Metafield,
     Order,
     OrderEdit,
+    OrderTransaction,
     Product,
     Refund,
     Return,
@@ -62,6 +63,7 @@ class ShopState:
     fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
     fulfillments: dict[int, Fulfillment] = field(default_factory=dict)
     refunds: dict[int, Refund] = field(default_factory=dict)
+    transactions: dict[int, OrderTransaction] = field(default_factory=dict)
     returns: dict[int, Return] = field(default_factory=dict)
     disputes: dict[int, Dispute] = field(default_factory=dict)
     draft_orders: dict[int, DraftOrder] = field(default_factory=dict)
@@ -124,6 +126,19 @@ class ShopState:
         result: Dispute = self._get(self.disputes, "ShopifyPaymentsDispute", ref)
         return result
 
+    def dispute_by_evidence(self, ref: str | int) -> Dispute:
+        """The dispute owning this ``ShopifyPaymentsDisputeEvidence`` id."""
+        ident = ref if isinstance(ref, int) else parse_gid(ref, "ShopifyPaymentsDisputeEvidence")[1]
+        for dispute in self.disputes.values():
+            if (dispute.evidence_id or dispute.id) == ident:
+                return dispute
+        raise ResourceNotFound(f"ShopifyPaymentsDisputeEvidence {ref} not found")
+
+    def transaction(self, ref: str | int) -> OrderTransaction:
+        """The order transaction with this id."""
+        result: OrderTransaction = self._get(self.transactions, "OrderTransaction", ref)
+        return result
+
     def product(self, ref: str | int) -> Product:
         """The product with this id."""
         result: Product = self._get(self.products, "Product", ref)
@@ -156,6 +171,7 @@ class ShopState:
             "FulfillmentOrder": self.fulfillment_orders,
             "Fulfillment": self.fulfillments,
             "Refund": self.refunds,
+            "OrderTransaction": self.transactions,
             "Return": self.returns,
             "ShopifyPaymentsDispute": self.disputes,
             "DraftOrder": self.draft_orders,
@@ -236,6 +252,22 @@ class ShopState:
         return sorted(
             (r for r in self.refunds.values() if r.order_id == order.id), key=lambda r: r.id
         )
+
+    def transactions_of(self, order: Order) -> list[OrderTransaction]:
+        """The order's transactions, oldest first."""
+        return sorted(
+            (t for t in self.transactions.values() if t.order_id == order.id), key=lambda t: t.id
+        )
+
+    def refund_transactions_of(self, refund: Refund) -> list[OrderTransaction]:
+        """The REFUND transactions that moved a refund's money, oldest first."""
+        return sorted(
+            (t for t in self.transactions.values() if t.refund_id == refund.id), key=lambda t: t.id
+        )
+
+    def refunded_shipping(self, order: Order) -> Decimal:
+        """Shipping already refunded on the order."""
+        return money(sum((r.shipping for r in self.refunds_of(order)), Decimal(0)))
 
     def returns_of(self, order: Order) -> list[Return]:
         """The order's returns, oldest first."""

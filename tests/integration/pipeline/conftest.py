@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import uuid
@@ -29,6 +30,8 @@ class Pipeline:
     logs: Path
     bootstrap_servers: str
     registry_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    """The worker's environment (a restarted worker reuses it: same app id, same port)."""
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,19 @@ def pipeline(
     bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pipeline]:
     """Both emulators and a worker running every inbound role, on fresh consumer groups."""
+    with running_pipeline(bootstrap_servers, registry_url, tmp_path_factory) as running:
+        yield running
+
+
+@contextmanager
+def running_pipeline(
+    bootstrap_servers: str,
+    registry_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    worker_extra: dict[str, str] | None = None,
+) -> Iterator[Pipeline]:
+    """Start both emulators and one worker with every role (``worker_extra`` added to its env)."""
     logs = tmp_path_factory.mktemp("pipeline")
     web_port = free_port()
     ingress = f"http://127.0.0.1:{web_port}/webhooks/shopify"
@@ -47,9 +63,12 @@ def pipeline(
             registry_url=registry_url,
             data_dir=logs / "worker-data",
             emulators=emus,
+            extra=worker_extra,
         )
         worker = start_worker("worker", env, logs)
+        running = Pipeline(emus, worker, logs, bootstrap_servers, registry_url, env)
         try:
-            yield Pipeline(emus, worker, logs, bootstrap_servers, registry_url)
+            yield running
         finally:
-            worker.process.stop()
+            # A test may have replaced the worker (a restart): stop the current one.
+            running.worker.process.stop()

@@ -265,9 +265,19 @@ def start_group_at_end(bootstrap_servers: str, group: str) -> None:
 
 
 def start_worker(
-    name: str, env: dict[str, str], log_dir: Path, *, roles: str | None = None
+    name: str,
+    env: dict[str, str],
+    log_dir: Path,
+    *,
+    roles: str | None = None,
+    reset_offsets: bool = True,
 ) -> Worker:
-    """Start a worker and wait until its consumer group has partitions assigned."""
+    """Start a worker and wait until its consumer group has partitions assigned.
+
+    ``reset_offsets`` moves the group to the end of its source topics first (a
+    new test group); a restart of the same group passes ``False`` to resume
+    from its committed offsets, as a real restart after a crash does.
+    """
     bootstrap = env["CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS"]
     topics_created = subprocess.run(
         [sys.executable, "-m", "streams.cli", "topics"],
@@ -278,7 +288,8 @@ def start_worker(
         check=False,
     )
     assert topics_created.returncode == 0, topics_created.stderr
-    start_group_at_end(bootstrap, env["CASEBRIDGE_APP_ID"])
+    if reset_offsets:
+        start_group_at_end(bootstrap, env["CASEBRIDGE_APP_ID"])
     args = [sys.executable, "-m", "streams.cli", "worker"]
     if roles:
         args += ["--roles", roles]

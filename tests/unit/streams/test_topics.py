@@ -39,7 +39,7 @@ def test_every_public_topic_and_dlq_is_specified_once() -> None:
     specs = topic_specs(6)
     names = [spec.name for spec in specs]
     assert len(names) == len(set(names))
-    assert set(names) == PUBLIC | DLQS
+    assert set(names) == PUBLIC | DLQS | {"casebridge.watermarks"}
 
 
 def test_dlq_names() -> None:
@@ -49,15 +49,17 @@ def test_dlq_names() -> None:
 
 @pytest.mark.parametrize("partitions", [1, 6, 12])
 def test_partitions_apply_to_every_topic(partitions: int) -> None:
-    assert {spec.partitions for spec in topic_specs(partitions)} == {partitions}
+    specs = [s for s in topic_specs(partitions) if s.name != "casebridge.watermarks"]
+    assert {spec.partitions for spec in specs} == {partitions}
 
 
-def test_cases_state_is_compacted_and_nothing_else() -> None:
+def test_only_state_and_watermarks_are_compacted() -> None:
     specs = by_name()
-    assert specs[CASES_STATE].compacted
-    assert specs[CASES_STATE].topic_config()["cleanup.policy"] == "compact"
+    compacted = {CASES_STATE, "casebridge.watermarks"}
+    for name in compacted:
+        assert specs[name].topic_config()["cleanup.policy"] == "compact"
     for name, spec in specs.items():
-        if name != CASES_STATE:
+        if name not in compacted:
             assert spec.topic_config()["cleanup.policy"] == "delete", name
 
 

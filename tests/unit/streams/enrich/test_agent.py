@@ -13,9 +13,9 @@ from streams.agents.enrich import enrich_options, register_classify
 from streams.app import create_app
 from streams.classify import ClassifyContext, classify_event
 from streams.enrich import EnrichOptions, ShopifyEnricher
+from streams.kafka.watermark import MemoryWatermarkStore
 from streams.policy import default_policy
 from streams.reconcile import Reconciler
-from streams.reconcile.watermark import MemoryWatermarkStore
 from streams.services import Services
 from streams.settings import Settings
 from tests.unit.streams.enrich.fakes import FO_OPEN, FakeShopify

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from schemas.records import CaseType, EventSource, ShopifyEvent
 from streams.classify import ClassifyContext, classify_event
+from streams.kafka.watermark import MemoryWatermarkStore
 from streams.policy import default_policy
 from streams.reconcile import rest_order
 from streams.reconcile.poller import Reconciler
 from streams.reconcile.rest import numeric_id
-from streams.reconcile.watermark import MemoryWatermarkStore
 from tests.unit.streams.reconcile.fakes import (
     JsonEncoder,
     PagedOrders,

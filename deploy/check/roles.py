@@ -1,0 +1,48 @@
+"""Which worker roles exist, and which a command line asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: Roles the deployment already runs but ``streams.pipeline.ROLES`` does not
+#: declare yet (work in progress): a warning, not an error, until they land.
+PENDING_ROLES = frozenset({"writer", "escalation"})
+
+#: Roles that consume partitioned topics: their replicas beyond the partition
+#: count would sit idle.
+CONSUMER_ROLES = frozenset({"classify", "sink", "writer", "escalation"})
+
+
+def known_roles() -> frozenset[str]:
+    """The roles ``casebridge worker --roles`` accepts today."""
+    from streams.pipeline import ROLES
+
+    return frozenset(ROLES)
+
+
+def roles_of(command: Sequence[str]) -> list[str] | None:
+    """The roles of a ``worker [--roles a,b]`` command; None if it is not a worker.
+
+    A worker without ``--roles`` runs every default role.
+    """
+    args = list(command)
+    if args[:1] == ["casebridge"]:
+        args = args[1:]
+    if args[:1] != ["worker"]:
+        return None
+    for index, arg in enumerate(args):
+        if arg == "--roles" and index + 1 < len(args):
+            return [r.strip() for r in args[index + 1].split(",") if r.strip()]
+        if arg.startswith("--roles="):
+            return [r.strip() for r in arg.split("=", 1)[1].split(",") if r.strip()]
+    from streams.pipeline import DEFAULT_ROLES
+
+    return list(DEFAULT_ROLES)
+
+
+def role_problems(roles: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(unknown roles, pending roles) among ``roles``."""
+    known = known_roles()
+    unknown = [r for r in roles if r not in known and r not in PENDING_ROLES]
+    pending = [r for r in roles if r not in known and r in PENDING_ROLES]
+    return unknown, pending

@@ -1,0 +1,399 @@
+"""``casebridge up``: the whole pipeline on one machine, with traffic for all eight use cases.
+
+Brings up, in order: the local Kafka + registry stack, the topics and
+schemas, the OpenText emulator (deciding tasks by itself after a delay), the
+Shopify emulator (delivering signed webhooks to the worker), one worker
+running every role, and the traffic: the Shopify scenario stream (orders,
+risks, returns, disputes, fulfillment trouble, product changes), complaints
+published to ``support.complaints`` like a help desk would, and offline order
+intakes started in OpenText. Ctrl-C (or SIGTERM) stops everything it started,
+newest first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from connectors.errors import CasebridgeError
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SHOPIFY_SECRET = "emulator-webhook-secret"
+WEBHOOK_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "orders/cancelled",
+    "orders/risk_assessment_changed",
+    "returns/request",
+    "disputes/create",
+    "disputes/update",
+    "fulfillment_orders/placed_on_hold",
+    "fulfillment_events/create",
+    "variants/out_of_stock",
+    "inventory_levels/update",
+    "products/update",
+    "themes/publish",
+)
+
+
+class SandboxError(CasebridgeError):
+    """A sandbox component did not start."""
+
+
+@dataclass(frozen=True)
+class SandboxPorts:
+    """Where the sandbox's components listen (all on 127.0.0.1)."""
+
+    worker: int = 6066
+    shopify: int = 8090
+    opentext: int = 8089
+
+
+@dataclass
+class Child:
+    """A child process of the sandbox."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        """SIGTERM, wait, then SIGKILL."""
+        if self.popen.poll() is not None:
+            return
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(5)
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str], logs: Path) -> Child:
+    log_path = logs / f"{name}.log"
+    with log_path.open("ab") as out:
+        # A session of its own: Ctrl-C reaches only us, and we stop children in order.
+        popen = subprocess.Popen(
+            args,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Child(name, popen, log_path)
+
+
+def _wait_http(url: str, child: Child, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if child.popen.poll() is not None:
+            raise SandboxError(f"{child.name} exited; see {child.log_path}")
+        try:
+            httpx.get(url, timeout=2.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise SandboxError(
+        f"{child.name} did not answer {url} within {timeout_s:.0f}s; see {child.log_path}"
+    )
+
+
+class Sandbox:
+    """Starts and stops the sandbox's components."""
+
+    def __init__(
+        self, settings: Settings, ports: SandboxPorts, logs: Path, rate_per_s: float
+    ) -> None:
+        self.settings = settings
+        self.ports = ports
+        self.logs = logs
+        self.rate_per_s = rate_per_s
+        self.children: list[Child] = []
+        self.stop_event = threading.Event()
+        self.started_stack = False
+
+    @property
+    def shopify_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.shopify}"
+
+    @property
+    def opentext_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.opentext}"
+
+    @property
+    def worker_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.worker}"
+
+    def start(self) -> None:
+        """Bring every component up and start the traffic."""
+        from deploy.local.stack import ensure_running
+
+        stack, self.started_stack = ensure_running(self.settings.stack)
+        self._stack = stack
+        cli = [sys.executable, "-m", "streams.cli"]
+        base_env = {
+            "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+            "CASEBRIDGE_REGISTRY__URL": stack.registry_url,
+        }
+        for step in (["topics"], ["schemas", "register"]):
+            done = subprocess.run(
+                [*cli, *step],
+                env={**os.environ, **base_env},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise SandboxError(f"casebridge {' '.join(step)} failed: {done.stderr.strip()}")
+
+        opentext_config = self.logs / "opentext-emulator.yaml"
+        opentext_config.write_text(
+            yaml.safe_dump(
+                {
+                    "decisions": {"mode": "auto", "delay_seconds": 8, "seed": 7},
+                }
+            )
+        )
+        opentext = _spawn(
+            "opentext-emulator",
+            [
+                *cli,
+                "emulate",
+                "opentext",
+                "--port",
+                str(self.ports.opentext),
+                "--config",
+                str(opentext_config),
+            ],
+            {},
+            self.logs,
+        )
+        self.children.append(opentext)
+        shopify_config = self.logs / "shopify-emulator.yaml"
+        ingress = f"{self.worker_url}{self.settings.ingress.path}"
+        shopify_config.write_text(
+            yaml.safe_dump(
+                {
+                    "webhooks": [{"topic": t, "address": ingress} for t in WEBHOOK_TOPICS],
+                    "delivery": {"time_scale": 0.01},
+                    "seed": random.randrange(1 << 30),
+                }
+            )
+        )
+        shopify = _spawn(
+            "shopify-emulator",
+            [
+                *cli,
+                "emulate",
+                "shopify",
+                "--port",
+                str(self.ports.shopify),
+                "--config",
+                str(shopify_config),
+            ],
+            {},
+            self.logs,
+        )
+        self.children.append(shopify)
+        _wait_http(f"{self.opentext_url}/_emulator/state", opentext)
+        _wait_http(f"{self.shopify_url}/_emulator/state", shopify)
+
+        worker_env = {
+            **base_env,
+            "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
+            "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
+            "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
+            "CASEBRIDGE_OPENTEXT__BASE_URL": self.opentext_url,
+            # The emulator has no payment gateway: refund the lines' value.
+            "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS": os.environ.get(
+                "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS", "suggested"
+            ),
+            "CASEBRIDGE_RECONCILE__INTERVAL_S": "60",
+            "CASEBRIDGE_LAG__INTERVAL_S": "5",
+        }
+        worker = _spawn("worker", [*cli, "worker"], worker_env, self.logs)
+        self.children.append(worker)
+        _wait_http(f"{self.worker_url}/metrics", worker, timeout_s=120)
+
+        # Seed a catalogue and some history, then keep traffic flowing.
+        httpx.post(
+            f"{self.shopify_url}/_emulator/seed",
+            json={"scenario": {"n": 10, "seed": random.randrange(1 << 30)}},
+            timeout=30,
+        ).raise_for_status()
+        httpx.post(
+            f"{self.shopify_url}/_emulator/stream",
+            json={"rate_per_s": self.rate_per_s, "seed": random.randrange(1 << 30)},
+            timeout=10,
+        ).raise_for_status()
+        self._traffic = threading.Thread(target=self._side_traffic, args=(base_env,), daemon=True)
+        self._traffic.start()
+
+    def _side_traffic(self, env: dict[str, str]) -> None:
+        """Complaints from a 'help desk' and offline intakes in OpenText, now and then."""
+        cli = [sys.executable, "-m", "streams.cli"]
+        issues = ["DELAYED_SHIPMENT", "DAMAGED_GOODS", "WRONG_ITEM", "BILLING"]
+        severities = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+        customers = [f"sandbox-{n}" for n in range(5)]  # few customers: repeats happen
+        while not self.stop_event.wait(10.0):
+            customer = random.choice(customers)
+            subprocess.run(
+                [
+                    *cli,
+                    "produce",
+                    "complaint",
+                    "--shop",
+                    self.settings.shopify.shop_domain,
+                    "--customer-id",
+                    customer,
+                    "--email",
+                    f"{customer}@example.com",
+                    "--channel",
+                    "HELP_DESK",
+                    "--issue-type",
+                    random.choice(issues),
+                    "--severity",
+                    random.choice(severities),
+                    "--subject",
+                    "Sandbox complaint",
+                    "--message",
+                    "Generated by casebridge up.",
+                ],
+                env={**os.environ, **env},
+                capture_output=True,
+                check=False,
+            )
+            try:
+                self._offline_intake()
+            except httpx.HTTPError as exc:
+                log.warning("offline intake not started: %s", exc)
+
+    def _offline_intake(self) -> None:
+        state = httpx.get(f"{self.shopify_url}/_emulator/state", timeout=10).json()
+        shop = state["shops"][0]
+        variants = [v for p in shop.get("products", []) for v in p.get("variants", [])]
+        if not variants:
+            return
+        variant = random.choice(variants)
+        s = self.settings.opentext
+        token = httpx.post(
+            f"{self.opentext_url}/tenants/{s.tenant_id}/oauth2/token",
+            json={
+                "grant_type": "client_credentials",
+                "client_id": s.client_id,
+                "client_secret": s.client_secret.get_secret_value(),
+            },
+            timeout=10,
+        ).json()["access_token"]
+        case_id = f"OFFLINE_ORDER-{uuid.uuid4().hex[:16]}"
+        variables = [
+            {
+                "name": "customer",
+                "type": "json",
+                "value": {
+                    "email": f"phone-{case_id[-6:]}@example.com",
+                    "firstName": "Phone",
+                    "lastName": "Customer",
+                    "shippingAddress": {
+                        "address1": "1 Main St",
+                        "city": "Springfield",
+                        "countryCode": "US",
+                    },
+                },
+            },
+            {
+                "name": "lineItems",
+                "type": "json",
+                "value": [
+                    {
+                        "variantId": str(variant.get("admin_graphql_api_id") or variant["id"]),
+                        "quantity": random.randint(1, 3),
+                    }
+                ],
+            },
+            {"name": "currency", "type": "string", "value": "USD"},
+            {"name": "paymentStatus", "type": "string", "value": "PENDING"},
+            {"name": "shop", "type": "string", "value": self.settings.shopify.shop_domain},
+        ]
+        httpx.post(
+            f"{self.opentext_url}/workflow/v1/process-instances",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "processDefinitionKey": s.models["OFFLINE_ORDER"],
+                "businessKey": case_id,
+                "name": f"Phone order {case_id[-6:]}",
+                "variables": variables,
+            },
+            timeout=10,
+        ).raise_for_status()
+
+    def stop(self) -> None:
+        """Stop the traffic, then every child newest first, then the stack if we started it."""
+        self.stop_event.set()
+        with suppress(httpx.HTTPError):
+            httpx.delete(f"{self.shopify_url}/_emulator/stream", timeout=5)
+        for child in reversed(self.children):
+            child.stop()
+        if self.started_stack:
+            self._stack.down()
+
+    def urls(self) -> dict[str, str]:
+        """What to open, for the banner."""
+        return {
+            "operations page": f"{self.worker_url}/",
+            "metrics": f"{self.worker_url}/metrics",
+            "webhooks (ingress)": f"{self.worker_url}{self.settings.ingress.path}",
+            "Shopify emulator": f"{self.shopify_url}/_emulator/state",
+            "OpenText emulator": f"{self.opentext_url}/_emulator/state",
+            "Kafka": self._stack.bootstrap_servers,
+            "schema registry": self._stack.registry_url,
+            "logs": str(self.logs),
+        }
+
+
+def run_sandbox(
+    settings: Settings,
+    ports: SandboxPorts,
+    *,
+    rate_per_s: float,
+    duration_s: float | None,
+    logs: Path | None,
+) -> None:
+    """Run the sandbox until Ctrl-C / SIGTERM (or ``duration_s``), then stop it all."""
+    logs = logs or Path(tempfile.mkdtemp(prefix="casebridge-sandbox-"))
+    logs.mkdir(parents=True, exist_ok=True)
+    sandbox = Sandbox(settings, ports, logs, rate_per_s)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    with ExitStack() as cleanup:
+        cleanup.callback(lambda: [signal.signal(s, h) for s, h in previous.items()])
+        cleanup.callback(sandbox.stop)
+        sandbox.start()
+        print("casebridge sandbox is up:")
+        for name, url in sandbox.urls().items():
+            print(f"  {name:<20} {url}")
+        print("Traffic for all eight use cases is flowing. Ctrl-C stops everything.", flush=True)
+        stop.wait(duration_s)
+        print("stopping...", flush=True)
