@@ -24,10 +24,20 @@ ROLES: dict[str, str] = {
     "decisions": "streams.agents.decisions:register",
     "reconcile": "streams.agents.reconcile:register",
     "writer": "streams.agents.writer:register",
+    "escalation": "streams.agents.escalation:register",
     "monitor": "streams.ops.web:register",
 }
 
-DEFAULT_ROLES = ("ingress", "classify", "sink", "decisions", "writer", "reconcile", "monitor")
+DEFAULT_ROLES = (
+    "ingress",
+    "classify",
+    "sink",
+    "decisions",
+    "writer",
+    "escalation",
+    "reconcile",
+    "monitor",
+)
 
 
 def _load(target: str) -> Callable[[faust.App, Services], Any]:

@@ -164,6 +164,15 @@ class Sandbox:
             if done.returncode != 0:
                 raise SandboxError(f"casebridge {' '.join(step)} failed: {done.stderr.strip()}")
 
+        # A fresh sandbox starts after whatever earlier runs and tests left on the broker.
+        from streams.kafka.groups import start_group_at_end
+
+        kafka = {
+            **self.settings.kafka.confluent_config(),
+            "bootstrap.servers": stack.bootstrap_servers,
+        }
+        start_group_at_end(kafka, self.settings.app_id)
+
         opentext_config = self.logs / "opentext-emulator.yaml"
         opentext_config.write_text(
             yaml.safe_dump(

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
+from streams.escalation.settings import EscalationSettings
 from streams.ops.config import LagSettings
 
 ENV_PREFIX = "CASEBRIDGE_"
@@ -237,6 +238,7 @@ class Settings(BaseSettings):
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     lag: LagSettings = Field(default_factory=LagSettings)
     writer: WriterSettings = Field(default_factory=WriterSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
 
 
 #: Settings whose values are never echoed in an error message.

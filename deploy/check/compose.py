@@ -143,8 +143,8 @@ def _worker_findings(
         for key, value in (service.get("environment") or {}).items():
             if settings_env.is_secret_name(str(key)) and "${" not in str(value):
                 yield Finding(ARTEFACT, subject, f"{key} is a literal: take it from ${{{key}}}")
-        for unknown in settings_env.unknown_names(env):
-            yield Finding(ARTEFACT, subject, f"{unknown} is not a casebridge setting (misspelt?)")
+        for misspelt in settings_env.unknown_names(env):
+            yield Finding(ARTEFACT, subject, f"{misspelt} is not a casebridge setting (misspelt?)")
         error = settings_env.load_errors(env)
         if error:
             yield Finding(ARTEFACT, subject, error)

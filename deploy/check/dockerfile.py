@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deploy.check import settings_env
 from deploy.check.report import Finding
 
 ARTEFACT = "Dockerfile"
@@ -148,6 +149,9 @@ def check_dockerfile(path: Path, context: Path) -> Iterator[Finding]:
         yield Finding(
             ARTEFACT, "ENV", "CASEBRIDGE_WEB_HOST=0.0.0.0 missing: the web port is unreachable"
         )
+    names = dict.fromkeys(re.findall(r"\b(CASEBRIDGE_[A-Z0-9_]+)=", env_text), "")
+    for name in settings_env.unknown_names(names):
+        yield Finding(ARTEFACT, "ENV", f"{name} is not a casebridge setting (misspelt?)")
     if not any("6066" in i.args for i in runtime.all("EXPOSE")):
         yield Finding(ARTEFACT, "EXPOSE", "the web port 6066 is not exposed")
 

@@ -74,6 +74,17 @@ class NoEnrichment:
         return request
 
 
+def _holds_placed(request: CaseRequest) -> bool:
+    """Whether the enricher's hold step recorded at least one hold on the order."""
+    for variable in request.variables:
+        if variable.name == "holdsPlaced" and variable.value:
+            try:
+                return bool(json.loads(variable.value))
+            except ValueError:
+                return False
+    return False
+
+
 def _updated_at(event: ShopifyEvent) -> str | None:
     """The payload's ``updated_at`` (ISO text compares in time order when in UTC), else None."""
     try:
@@ -234,11 +245,19 @@ class Classifier:
                     window=policy.complaints.repeat.window,
                 ).model_dump_json()
             request = await self.enricher.enrich(request)
-            request = await self.enricher.hold(request)
+            # The review hold goes on once, when the case is first requested (later
+            # updates of the case, e.g. the orders/updated our own write-backs cause
+            # after the decision released the hold, must not hold the order again),
+            # and only on an order of the shop this worker's Shopify client serves.
+            held = bool(existing and existing.get("held"))
+            if not held and request.shop == self.services.settings.shopify.shop_domain:
+                request = await self.enricher.hold(request)
+                held = _holds_placed(request)
             await self._publish(request, first=existing is None)
             self.open_cases[request.case_id] = {
                 "status": CaseStatus.REQUESTED.value,
                 "at": request.requested_at.isoformat(),
+                "held": held,
             }
             self.stats["cases"] += existing is None
 

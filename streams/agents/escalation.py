@@ -216,7 +216,7 @@ class Escalator:
             if not instances:
                 # Not opened yet (REQUESTED) or already ended: nothing to escalate now.
                 self.stats["no_instance"] += 1
-                log.info("escalation of %s waits: no running OpenText instance", case_id)
+                log.debug("escalation of %s waits: no running OpenText instance", case_id)
                 return False
             instance = instances[0]
             await self.opentext.set_variables(instance.id, opentext_variables(escalation))

@@ -25,7 +25,13 @@ from typing import Any
 
 import faust
 
-from connectors.opentext import OpenTextRequestError, OpenTextUnavailableError, Variable
+from connectors.opentext import (
+    OpenTextNotFoundError,
+    OpenTextRequestError,
+    OpenTextUnavailableError,
+    Variable,
+)
+from connectors.opentext.models import ProcessInstance
 from connectors.retry import RetryPolicy
 from schemas.records import (
     CaseOpened,
@@ -120,7 +126,7 @@ class Sink:
         self.outage_backoff = RetryPolicy(
             initial_interval_s=1.0, maximum_interval_s=15.0, maximum_attempts=0
         )
-        self.stats = {"opened": 0, "attached": 0, "dead_lettered": 0, "waits": 0}
+        self.stats = {"opened": 0, "attached": 0, "dead_lettered": 0, "waits": 0, "after_end": 0}
         app.agent(self.requests, name="casebridge.opentext-sink")(self._agent)
 
     async def _agent(self, stream: Any) -> None:
@@ -158,8 +164,25 @@ class Sink:
                     variables,
                     name=f"{request.case_type.value} {request.subject_id}",
                 )
+                if not created and _ended(instance):
+                    # The case was decided already (e.g. the orders/updated our own
+                    # write-back caused): nothing to attach to, and no failure either.
+                    self.stats["after_end"] += 1
+                    log.info(
+                        "case %s: update after its instance %s ended; not attached",
+                        request.case_id,
+                        instance.id,
+                    )
+                    return
                 if not created:
-                    await client.set_variables(instance.id, _update_variables(request))
+                    try:
+                        await client.set_variables(instance.id, _update_variables(request))
+                    except OpenTextNotFoundError:
+                        # The case ended (decided) between the lookup and the update,
+                        # or was found in history: nothing left to attach it to.
+                        log.info("case %s already closed; update not attached", request.case_id)
+                        self.stats["after_end"] += 1
+                        return
                 break
             except OpenTextRequestError as exc:
                 await self._fail(event, request, str(exc), exc)
@@ -234,6 +257,11 @@ class Sink:
             self.services.serde(CASES_STATE).encode(state),
             key=request.case_id.encode(),
         )
+
+
+def _ended(instance: ProcessInstance) -> bool:
+    """Whether the instance found for a case has ended (found in history with an end)."""
+    return bool(instance.ended or getattr(instance, "end_time", None) is not None)
 
 
 def _update_variables(request: CaseRequest) -> list[Variable]:

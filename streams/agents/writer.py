@@ -92,6 +92,9 @@ class Writer:
             if decision is None:
                 event.ack()
                 continue
+            if await self._foreign_shop(event, decision.shop, decision.case_id):
+                event.ack()
+                continue
             await self.lanes.submit(
                 lane_key(decision), functools.partial(self.apply, event, decision), event.ack
             )
@@ -103,11 +106,32 @@ class Writer:
             if order is None:
                 event.ack()
                 continue
+            if await self._foreign_shop(event, order.shop, order.intake_case_id):
+                event.ack()
+                continue
             await self.lanes.submit(
                 f"intake:{order.intake_case_id}",
                 functools.partial(self.create_offline, event, order),
                 event.ack,
             )
+
+    async def _foreign_shop(self, event: Any, shop: str, case_id: str) -> bool:
+        """Dead-letter a record of another shop: this writer's client serves one shop only.
+
+        Ids are only unique within a shop, so applying another shop's decision here
+        would change whichever of this shop's resources happens to share the id.
+        """
+        served = self.services.settings.shopify.shop_domain
+        if shop == served:
+            return False
+        log.warning("case %s is for shop %s, not %s: dead-lettered", case_id, shop, served)
+        await dead_letter(
+            self.services.producer,
+            event,
+            reason=f"record for shop {shop}; this writer serves {served}",
+            error_class="foreign-shop",
+        )
+        return True
 
     # --- decisions ---------------------------------------------------------------------------
 

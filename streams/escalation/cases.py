@@ -145,7 +145,7 @@ def track(
         status=state.status,
         priority=highest([existing.priority, state.priority], state.priority),
         sla_due_at=_earliest(existing.sla_due_at, state.sla_due_at),
-        escalation_level=state.escalation_level,
+        escalation_level=max(existing.escalation_level, state.escalation_level),
         escalated_at=state.updated_at if raised else existing.escalated_at,
         repeated=existing.repeated or is_repeated(state, repeated_reason),
         process_instance_id=state.process_instance_id or existing.process_instance_id,

@@ -79,10 +79,6 @@ def next_due_at(case: OpenCase, rules: EscalationRules) -> datetime | None:
 
 def is_due(case: OpenCase, rules: EscalationRules, now: datetime) -> bool:
     """True when ``case`` should be escalated one level at ``now``."""
-    if case.case_type not in rules.case_types or case.escalation_level >= rules.max_level:
-        return False
-    if case.escalation_level < _repeat_levels(case, rules):
-        return True
     due = next_due_at(case, rules)
     return due is not None and now >= due
 

@@ -134,7 +134,25 @@ def scan(
 
     Stops when every range is read, when ``done()`` turns true (e.g. every
     wanted id was found), or when no record arrived for ``timeout_s``.
+
+    Raises:
+        BrokerUnavailableError: librdkafka failed a fetch or position request.
     """
+    try:
+        return _scan(consumer, ranges, keep, timeout_s, done)
+    except KafkaException as exc:
+        detail = exc.args[0] if exc.args else exc
+        text = detail.str() if hasattr(detail, "str") else str(detail)
+        raise BrokerUnavailableError(f"reading from Kafka failed: {text}") from None
+
+
+def _scan(
+    consumer: Consumer,
+    ranges: Range,
+    keep: Callable[[Message], bool],
+    timeout_s: float,
+    done: Callable[[], bool] | None,
+) -> list[Message]:
     remaining = {key: end for key, (start, end) in ranges.items() if start < end}
     if not remaining:
         return []

@@ -164,6 +164,7 @@ def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
             shipping_price=Decimal(str(o.get("shipping_price", "0"))),
             tax=Decimal(str(o.get("tax", "0"))),
             decrement_inventory=bool(o.get("decrement_inventory", True)),
+            gateway=str(o.get("gateway", "")),
         ),
     )
     if o.get("risk_level"):

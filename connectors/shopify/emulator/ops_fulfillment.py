@@ -361,6 +361,7 @@ def open_dispute(
         status="needs_response",
         initiated_at=ctx.now,
         evidence_due_by=ctx.now + timedelta(days=7),
+        evidence_id=ctx.shop.new_id(),
     )
     ctx.shop.disputes[dispute.id] = dispute
     ctx.shop.emit("disputes/create", payloads.dispute(ctx.shop, dispute))

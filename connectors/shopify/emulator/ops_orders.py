@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator import payloads
+from connectors.shopify.emulator import ops_refunds, payloads
 from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
 from connectors.shopify.emulator.models import (
     Address,
@@ -76,6 +76,8 @@ class OrderSpec:
     tax: Decimal = Decimal("0.00")
     decrement_inventory: bool = True
     fulfill_at: datetime | None = None
+    #: The payment gateway of a paid order's SALE; "" = by source (web: shopify_payments).
+    gateway: str = ""
 
 
 def dedup_tags(tags: list[str]) -> list[str]:
@@ -173,6 +175,8 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
         order.line_item_ids.append(item.id)
     if order.financial_status == "PAID":
         order.paid = shop.total(order)
+        gateway = spec.gateway or ("shopify_payments" if spec.source_name == "web" else "manual")
+        ops_refunds.record_payment(shop, order, order.paid, gateway, ctx.now)
     fo = FulfillmentOrder(
         id=shop.new_id(),
         order_id=order.id,
@@ -337,9 +341,7 @@ def metafields_set(ctx: Ctx, inputs: list[dict[str, Any]]) -> list[Metafield]:
     return out
 
 
-def refundable_amount(shop: ShopState, order: Order) -> Decimal:
-    """What can still be refunded: paid minus refunded."""
-    return money(order.paid - order.refunded)
+refundable_amount = ops_refunds.refundable_amount
 
 
 def create_refund(
@@ -351,7 +353,14 @@ def create_refund(
     shipping: dict[str, Any] | None,
     transactions: list[dict[str, Any]] | None,
 ) -> Refund:
-    """refundCreate: refund lines (restocking if asked) and money."""
+    """refundCreate: refund lines (restocking if asked) and money.
+
+    With ``transactions`` (even an empty list) the money is exactly theirs,
+    checked against the parents and the refundable amount. Without, the
+    emulator refunds the lines' value (plus shipping) on its own, spread over
+    the order's payments: a convenience real Shopify does not offer (it moves
+    no money for a refund without transactions).
+    """
     shop = ctx.shop
     # Validate every line (counting repeats of one line) before changing anything.
     planned: list[tuple[LineItem, int, str]] = []
@@ -379,31 +388,43 @@ def create_refund(
     refund_lines = [
         RefundLine(li.id, qty, restock, money(li.price * qty)) for li, qty, restock in planned
     ]
-    if transactions:
-        amount = money(sum((Decimal(str(t["amount"])) for t in transactions), Decimal(0)))
+    shipping_left = money(order.shipping_price - shop.refunded_shipping(order))
+    shipping_amount = Decimal("0.00")
+    if shipping:
+        if shipping.get("fullRefund"):
+            shipping_amount = shipping_left
+        elif shipping.get("amount") is not None:
+            shipping_amount = money(shipping["amount"])
+        if shipping_amount < 0 or shipping_amount > shipping_left:
+            raise UserErrorRaised(
+                f"Shipping refund {shipping_amount} is more than the refundable shipping "
+                f"{shipping_left}",
+                ["shipping", "amount"],
+            )
+    money_out: list[ops_refunds.PlannedTransaction]
+    if transactions is not None:
+        money_out = ops_refunds.check_transactions(shop, order, transactions)
+        amount = money(sum((t.amount for t in money_out), Decimal(0)))
     else:
-        amount = money(sum((line.subtotal for line in refund_lines), Decimal(0)))
-        if shipping:
-            if shipping.get("fullRefund"):
-                amount += order.shipping_price
-            elif shipping.get("amount") is not None:
-                amount += money(shipping["amount"])
-    if amount < 0:
-        raise UserErrorRaised("Amount must be positive", ["transactions"])
-    if amount > refundable_amount(shop, order):
-        raise UserErrorRaised(
-            f"Refund amount {amount} is greater than the refundable amount "
-            f"{refundable_amount(shop, order)}",
-            ["transactions", "0", "amount"] if transactions else ["refundLineItems"],
-        )
+        amount = money(sum((line.subtotal for line in refund_lines), Decimal(0)) + shipping_amount)
+        if amount > refundable_amount(shop, order):
+            raise UserErrorRaised(
+                f"Refund amount {amount} is greater than the refundable amount "
+                f"{refundable_amount(shop, order)}",
+                ["refundLineItems"],
+            )
+        money_out = ops_refunds.allocate(shop, order, amount) if amount > 0 else []
     for li, qty, restock in planned:
         li.refunded_quantity += qty
         if restock == "CANCEL":
             resize_fo_lines(shop, order, li.id, -qty)
         if restock in {"CANCEL", "RETURN", "LEGACY_RESTOCK"}:
             adjust_stock(ctx, li.variant_id, qty)
-    refund = Refund(shop.new_id(), order.id, note, amount, refund_lines, ctx.now)
+    refund = Refund(
+        shop.new_id(), order.id, note, amount, refund_lines, ctx.now, shipping=shipping_amount
+    )
     shop.refunds[refund.id] = refund
+    ops_refunds.record_refund_transactions(shop, refund, money_out, ctx.now)
     order.refunded = money(order.refunded + amount)
     if amount > 0:
         order.financial_status = (
@@ -445,6 +466,9 @@ def cancel_order(
         amount = refundable_amount(shop, order)
         ref = Refund(shop.new_id(), order.id, "Order cancelled", amount, [], ctx.now)
         shop.refunds[ref.id] = ref
+        ops_refunds.record_refund_transactions(
+            shop, ref, ops_refunds.allocate(shop, order, amount), ctx.now
+        )
         order.refunded = money(order.refunded + amount)
         order.financial_status = "REFUNDED"
         shop.emit("refunds/create", payloads.refund(shop, ref))

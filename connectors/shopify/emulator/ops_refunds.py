@@ -73,9 +73,7 @@ def parent_remaining(shop: ShopState, parent: OrderTransaction) -> Decimal:
 def payments_of(shop: ShopState, order: Order) -> list[OrderTransaction]:
     """The order's successful SALE/CAPTURE transactions, oldest first."""
     return [
-        t
-        for t in shop.transactions_of(order)
-        if t.kind in PAYMENT_KINDS and t.status == "SUCCESS"
+        t for t in shop.transactions_of(order) if t.kind in PAYMENT_KINDS and t.status == "SUCCESS"
     ]
 
 

@@ -208,10 +208,20 @@ def refund(shop: ShopState, value: Refund) -> dict[str, Any]:
             for line in value.lines
         ],
         "transactions": [
-            {"kind": "refund", "status": "success", "amount": str(value.amount), "currency": cur}
-        ]
-        if value.amount
-        else [],
+            {
+                "id": txn.id,
+                "admin_graphql_api_id": txn.gid,
+                "order_id": txn.order_id,
+                "kind": txn.kind.lower(),
+                "status": txn.status.lower(),
+                "gateway": txn.gateway,
+                "amount": str(txn.amount),
+                "currency": cur,
+                "parent_id": txn.parent_id,
+                "created_at": _ts(txn.created_at),
+            }
+            for txn in shop.refund_transactions_of(value)
+        ],
     }
 
 

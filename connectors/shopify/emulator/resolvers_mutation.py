@@ -21,6 +21,7 @@ from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
 from connectors.shopify.emulator.models import WebhookSubscription, parse_gid
+from connectors.shopify.emulator.resolvers_query import dispute_evidence
 from connectors.shopify.emulator.schema import RequestContext, Resolver
 from connectors.shopify.emulator.webhooks import topic_to_rest
 
@@ -323,18 +324,22 @@ def _order_create(
 
 
 def _dispute_evidence(ctx: ops.Ctx, info: Info, id: str, input: dict[str, Any]) -> dict[str, Any]:
+    """``id`` is the ShopifyPaymentsDisputeEvidence id, as in Shopify.
+
+    The dispute's own id is still accepted (older emulator clients sent it).
+    """
     try:
-        dispute = ctx.shop.dispute(id)
+        kind, _ = parse_gid(id)
+        if kind == "ShopifyPaymentsDispute":
+            dispute = ctx.shop.dispute(id)
+        else:
+            dispute = ctx.shop.dispute_by_evidence(id)
     except ResourceNotFound:
-        raise UserErrorRaised("Dispute does not exist", ["id"], "DISPUTE_NOT_FOUND") from None
+        raise UserErrorRaised(
+            "Dispute evidence does not exist", ["id"], "DISPUTE_NOT_FOUND"
+        ) from None
     ful.update_evidence(ctx, dispute, input)
-    return {
-        "disputeEvidence": {
-            "id": f"gid://shopify/ShopifyPaymentsDisputeEvidence/{dispute.id}",
-            "submitted": dispute.evidence_submitted,
-            **dispute.evidence,
-        }
-    }
+    return {"disputeEvidence": dispute_evidence(dispute)}
 
 
 def _webhook_create(

@@ -9,9 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 
 from connectors.shopify.emulator import models as m
+from connectors.shopify.emulator import ops_refunds
 from connectors.shopify.emulator.connections import order_filter, order_sort_key, paginate
 from connectors.shopify.emulator.errors import ResourceNotFound
 from connectors.shopify.emulator.schema import RequestContext, Resolver
@@ -220,6 +221,62 @@ def _refund_lines_money(line: m.RefundLine, info: Info) -> dict[str, Any]:
     )
 
 
+def _order_currency(source: Any, info: Info) -> str:
+    return _shop(info).orders[source.order_id].currency
+
+
+def _suggested_refund(
+    order: m.Order,
+    info: Info,
+    refundLineItems: list[dict[str, Any]] | None = None,
+    refundShipping: bool | None = None,
+    shippingAmount: Decimal | None = None,
+    suppressTransactions: bool | None = None,
+) -> dict[str, Any]:
+    try:
+        suggestion = ops_refunds.suggest_refund(
+            _shop(info),
+            order,
+            refundLineItems or [],
+            refund_shipping=bool(refundShipping),
+            shipping_amount=shippingAmount,
+            suppress_transactions=bool(suppressTransactions),
+        )
+    except ResourceNotFound as err:
+        raise GraphQLError(str(err)) from None
+    cur = order.currency
+    zero = Decimal(0)
+    return {
+        "amountSet": money_bag(suggestion.amount, cur),
+        "subtotalSet": money_bag(suggestion.subtotal, cur),
+        "totalTaxSet": money_bag(suggestion.tax, cur),
+        "discountedSubtotalSet": money_bag(suggestion.subtotal, cur),
+        "maximumRefundableSet": money_bag(suggestion.maximum, cur),
+        "totalCartDiscountAmountSet": money_bag(zero, cur),
+        "shipping": {
+            "amountSet": money_bag(suggestion.shipping, cur),
+            "maximumRefundableSet": money_bag(suggestion.shipping_maximum, cur),
+            "taxSet": money_bag(zero, cur),
+        },
+        "refundLineItems": suggestion.lines,
+        "suggestedTransactions": [
+            {
+                "amountSet": money_bag(t.amount, cur),
+                "maximumRefundableSet": money_bag(t.maximum, cur),
+                "gateway": t.gateway,
+                "formattedGateway": _formatted_gateway(t.gateway),
+                "kind": "SUGGESTED_REFUND",
+                "parentTransaction": t.parent,
+            }
+            for t in suggestion.transactions
+        ],
+    }
+
+
+def _formatted_gateway(gateway: str) -> str:
+    return gateway.replace("_", " ").title()
+
+
 def _return_fli(line: m.ReturnLine, info: Info) -> dict[str, Any]:
     li = _shop(info).line_items[line.line_item_id]
     return {"id": m.gid("FulfillmentLineItem", li.id), "lineItem": li, "quantity": line.quantity}
@@ -254,6 +311,16 @@ def _address_id(addr: m.Address, _info: Info) -> str:
 
 def _topic_enum(sub: m.WebhookSubscription, _info: Info) -> str:
     return sub.topic.replace("/", "_").upper()
+
+
+def dispute_evidence(dispute: m.Dispute) -> dict[str, Any]:
+    """The ``ShopifyPaymentsDisputeEvidence`` of a dispute (its own id, fields, dispute)."""
+    return {
+        "id": dispute.evidence_gid,
+        "submitted": dispute.evidence_submitted,
+        "dispute": dispute,
+        **dispute.evidence,
+    }
 
 
 QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
@@ -305,6 +372,8 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "fulfillmentOrders": lambda o, i, **a: _page(_shop(i).fulfillment_orders_of(o), a),
         "fulfillments": lambda o, i, first=None: _shop(i).fulfillments_of(o)[:first],
         "refunds": lambda o, i, first=None: _shop(i).refunds_of(o)[:first],
+        "transactions": lambda o, i, first=None, **_: _shop(i).transactions_of(o)[:first],
+        "suggestedRefund": _suggested_refund,
         "returns": lambda o, i, **a: _page(_shop(i).returns_of(o), a),
         "disputes": lambda o, i: [
             {"id": d.gid, "initiatedAs": d.type.upper(), "status": d.status.upper()}
@@ -374,6 +443,17 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
             last=a.get("last"),
             before=a.get("before"),
         ),
+        "transactions": lambda r, i, **a: _page(_shop(i).refund_transactions_of(r), a),
+        "order": _order_of,
+    },
+    "OrderTransaction": {
+        "amountSet": lambda t, i: money_bag(t.amount, _order_currency(t, i)),
+        "formattedGateway": lambda t, _i: _formatted_gateway(t.gateway),
+        "processedAt": lambda t, _i: t.created_at,
+        "parentTransaction": lambda t, i: (
+            _shop(i).transactions.get(t.parent_id) if t.parent_id else None
+        ),
+        "test": lambda _t, _i: False,
         "order": _order_of,
     },
     "RefundLineItem": {
@@ -401,11 +481,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
             "reason": d.reason.upper(),
             "networkReasonCode": d.network_reason_code,
         },
-        "disputeEvidence": lambda d, _i: {
-            "id": m.gid("ShopifyPaymentsDisputeEvidence", d.id),
-            "submitted": d.evidence_submitted,
-            **d.evidence,
-        },
+        "disputeEvidence": lambda d, _i: dispute_evidence(d),
     },
     "DraftOrder": {
         "order": _order_of,

@@ -129,6 +129,7 @@ _NODE_TYPES: dict[type, str] = {
     models.FulfillmentHold: "FulfillmentHold",
     models.FulfillmentEvent: "FulfillmentEvent",
     models.Refund: "Refund",
+    models.OrderTransaction: "OrderTransaction",
     models.Return: "Return",
     models.ReturnLine: "ReturnLineItem",
     models.Dispute: "ShopifyPaymentsDispute",

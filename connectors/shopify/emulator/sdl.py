@@ -8,6 +8,10 @@ package-data file) so it ships with the code in every install mode.
 
 from __future__ import annotations
 
+from connectors.shopify.emulator.sdl_mutations import MUTATION_SDL
+
+__all__ = ["MUTATION_SDL", "SDL"]
+
 SDL = '''
 """Makes a mutation safe to retry: the same key returns the first result."""
 directive @idempotent(key: String!) on FIELD
@@ -131,6 +135,8 @@ type Order implements Node {
   fulfillmentOrders(first: Int, after: String, last: Int, before: String, displayable: Boolean): FulfillmentOrderConnection!
   fulfillments(first: Int): [Fulfillment!]!
   refunds(first: Int): [Refund!]!
+  transactions(first: Int, capturable: Boolean, manuallyResolvable: Boolean): [OrderTransaction!]!
+  suggestedRefund(shippingAmount: Money, refundShipping: Boolean, refundLineItems: [RefundLineItemInput!], suppressTransactions: Boolean): SuggestedRefund
   returns(first: Int, after: String, last: Int, before: String): ReturnConnection!
   disputes: [OrderDisputeSummary!]!
   metafield(namespace: String, key: String!): Metafield
@@ -283,7 +289,50 @@ type Refund implements Node {
   createdAt: DateTime
   totalRefundedSet: MoneyBag!
   refundLineItems(first: Int, after: String, last: Int, before: String): RefundLineItemConnection!
+  transactions(first: Int, after: String, last: Int, before: String): OrderTransactionConnection!
   order: Order!
+}
+
+enum OrderTransactionKind { AUTHORIZATION CAPTURE CHANGE EMV_AUTHORIZATION REFUND SALE SUGGESTED_REFUND VOID }
+enum OrderTransactionStatus { AWAITING_RESPONSE ERROR FAILURE PENDING SUCCESS UNKNOWN }
+type OrderTransaction implements Node {
+  id: ID!
+  kind: OrderTransactionKind!
+  status: OrderTransactionStatus!
+  gateway: String
+  formattedGateway: String
+  amountSet: MoneyBag!
+  createdAt: DateTime!
+  processedAt: DateTime
+  parentTransaction: OrderTransaction
+  test: Boolean!
+  order: Order
+}
+type OrderTransactionEdge { cursor: String! node: OrderTransaction! }
+type OrderTransactionConnection {
+  edges: [OrderTransactionEdge!]! nodes: [OrderTransaction!]! pageInfo: PageInfo!
+}
+
+enum SuggestedOrderTransactionKind { SUGGESTED_REFUND }
+type SuggestedOrderTransaction {
+  amountSet: MoneyBag!
+  maximumRefundableSet: MoneyBag
+  gateway: String
+  formattedGateway: String
+  kind: SuggestedOrderTransactionKind!
+  parentTransaction: OrderTransaction
+}
+type ShippingRefund { amountSet: MoneyBag! maximumRefundableSet: MoneyBag! taxSet: MoneyBag! }
+type SuggestedRefund {
+  amountSet: MoneyBag!
+  subtotalSet: MoneyBag!
+  totalTaxSet: MoneyBag!
+  discountedSubtotalSet: MoneyBag!
+  maximumRefundableSet: MoneyBag!
+  totalCartDiscountAmountSet: MoneyBag!
+  shipping: ShippingRefund!
+  refundLineItems: [RefundLineItem!]!
+  suggestedTransactions: [SuggestedOrderTransaction!]!
 }
 
 enum ReturnStatus { CANCELED CLOSED DECLINED OPEN REQUESTED }
@@ -341,6 +390,7 @@ type ShopifyPaymentsDisputeEvidence implements Node {
   refundRefusalExplanation: String
   uncategorizedText: String
   submitted: Boolean!
+  dispute: ShopifyPaymentsDispute!
 }
 type ShopifyPaymentsDispute implements Node {
   id: ID!

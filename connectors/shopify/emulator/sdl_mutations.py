@@ -56,7 +56,6 @@ input RefundLineItemInput {
   lineItemId: ID! quantity: Int! restockType: RefundLineItemRestockType locationId: ID
 }
 input ShippingRefundInput { amount: Money fullRefund: Boolean }
-enum OrderTransactionKind { AUTHORIZATION CAPTURE CHANGE EMV_AUTHORIZATION REFUND SALE SUGGESTED_REFUND VOID }
 input OrderTransactionInput {
   amount: Money! gateway: String! kind: OrderTransactionKind! orderId: ID! parentId: ID
 }

@@ -23,6 +23,12 @@ function show(node, text) {
   node.hidden = !text;
 }
 
+// "2026-11-26T04:30:27.559000+00:00" -> "2026-11-26 04:30:27.559Z": shorter, still exact to the ms.
+function stamp(iso) {
+  if (!iso) return "-";
+  return iso.replace("T", " ").replace(/(\.\d{3})\d*/, "$1").replace("+00:00", "Z");
+}
+
 function rate(value) {
   return value === null || value === undefined ? "–" : String(value);
 }
@@ -108,7 +114,10 @@ async function listCases(filter, value) {
       open.addEventListener("click", () => showCase(c.case_id));
       const cell = el("td");
       cell.append(open);
-      row.append(cell, el("td", c.case_type), el("td", c.status), el("td", c.subject_id), el("td", c.updated_at || "-"));
+      row.append(
+        cell, el("td", c.case_type), el("td", c.status), el("td", c.subject_id),
+        el("td", stamp(c.updated_at), null, "nowrap"),
+      );
       body.append(row);
     }
     box.hidden = false;
@@ -149,7 +158,7 @@ async function listDlq(topic) {
     for (const r of found.records) {
       const row = el("tr", null, "dlq-record");
       row.append(
-        el("td", r.partition, null, "num"), el("td", r.offset, null, "num"), el("td", r.timestamp || "-"),
+        el("td", r.partition, null, "num"), el("td", r.offset, null, "num"), el("td", stamp(r.timestamp), null, "nowrap"),
         el("td", r.key || "-", null, "mono"), el("td", r.dlq.reason || "-"), el("td", r.dlq.error_class || "-"),
         el("td", r.replay.attempt || "-"),
       );
@@ -220,7 +229,7 @@ async function showCase(caseId) {
     for (const e of trail.entries) {
       const row = el("tr", null, "case-entry");
       row.append(
-        el("td", e.at, "case-entry-time"), el("td", e.stage, "case-entry-stage"),
+        el("td", stamp(e.at), "case-entry-time", "nowrap"), el("td", e.stage, "case-entry-stage"),
         el("td", e.summary, "case-entry-summary"), el("td", `${e.topic}/${e.partition}/${e.offset}`, null, "mono"),
       );
       body.append(row);

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import uuid
+from typing import Any
 
 import pytest
 
@@ -50,12 +50,17 @@ def running_pipeline(
     tmp_path_factory: pytest.TempPathFactory,
     *,
     worker_extra: dict[str, str] | None = None,
+    shopify_extra: dict[str, Any] | None = None,
 ) -> Iterator[Pipeline]:
-    """Start both emulators and one worker with every role (``worker_extra`` added to its env)."""
+    """Start both emulators and one worker with every role.
+
+    ``worker_extra`` is added to the worker's environment, ``shopify_extra``
+    to the Shopify emulator's configuration.
+    """
     logs = tmp_path_factory.mktemp("pipeline")
     web_port = free_port()
     ingress = f"http://127.0.0.1:{web_port}/webhooks/shopify"
-    with emulators(logs, ingress) as emus:
+    with emulators(logs, ingress, shopify_extra=shopify_extra) as emus:
         env = worker_env(
             app_id=f"casebridge-test-{uuid.uuid4().hex[:8]}",
             web_port=web_port,

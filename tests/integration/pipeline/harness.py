@@ -8,8 +8,8 @@ the emulator's GraphQL API and opens cases in the OpenText emulator.
 from __future__ import annotations
 
 import json
-import random
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 
 import httpx
 import yaml
-from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from streams.kafka.groups import start_group_at_end
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -234,36 +234,6 @@ def worker_env(
     return env
 
 
-#: Source topics of the agents; a new test group starts at their current end.
-SOURCE_TOPICS = (
-    "shopify.webhooks",
-    "support.complaints",
-    "cases.requests",
-    "cases.decisions",
-    "orders.offline",
-)
-
-
-def start_group_at_end(bootstrap_servers: str, group: str) -> None:
-    """Commit the current end offsets of every source topic for a new consumer group.
-
-    The shared broker holds records of earlier tests; a new group must begin
-    after them, deterministically (``auto.offset.reset=latest`` would race
-    with records produced while the worker is still starting).
-    """
-    consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": group})
-    try:
-        partitions = []
-        for topic in SOURCE_TOPICS:
-            metadata = consumer.list_topics(topic, timeout=10).topics[topic]
-            for p in metadata.partitions:
-                _, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-                partitions.append(TopicPartition(topic, p, high))
-        consumer.commit(offsets=partitions, asynchronous=False)
-    finally:
-        consumer.close()
-
-
 def start_worker(
     name: str,
     env: dict[str, str],
@@ -289,7 +259,7 @@ def start_worker(
     )
     assert topics_created.returncode == 0, topics_created.stderr
     if reset_offsets:
-        start_group_at_end(bootstrap, env["CASEBRIDGE_APP_ID"])
+        start_group_at_end({"bootstrap.servers": bootstrap}, env["CASEBRIDGE_APP_ID"])
     args = [sys.executable, "-m", "streams.cli", "worker"]
     if roles:
         args += ["--roles", roles]

@@ -97,6 +97,7 @@ def post_webhook(
     event_id: str | None = None,
     secret: str = SHOPIFY_SECRET,
     hmac_value: str | None = None,
+    shop: str = SHOP,
 ) -> httpx.Response:
     """POST a webhook to the worker's ingress, signed like Shopify does."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -104,7 +105,7 @@ def post_webhook(
         "Content-Type": "application/json",
         "X-Shopify-Topic": topic,
         "X-Shopify-Hmac-Sha256": hmac_value or sign(body, secret),
-        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-Shop-Domain": shop,
         "X-Shopify-API-Version": "2026-01",
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),

@@ -28,6 +28,7 @@ DLQS = {
     "cases.requests.dlq",
     "cases.decisions.dlq",
     "orders.offline.dlq",
+    "cases.state.dlq",
 }
 
 

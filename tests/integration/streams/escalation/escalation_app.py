@@ -21,6 +21,7 @@ from streams.ops.web import install_metrics_route
 from streams.services import Services
 from streams.settings import load_settings
 from streams.topics import ensure_topics, topic_specs
+from streams.worker_cli import changelog_specs
 
 
 def main() -> None:
@@ -36,6 +37,11 @@ def main() -> None:
     services = Services(settings)
     stage = EscalationStage(app, services, escalation)
     app.casebridge_stages = {"escalation": stage}  # type: ignore[attr-defined]
+    # As the worker command does: table changelogs exist before the first write.
+    ensure_topics(
+        settings.kafka.confluent_config(),
+        changelog_specs(app, settings.kafka.default_partitions),
+    )
 
     async def close_services(*_: object, **__: object) -> None:
         await services.aclose()

@@ -103,10 +103,9 @@ async def store() -> AsyncIterator[Store]:
         )
     )
     admin = httpx.AsyncClient(base_url=base, timeout=10)
-    # The emulator has no suggestedRefund: it refunds the lines' value itself.
-    writer_config = WriterConfig(
-        job_poll_interval_s=0.05, job_timeout_s=5, refund_transactions="omit"
-    )
+    # The writer's default refund mode ("suggested"): it reads Order.suggestedRefund
+    # and sends those transactions, as against a real store.
+    writer_config = WriterConfig(job_poll_interval_s=0.05, job_timeout_s=5)
     yield Store(
         client=client,
         admin=admin,

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import faust
 import pytest
 
 from connectors.opentext import OpenTextRequestError, OpenTextUnavailableError, Variable
 from connectors.opentext.models import ProcessInstance
 from schemas.records import CaseState, CaseStatus, CaseType, Priority
-from streams.agents.escalation import Escalator, escalation_settings
+from streams.agents.escalation import (
+    OPEN_CASES_TABLE,
+    WATERMARKS_TABLE,
+    Escalator,
+    escalation_settings,
+    register,
+)
 from streams.escalation import EscalationRules, EscalationSettings
 from streams.policy.model import Policy
 
@@ -278,6 +286,22 @@ async def test_publish_failure_retries_next_pass(harness: Harness) -> None:
 def test_caught_up_needs_the_watermark_at_the_high_water(harness: Harness) -> None:
     harness.watermarks["0"] = 9
     assert harness.escalator.caught_up({0: 10, 1: 0, 2: 5, 3: None}) == {0, 1}
+
+
+def test_register_declares_the_tables_and_the_agent_on_the_app() -> None:
+    app = faust.App("test-escalation-register", store="memory://")
+    services = SimpleNamespace(
+        settings=SimpleNamespace(escalation=EscalationSettings(interval_s=5)),
+        policy=Policy(),
+        opentext=FakeOpenText(),
+    )
+
+    stage = register(app, services)  # type: ignore[arg-type]
+
+    assert {OPEN_CASES_TABLE, WATERMARKS_TABLE} <= set(app.tables.keys())
+    assert "casebridge.escalation-cases" in app.agents
+    assert stage.settings.interval_s == 5
+    assert stage.escalator.rules.case_types == frozenset({CaseType.COMPLAINT})
 
 
 def test_settings_fall_back_to_defaults_when_absent() -> None:

@@ -31,7 +31,8 @@ async def client(ops: OpsService) -> AsyncIterator[TestClient[Any, Any]]:
     app = faust.App("casebridge-unit-web-api", broker="kafka://127.0.0.1:1")
     install_api(app, ops)
     install_page(app)
-    async with TestClient(TestServer(app.web.web_app)) as test_client:
+    web_app = app.web.web_app  # type: ignore[attr-defined]  # the aiohttp driver's application
+    async with TestClient(TestServer(web_app)) as test_client:
         yield test_client
 
 

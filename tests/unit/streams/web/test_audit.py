@@ -82,7 +82,7 @@ class FakeLog:
     def add(
         self, topic: str, key: str, record: AvroRecord | bytes | None, ts_ms: int, part: int = -1
     ) -> None:
-        value = record
+        value: bytes | None = record if not isinstance(record, AvroRecord) else None
         if isinstance(record, AvroRecord):
             value = AvroSerde.for_topic(topic, self.registry).encode(record)
         partition = partition_for(key.encode(), self.partitions) if part < 0 else part
@@ -103,7 +103,9 @@ class FakeLog:
         def reader(config: Any, timeout_s: float) -> Iterator[None]:
             yield None
 
-        def counts(consumer: Any, config: Any, topics: list[str], timeout_s: float) -> dict[str, int]:
+        def counts(
+            consumer: Any, config: Any, topics: list[str], timeout_s: float
+        ) -> dict[str, int]:
             return dict.fromkeys(topics, self.partitions)
 
         def ends(consumer: Any, config: Any, wanted: list[tuple[str, int]], t: float) -> Range:
@@ -121,7 +123,7 @@ class FakeLog:
             done: Callable[[], bool] | None = None,
         ) -> list[Message]:
             self.scanned.append(ranges)
-            kept = []
+            kept: list[Message] = []
             for tp, (start, end) in ranges.items():
                 for msg in self.topics.get(tp, [])[start:end]:
                     if done is not None and done():
@@ -153,12 +155,20 @@ def test_history_merges_case_topics_and_trigger_sorted_by_record_time(log: FakeL
     request, event = s["CaseRequest"], s["ShopifyEvent"]
     later = T0 + timedelta(minutes=5)
     state = CaseState.model_validate(
-        {**s["CaseState"].model_dump(), "case_id": CASE, "status": CaseStatus.APPLIED,
-         "updated_at": later}
+        {
+            **s["CaseState"].model_dump(),
+            "case_id": CASE,
+            "status": CaseStatus.APPLIED,
+            "updated_at": later,
+        }
     )
     writeback = WritebackResult.model_validate(
-        {**s["WritebackResult"].model_dump(), "case_id": CASE, "status": WritebackStatus.APPLIED,
-         "finished_at": T0 + timedelta(minutes=4)}
+        {
+            **s["WritebackResult"].model_dump(),
+            "case_id": CASE,
+            "status": WritebackStatus.APPLIED,
+            "finished_at": T0 + timedelta(minutes=4),
+        }
     )
     log.add("cases.state", CASE, state, ms(1))  # Kafka time early, record time late
     log.add("shopify.writebacks", CASE, writeback, ms(240))

@@ -18,11 +18,20 @@ from tests.unit.schemas.samples import T0
 ENTRIES = [
     AuditEntry(T0, "requested", "cases.requests", 1, 4, "ORDER_REVIEW requested for order 1"),
     AuditEntry(
-        T0 + timedelta(minutes=2), "decision", "cases.decisions", 1, 9,
-        "decision approved by fraud: 2 actions", {"outcome": "approved"},
+        T0 + timedelta(minutes=2),
+        "decision",
+        "cases.decisions",
+        1,
+        9,
+        "decision approved by fraud: 2 actions",
+        {"outcome": "approved"},
     ),
     AuditEntry(
-        T0 + timedelta(minutes=3), "writeback", "shopify.writebacks", 1, 2,
+        T0 + timedelta(minutes=3),
+        "writeback",
+        "shopify.writebacks",
+        1,
+        2,
         "writeback RELEASE_HOLD APPLIED",
     ),
 ]
@@ -57,8 +66,16 @@ def test_timeline(calls: list[dict[str, Any]]) -> None:
 def test_json_and_options(calls: list[dict[str, Any]]) -> None:
     result = CliRunner().invoke(
         case,
-        ["show", "X", "--json", "--bootstrap-servers", "10.0.0.1:9092", "--lookback-hours", "2",
-         "--scan-all-partitions"],
+        [
+            "show",
+            "X",
+            "--json",
+            "--bootstrap-servers",
+            "10.0.0.1:9092",
+            "--lookback-hours",
+            "2",
+            "--scan-all-partitions",
+        ],
     )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)

@@ -10,8 +10,13 @@ from streams.web.service import RequestError, replay_options
 from streams.web.tally import CaseTally
 from tests.unit.streams.web.fakes import GROUP, FakeDlqCounter, monitor_with_lag, service
 
-DLQ_ROW = {"topic": "cases.requests.dlq", "source_topic": "cases.requests", "exists": True,
-           "partitions": 3, "records": 2}
+DLQ_ROW = {
+    "topic": "cases.requests.dlq",
+    "source_topic": "cases.requests",
+    "exists": True,
+    "partitions": 3,
+    "records": 2,
+}
 
 
 async def test_overview_gathers_every_section() -> None:
@@ -74,13 +79,21 @@ def test_cases_listing_filters() -> None:
         (None, {"filters": None, "dry_run": False, "from_beginning": False, "limit": None}),
         (
             {"filters": ["reason=*timeout*", "reason=x"], "dry_run": True, "limit": 3},
-            {"filters": {"reason": ["*timeout*", "x"]}, "dry_run": True,
-             "from_beginning": False, "limit": 3},
+            {
+                "filters": {"reason": ["*timeout*", "x"]},
+                "dry_run": True,
+                "from_beginning": False,
+                "limit": 3,
+            },
         ),
         (
             {"filters": {"key": "shop-1/*", "status": ["429", "503"]}, "from_beginning": True},
-            {"filters": {"key": ["shop-1/*"], "status": ["429", "503"]}, "dry_run": False,
-             "from_beginning": True, "limit": None},
+            {
+                "filters": {"key": ["shop-1/*"], "status": ["429", "503"]},
+                "dry_run": False,
+                "from_beginning": True,
+                "limit": None,
+            },
         ),
     ],
 )
