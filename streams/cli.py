@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "lag": "streams.ops.lag_cli:lag",
     "dlq": "streams.ops.dlq_cli:dlq",
     "up": "streams.sandbox_cli:up",
+    "case": "streams.audit_cli:case",
 }
 
 

@@ -25,6 +25,7 @@ ROLES: dict[str, str] = {
     "reconcile": "streams.agents.reconcile:register",
     "writer": "streams.agents.writer:register",
     "escalation": "streams.agents.escalation:register",
+    "web": "streams.web.api:register",
     "monitor": "streams.ops.web:register",
 }
 
@@ -37,6 +38,7 @@ DEFAULT_ROLES = (
     "escalation",
     "reconcile",
     "monitor",
+    "web",
 )
 
 

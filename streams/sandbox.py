@@ -367,7 +367,7 @@ class Sandbox:
     def urls(self) -> dict[str, str]:
         """What to open, for the banner."""
         return {
-            "operations page": f"{self.worker_url}/",
+            "operations page": f"{self.worker_url}/ops/",
             "metrics": f"{self.worker_url}/metrics",
             "webhooks (ingress)": f"{self.worker_url}{self.settings.ingress.path}",
             "Shopify emulator": f"{self.shopify_url}/_emulator/state",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-#: Roles the deployment already runs but ``streams.pipeline.ROLES`` does not
-#: declare yet (work in progress): a warning, not an error, until they land.
-PENDING_ROLES = frozenset({"writer", "escalation"})
+#: Roles the manifests may run before ``streams.pipeline.ROLES`` declares them
+#: (a role still being written): a warning, not an error, until it lands.
+#: Empty today: every deployed role exists.
+PENDING_ROLES: frozenset[str] = frozenset()
 
 #: Roles that consume partitioned topics: their replicas beyond the partition
 #: count would sit idle.

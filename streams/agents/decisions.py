@@ -30,6 +30,7 @@ from streams.decisions import (
     OutcomeMapper,
     install_callback_route,
 )
+from streams.ingress.dedup import SeenWindow
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.watermark import KafkaWatermarkStore
 from streams.services import Services
@@ -51,7 +52,18 @@ class DecisionSource:
             OutcomeMapper(services.policy.decisions),
             default_shop=settings.shopify.shop_domain,
         )
-        self.stats = {"decisions": 0, "offline_orders": 0, "failures": 0, "polls": 0}
+        self.stats = {
+            "decisions": 0,
+            "offline_orders": 0,
+            "failures": 0,
+            "polls": 0,
+            "repeats_skipped": 0,
+        }
+        # The poller re-reads an overlap window on every tick (and the callback may
+        # push what the poller also finds): without this, a quiet period would
+        # re-publish the same decisions every few seconds. After a restart each
+        # is published once more, which the writer absorbs (ALREADY_APPLIED).
+        self.published = SeenWindow(window_s=6 * 3600)
 
     async def publish(
         self,
@@ -59,7 +71,21 @@ class DecisionSource:
         offline_orders: Sequence[OfflineOrder],
         failures: Sequence[DecisionFailure],
     ) -> None:
-        """Produce every record and wait for all acknowledgements."""
+        """Produce every record not published recently and wait for all acknowledgements."""
+        fresh_decisions = [d for d in decisions if f"d:{d.decision_id}" not in self.published]
+        fresh_orders = [o for o in offline_orders if f"o:{o.intake_case_id}" not in self.published]
+        fresh_failures = [
+            f for f in failures if f"f:{f.case_id}:{f.decision_id}" not in self.published
+        ]
+        self.stats["repeats_skipped"] += (
+            len(decisions)
+            + len(offline_orders)
+            + len(failures)
+            - len(fresh_decisions)
+            - len(fresh_orders)
+            - len(fresh_failures)
+        )
+        decisions, offline_orders, failures = fresh_decisions, fresh_orders, fresh_failures
         producer = self.services.producer
         sends: list[Coroutine[Any, Any, object]] = [
             producer.send(
@@ -87,6 +113,12 @@ class DecisionSource:
             if isinstance(failure.error, OfflineIntakeError):
                 sends.append(self._failed_state(failure))
         await asyncio.gather(*sends)
+        for d in decisions:
+            self.published.add(f"d:{d.decision_id}")
+        for o in offline_orders:
+            self.published.add(f"o:{o.intake_case_id}")
+        for f in failures:
+            self.published.add(f"f:{f.case_id}:{f.decision_id}")
         self.stats["decisions"] += len(decisions)
         self.stats["offline_orders"] += len(offline_orders)
         self.stats["failures"] += len(failures)

@@ -38,6 +38,8 @@ from streams.ops.errors import (
     ReplayError,
     UnknownTopicError,
 )
+from streams.ops.monitor import LagMonitor
+from streams.topics import CASES_STATE
 from streams.web.audit import CaseNotFoundError
 from streams.web.dlqstats import DlqCounter
 from streams.web.page import install_page
@@ -147,8 +149,6 @@ def register(app: faust.App, services: Any) -> OpsService:
 
     ``services`` is the worker's :class:`~streams.services.Services`.
     """
-    from streams.topics import CASES_STATE
-
     settings = services.settings
     client_config = settings.kafka.confluent_config()
     tally = CaseTally()
@@ -157,11 +157,9 @@ def register(app: faust.App, services: Any) -> OpsService:
         client_config, serde.decode, tally, group=f"{settings.app_id}-ops-cases"
     )
 
-    def monitor() -> Any:
+    def monitor() -> LagMonitor | None:
         # Read at request time: the monitor role may be declared after this one.
         stages = getattr(app, "casebridge_stages", {}) or {}
-        from streams.ops.monitor import LagMonitor
-
         candidate = stages.get("monitor")
         return candidate if isinstance(candidate, LagMonitor) else None
 

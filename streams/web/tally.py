@@ -191,7 +191,9 @@ class CaseStateReader:
     def stop(self) -> None:
         """Stop tailing; the consumer is closed by the thread."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        # The worker may stop before its start task ran: nothing to join then.
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def handle(self, key: bytes | None, value: bytes | None) -> None:
         """Apply one record to the tally (the thread's per-record step, public for tests)."""

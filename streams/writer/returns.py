@@ -15,7 +15,7 @@
   default) the transactions are computed from the order's ``suggestedRefund``
   for exactly the refunded lines (amount, gateway, parent transaction), since
   Shopify moves no money for a refund without transactions. ``"omit"`` sends
-  none (the emulator refunds the lines' value and has no ``suggestedRefund``).
+  none (Shopify then moves no money; the emulator refunds the lines' value).
   A retry computes the same suggestion as long as nothing was refunded, and
   once something was, the marker check above answers before any new call.
 """

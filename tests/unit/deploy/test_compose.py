@@ -31,7 +31,7 @@ def test_compose_has_the_stack_the_roles_and_optional_emulators() -> None:
     assert {"kafka", "registry", "init", "ingress", "processors", "sink", "decisions"} <= set(
         services
     )
-    assert {"writer", "monitor"} <= set(services)
+    assert {"writer", "escalation", "monitor"} <= set(services)
     assert services["shopify-emulator"]["profiles"] == ["emulators"]
     assert services["opentext-emulator"]["profiles"] == ["emulators"]
     assert services["registry"]["image"] == "apicurio/apicurio-registry:3.0.9"

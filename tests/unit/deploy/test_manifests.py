@@ -22,7 +22,8 @@ from deploy.check.runner import DEFAULT_KUBERNETES_VERSION
 
 Doc = dict[str, Any]
 
-pytestmark = pytest.mark.slow
+# The first test may include building kustomize (go install) on a fresh machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,15 @@ def test_one_deployment_and_pdb_per_role(rendered: dict[str, list[Doc]]) -> None
         pdbs = {d["metadata"]["name"] for d in docs if d["kind"] == "PodDisruptionBudget"}
         expected = {
             f"casebridge-{r}"
-            for r in ("ingress", "processors", "sink", "writer", "decisions", "monitor")
+            for r in (
+                "ingress",
+                "processors",
+                "sink",
+                "writer",
+                "decisions",
+                "escalation",
+                "monitor",
+            )
         }
         assert deployments == expected
         assert pdbs == expected

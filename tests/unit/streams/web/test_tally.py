@@ -84,3 +84,8 @@ def test_reader_applies_records_counts_undecodable_and_ignores_keyless() -> None
     assert tally.undecodable == 1
     reader.handle(b"k1", None)
     assert len(tally) == 0
+
+
+def test_stopping_a_reader_that_never_started_is_harmless() -> None:
+    reader = CaseStateReader({}, lambda v: {}, CaseTally(), group="g")
+    reader.stop()

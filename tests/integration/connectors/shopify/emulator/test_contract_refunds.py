@@ -131,7 +131,7 @@ async def test_suggested_refund_shipping_suppress_and_unknown_line(emulator: Run
     assert len(shipping["suggestedTransactions"]) == 1
     suppressed = await _suggest(emulator, order, lines=[], shipping=True, suppress=True)
     assert suppressed["suggestedTransactions"] == []
-    other, other_view = await _order(emulator)
+    _, other_view = await _order(emulator)
     foreign = other_view["lineItems"]["nodes"][0]["id"]
     body = await emulator.gql(
         SUGGEST, {"id": order, "lines": [{"lineItemId": foreign, "quantity": 1}]}
