@@ -92,10 +92,47 @@ def private_stack() -> Iterator[LocalStack]:
     stack = LocalStack(settings, num_partitions=6)
     try:
         stack.up(fresh=True)
+        _create_topics(stack)
         yield stack
     finally:
         stack.down()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _create_topics(stack: LocalStack) -> None:
+    """Create casebridge's topics and wait until every partition has a leader."""
+    import os
+    import subprocess
+
+    from streams.kafka.groups import AGENT_SOURCES
+    from tests.integration.pipeline.harness import ROOT
+
+    env = {
+        **os.environ,
+        "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": stack.bootstrap_servers,
+        "CASEBRIDGE_REGISTRY__URL": stack.registry_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "topics"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    consumer = Consumer({"bootstrap.servers": stack.bootstrap_servers, "group.id": "rel-probe"})
+
+    def led() -> bool:
+        for topic in AGENT_SOURCES:
+            for p in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
+                consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=5)
+        return True
+
+    try:
+        wait_until(led, 60, "leaders for every partition", 0.5)
+    finally:
+        consumer.close()
 
 
 def stop_broker(stack: LocalStack) -> None:
