@@ -16,6 +16,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -205,8 +206,17 @@ def add_broker_arguments(parser: argparse.ArgumentParser) -> None:
 
 def wait_for_metadata(bootstrap: str, timeout_s: float = 60.0) -> None:
     """Wait until the broker answers a metadata request."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
     deadline = time.monotonic() + timeout_s
+    host, _, port = bootstrap.rpartition(":")
+    while True:  # the port first, so librdkafka does not log a refused connection per try
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    admin = AdminClient({"bootstrap.servers": bootstrap})
     while True:
         try:
             admin.list_topics(timeout=2)
@@ -306,3 +316,53 @@ def kafka_broker(workdir: Path, bootstrap: str | None = None) -> Iterator[str]:
 def python() -> str:
     """The interpreter running the benchmarks (the project's venv)."""
     return sys.executable
+
+
+def group_at_end(
+    bootstrap: str, group: str, topics: Sequence[str] | None = None, timeout_s: float = 60.0
+) -> None:
+    """:func:`streams.kafka.groups.start_group_at_end`, retried while a new broker's
+    group coordinator is still loading (``NOT_COORDINATOR`` right after start)."""
+    from confluent_kafka import KafkaException
+
+    from streams.kafka.groups import AGENT_SOURCES, start_group_at_end
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            start_group_at_end({"bootstrap.servers": bootstrap}, group, topics or AGENT_SOURCES)
+            return
+        except KafkaException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+
+
+@contextmanager
+def profiled(pid: int, out: Path | None, rate: int = 100) -> Iterator[None]:
+    """Sample ``pid`` with py-spy (collapsed stacks to ``out``) while the block runs.
+
+    Nothing happens when ``out`` is None. py-spy is a dev-only tool
+    (``pip install py-spy``); it must be able to ptrace the process (root or
+    ``kernel.yama.ptrace_scope=0``).
+    """
+    if out is None:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    sampler = subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate)]
+        + ["--nonblocking", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        sampler.send_signal(signal.SIGINT)
+        try:
+            sampler.wait(60)
+        except subprocess.TimeoutExpired:
+            sampler.kill()
+            sampler.wait(5)
+        print(f"profile of pid {pid}: {out} (python -m bench.profile_summary {out})", flush=True)

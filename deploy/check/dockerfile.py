@@ -10,11 +10,12 @@ runtime stage that copies from it, a ``python:3.11-slim`` runtime, a non-root
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from deploy.check import settings_env
 from deploy.check.report import Finding
@@ -155,6 +156,7 @@ def check_dockerfile(path: Path, context: Path) -> Iterator[Finding]:
     if not any("6066" in i.args for i in runtime.all("EXPOSE")):
         yield Finding(ARTEFACT, "EXPOSE", "the web port 6066 is not exposed")
 
+    ignored = _ignore_patterns(context / ".dockerignore")
     for stage in all_stages:
         for ins in stage.all("COPY"):
             if "--from=" in ins.args:
@@ -165,6 +167,30 @@ def check_dockerfile(path: Path, context: Path) -> Iterator[Finding]:
                     yield Finding(
                         ARTEFACT, f"line {ins.line}", f"COPY source {source} not in the context"
                     )
+                elif _is_ignored(source, ignored):
+                    yield Finding(
+                        ARTEFACT, f"line {ins.line}", f"COPY source {source} is in .dockerignore"
+                    )
+
+
+def _ignore_patterns(path: Path) -> list[str]:
+    """The exclusion patterns of a ``.dockerignore`` (``!`` exceptions are not supported)."""
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line.rstrip("/") for line in lines if line and not line.startswith(("#", "!"))]
+
+
+def _is_ignored(source: str, patterns: list[str]) -> bool:
+    """True when ``source`` or one of its parent folders matches a pattern."""
+    parts = PurePosixPath(source.removeprefix("./").rstrip("/") or ".").parts
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(
+        fnmatch.fnmatch(candidate, pattern.removeprefix("**/"))
+        or fnmatch.fnmatch(candidate, pattern)
+        for candidate in candidates
+        for pattern in patterns
+    )
 
 
 def _arg_default(stage: Stage, reference: str) -> str | None:

@@ -99,7 +99,6 @@ class Worker:
     doc: Doc
     container: Doc
     env: dict[str, str]
-    secret_env: frozenset[str]
     roles: list[str] | None
 
     @property
@@ -130,7 +129,6 @@ def _worker(doc: Doc, config_maps: Mapping[str, Doc]) -> Worker | None:
     if container is None:
         return None
     env: dict[str, str] = {}
-    secret_env: set[str] = set()
     for source in container.get("envFrom", []):
         ref = source.get("configMapRef")
         if ref and ref.get("name") in config_maps:
@@ -139,10 +137,9 @@ def _worker(doc: Doc, config_maps: Mapping[str, Doc]) -> Worker | None:
         if "value" in entry:
             env[entry["name"]] = str(entry["value"])
         elif "secretKeyRef" in entry.get("valueFrom", {}):
-            secret_env.add(entry["name"])
             env[entry["name"]] = settings_env.placeholder(entry["name"])
     command = [*container.get("command", []), *container.get("args", [])]
-    return Worker(doc, container, env, frozenset(secret_env), role_info.roles_of(command))
+    return Worker(doc, container, env, role_info.roles_of(command))
 
 
 def _partitions(env: Mapping[str, str]) -> int:
@@ -220,9 +217,39 @@ def _security_findings(w: Worker, artefact: str, subject: str) -> Iterator[Findi
             )
 
 
+def secret_keys(docs: list[Doc]) -> dict[str, set[str]]:
+    """Secret name -> the keys it holds, for the Secrets among ``docs``."""
+    return {
+        d["metadata"]["name"]: {*d.get("data", {}), *d.get("stringData", {})}
+        for d in _by_kind(docs, "Secret")
+    }
+
+
 def _secret_findings(
-    w: Worker, config_maps: Mapping[str, Doc], artefact: str, subject: str
+    w: Worker,
+    config_maps: Mapping[str, Doc],
+    rendered_secrets: Mapping[str, set[str]],
+    documented_secrets: Mapping[str, set[str]],
+    artefact: str,
+    subject: str,
 ) -> Iterator[Finding]:
+    for entry in w.container.get("env", []):
+        ref = entry.get("valueFrom", {}).get("secretKeyRef")
+        if not ref:
+            continue
+        name, key = ref.get("name"), ref.get("key")
+        if (
+            name in rendered_secrets
+            and key not in rendered_secrets[name]
+            and not ref.get("optional")
+        ):
+            yield Finding(artefact, subject, f"{entry['name']}: Secret {name} has no key {key!r}")
+        if name in documented_secrets and key not in documented_secrets[name]:
+            yield Finding(
+                artefact,
+                subject,
+                f"{entry['name']}: key {key!r} is missing from the example Secret {name}",
+            )
     for entry in w.container.get("env", []):
         if settings_env.is_secret_name(entry["name"]) and "value" in entry:
             yield Finding(artefact, subject, f"{entry['name']} is a literal: use a secretKeyRef")
@@ -277,8 +304,15 @@ def _role_findings(w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
         )
 
 
-def invariant_findings(docs: list[Doc], artefact: str) -> Iterator[Finding]:
-    """casebridge's own rules over one rendered overlay."""
+def invariant_findings(
+    docs: list[Doc], artefact: str, documented_secrets: Mapping[str, set[str]] | None = None
+) -> Iterator[Finding]:
+    """casebridge's own rules over one rendered overlay.
+
+    ``documented_secrets`` (from ``secret.example.yaml``) lists the keys every
+    Secret read out of band must be documented with.
+    """
+    rendered_secrets = secret_keys(docs)
     config_maps = {d["metadata"]["name"]: d for d in _by_kind(docs, "ConfigMap")}
     deployments = _by_kind(docs, "Deployment")
     pdbs = _by_kind(docs, "PodDisruptionBudget")
@@ -297,7 +331,9 @@ def invariant_findings(docs: list[Doc], artefact: str) -> Iterator[Finding]:
         yield from _probe_findings(worker, artefact, subject)
         yield from _resource_findings(worker, artefact, subject)
         yield from _security_findings(worker, artefact, subject)
-        yield from _secret_findings(worker, config_maps, artefact, subject)
+        yield from _secret_findings(
+            worker, config_maps, rendered_secrets, documented_secrets or {}, artefact, subject
+        )
         yield from _env_findings(worker, artefact, subject)
         yield from _role_findings(worker, artefact, subject)
         if not any(

@@ -10,7 +10,7 @@ import yaml
 from deploy.check.compose import check_compose
 from deploy.check.dockerfile import check_dockerfile
 from deploy.check.kustomize import RenderError, ToolUnavailable, ensure_kustomize, render
-from deploy.check.manifests import invariant_findings, schema_findings
+from deploy.check.manifests import invariant_findings, schema_findings, secret_keys
 from deploy.check.report import Finding, Report
 
 DEPLOY_DIR = Path(__file__).resolve().parents[1]
@@ -29,10 +29,12 @@ def check_kubernetes(
 ) -> dict[str, list[dict[str, object]]]:
     """Render and check each overlay; returns the rendered documents per overlay."""
     rendered: dict[str, list[dict[str, object]]] = {}
+    documented: dict[str, set[str]] = {}
     example = k8s_dir / "base" / "secret.example.yaml"
     if example.is_file():
         docs = [d for d in yaml.safe_load_all(example.read_text(encoding="utf-8")) if d]
         report.extend(schema_findings(docs, "k8s/base/secret.example.yaml", kubernetes_version))
+        documented = secret_keys(docs)
         report.checked.append("k8s secret example")
     try:
         kustomize = ensure_kustomize()
@@ -51,7 +53,7 @@ def check_kubernetes(
             continue
         rendered[overlay] = list(docs)
         report.extend(schema_findings(docs, artefact, kubernetes_version))
-        report.extend(invariant_findings(docs, artefact))
+        report.extend(invariant_findings(docs, artefact, documented))
         report.checked.append(f"{artefact} ({len(docs)} objects)")
     return rendered
 

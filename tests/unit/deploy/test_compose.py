@@ -144,6 +144,12 @@ def test_dockerfile_parser_joins_continuations_and_expands_args() -> None:
             lambda t: t.replace("CASEBRIDGE_WEB_HOST=0.0.0.0", "CASEBRIDGE_WEB_HOST=127.0.0.1"),
             "WEB_HOST",
         ),
+        (
+            lambda t: t.replace(
+                "COPY schemas ./schemas", "COPY schemas ./schemas\nCOPY tests ./tests"
+            ),
+            "COPY source tests is in .dockerignore",
+        ),
     ],
 )
 def test_a_broken_dockerfile_rule_is_reported(

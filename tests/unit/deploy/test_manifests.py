@@ -99,6 +99,12 @@ def _break(
     return _messages(docs)
 
 
+def _wrong_secret_key(docs: list[Doc]) -> None:
+    for entry in _worker(docs, "casebridge-sink")["env"]:
+        if entry["name"] == "CASEBRIDGE_OPENTEXT__CLIENT_SECRET":
+            entry["valueFrom"]["secretKeyRef"]["key"] = "opentext-secret"
+
+
 def _drop_probe(docs: list[Doc]) -> None:
     del _worker(docs, "casebridge-sink")["readinessProbe"]
 
@@ -180,6 +186,7 @@ def _plaintext_keda_on_tls(docs: list[Doc]) -> None:
     ("overlay", "change", "expected"),
     [
         ("dev", _drop_probe, "no readinessProbe"),
+        ("dev", _wrong_secret_key, "has no key 'opentext-secret'"),
         ("dev", _literal_secret, "CASEBRIDGE_OPENTEXT__CLIENT_SECRET is a literal"),
         ("dev", _too_many_replicas, "maxReplicaCount 7 exceeds the 6 partitions"),
         ("dev", _wrong_group, "consumerGroup 'casebridge' is not the target's app id"),
