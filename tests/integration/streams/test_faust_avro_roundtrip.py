@@ -7,6 +7,7 @@ consumer decoding the agent's output.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def _event(n: int) -> ShopifyEvent:
         resource_id=str(2**60 + n),
         order_id=str(2**60 + n),
         source=EventSource.WEBHOOK,
-        payload='{"id": %d}' % (2**60 + n),
+        payload=json.dumps({"id": 2**60 + n}),
     )
 
 
@@ -63,9 +64,20 @@ def test_confluent_producer_to_faust_agent_and_back(
     }
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "faust", "-A", "tests.integration.streams.passthrough_app",
-         "worker", "-l", "warn"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "faust",
+            "-A",
+            "tests.integration.streams.passthrough_app",
+            "worker",
+            "-l",
+            "warn",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         producer = SerializingProducer(
@@ -110,8 +122,8 @@ def test_confluent_producer_to_faust_agent_and_back(
         log.close()
 
     assert sorted(received) == [f"TEST-evt-{n}" for n in range(5)], (
-        (tmp_path / "worker.log").read_text()[-3000:]
-    )
+        tmp_path / "worker.log"
+    ).read_text()[-3000:]
     first = received["TEST-evt-0"]
     assert first["status"] == CaseStatus.REQUESTED.value
     assert first["shop"] == "roundtrip.myshopify.com"
