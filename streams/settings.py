@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
@@ -276,10 +277,49 @@ def _format_source_error(exc: SourceParseError) -> str:
     )
 
 
+def _file_values(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Values of ``CASEBRIDGE_<NAME>_FILE`` variables, read from their files, as nested kwargs.
+
+    Secrets mounted as files (Docker/Kubernetes secrets) never have to be in the
+    environment of the process; a variable set directly wins over its ``_FILE``.
+    """
+    values: dict[str, Any] = {}
+    for name, path in environ.items():
+        if not (name.startswith(ENV_PREFIX) and name.endswith("_FILE")):
+            continue
+        target = name[: -len("_FILE")]
+        if target in environ:
+            continue
+        try:
+            content = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SettingsError(f"cannot read {name}={path}: {exc.strerror}") from None
+        keys = target[len(ENV_PREFIX) :].lower().split("__")
+        node = values
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = content
+    return values
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Build and validate :class:`Settings`, raising :class:`SettingsError` on bad input."""
+    """Build and validate :class:`Settings`, raising :class:`SettingsError` on bad input.
+
+    Explicit ``overrides`` win over ``CASEBRIDGE_*_FILE`` secrets, which win over
+    nothing else: a variable set directly always beats its ``_FILE`` twin.
+    """
     try:
-        return Settings(**overrides)
+        return Settings(**_merge(_file_values(os.environ), overrides))
     except ValidationError as exc:
         raise SettingsError(_format_error(exc)) from None
     except SourceParseError as exc:

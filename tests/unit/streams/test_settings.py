@@ -171,3 +171,29 @@ def test_registry_url_is_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().registry.url == "https://registry.example/apis/ccompat/v7"
     monkeypatch.setenv("CASEBRIDGE_REGISTRY__URL", "registry.example")
     assert "CASEBRIDGE_REGISTRY__URL" in error_of(monkeypatch)
+
+
+def test_secrets_can_come_from_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    token.write_text("shpat_from_file\n")
+    monkeypatch.setenv("CASEBRIDGE_SHOPIFY__ACCESS_TOKEN_FILE", str(token))
+    monkeypatch.setenv("CASEBRIDGE_SHOPIFY__SHOP_DOMAIN", "file.myshopify.com")
+    settings = load_settings()
+    assert settings.shopify.access_token.get_secret_value() == "shpat_from_file"
+    assert settings.shopify.shop_domain == "file.myshopify.com"
+
+
+def test_a_variable_set_directly_beats_its_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("from-file")
+    monkeypatch.setenv("CASEBRIDGE_OPENTEXT__CLIENT_SECRET_FILE", str(secret))
+    monkeypatch.setenv("CASEBRIDGE_OPENTEXT__CLIENT_SECRET", "direct")
+    assert load_settings().opentext.client_secret.get_secret_value() == "direct"
+
+
+def test_an_unreadable_secret_file_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEBRIDGE_KAFKA__SASL_PASSWORD_FILE", "/no/such/file")
+    with pytest.raises(SettingsError, match="CASEBRIDGE_KAFKA__SASL_PASSWORD_FILE"):
+        load_settings()
