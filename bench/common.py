@@ -366,3 +366,13 @@ def profiled(pid: int, out: Path | None, rate: int = 100) -> Iterator[None]:
             sampler.kill()
             sampler.wait(5)
         print(f"profile of pid {pid}: {out} (python -m bench.profile_summary {out})", flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` (0.0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks

@@ -46,6 +46,7 @@ from confluent_kafka.admin import AdminClient
 
 from bench.common import (
     add_broker_arguments,
+    cpu_seconds,
     describe_machine,
     free_port,
     group_at_end,
@@ -283,11 +284,21 @@ def main() -> None:
                     if args.profile:
                         args.profile.mkdir(parents=True, exist_ok=True)
                         out = args.profile / f"pipeline-{len(results)}.txt"
+                    pids = {
+                        "worker": worker.popen.pid,
+                        "Shopify emulator": emu.processes[0].popen.pid,
+                        "OpenText emulator": emu.processes[1].popen.pid,
+                    }
+                    cpu_before = {k: cpu_seconds(pid) for k, pid in pids.items()}
                     with profiled(worker.popen.pid, out):
                         result = measure(
                             name, bootstrap, SHOPIFY_WEBHOOKS, CASES_OPENED, records,
                             args.timeout, after=check,
                         )
+                    used = {k: cpu_seconds(pid) - cpu_before[k] for k, pid in pids.items()}
+                    result.note += "; CPU s: " + ", ".join(
+                        f"{k} {v:.1f}" for k, v in used.items()
+                    )
                     results.append(result)
                 finally:
                     worker.stop()
@@ -319,7 +330,10 @@ def main() -> None:
                                     env, tmp)
             try:
                 wait_group_assigned(bootstrap, app_id, process, 120)
-                results.append(measure(name, bootstrap, src, dst, records, args.timeout))
+                cpu_before = cpu_seconds(process.popen.pid)
+                result = measure(name, bootstrap, src, dst, records, args.timeout)
+                result.note += f"; CPU s: process {cpu_seconds(process.popen.pid) - cpu_before:.1f}"
+                results.append(result)
             finally:
                 process.stop()
     machine.load_after = load_average()

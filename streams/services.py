@@ -13,11 +13,18 @@ from functools import cached_property
 from typing import Any
 
 from connectors.opentext import OpenTextClient, OpenTextConfig
-from connectors.retry import RetryPolicy
+from connectors.retry import RETRYABLE_STATUSES, RetryPolicy
 from connectors.serde import AvroSerde, RegistryClient
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify.bucket import CostBucket
+from schemas.records import AvroRecord
 from streams.kafka.producer import AsyncProducer
+from streams.ops.metrics import (
+    RECORDS_OUT,
+    REMOTE_CALL_SECONDS,
+    RETRIES,
+    SHOPIFY_BUCKET_LEVEL,
+)
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
 from streams.settings import Settings
@@ -75,7 +82,9 @@ class Services:
     @cached_property
     def shopify(self) -> ShopifyAdminClient:
         """The cost-aware Shopify Admin GraphQL client (reads; retries transient failures)."""
-        return ShopifyAdminClient(self._shopify_config(), bucket=self.shopify_bucket)
+        return ShopifyAdminClient(
+            self._shopify_config(), bucket=self.shopify_bucket, on_response=self._shopify_called
+        )
 
     @cached_property
     def shopify_writer(self) -> ShopifyAdminClient:
@@ -87,7 +96,23 @@ class Services:
         return ShopifyAdminClient(
             self._shopify_config(retry=RetryPolicy(maximum_attempts=1)),
             bucket=self.shopify_bucket,
+            on_response=self._shopify_called,
         )
+
+    def _shopify_called(
+        self, operation: str, status: int, duration_s: float, cost: float | None
+    ) -> None:
+        REMOTE_CALL_SECONDS.labels("shopify", operation, str(status)).observe(duration_s)
+        if status in RETRYABLE_STATUSES:
+            RETRIES.labels("shopify", str(status)).inc()
+        shop = self.settings.shopify.shop_domain
+        used = self.shopify_bucket.maximum_available - self.shopify_bucket.level
+        SHOPIFY_BUCKET_LEVEL.labels(shop).set(max(used, 0.0))
+
+    def _opentext_called(self, endpoint: str, status: int, duration_s: float) -> None:
+        REMOTE_CALL_SECONDS.labels("opentext", endpoint, str(status)).observe(duration_s)
+        if status in RETRYABLE_STATUSES or status == 0:
+            RETRIES.labels("opentext", str(status) if status else "connection").inc()
 
     @cached_property
     def opentext(self) -> OpenTextClient:
@@ -100,8 +125,14 @@ class Services:
                 client_id=s.client_id,
                 client_secret=s.client_secret,
                 timeout_s=s.timeout_s,
-            )
+            ),
+            on_response=self._opentext_called,
         )
+
+    async def emit(self, agent: str, topic: str, record: AvroRecord, key: str) -> None:
+        """Encode ``record`` for ``topic`` and produce it keyed by ``key``; waits for the ack."""
+        await self.producer.send(topic, self.serde(topic).encode(record), key=key.encode())
+        RECORDS_OUT.labels(agent, topic).inc()
 
     async def aclose(self) -> None:
         """Flush the producer and close the HTTP clients that were created."""

@@ -300,6 +300,15 @@ class ShopifyAdminClient:
                     throttles += 1
                     if outcome.requested_cost is not None:
                         cost = outcome.requested_cost
+                    requested = outcome.requested_cost
+                    if requested is not None and requested > self.bucket.maximum_available:
+                        # More than the bucket ever holds: no refill will let it through.
+                        raise ShopifyThrottledError(
+                            f"{name}: requested cost {requested:g} exceeds the bucket size"
+                            f" {self.bucket.maximum_available:g}; ask for smaller pages",
+                            attempts=sent,
+                            status=outcome.status,
+                        )
                     if throttles > self.config.max_throttle_retries:
                         raise ShopifyThrottledError(
                             f"{name}: still THROTTLED after {throttles} attempts",

@@ -50,6 +50,8 @@ from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPOR
 
 log = logging.getLogger(__name__)
 
+AGENT = "classify"
+
 #: Event ids remembered per subject for de-duplication behind the ingress window.
 RECENT_EVENTS = 64
 
@@ -138,7 +140,9 @@ class Classifier:
     async def _webhook_agent(self, stream: Any) -> None:
         serde = self.services.serde(SHOPIFY_WEBHOOKS)
         async for event in stream.events():
-            record = await decode_or_dead_letter(serde, ShopifyEvent, self.services.producer, event)
+            record = await decode_or_dead_letter(
+                serde, ShopifyEvent, self.services.producer, event, agent=AGENT
+            )
             if record is None:
                 self.stats["dead_lettered"] += 1
                 continue
@@ -148,7 +152,7 @@ class Classifier:
         serde = self.services.serde(SUPPORT_COMPLAINTS)
         async for event in stream.events():
             record = await decode_or_dead_letter(
-                serde, ComplaintSubmitted, self.services.producer, event
+                serde, ComplaintSubmitted, self.services.producer, event, agent=AGENT
             )
             if record is None:
                 self.stats["dead_lettered"] += 1
@@ -171,15 +175,19 @@ class Classifier:
         subject["events"] = [*subject["events"], record.event_id][-RECENT_EVENTS:]
         if updated_at is not None and not stale:
             subject["updated"] = {**subject["updated"], record.topic: updated_at}
-        self.subjects[subject_key] = subject
+        # The event is remembered (in the changelogged table) only once what it causes is
+        # published: remembered first, a crash in between would make its redelivery a
+        # "duplicate" and lose the case.
         if stale:
             # A late delivery of an older state: acting on it would undo newer facts.
+            self.subjects[subject_key] = subject
             self.stats["stale"] += 1
             log.info(
                 "stale %s for %s ignored (%s < %s)", record.topic, subject_key, updated_at, last
             )
             return
         if not is_known_topic(record.topic):
+            self.subjects[subject_key] = subject
             self.stats["unknown_topics"] += 1
             return
 
@@ -200,7 +208,9 @@ class Classifier:
             await dead_letter(
                 self.services.producer, event, reason=str(exc), error_class="classification"
             )
+            self.subjects[subject_key] = subject
             return
+        await self._open(requests)
         sample = order_total_sample(record)
         if sample is not None:
             window = policy.orders.review.value.average_window
@@ -210,7 +220,7 @@ class Classifier:
         fingerprint = product_fingerprint(record, policy)
         if fingerprint is not None:
             self.fingerprints[fingerprint[0]] = fingerprint[1]
-        await self._open(requests)
+        self.subjects[subject_key] = subject
 
     async def on_complaint(self, event: Any, record: ComplaintSubmitted) -> None:
         """Classify one submitted complaint (already decoded)."""
@@ -262,11 +272,7 @@ class Classifier:
             self.stats["cases"] += existing is None
 
     async def _publish(self, request: CaseRequest, *, first: bool) -> None:
-        producer = self.services.producer
-        key = request.case_id.encode()
-        await producer.send(
-            CASES_REQUESTS, self.services.serde(CASES_REQUESTS).encode(request), key=key
-        )
+        await self.services.emit(AGENT, CASES_REQUESTS, request, request.case_id)
         if first:
             state = CaseState(
                 case_id=request.case_id,
@@ -279,9 +285,7 @@ class Classifier:
                 detail="; ".join(r.code for r in request.reasons)[:500] or None,
                 updated_at=datetime.now(UTC),
             )
-            await producer.send(
-                CASES_STATE, self.services.serde(CASES_STATE).encode(state), key=key
-            )
+            await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
 
 
 class _JsonMapping(Mapping[str, ComplaintHistory]):

@@ -38,6 +38,8 @@ from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
 
 log = logging.getLogger(__name__)
 
+AGENT = "decisions"
+
 WATERMARK_NAME = "decisions.history"
 
 
@@ -87,22 +89,11 @@ class DecisionSource:
         )
         decisions, offline_orders, failures = fresh_decisions, fresh_orders, fresh_failures
         producer = self.services.producer
+        emit = self.services.emit
         sends: list[Coroutine[Any, Any, object]] = [
-            producer.send(
-                CASES_DECISIONS,
-                self.services.serde(CASES_DECISIONS).encode(d),
-                key=d.case_id.encode(),
-            )
-            for d in decisions
+            emit(AGENT, CASES_DECISIONS, d, d.case_id) for d in decisions
         ]
-        sends += [
-            producer.send(
-                ORDERS_OFFLINE,
-                self.services.serde(ORDERS_OFFLINE).encode(o),
-                key=o.intake_case_id.encode(),
-            )
-            for o in offline_orders
-        ]
+        sends += [emit(AGENT, ORDERS_OFFLINE, o, o.intake_case_id) for o in offline_orders]
         for failure in failures:
             letter = DeadLetter(
                 source_topic=CASES_DECISIONS,
@@ -141,11 +132,7 @@ class DecisionSource:
             detail=failure.reason[:500],
             updated_at=datetime.now(UTC),
         )
-        await self.services.producer.send(
-            CASES_STATE,
-            self.services.serde(CASES_STATE).encode(state),
-            key=failure.case_id.encode(),
-        )
+        await self.services.emit(AGENT, CASES_STATE, state, failure.case_id)
 
 
 def register(app: faust.App, services: Services) -> DecisionSource:

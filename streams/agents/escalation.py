@@ -49,7 +49,7 @@ from streams.escalation import (
     opentext_variables,
     track,
 )
-from streams.ops.metrics import RECORDS_IN, RECORDS_OUT, REGISTRY
+from streams.ops.metrics import REGISTRY
 from streams.runtime.records import decode_or_dead_letter
 from streams.services import Services
 from streams.topics import CASES_STATE
@@ -287,8 +287,9 @@ class EscalationStage:
     async def _agent(self, stream: Any) -> None:
         serde = self.services.serde(CASES_STATE)
         async for event in stream.events():
-            RECORDS_IN.labels(AGENT).inc()
-            state = await decode_or_dead_letter(serde, CaseState, self.services.producer, event)
+            state = await decode_or_dead_letter(
+                serde, CaseState, self.services.producer, event, agent=AGENT
+            )
             self.escalator.on_record(state, event.message.partition, event.message.offset)
 
     async def _tick(self) -> None:
@@ -313,12 +314,7 @@ class EscalationStage:
         return {tp.partition: found.get(tp) for tp in tps}
 
     async def _publish(self, state: CaseState) -> None:
-        await self.services.producer.send(
-            CASES_STATE,
-            self.services.serde(CASES_STATE).encode(state),
-            key=state.case_id.encode(),
-        )
-        RECORDS_OUT.labels(AGENT, CASES_STATE).inc()
+        await self.services.emit(AGENT, CASES_STATE, state, state.case_id)
 
 
 def escalation_settings(services: Services) -> EscalationSettings:

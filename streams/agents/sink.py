@@ -48,6 +48,8 @@ from streams.topics import CASES_OPENED, CASES_REQUESTS, CASES_STATE
 
 log = logging.getLogger(__name__)
 
+AGENT = "sink"
+
 _OPENTEXT_TYPES = {
     VariableType.STRING: "string",
     VariableType.INTEGER: "integer",
@@ -132,7 +134,9 @@ class Sink:
     async def _agent(self, stream: Any) -> None:
         serde = self.services.serde(CASES_REQUESTS)
         async for event in stream.noack().events():
-            request = await decode_or_dead_letter(serde, CaseRequest, self.services.producer, event)
+            request = await decode_or_dead_letter(
+                serde, CaseRequest, self.services.producer, event, agent=AGENT
+            )
             if request is None:
                 self.stats["dead_lettered"] += 1
                 event.ack()
@@ -196,7 +200,6 @@ class Sink:
                 await asyncio.sleep(delay)
         self.stats["opened" if created else "attached"] += 1
         now = datetime.now(UTC)
-        key = request.case_id.encode()
         opened = CaseOpened(
             case_id=request.case_id,
             case_type=request.case_type,
@@ -219,9 +222,8 @@ class Sink:
             detail=None if created else "update attached to the open case",
             updated_at=now,
         )
-        producer = self.services.producer
-        await producer.send(CASES_OPENED, self.services.serde(CASES_OPENED).encode(opened), key=key)
-        await producer.send(CASES_STATE, self.services.serde(CASES_STATE).encode(state), key=key)
+        await self.services.emit(AGENT, CASES_OPENED, opened, request.case_id)
+        await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
 
     async def _fail(
         self,
@@ -252,11 +254,7 @@ class Sink:
             detail=reason[:500],
             updated_at=datetime.now(UTC),
         )
-        await self.services.producer.send(
-            CASES_STATE,
-            self.services.serde(CASES_STATE).encode(state),
-            key=request.case_id.encode(),
-        )
+        await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
 
 
 def _ended(instance: ProcessInstance) -> bool:

@@ -48,6 +48,8 @@ from streams.writer import (
 
 log = logging.getLogger(__name__)
 
+AGENT = "writer"
+
 
 def lane_key(decision: CaseDecision) -> str:
     """The order a decision writes to (its lane), else its case."""
@@ -87,7 +89,7 @@ class Writer:
         serde = self.services.serde(CASES_DECISIONS)
         async for event in stream.noack().events():
             decision = await decode_or_dead_letter(
-                serde, CaseDecision, self.services.producer, event
+                serde, CaseDecision, self.services.producer, event, agent=AGENT
             )
             if decision is None:
                 event.ack()
@@ -102,7 +104,9 @@ class Writer:
     async def _offline_agent(self, stream: Any) -> None:
         serde = self.services.serde(ORDERS_OFFLINE)
         async for event in stream.noack().events():
-            order = await decode_or_dead_letter(serde, OfflineOrder, self.services.producer, event)
+            order = await decode_or_dead_letter(
+                serde, OfflineOrder, self.services.producer, event, agent=AGENT
+            )
             if order is None:
                 event.ack()
                 continue
@@ -206,9 +210,7 @@ class Writer:
     # --- records -----------------------------------------------------------------------------
 
     async def _send(self, topic: str, record: Any, key: str) -> None:
-        await self.services.producer.send(
-            topic, self.services.serde(topic).encode(record), key=key.encode()
-        )
+        await self.services.emit(AGENT, topic, record, key)
 
     async def _state(
         self,

@@ -33,6 +33,7 @@ from connectors.shopify.webhooks import (
 from schemas.records import EventSource, ShopifyEvent
 from streams.ingress.dedup import DEDUP_HEADER, SeenWindow
 from streams.ingress.resource import resource_ref
+from streams.ops.metrics import WEBHOOKS_REJECTED
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class WebhookIngress:
         self, status: int, reason: str, detail: str, headers: Mapping[str, str]
     ) -> IngressResult:
         self.stats.rejected[reason] += 1
+        WEBHOOKS_REJECTED.labels(reason).inc()
         # Only routing facts are logged: never the body, the HMAC or a secret.
         log.warning(
             "webhook rejected: %s (%s) shop=%s topic=%s webhook_id=%s",
@@ -106,6 +108,10 @@ class WebhookIngress:
             _header(headers, "X-Shopify-Webhook-Id"),
         )
         return IngressResult(status, "rejected", detail)
+
+    def too_large(self, headers: Mapping[str, str]) -> IngressResult:
+        """The answer to a body refused while streaming it in (over the limit)."""
+        return self._reject(413, "too_large", f"body over {self._max_body_bytes} bytes", headers)
 
     async def handle(self, headers: Mapping[str, str], body: bytes) -> IngressResult:
         """Verify, de-duplicate and publish one delivery."""

@@ -7,7 +7,7 @@ from typing import Any
 import faust
 from faust.web import Request, Response, View
 
-from streams.ingress.handler import IngressResult, WebhookIngress
+from streams.ingress.handler import WebhookIngress
 
 
 async def read_limited(request: Any, limit: int) -> bytes | None:
@@ -33,8 +33,7 @@ def install_webhook_route(app: faust.App, ingress: WebhookIngress, path: str) ->
             # Shopify signs the exact bytes it sent: read them raw, never re-serialise.
             body = await read_limited(request, ingress.max_body_bytes)
             if body is None:
-                result = IngressResult(413, "rejected", "body too large")
-                ingress.stats.rejected["too_large"] += 1
+                result = ingress.too_large(request.headers)
             else:
                 result = await ingress.handle(dict(request.headers), body)
             return self.json(result.body(), status=result.status)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from streams.kafka.producer import AsyncProducer
+from streams.ops.metrics import DLQ_RECORDS
 from streams.topics import dlq_name
 
 HEADER_PREFIX = "casebridge.dlq."
@@ -70,6 +71,7 @@ async def send_to_dlq(
     await producer.send(
         dlq_name(letter.source_topic), value, key=key, headers=[*carried, *letter.headers()]
     )
+    DLQ_RECORDS.labels(letter.source_topic).inc()
 
 
 def _opt(value: int | None) -> str | None:

@@ -15,6 +15,7 @@ from connectors.serde import AvroSerde, DeserializationError
 from schemas.records import AvroRecord
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.producer import AsyncProducer
+from streams.ops.metrics import RECORDS_IN
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,13 @@ async def dead_letter(
 
 
 async def decode_or_dead_letter(
-    serde: AvroSerde, model: type[M], producer: AsyncProducer, event: Any
+    serde: AvroSerde, model: type[M], producer: AsyncProducer, event: Any, *, agent: str
 ) -> M | None:
-    """The record's model, or None after dead-lettering an undecodable record."""
+    """The record's model, or None after dead-lettering an undecodable record.
+
+    Every record consumed by ``agent`` is counted here, decodable or not.
+    """
+    RECORDS_IN.labels(agent).inc()
     value = event.value
     try:
         if not isinstance(value, bytes):

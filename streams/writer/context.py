@@ -99,6 +99,11 @@ class MeteredExecutor:
                 self.cost = (self.cost or 0.0) + float(value)
         return data
 
+    def bucket_size(self) -> float | None:
+        """The shop's cost bucket size as the wrapped client knows it (None: unknown, fakes)."""
+        size = getattr(getattr(self._inner, "bucket", None), "maximum_available", None)
+        return float(size) if isinstance(size, int | float) and size > 0 else None
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -134,6 +139,19 @@ class ActionContext:
     params: JsonObject
     config: WriterConfig
     sleep: Sleep = asyncio.sleep
+
+    def page_size(self, wanted: int, *, per_item: int, base: int = 10) -> int:
+        """``wanted``, lowered so a read of ``per_item`` points a node fits the shop's bucket.
+
+        Shopify answers THROTTLED, however long one waits, to a query whose
+        requested cost exceeds the bucket size (a small plan's bucket can be
+        smaller than a 100-line page), so reads are sized to the bucket the
+        client has learned. ``base`` covers the rest of the query.
+        """
+        size = self.client.bucket_size()
+        if size is None:
+            return wanted
+        return max(1, min(wanted, int((size - base) // per_item)))
 
     # -- typed access to params: a missing or malformed value is a permanent refusal --
 

@@ -25,7 +25,8 @@ __all__ = ["release_hold", "reschedule_fulfillment", "split_fulfillment"]
 
 async def _read_fulfillment_order(ctx: ActionContext, fo_id: str) -> JsonObject:
     data = await ctx.client.execute(
-        queries.FULFILLMENT_ORDER, {"id": fo_id, "linesFirst": ctx.config.lines_first}
+        queries.FULFILLMENT_ORDER,
+        {"id": fo_id, "linesFirst": ctx.page_size(ctx.config.lines_first, per_item=1)},
     )
     fo = data.get("fulfillmentOrder")
     if not isinstance(fo, dict):
@@ -42,7 +43,7 @@ async def release_hold(ctx: ActionContext) -> Outcome:
         fulfillment_orders = await ops.get_fulfillment_orders(
             ctx.client,
             order_id,
-            first=ctx.config.fulfillment_orders_first,
+            first=ctx.page_size(ctx.config.fulfillment_orders_first, per_item=7),
             lines_first=1,  # lines are not needed; keeps the query cheap
         )
     else:

@@ -45,7 +45,8 @@ _UPDATABLE = frozenset({"id", "note", "shippingAddress", "email"})
 async def read_order(ctx: ActionContext, order_id: str) -> JsonObject:
     """The order's writer-relevant state; a missing order is a permanent ``NOT_FOUND``."""
     data = await ctx.client.execute(
-        queries.ORDER_STATE, {"id": order_id, "linesFirst": ctx.config.lines_first}
+        queries.ORDER_STATE,
+        {"id": order_id, "linesFirst": ctx.page_size(ctx.config.lines_first, per_item=2)},
     )
     order = data.get("order")
     if not isinstance(order, dict):

@@ -352,10 +352,12 @@ def running_pipeline(
     }
     ot_config = {
         "decisions": {
-            "mode": "auto",
+            # Only the workload's models decide themselves; incidental cases (the
+            # fulfillment events of a shipped order, say) wait like real ones do.
+            "mode": "manual",
             "delay_seconds": decision_delay_s,
             "seed": random.randrange(1 << 30),
-            "policies": DECISION_POLICIES,
+            "policies": {k: {"mode": "auto", **v} for k, v in DECISION_POLICIES.items()},
         }
     }
     (logs / "shopify-emulator.yaml").write_text(yaml.safe_dump(shop_config))
@@ -570,9 +572,33 @@ def audit(pipeline: Pipeline, triggers: list[Trigger], timeout_s: float = 120.0)
             tally = _examine(pipeline, triggers)
         except httpx.HTTPError as exc:
             tally = Tally(records=len(triggers), problems=[f"audit failed: {exc}"], lost=1)
-        if tally.ok or time.monotonic() >= deadline:
+        if tally.ok:
+            return tally
+        if time.monotonic() >= deadline:
+            diagnose(pipeline, triggers, tally)
             return tally
         time.sleep(2.0)
+
+
+def diagnose(pipeline: Pipeline, triggers: list[Trigger], tally: Tally) -> None:
+    """Save what explains a failed audit next to the scenario's logs."""
+    out: dict[str, Any] = {"problems": tally.problems, "triggers": [vars(t) for t in triggers]}
+    try:
+        url = f"{pipeline.emulators.shopify_url}/_emulator/webhooks/deliveries?body=0"
+        out["deliveries"] = httpx.get(url, timeout=30).json()["deliveries"]
+        out["instances"] = [
+            {k: i.get(k) for k in ("businessKey", "processDefinitionKey", "ended")}
+            | {"orderId": variables_of(i).get("orderId")}
+            for i in pipeline.instances()
+        ]
+        for topic in ("shopify.webhooks", "cases.requests", "cases.decisions"):
+            out[topic] = [
+                {"key": k.decode(errors="replace"), **{f: v.get(f) for f in ("topic", "case_id", "event_id", "order_id", "outcome")}}
+                for k, v in pipeline.decoded(topic)
+            ]
+    except Exception as exc:
+        out["error"] = repr(exc)
+    dump(pipeline.logs / "diagnosis.json", out)
 
 
 def settle(pipeline: Pipeline, seconds: float) -> None:

@@ -177,11 +177,16 @@ class FailingClient:
 def make_sink(producer: FakeProducer) -> Sink:
     sink = Sink.__new__(Sink)  # no Faust app: only open_case and its helpers are exercised
     sink.stats = {"opened": 0, "attached": 0, "dead_lettered": 0, "waits": 0}
+
+    async def emit(agent: str, topic: str, record: Any, key: str) -> None:
+        await producer.send(topic, record, key=key.encode())
+
     sink.services = SimpleNamespace(  # type: ignore[assignment]
         settings=SimpleNamespace(opentext=SimpleNamespace(models={"ORDER_REVIEW": "m.order"})),
         opentext=FailingClient(),
         producer=producer,
         serde=lambda topic: PassThroughSerde(),
+        emit=emit,
     )
     return sink
 
