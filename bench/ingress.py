@@ -25,10 +25,12 @@ import httpx
 
 from bench.common import (
     add_broker_arguments,
+    cpu_seconds,
     describe_machine,
     free_port,
     kafka_broker,
     load_average,
+    profiled,
     python,
     table,
     write_section,
@@ -42,9 +44,6 @@ from tests.integration.pipeline.harness import (
     wait_until,
     worker_env,
 )
-
-RATES = (500, 1000, 2000)
-
 
 def loadgen(url: str, rate: float, duration: float, connections: int) -> dict[str, Any]:
     """Run the generator process once and return its summary."""
@@ -88,6 +87,7 @@ def row(name: str, result: dict[str, Any]) -> list[object]:
         result["max_ms"],
         ", ".join(f"{k}: {v}" for k, v in bad.items()) or "-",
         result["generator_behind_ms"],
+        result.get("worker_cpu_ms_per_request", "-"),
     ]
 
 
@@ -96,6 +96,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per rate")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--rates", default="500,1000,2000,0", help="offered rates per s; 0 = saturation"
+    )
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy the worker into this dir")
     add_broker_arguments(parser)
     args = parser.parse_args()
     machine = describe_machine()
@@ -143,14 +147,28 @@ def main() -> None:
             wait_until(ready, 120, "the ingress worker to accept a delivery", 0.5)
             print("ingress worker ready; warming up", flush=True)
             loadgen(url, 200, 3, args.connections)
-            for rate in (*RATES, 0):
-                results.append(("ingress worker", loadgen(url, rate, args.duration, args.connections)))
+            for rate in [float(r) for r in args.rates.split(",")]:
+                out = None
+                if args.profile:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    out = args.profile / f"ingress-{rate or 'saturation'}.txt"
+                cpu_before = cpu_seconds(worker.popen.pid)
+                with profiled(worker.popen.pid, out):
+                    result = loadgen(url, rate, args.duration, args.connections)
+                cpu = cpu_seconds(worker.popen.pid) - cpu_before
+                result["worker_cpu_ms_per_request"] = round(
+                    1000 * cpu / max(result["requests"], 1), 3
+                )
+                results.append(("ingress worker", result))
             worker.stop()
     finally:
         for process in processes:
             process.stop()
     machine.load_after = load_average()
 
+    if args.rates != "500,1000,2000,0":
+        print("partial run (--rates): no report written")
+        return
     hello_sat = next(r for n, r in results if n == "aiohttp baseline" and not r["offered_rate"])
     ingress_sat = next(r for n, r in results if n == "ingress worker" and not r["offered_rate"])
     at_1000 = next(r for n, r in results if n == "ingress worker" and r["offered_rate"] == 1000)
@@ -166,6 +184,7 @@ def main() -> None:
         "max ms",
         "non-200",
         "generator behind (ms)",
+        "worker CPU ms/request",
     ]
     body = "\n\n".join(
         [

@@ -104,6 +104,8 @@ class Recorder:
         self.latencies_ms: list[float] = []
         self.statuses: Counter[str] = Counter()
         self.last_done = 0.0
+        self.slow: Counter[int] = Counter()
+        self.start = 0.0
 
     async def send(
         self,
@@ -125,6 +127,8 @@ class Recorder:
         self.statuses[status] += 1
         if status == "200":
             self.latencies_ms.append((done - due) * 1000)
+            if done - due > 0.05:
+                self.slow[int(due - self.start)] += 1
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -140,7 +144,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.gather(
             *(session.get(args.url.rsplit("/", 2)[0] + "/") for _ in range(min(8, args.connections)))
         )
-        start = time.perf_counter()
+        start = recorder.start = time.perf_counter()
         if args.rate > 0:
             # Launch whatever is due every tick (one sleep per tick, not per request).
             tasks = []
@@ -183,6 +187,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "p99_ms": round(percentile(lat, 99), 2),
         "max_ms": round(max(lat), 2) if lat else float("nan"),
         "generator_behind_ms": round(max(0.0, behind_ms), 1),
+        "over_50ms_by_second": dict(sorted(recorder.slow.items())),
     }
 
 

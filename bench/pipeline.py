@@ -62,6 +62,7 @@ from schemas.records import EventSource, ShopifyEvent
 from streams.ingress.resource import resource_ref
 from streams.topics import (
     CASES_OPENED,
+    CASES_REQUESTS,
     SHOPIFY_WEBHOOKS,
     TopicSpec,
     ensure_topics,
@@ -155,11 +156,17 @@ def measure(
     timeout_s: float,
     *,
     after: Callable[[], str] = lambda: "",
+    stage: str | None = None,
 ) -> Result:
-    """Produce ``records`` to ``source`` and time until ``output`` grew by as many."""
+    """Produce ``records`` to ``source`` and time until ``output`` grew by as many.
+
+    With ``stage``, also note when that intermediate topic had grown by as many.
+    """
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-probe-{uuid.uuid4()}"})
     try:
         before = end_offsets(consumer, output)
+        stage_before = end_offsets(consumer, stage) if stage else 0
+        stage_done_at: float | None = None
         start = time.monotonic()
         produced_in = produce_all(bootstrap, source, records)
         done = 0
@@ -167,6 +174,9 @@ def measure(
         last_report = start
         while time.monotonic() < deadline:
             done = end_offsets(consumer, output) - before
+            if stage and stage_done_at is None:
+                if end_offsets(consumer, stage) - stage_before >= len(records):
+                    stage_done_at = time.monotonic() - start
             if done >= len(records):
                 break
             if time.monotonic() - last_report > 10:
@@ -177,6 +187,9 @@ def measure(
     finally:
         consumer.close()
     note = f"produced in {produced_in:.1f}s"
+    if stage:
+        reached = f"{stage_done_at:.1f}s" if stage_done_at is not None else "not reached"
+        note += f"; all N on {stage} at {reached}"
     if done < len(records):
         note += f"; TIMED OUT after {timeout_s:.0f}s"
     extra = after()
@@ -293,7 +306,7 @@ def main() -> None:
                     with profiled(worker.popen.pid, out):
                         result = measure(
                             name, bootstrap, SHOPIFY_WEBHOOKS, CASES_OPENED, records,
-                            args.timeout, after=check,
+                            args.timeout, after=check, stage=CASES_REQUESTS,
                         )
                     used = {k: cpu_seconds(pid) - cpu_before[k] for k, pid in pids.items()}
                     result.note += "; CPU s: " + ", ".join(

@@ -15,8 +15,10 @@ Measured:
   capped at the maximum) - available now. Reported over the whole run and
   over the **sustained** window (from when the initial full bucket has been
   drawn below half until the last result), as a % of restoreRate;
-* the same from the writer's side: the sum of ``WritebackResult.query_cost``
-  (the mutations only; the reads before each write are not in it) over wall time;
+* the writer's own record: the sum of ``WritebackResult.query_cost``, which is
+  the *requested* cost of each action's reads and mutation (see
+  ``streams.writer.context.MeteredExecutor``), so it overstates what Shopify
+  charges; shown for comparison only;
 * THROTTLED answers: the emulator does not count them, the client logs each
   one at INFO (``shopify <op>: THROTTLED``), so they are counted in the
   worker's log.
@@ -298,8 +300,9 @@ def main() -> None:
         ["bucket available while sustained (min / median / max)",
          f"{min(levels):.0f} / {sorted(levels)[len(levels) // 2]:.0f} / {max(levels):.0f}"
          if levels else "n/a"],
-        ["mutation cost from WritebackResult.query_cost", f"{mutation_cost} points = "
-         f"{mutation_cost / elapsed:.1f}/s (mutations only, without the reads)"],
+        ["sum of WritebackResult.query_cost", f"{mutation_cost} points = "
+         f"{mutation_cost / elapsed:.1f}/s: the *requested* (estimated) cost of each action's "
+         "reads + mutation, not what the emulator charged (it refunds requested - actual)"],
         ["THROTTLED answers (worker log)", f"**{throttled}**"],
         ["worker CPU", f"{worker_cpu:.1f} s ({100 * worker_cpu / elapsed:.0f}% of one core)"],
     ]

@@ -15,8 +15,19 @@ import faust
 from streams.settings import KafkaSettings, Settings
 
 # Building DEBUG records for these loggers cost ~9 % CPU in a profile of a
-# bare agent (docs/local-stack.md), so they are held at WARNING.
-_NOISY_LOGGERS = ("aiokafka", "aiokafka.conn", "faust.transport", "mode", "kafka")
+# bare agent (docs/local-stack.md), so they are held at WARNING. httpx logs
+# every request at INFO ("HTTP Request: POST ..."): three lines per case in the
+# sink, ~3 % of a worker's CPU in bench/pipeline.py (docs/benchmarks.md); our
+# clients record their own metrics and log failures themselves.
+_NOISY_LOGGERS = (
+    "aiokafka",
+    "aiokafka.conn",
+    "faust.transport",
+    "mode",
+    "kafka",
+    "httpx",
+    "httpcore",
+)
 
 
 def broker_credentials(kafka: KafkaSettings) -> Any:

@@ -260,7 +260,11 @@ class Classifier:
             # after the decision released the hold, must not hold the order again),
             # and only on an order of the shop this worker's Shopify client serves.
             held = bool(existing and existing.get("held"))
-            if not held and request.shop == self.services.settings.shopify.shop_domain:
+            if (
+                not held
+                and request.shop == self.services.settings.shopify.shop_domain
+                and not (existing is None and await self._opened_before(request))
+            ):
                 request = await self.enricher.hold(request)
                 held = _holds_placed(request)
             await self._publish(request, first=existing is None)
@@ -270,6 +274,29 @@ class Classifier:
                 "held": held,
             }
             self.stats["cases"] += existing is None
+
+    async def _opened_before(self, request: CaseRequest) -> bool:
+        """Whether OpenText already has the case, though the open-cases table does not.
+
+        The table misses a case whose entry was written on another worker and not
+        yet in the changelog this worker recovered (a rebalance, a crash). Such a
+        case was held when it first opened, and its decision may have released
+        the hold since: holding again would block an approved order. OpenText
+        unreachable: False (the hold handle still keeps it to one hold at a time).
+        """
+        try:
+            model_key = self.services.settings.opentext.models.get(request.case_type.value)
+            if model_key is None:
+                return False
+            found = await self.services.opentext.find_historic_process_instances(
+                request.case_id, model_key
+            )
+        except Exception as exc:  # no OpenText (or an outage) must not stop classification
+            log.warning("case %s: OpenText lookup before the hold failed: %s", request.case_id, exc)
+            return False
+        if found:
+            log.info("case %s already opened in OpenText: no second hold", request.case_id)
+        return bool(found)
 
     async def _publish(self, request: CaseRequest, *, first: bool) -> None:
         await self.services.emit(AGENT, CASES_REQUESTS, request, request.case_id)

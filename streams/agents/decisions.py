@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
+from confluent_kafka import KafkaException
 
+from connectors.errors import CasebridgeError
 from connectors.opentext import OpenTextError
 from schemas.records import CaseDecision, CaseState, CaseStatus, CaseType, OfflineOrder
 from streams.decisions import (
@@ -159,6 +161,16 @@ def register(app: faust.App, services: Services) -> DecisionSource:
 
     @app.timer(settings.poll_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
     async def poll_history() -> None:
+        # An exception escaping a Faust timer crashes the whole worker: a broker
+        # outage (watermark read, publish, save) must only cost this tick. The
+        # watermark moves only after a fully acknowledged publish, so the next
+        # tick re-reads whatever this one could not deliver.
+        try:
+            await _poll_once()
+        except (KafkaException, CasebridgeError) as exc:
+            log.warning("decision poll failed on Kafka, watermark kept: %s", exc)
+
+    async def _poll_once() -> None:
         if "watermark" not in state:
             state["watermark"] = await store.load(WATERMARK_NAME)
         poller = HistoryPoller(

@@ -45,7 +45,10 @@ def resource_ref(topic: str, payload: dict[str, Any]) -> ResourceRef:
             break
     resource_id = _text(body.get("id"))
     if topic.startswith("orders/"):
-        return ResourceRef(resource_id, resource_id)
+        # An order payload's id is the order's; orders/risk_assessment_changed has
+        # no id of its own and names the order as order_id.
+        order_id = resource_id or _text(body.get("order_id"))
+        return ResourceRef(order_id, order_id)
     if topic.startswith("inventory_levels/"):
         return ResourceRef(_text(body.get("inventory_item_id")), None)
     order_id = _text(body.get("order_id"))

@@ -195,9 +195,7 @@ class Pipeline:
 
     def logs_tail(self, chars: int = 2500) -> str:
         """The end of every worker's log, for assertion messages."""
-        return "\n".join(
-            f"--- {w.process.name}\n{w.process.log_tail(chars)}" for w in self.workers
-        )
+        return "\n".join(f"--- {w.process.name}\n{w.process.log_tail(chars)}" for w in self.workers)
 
     # --- Shopify ---------------------------------------------------------------------------
 
@@ -209,10 +207,7 @@ class Pipeline:
         }
         response = httpx.post(f"{self.emulators.shopify_url}/_emulator/seed", json=body, timeout=60)
         response.raise_for_status()
-        return [
-            Trigger(e["kind"], numeric_id(e["order_id"]))
-            for e in response.json()["scenario"]
-        ]
+        return [Trigger(e["kind"], numeric_id(e["order_id"])) for e in response.json()["scenario"]]
 
     def shopify_faults(self, body: dict[str, Any] | None) -> None:
         """Set (or, with None, clear) Shopify emulator faults."""
@@ -225,7 +220,8 @@ class Pipeline:
     def shop_state(self) -> dict[str, Any]:
         """This scenario's shop in the Shopify emulator."""
         shops = self.emulators.shopify_state()["shops"]
-        return next(s for s in shops if s["domain"] == self.shop)  # type: ignore[no-any-return]
+        shop: dict[str, Any] = next(s for s in shops if s["domain"] == self.shop)
+        return shop
 
     def post_webhook(
         self,
@@ -367,13 +363,27 @@ def running_pipeline(
     processes = [
         start_process(
             "shopify-emulator",
-            [*cli, "shopify", "--port", str(shop_port), "--config", str(logs / "shopify-emulator.yaml")],
+            [
+                *cli,
+                "shopify",
+                "--port",
+                str(shop_port),
+                "--config",
+                str(logs / "shopify-emulator.yaml"),
+            ],
             {},
             logs,
         ),
         start_process(
             "opentext-emulator",
-            [*cli, "opentext", "--port", str(ot_port), "--config", str(logs / "opentext-emulator.yaml")],
+            [
+                *cli,
+                "opentext",
+                "--port",
+                str(ot_port),
+                "--config",
+                str(logs / "opentext-emulator.yaml"),
+            ],
             {},
             logs,
         ),
@@ -413,7 +423,11 @@ def running_pipeline(
 def all_records(bootstrap: str, topic: str) -> list[Any]:
     """Every record currently in ``topic`` (raw confluent-kafka messages)."""
     consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": f"rel-{uuid.uuid4()}", "enable.auto.commit": False}
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"rel-{uuid.uuid4()}",
+            "enable.auto.commit": False,
+        }
     )
     try:
         metadata = consumer.list_topics(topic, timeout=10).topics[topic]
@@ -432,7 +446,7 @@ def all_records(bootstrap: str, topic: str) -> list[Any]:
             if msg.error():
                 continue
             found.append(msg)
-            if msg.offset() + 1 >= ends.get(msg.partition(), 0):
+            if (msg.offset() or 0) + 1 >= ends.get(msg.partition() or 0, 0):
                 ends.pop(msg.partition(), None)
         return found
     finally:
@@ -593,7 +607,12 @@ def diagnose(pipeline: Pipeline, triggers: list[Trigger], tally: Tally) -> None:
         ]
         for topic in ("shopify.webhooks", "cases.requests", "cases.decisions"):
             out[topic] = [
-                {"key": k.decode(errors="replace"), **{f: v.get(f) for f in ("topic", "case_id", "event_id", "order_id", "outcome")}}
+                {
+                    "key": k.decode(errors="replace"),
+                    **{
+                        f: v.get(f) for f in ("topic", "case_id", "event_id", "order_id", "outcome")
+                    },
+                }
                 for k, v in pipeline.decoded(topic)
             ]
     except Exception as exc:

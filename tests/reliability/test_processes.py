@@ -44,9 +44,7 @@ def test_worker_killed_mid_stream_and_restarted(
 
 
 @pytest.mark.scenario(2)
-def test_broker_stopped_and_restarted_mid_run(
-    stack: LocalStack, tmp_path: Path, row: Row
-) -> None:
+def test_broker_stopped_and_restarted_mid_run(stack: LocalStack, tmp_path: Path, row: Row) -> None:
     logs = tmp_path
     with running_pipeline(stack, logs) as pipeline:
         first = pipeline.seed(KINDS, 10)

@@ -474,7 +474,7 @@ def all_records(bootstrap: str, topic: str) -> list[Any]:
             if msg.error():
                 continue
             found.append(msg)
-            if msg.offset() + 1 >= ends.get(msg.partition(), 0):
+            if (msg.offset() or 0) + 1 >= ends.get(msg.partition() or 0, 0):
                 ends.pop(msg.partition(), None)
         return found
     finally:

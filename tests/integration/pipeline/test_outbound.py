@@ -91,7 +91,7 @@ def wait_instance(
     return _wait_instance(pipeline, model, timeout_s, shop=SHOP, **variables)
 
 
-# --- OpenText: complete tasks like a reviewer ------------------------------------------------
+# --- OpenText: complete tasks like a reviewer ----------------------------------------------------
 
 
 @cache
@@ -170,7 +170,7 @@ def start_offline_intake(pipeline: Pipeline, case_id: str, variables: dict[str, 
     return str(response.json()["id"])
 
 
-# --- Kafka: decoded records of one case -------------------------------------------------------
+# --- Kafka: decoded records of one case ----------------------------------------------------------
 
 
 @cache
@@ -224,7 +224,7 @@ def statuses(results: list[dict[str, Any]], action: str) -> list[str]:
     return [_value(r["status"]) for r in results if _value(r["action"]) == action]
 
 
-# --- Shopify: state reads ----------------------------------------------------------------------
+# --- Shopify: state reads ------------------------------------------------------------------------
 
 
 def order(pipeline: Pipeline, order_id: str) -> dict[str, Any]:
@@ -286,8 +286,9 @@ def held_order_review(pipeline: Pipeline, kind: str, model: str) -> tuple[str, s
     instance = wait_instance(pipeline, model, orderId=order_id)
     effect(
         pipeline,
-        lambda: (fos := fulfillment_orders_of(pipeline, order_id))
-        and all(our_holds(fo) for fo in fos),
+        lambda: (
+            (fos := fulfillment_orders_of(pipeline, order_id)) and all(our_holds(fo) for fo in fos)
+        ),
         f"our holds on order {order_id}",
     )
     return str(instance["businessKey"]), order_id
@@ -361,7 +362,7 @@ def fulfillment_exception_for(pipeline: Pipeline, fo_id: int) -> str:
     return str(instance["businessKey"])
 
 
-# --- ORDER_REVIEW -------------------------------------------------------------------------------
+# --- ORDER_REVIEW --------------------------------------------------------------------------------
 
 
 def test_order_review_approved_releases_the_hold(pipeline: Pipeline) -> None:
@@ -387,6 +388,14 @@ def test_order_review_approved_releases_the_hold(pipeline: Pipeline) -> None:
     audit = [t for t in tags_of(current) if case_id in t]
     assert len(audit) == 1, tags_of(current)
     assert dead_decisions(pipeline, case_id) == []
+    # Our own write-backs make Shopify send orders/updated for the still-flagged order:
+    # that must neither hold the order again nor fail the decided case.
+    time.sleep(4)
+    assert all(not fo["fulfillment_holds"] for fo in fulfillment_orders_of(pipeline, order_id))
+    assert _value(states(pipeline, case_id)[-1]["status"]) == "APPLIED"
+    assert (
+        records_with_key(pipeline.bootstrap_servers, "cases.requests.dlq", case_id.encode()) == []
+    )
 
 
 def test_order_review_rejected_cancels_with_one_refund_and_restock(pipeline: Pipeline) -> None:
@@ -417,13 +426,11 @@ def test_order_review_rejected_cancels_with_one_refund_and_restock(pipeline: Pip
     assert dead_decisions(pipeline, case_id) == []
 
 
-# --- HIGH_VALUE_REVIEW ----------------------------------------------------------------------------
+# --- HIGH_VALUE_REVIEW ---------------------------------------------------------------------------
 
 
 def test_high_value_review_needs_both_approvals_to_release(pipeline: Pipeline) -> None:
-    case_id, order_id = held_order_review(
-        pipeline, "vip_customer", "casebridge.high_value_review"
-    )
+    case_id, order_id = held_order_review(pipeline, "vip_customer", "casebridge.high_value_review")
     held = fulfillment_orders_of(pipeline, order_id)
 
     complete(pipeline, case_id, "approved", step="salesApproval")
@@ -510,7 +517,7 @@ def test_return_declined_with_the_reason(pipeline: Pipeline) -> None:
     assert statuses(writebacks(pipeline, case_id), "DECLINE_RETURN") == ["APPLIED"]
 
 
-# --- FULFILLMENT_EXCEPTION -------------------------------------------------------------------------
+# --- FULFILLMENT_EXCEPTION -----------------------------------------------------------------------
 
 
 def test_fulfillment_exception_split(pipeline: Pipeline) -> None:
@@ -638,7 +645,7 @@ def test_permanent_user_error_goes_to_the_dlq_and_the_next_decision_applies(
     assert dead_decisions(pipeline, next_case) == []
 
 
-# --- CHARGEBACK ------------------------------------------------------------------------------------
+# --- CHARGEBACK ----------------------------------------------------------------------------------
 
 
 def test_chargeback_outcome_recorded_on_the_order(pipeline: Pipeline) -> None:
@@ -666,7 +673,7 @@ def test_chargeback_outcome_recorded_on_the_order(pipeline: Pipeline) -> None:
     data = graphql(
         pipeline,
         "query($id: ID!, $key: String!) { order(id: $id) {"
-        " metafield(namespace: \"casebridge\", key: $key) { type value } } }",
+        ' metafield(namespace: "casebridge", key: $key) { type value } } }',
         {"id": f"gid://shopify/Order/{order_id}", "key": f"dispute_{dispute_id}"},
     )
     metafield = data["order"]["metafield"]
@@ -680,7 +687,7 @@ def test_chargeback_outcome_recorded_on_the_order(pipeline: Pipeline) -> None:
         assert statuses(results, kind) == ["APPLIED"], results
 
 
-# --- OFFLINE_ORDER ---------------------------------------------------------------------------------
+# --- OFFLINE_ORDER -------------------------------------------------------------------------------
 
 
 def offline_variables(variant: dict[str, Any]) -> dict[str, Any]:
@@ -726,9 +733,7 @@ def approved_offline_order(pipeline: Pipeline) -> tuple[str, dict[str, Any], dic
     start_offline_intake(pipeline, case_id, offline_variables(variant))
     complete(pipeline, case_id, "approved")
     tag = f"casebridge-intake:{case_id}"
-    (created,) = effect(
-        pipeline, lambda: orders_tagged(pipeline, tag), f"an order tagged {tag}"
-    )
+    (created,) = effect(pipeline, lambda: orders_tagged(pipeline, tag), f"an order tagged {tag}")
     return case_id, created, variant
 
 
@@ -749,7 +754,7 @@ def test_offline_order_approved_creates_the_order(pipeline: Pipeline) -> None:
     assert created["shipping_address"]["city"] == "Portland"
 
 
-# --- exactly once ----------------------------------------------------------------------------------
+# --- exactly once --------------------------------------------------------------------------------
 
 
 def reproduce(pipeline: Pipeline, topic: str, key: str) -> int:
@@ -829,7 +834,7 @@ def test_worker_killed_mid_way_then_restarted_applies_once(pipeline: Pipeline) -
     assert statuses(results, "APPROVE_RETURN").count("APPLIED") == 1, results
 
 
-# --- the cost bucket --------------------------------------------------------------------------------
+# --- the cost bucket -----------------------------------------------------------------------------
 
 
 def test_backlog_against_a_slow_bucket_is_never_throttled(pipeline: Pipeline) -> None:
@@ -841,10 +846,12 @@ def test_backlog_against_a_slow_bucket_is_never_throttled(pipeline: Pipeline) ->
     try:
         for case_id, _ in cases:
             complete(pipeline, case_id, "approved")
-        for case_id, order_id in cases:
+        for _, order_id in cases:
             wait_until(
-                lambda order_id=order_id: not any(  # type: ignore[misc]
-                    our_holds(fo) for fo in fulfillment_orders_of(pipeline, order_id)
+                lambda order_id=order_id: (
+                    not any(  # type: ignore[misc]
+                        our_holds(fo) for fo in fulfillment_orders_of(pipeline, order_id)
+                    )
                 ),
                 180,
                 f"the hold on {order_id} released\n{pipeline.worker.process.log_tail(3000)}",

@@ -176,6 +176,16 @@ async def test_throttle_budget_exhausted_raises_throttled_error() -> None:
     assert len(script.requests) == 3
 
 
+async def test_a_query_costlier_than_the_whole_bucket_fails_at_once() -> None:
+    # 104 points never fit a 100-point bucket: waiting for a refill would spin forever.
+    script = Script(throttled(200, available=100, maximum=100, requested=104, rate=10))
+    client, _ = make_client(script)
+    with pytest.raises(ShopifyThrottledError, match="exceeds the bucket size 100"):
+        await client.execute(QUERY)
+    assert len(script.requests) == 1
+    assert client.bucket.maximum_available == 100
+
+
 # -- retryable failures ----------------------------------------------------------------------
 
 

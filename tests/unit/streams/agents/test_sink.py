@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connectors.opentext import Variable
+from connectors.opentext import HistoricProcessInstance, Variable
 from schemas.records import (
     CaseRequest,
     CaseState,
@@ -229,3 +229,34 @@ async def test_unknown_model_is_dead_lettered() -> None:
     await sink.open_case(fake_event(), request(case_type=CaseType.CHARGEBACK))
     assert parse_headers(producer.sent[0][3])["reason"] == "no OpenText model for CHARGEBACK"
     assert parse_headers(producer.sent[0][3])["error_class"] == "opentext-request"
+
+
+class DecidedCaseClient:
+    """OpenText where the case's instance has already ended (found in history)."""
+
+    def __init__(self) -> None:
+        self.attached: list[Any] = []
+
+    async def ensure_process_instance(self, *args: Any, **kwargs: Any) -> Any:
+        ended = HistoricProcessInstance(
+            id="pi-1", business_key=request().case_id, end_time=SLA, completed=True
+        )
+        return ended, False
+
+    async def set_variables(self, instance_id: str, variables: Any) -> None:
+        self.attached.append((instance_id, variables))
+
+
+async def test_update_after_the_decision_is_neither_attached_nor_a_failure() -> None:
+    # E.g. the orders/updated that the decision's own write-back caused.
+    producer = FakeProducer()
+    sink = make_sink(producer)
+    sink.stats["after_end"] = 0
+    client = DecidedCaseClient()
+    sink.services.opentext = client  # type: ignore[misc]
+
+    await sink.open_case(fake_event(), request())
+
+    assert client.attached == []
+    assert producer.sent == []  # no DLQ record, no CaseState overwriting the decided state
+    assert sink.stats["after_end"] == 1 and sink.stats["dead_lettered"] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -163,6 +164,23 @@ async def test_cancel_skips_a_cancelled_order() -> None:
     result = await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
     assert result.status is ALREADY
     assert fake.names == ["CasebridgeWriterOrderState"]
+
+
+async def test_reads_are_paged_to_fit_a_small_cost_bucket() -> None:
+    # A 100-point bucket never admits a 100-line read (about 2 points a line).
+    fake = FakeShopify().script(
+        "CasebridgeWriterOrderState", order_state(cancelledAt="2026-11-26T00:00:00Z")
+    )
+    fake.script("CasebridgeWriterFulfillmentOrder", fo_state())
+    fake.bucket = SimpleNamespace(maximum_available=100.0)  # type: ignore[attr-defined]
+    await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
+    await run(
+        fake, ActionKind.RELEASE_HOLD, FO, orderId=ORDER, fulfillmentOrderId=FO, handle=HANDLE
+    )
+    (order_read,) = fake.called("CasebridgeWriterOrderState")
+    (fo_read,) = fake.called("CasebridgeWriterFulfillmentOrder")
+    assert order_read["linesFirst"] == 45  # (100 - 10) // 2
+    assert fo_read["linesFirst"] == 90  # (100 - 10) // 1
 
 
 async def test_cancel_waits_for_the_job_and_confirms() -> None:
