@@ -286,15 +286,33 @@ def kafka_broker(workdir: Path, bootstrap: str | None = None) -> Iterator[str]:
         check=True,
     ).stdout.strip()
     subprocess.run(
-        [java, "-cp", classpath, "kafka.tools.StorageTool", "format", "--standalone"]
-        + ["-t", cluster, "-c", str(props)],
+        [
+            java,
+            "-cp",
+            classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "-t",
+            cluster,
+            "-c",
+            str(props),
+        ],
         capture_output=True,
         check=True,
     )
     log = (workdir / "kafka.log").open("ab")
     process = subprocess.Popen(
-        [java, "-Xms512m", "-Xmx512m", f"-Dlog4j2.configurationFile={log4j}"]
-        + ["-cp", classpath, "kafka.Kafka", str(props)],
+        [
+            java,
+            "-Xms512m",
+            "-Xmx512m",
+            f"-Dlog4j2.configurationFile={log4j}",
+            "-cp",
+            classpath,
+            "kafka.Kafka",
+            str(props),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -351,8 +369,19 @@ def profiled(pid: int, out: Path | None, rate: int = 100) -> Iterator[None]:
         return
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     sampler = subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate)]
-        + ["--nonblocking", "-o", str(out)],
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            str(rate),
+            "--nonblocking",
+            "-o",
+            str(out),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

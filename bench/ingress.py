@@ -45,6 +45,7 @@ from tests.integration.pipeline.harness import (
     worker_env,
 )
 
+
 def loadgen(url: str, rate: float, duration: float, connections: int) -> dict[str, Any]:
     """Run the generator process once and return its summary."""
     args = [python(), "-m", "bench.loadgen", url, "--rate", str(rate)]
@@ -99,7 +100,9 @@ def main() -> None:
     parser.add_argument(
         "--rates", default="500,1000,2000,0", help="offered rates per s; 0 = saturation"
     )
-    parser.add_argument("--profile", type=Path, default=None, help="py-spy the worker into this dir")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy the worker into this dir"
+    )
     add_broker_arguments(parser)
     args = parser.parse_args()
     machine = describe_machine()
@@ -147,14 +150,14 @@ def main() -> None:
             wait_until(ready, 120, "the ingress worker to accept a delivery", 0.5)
             print("ingress worker ready; warming up", flush=True)
             loadgen(url, 200, 3, args.connections)
-            for rate in [float(r) for r in args.rates.split(",")]:
+            for offered in [float(r) for r in args.rates.split(",")]:
                 out = None
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
-                    out = args.profile / f"ingress-{rate or 'saturation'}.txt"
+                    out = args.profile / f"ingress-{offered or 'saturation'}.txt"
                 cpu_before = cpu_seconds(worker.popen.pid)
                 with profiled(worker.popen.pid, out):
-                    result = loadgen(url, rate, args.duration, args.connections)
+                    result = loadgen(url, offered, args.duration, args.connections)
                 cpu = cpu_seconds(worker.popen.pid) - cpu_before
                 result["worker_cpu_ms_per_request"] = round(
                     1000 * cpu / max(result["requests"], 1), 3

@@ -142,7 +142,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         # Warm the connection pool so connection set-up is not in the figures.
         await asyncio.gather(
-            *(session.get(args.url.rsplit("/", 2)[0] + "/") for _ in range(min(8, args.connections)))
+            *(
+                session.get(args.url.rsplit("/", 2)[0] + "/")
+                for _ in range(min(8, args.connections))
+            )
         )
         start = recorder.start = time.perf_counter()
         if args.rate > 0:
@@ -157,7 +160,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     behind_ms = max(behind_ms, (now - (start + sent * interval)) * 1000 - TICK_MS)
                 for i in range(sent, due_count):
                     due = start + i * interval
-                    tasks.append(asyncio.create_task(recorder.send(session, args.url, pool[i], due)))
+                    tasks.append(
+                        asyncio.create_task(recorder.send(session, args.url, pool[i], due))
+                    )
                 sent = max(sent, due_count)
                 await asyncio.sleep(TICK_MS / 1000)
             await asyncio.gather(*tasks)

@@ -174,14 +174,19 @@ def measure(
         last_report = start
         while time.monotonic() < deadline:
             done = end_offsets(consumer, output) - before
-            if stage and stage_done_at is None:
-                if end_offsets(consumer, stage) - stage_before >= len(records):
-                    stage_done_at = time.monotonic() - start
+            if (
+                stage
+                and stage_done_at is None
+                and end_offsets(consumer, stage) - stage_before >= len(records)
+            ):
+                stage_done_at = time.monotonic() - start
             if done >= len(records):
                 break
             if time.monotonic() - last_report > 10:
                 last_report = time.monotonic()
-                print(f"  {name}: {done}/{len(records)} after {last_report - start:.0f}s", flush=True)
+                print(
+                    f"  {name}: {done}/{len(records)} after {last_report - start:.0f}s", flush=True
+                )
             time.sleep(0.1)
         elapsed = time.monotonic() - start
     finally:
@@ -194,14 +199,15 @@ def measure(
         note += f"; TIMED OUT after {timeout_s:.0f}s"
     extra = after()
     result = Result(name, len(records), min(done, len(records)), elapsed, f"{note}{extra}")
-    print(f"  {name}: {result.done}/{result.records} in {elapsed:.1f}s = {result.rate:.0f}/s "
-          f"({result.note})", flush=True)
+    print(
+        f"  {name}: {result.done}/{result.records} in {elapsed:.1f}s = {result.rate:.0f}/s "
+        f"({result.note})",
+        flush=True,
+    )
     return result
 
 
-def risky_events(
-    emu: Emulators, count: int, registry_url: str
-) -> list[tuple[bytes, bytes]]:
+def risky_events(emu: Emulators, count: int, registry_url: str) -> list[tuple[bytes, bytes]]:
     """Seed ``count`` orders to a restricted destination; their encoded ``orders/create`` events."""
     seeded = 0
     while seeded < count:
@@ -209,8 +215,11 @@ def risky_events(
         emu.seed({"scenario": {"n": n, "seed": seeded + 17, "kinds": ["restricted_destination"]}})
         seeded += n
     orders = emu.shopify_state()["shops"][0]["orders"]
-    restricted = [o for o in orders if (o.get("shipping_address") or {}).get("country_code")
-                  in ("KP", "IR", "SY", "CU")]
+    restricted = [
+        o
+        for o in orders
+        if (o.get("shipping_address") or {}).get("country_code") in ("KP", "IR", "SY", "CU")
+    ]
     if len(restricted) < count:
         raise RuntimeError(f"seeded {len(restricted)} restricted-destination orders, not {count}")
     serde = AvroSerde.for_topic(SHOPIFY_WEBHOOKS, RegistryClient(registry_url))
@@ -305,13 +314,17 @@ def main() -> None:
                     cpu_before = {k: cpu_seconds(pid) for k, pid in pids.items()}
                     with profiled(worker.popen.pid, out):
                         result = measure(
-                            name, bootstrap, SHOPIFY_WEBHOOKS, CASES_OPENED, records,
-                            args.timeout, after=check, stage=CASES_REQUESTS,
+                            name,
+                            bootstrap,
+                            SHOPIFY_WEBHOOKS,
+                            CASES_OPENED,
+                            records,
+                            args.timeout,
+                            after=check,
+                            stage=CASES_REQUESTS,
                         )
                     used = {k: cpu_seconds(pid) - cpu_before[k] for k, pid in pids.items()}
-                    result.note += "; CPU s: " + ", ".join(
-                        f"{k} {v:.1f}" for k, v in used.items()
-                    )
+                    result.note += "; CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in used.items())
                     results.append(result)
                 finally:
                     worker.stop()
@@ -326,8 +339,10 @@ def main() -> None:
                 [python(), "-m", "bench.baselines", "classify-no-enrich"],
             )
 
-        for mode, name in (("faust", "bare Faust passthrough agent"),
-                           ("raw", "raw confluent-kafka loop")):
+        for mode, name in (
+            ("faust", "bare Faust passthrough agent"),
+            ("raw", "raw confluent-kafka loop"),
+        ):
             src, dst = f"bench.{run}.{mode}.src", f"bench.{run}.{mode}.dst"
             ensure_topics(client, [TopicSpec(src, 6), TopicSpec(dst, 6)])
             app_id = f"bench-{mode}-{run}"
@@ -339,8 +354,9 @@ def main() -> None:
                 data_dir=tmp / app_id,
             )
             group_at_end(bootstrap, app_id, [src])
-            process = start_process(app_id, [python(), "-m", "bench.baselines", mode, src, dst],
-                                    env, tmp)
+            process = start_process(
+                app_id, [python(), "-m", "bench.baselines", mode, src, dst], env, tmp
+            )
             try:
                 wait_group_assigned(bootstrap, app_id, process, 120)
                 cpu_before = cpu_seconds(process.popen.pid)
@@ -356,12 +372,18 @@ def main() -> None:
 
 def write_report(args: argparse.Namespace, machine: Any, results: list[Result]) -> None:
     """Print the section and, unless ``--no-report``, write it."""
-    by = {r.name.split(",")[0] if r.name.startswith("bare") else r.name: r for r in results}
     faust_rate = next(r.rate for r in results if r.name.startswith("bare Faust"))
     raw_rate = next(r.rate for r in results if r.name.startswith("raw"))
     rows = [
-        [r.name, r.done, f"{r.seconds:.1f}", f"{r.rate:.0f}", f"{r.rate / faust_rate:.2f}",
-         f"{r.rate / raw_rate:.3f}", r.note]
+        [
+            r.name,
+            r.done,
+            f"{r.seconds:.1f}",
+            f"{r.rate:.0f}",
+            f"{r.rate / faust_rate:.2f}",
+            f"{r.rate / raw_rate:.3f}",
+            r.note,
+        ]
         for r in results
     ]
     lines = []
@@ -374,7 +396,6 @@ def write_report(args: argparse.Namespace, machine: Any, results: list[Result]) 
             f">= half bare Faust **{'met' if r.rate >= faust_rate / 2 else 'missed'}** "
             f"({r.rate:.0f}/s vs {faust_rate:.0f}/s){' - all targets met' if met else ''}"
         )
-    del by
     body = "\n\n".join(
         [
             "## (b) Pipeline throughput: `shopify.webhooks` -> OpenText process instances",

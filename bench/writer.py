@@ -29,6 +29,8 @@ Target: >= 90 % of the bucket's restore rate, sustained, with 0 THROTTLED.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import tempfile
 import threading
@@ -98,10 +100,8 @@ class BucketSampler:
         def loop() -> None:
             with httpx.Client() as client:
                 while not self._stop.is_set():
-                    try:
+                    with contextlib.suppress(httpx.HTTPError):
                         self.samples.append(self._status(client))
-                    except httpx.HTTPError:
-                        pass
                     self._stop.wait(self.interval_s)
 
         self._thread = threading.Thread(target=loop, name="bucket-sampler", daemon=True)
@@ -117,7 +117,7 @@ class BucketSampler:
         """(points used, seconds covered) between ``start`` and ``end`` (monotonic)."""
         used = covered = 0.0
         window = [s for s in self.samples if start <= s[0] <= end]
-        for (t0, a0, _, _), (t1, a1, maximum, rate) in zip(window, window[1:], strict=False):
+        for (t0, a0, _, _), (t1, a1, maximum, rate) in itertools.pairwise(window):
             used += max(0.0, min(maximum, a0 + rate * (t1 - t0)) - a1)
             covered += t1 - t0
         return used, covered
@@ -130,6 +130,7 @@ def decisions_for(orders: list[str], count: int, run: str) -> list[CaseDecision]
     for i in range(count):
         order = orders[i % len(orders)]
         case_id = f"bench-{run}-{i}"
+        params: dict[str, Any]
         if i % 2 == 0:
             kind, params = ActionKind.ADD_TAGS, {"tags": [f"bench-{run}-{i}"]}
         else:
@@ -164,9 +165,7 @@ def decisions_for(orders: list[str], count: int, run: str) -> list[CaseDecision]
 def read_results(bootstrap: str, start: dict[int, int], run: str, registry: str) -> list[Any]:
     """The ``WritebackResult`` records of this run, from the offsets in ``start``."""
     serde = AvroSerde.for_topic(SHOPIFY_WRITEBACKS, RegistryClient(registry))
-    consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": f"bench-read-{uuid.uuid4()}"}
-    )
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-read-{uuid.uuid4()}"})
     consumer.assign([TopicPartition(SHOPIFY_WRITEBACKS, p, o) for p, o in start.items()])
     ends = {
         p: consumer.get_watermark_offsets(TopicPartition(SHOPIFY_WRITEBACKS, p), timeout=10)[1]
@@ -180,7 +179,10 @@ def read_results(bootstrap: str, start: dict[int, int], run: str, registry: str)
             if message.error() is not None:
                 continue
             remaining -= 1
-            result = WritebackResult.model_validate(serde.decode(message.value()))
+            value = message.value()
+            if value is None:
+                continue
+            result = WritebackResult.model_validate(serde.decode(value))
             if result.case_id.startswith(f"bench-{run}-"):
                 out.append(result)
     consumer.close()
@@ -193,7 +195,9 @@ def main() -> None:
     parser.add_argument("--decisions", type=int, default=1000)
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=None, help="default: 0.3 s per decision")
-    parser.add_argument("--profile", type=Path, default=None, help="py-spy the worker into this dir")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="py-spy the worker into this dir"
+    )
     add_broker_arguments(parser)
     args = parser.parse_args()
     timeout_s = args.timeout or max(120.0, args.decisions * 0.3)
@@ -206,7 +210,9 @@ def main() -> None:
         with emulators(tmp, "http://127.0.0.1:9/unused", shopify_extra=extra) as emu:
             emu.seed({"scenario": {"n": args.orders, "seed": 5, "kinds": ["normal"]}})
             state = emu.shopify_state()["shops"][0]
-            orders = [o["admin_graphql_api_id"] for o in state["orders"] if not o.get("cancelled_at")]
+            orders = [
+                o["admin_graphql_api_id"] for o in state["orders"] if not o.get("cancelled_at")
+            ]
             orders = orders[: args.orders]
             print(f"{len(orders)} orders; bucket {state.get('bucket') or ''}", flush=True)
             serde = AvroSerde.for_topic(CASES_DECISIONS, RegistryClient(args.registry))
@@ -272,9 +278,7 @@ def main() -> None:
     total_used, covered = sampler.usage(t0, t1 + 1.0)
     restore = sampler.samples[-1][3] if sampler.samples else 100.0
     maximum = sampler.samples[-1][2] if sampler.samples else 1000.0
-    drained = next(
-        (s[0] for s in sampler.samples if s[0] >= t0 and s[1] < maximum / 2), None
-    )
+    drained = next((s[0] for s in sampler.samples if s[0] >= t0 and s[1] < maximum / 2), None)
     sus_used, sus_covered = sampler.usage(drained, t1) if drained else (0.0, 0.0)
     sustained_pct = 100 * sus_used / (restore * sus_covered) if sus_covered else float("nan")
     overall_pct = 100 * total_used / (restore * covered) if covered else float("nan")
@@ -287,22 +291,36 @@ def main() -> None:
     met = complete and sustained_pct >= 90 and throttled == 0
     rows = [
         ["decisions produced / results", f"{len(records)} / {len(results)} ({statuses})"],
-        ["wall time (first produced -> last result)", f"{elapsed:.1f} s"
-         + ("" if complete else f" (TIMED OUT at {done} results)")],
+        [
+            "wall time (first produced -> last result)",
+            f"{elapsed:.1f} s" + ("" if complete else f" (TIMED OUT at {done} results)"),
+        ],
         ["decisions/s", f"{min(done, len(records)) / elapsed:.2f}"],
         ["bucket (emulator)", f"maximumAvailable {maximum:g}, restoreRate {restore:g}/s"],
-        ["points used, whole run (emulator)", f"{total_used:.0f} over {covered:.0f} s = "
-         f"{total_used / covered if covered else 0:.1f}/s = {overall_pct:.1f}% of restoreRate"
-         " (includes the initial full bucket)"],
-        ["points used, sustained (emulator)", f"{sus_used:.0f} over {sus_covered:.0f} s = "
-         f"{sus_used / sus_covered if sus_covered else 0:.1f}/s = **{sustained_pct:.1f}%** "
-         "of restoreRate"],
-        ["bucket available while sustained (min / median / max)",
-         f"{min(levels):.0f} / {sorted(levels)[len(levels) // 2]:.0f} / {max(levels):.0f}"
-         if levels else "n/a"],
-        ["sum of WritebackResult.query_cost", f"{mutation_cost} points = "
-         f"{mutation_cost / elapsed:.1f}/s: the *requested* (estimated) cost of each action's "
-         "reads + mutation, not what the emulator charged (it refunds requested - actual)"],
+        [
+            "points used, whole run (emulator)",
+            f"{total_used:.0f} over {covered:.0f} s = "
+            f"{total_used / covered if covered else 0:.1f}/s = {overall_pct:.1f}% of restoreRate"
+            " (includes the initial full bucket)",
+        ],
+        [
+            "points used, sustained (emulator)",
+            f"{sus_used:.0f} over {sus_covered:.0f} s = "
+            f"{sus_used / sus_covered if sus_covered else 0:.1f}/s = **{sustained_pct:.1f}%** "
+            "of restoreRate",
+        ],
+        [
+            "bucket available while sustained (min / median / max)",
+            f"{min(levels):.0f} / {sorted(levels)[len(levels) // 2]:.0f} / {max(levels):.0f}"
+            if levels
+            else "n/a",
+        ],
+        [
+            "sum of WritebackResult.query_cost",
+            f"{mutation_cost} points = "
+            f"{mutation_cost / elapsed:.1f}/s: the *requested* (estimated) cost of each action's "
+            "reads + mutation, not what the emulator charged (it refunds requested - actual)",
+        ],
         ["THROTTLED answers (worker log)", f"**{throttled}**"],
         ["worker CPU", f"{worker_cpu:.1f} s ({100 * worker_cpu / elapsed:.0f}% of one core)"],
     ]
@@ -318,7 +336,8 @@ def main() -> None:
             table(["measure", "value"], rows),
             f"- Target >= 90% of the bucket with 0 THROTTLED: **{'met' if met else 'missed'}** "
             f"(sustained {sustained_pct:.1f}%, {throttled} throttled"
-            + ("" if complete else ", run incomplete") + ")",
+            + ("" if complete else ", run incomplete")
+            + ")",
         ]
     )
     print(body)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 import faust
 
@@ -47,7 +49,20 @@ def worker(roles: str | None) -> None:
         replication_factor=settings.kafka.replication_factor,
     )
     loglevel = {"WARNING": "warn"}.get(settings.log_level, settings.log_level.lower())
+    freeze_startup_objects()
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+
+
+def freeze_startup_objects() -> None:
+    """Move every object alive now (modules, classes, the app) out of the collector's reach.
+
+    They live as long as the process, yet each full (generation 2) collection
+    walked all of them: 90-135 ms pauses every few seconds under webhook load,
+    the ingress's p99 spikes (docs/benchmarks.md). Frozen, a full collection
+    only walks what was created after start.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def changelog_specs(app: faust.App, partitions: int) -> list[TopicSpec]:

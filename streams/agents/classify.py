@@ -14,6 +14,7 @@ a subject happens while processing that subject's partition.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
@@ -299,7 +300,12 @@ class Classifier:
         return bool(found)
 
     async def _publish(self, request: CaseRequest, *, first: bool) -> None:
-        await self.services.emit(AGENT, CASES_REQUESTS, request, request.case_id)
+        # Both records go to the producer before either acknowledgement is awaited:
+        # one broker round trip per case instead of two. The agent handles one record
+        # at a time, so that wait set its pace (bench/pipeline.py, docs/benchmarks.md).
+        # The request is enqueued first and one producer keeps per-partition order,
+        # so REQUESTED still lands before the sink's OPEN.
+        sends = [self.services.emit(AGENT, CASES_REQUESTS, request, request.case_id)]
         if first:
             state = CaseState(
                 case_id=request.case_id,
@@ -312,7 +318,8 @@ class Classifier:
                 detail="; ".join(r.code for r in request.reasons)[:500] or None,
                 updated_at=datetime.now(UTC),
             )
-            await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
+            sends.append(self.services.emit(AGENT, CASES_STATE, state, request.case_id))
+        await asyncio.gather(*sends)
 
 
 class _JsonMapping(Mapping[str, ComplaintHistory]):

@@ -157,6 +157,9 @@ def register(app: faust.App, services: Services) -> DecisionSource:
         return source
 
     store = KafkaWatermarkStore(services.settings.kafka.confluent_config(), services.producer)
+    # One watermark per deployment (app id): two casebridge apps on one cluster
+    # (staging and prod, or test runs) must not move each other's.
+    watermark_name = f"{services.settings.app_id}/{WATERMARK_NAME}"
     state: dict[str, datetime | None] = {}
 
     @app.timer(settings.poll_interval_s, on_leader=True)  # type: ignore[untyped-decorator]
@@ -172,7 +175,7 @@ def register(app: faust.App, services: Services) -> DecisionSource:
 
     async def _poll_once() -> None:
         if "watermark" not in state:
-            state["watermark"] = await store.load(WATERMARK_NAME)
+            state["watermark"] = await store.load(watermark_name)
         poller = HistoryPoller(
             services.opentext,
             source.model_keys,
@@ -189,7 +192,7 @@ def register(app: faust.App, services: Services) -> DecisionSource:
         source.stats["polls"] += 1
         await source.publish(batch.decisions, batch.offline_orders, batch.failures)
         if batch.watermark is not None and batch.watermark != state["watermark"]:
-            await store.save(WATERMARK_NAME, batch.watermark)
+            await store.save(watermark_name, batch.watermark)
             state["watermark"] = batch.watermark
 
     return source

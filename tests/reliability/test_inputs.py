@@ -15,10 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
+from connectors.shopify.webhooks import sign
 from deploy.local.stack import LocalStack
 from schemas.records import ComplaintSubmitted
 from streams.produce_cli import complaint_key
-from tests.integration.pipeline.harness import variables_of
+from tests.integration.pipeline.harness import SHOPIFY_SECRET, variables_of
 from tests.reliability.conftest import Row
 from tests.reliability.harness import (
     Pipeline,
@@ -295,21 +296,25 @@ def test_forged_replayed_oversized_flood(stack: LocalStack, tmp_path: Path, row:
         # A genuine event first: the flood replays it.
         replay_order = str(random.randrange(10**12, 10**13))
         genuine = json.dumps(order_payload(replay_order, datetime.now(UTC), country="KP")).encode()
-        replay_event = str(uuid.uuid4())
-        assert (
-            pipeline.post_webhook("orders/updated", genuine, event_id=replay_event).status_code
-            == 200
-        )
+        genuine_headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/updated",
+            "X-Shopify-Hmac-Sha256": sign(genuine, SHOPIFY_SECRET),
+            "X-Shopify-Shop-Domain": pipeline.shop,
+            "X-Shopify-API-Version": "2026-01",
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+            "X-Shopify-Event-Id": str(uuid.uuid4()),
+            "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+        }
+        url = pipeline.workers[0].webhook_url
+        first = httpx.post(url, content=genuine, headers=genuine_headers, timeout=30)
+        assert first.status_code == 200, first.text
         answers: Counter[str] = Counter()
         stop = threading.Event()
         lock = threading.Lock()
-        url = pipeline.workers[0].webhook_url
         oversized = b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
 
         def flood(kind: str, limit: int) -> None:
-            from connectors.shopify.webhooks import sign
-            from tests.integration.pipeline.harness import SHOPIFY_SECRET
-
             with httpx.Client(timeout=10) as client:
                 for n in range(limit):
                     if stop.is_set():
@@ -329,9 +334,8 @@ def test_forged_replayed_oversized_flood(stack: LocalStack, tmp_path: Path, row:
                         ).encode()
                         headers["X-Shopify-Hmac-Sha256"] = sign(body, "attacker-secret")
                     elif kind == "replayed":
-                        body = genuine
-                        headers["X-Shopify-Event-Id"] = replay_event
-                        headers["X-Shopify-Hmac-Sha256"] = sign(body, SHOPIFY_SECRET)
+                        # The captured request again, byte for byte.
+                        body, headers = genuine, genuine_headers
                     else:
                         body = oversized
                         headers["X-Shopify-Hmac-Sha256"] = sign(body, SHOPIFY_SECRET)

@@ -253,7 +253,7 @@ async def test_update_after_the_decision_is_neither_attached_nor_a_failure() -> 
     sink = make_sink(producer)
     sink.stats["after_end"] = 0
     client = DecidedCaseClient()
-    sink.services.opentext = client  # type: ignore[misc]
+    sink.services.opentext = client  # type: ignore[assignment]
 
     await sink.open_case(fake_event(), request())
 

@@ -61,8 +61,8 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     classify = Classifier.__new__(Classifier)  # no Faust app: tables are plain dicts here
     classify.services = SimpleNamespace(settings=settings(), policy=default_policy())  # type: ignore[assignment]
     classify.enricher = enricher
-    classify.open_cases = {}
-    classify.complaint_history = {}
+    classify.open_cases = {}  # type: ignore[assignment]
+    classify.complaint_history = {}  # type: ignore[assignment]
     classify.stats = {"cases": 0, "updates_attached": 0}
 
     async def publish(request: CaseRequest, *, first: bool) -> None:

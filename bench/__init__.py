@@ -1,0 +1,1 @@
+"""casebridge benchmarks (see bench/README.md)."""
