@@ -106,7 +106,9 @@ def ensure_topics(
     An existing topic with fewer partitions than specified is an error, not a
     silent downgrade: per-order ordering and the scaling ceiling depend on it.
     """
-    admin = AdminClient(dict(client_config))
+    # librdkafka would print every failed connection attempt to stderr; the
+    # outcome is reported once, as KafkaUnavailableError, instead.
+    admin = AdminClient({"log_level": 2, **client_config})
     try:
         metadata = admin.list_topics(timeout=timeout_s)
     except KafkaException as exc:

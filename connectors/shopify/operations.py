@@ -173,7 +173,7 @@ query CasebridgeFulfillments($orderId: ID!, $first: Int!) {
 """
 
 REFUNDS = f"""
-query CasebridgeRefunds($orderId: ID!) {{
+query CasebridgeRefunds($orderId: ID!, $linesFirst: Int!) {{
   order(id: $orderId) {{
     id
     refunds {{
@@ -181,7 +181,7 @@ query CasebridgeRefunds($orderId: ID!) {{
       createdAt
       note
       totalRefundedSet {{ {_MONEY} }}
-      refundLineItems(first: 50) {{
+      refundLineItems(first: $linesFirst) {{
         nodes {{ quantity restockType lineItem {{ id }} }}
       }}
     }}
@@ -558,9 +558,15 @@ async def get_fulfillments(
     return [f for f in order.get("fulfillments") or [] if isinstance(f, dict)]
 
 
-async def get_refunds(client: GraphQLExecutor, order_id: str) -> list[JsonObject]:
-    """The order's refunds with their line items (``[]`` if none)."""
-    data = await client.execute(REFUNDS, {"orderId": order_id})
+async def get_refunds(
+    client: GraphQLExecutor, order_id: str, *, lines_first: int = 50
+) -> list[JsonObject]:
+    """The order's refunds with their line items (``[]`` if none).
+
+    ``lines_first`` lowers the line items read per refund (50 by default) for a
+    small cost bucket: a query costing more than the bucket holds never runs.
+    """
+    data = await client.execute(REFUNDS, {"orderId": order_id, "linesFirst": lines_first})
     order = data.get("order") or {}
     return [r for r in order.get("refunds") or [] if isinstance(r, dict)]
 

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 AGENT = "classify"
 
+#: How long the hold step waits for OpenText to say whether a case opened before.
+OPENED_LOOKUP_TIMEOUT_S = 5.0
+
 #: Event ids remembered per subject for de-duplication behind the ingress window.
 RECENT_EVENTS = 64
 
@@ -289,10 +292,12 @@ class Classifier:
             model_key = self.services.settings.opentext.models.get(request.case_type.value)
             if model_key is None:
                 return False
-            found = await self.services.opentext.find_historic_process_instances(
-                request.case_id, model_key
+            # Bounded: an OpenText outage must not delay the hold of a new case.
+            found = await asyncio.wait_for(
+                self.services.opentext.find_historic_process_instances(request.case_id, model_key),
+                timeout=OPENED_LOOKUP_TIMEOUT_S,
             )
-        except Exception as exc:  # no OpenText (or an outage) must not stop classification
+        except Exception as exc:  # no OpenText, an outage, a timeout: hold as for a new case
             log.warning("case %s: OpenText lookup before the hold failed: %s", request.case_id, exc)
             return False
         if found:

@@ -134,6 +134,17 @@ class HoldPlacer:
         self._notify_merchant = notify_merchant
         self._first = fulfillment_orders_first
 
+    def _page(self) -> int:
+        """Fulfillment orders per read, fewer when the shop's bucket is small.
+
+        About 6 points per fulfillment order (one line each): a read costing more
+        than the bucket holds would be THROTTLED however long the client waits.
+        """
+        size = getattr(getattr(self._client, "bucket", None), "maximum_available", None)
+        if not isinstance(size, int | float) or size <= 0:
+            return self._first
+        return max(1, min(self._first, int((size - 10) // 6)))
+
     async def hold_order(self, request: CaseRequest) -> HoldOutcome:
         """Hold every holdable fulfillment order of the case's order (idempotent).
 
@@ -146,7 +157,7 @@ class HoldPlacer:
         outcome = HoldOutcome(handle=handle)
         # lines_first=1: only the holds matter here, line items cost points.
         nodes = await get_fulfillment_orders(
-            self._client, gid("Order", request.order_id), first=self._first, lines_first=1
+            self._client, gid("Order", request.order_id), first=self._page(), lines_first=1
         )
         reason = hold_reason(request)
         notes = reason_notes(request)

@@ -141,7 +141,9 @@ async def refund(ctx: ActionContext) -> Outcome:
         # Without a key a replay could refund twice: refuse rather than risk it.
         raise ActionRejected("INVALID_PARAMS", "REFUND needs an idempotency key")
     marker = refund_marker(key)
-    for existing in await ops.get_refunds(ctx.client, order_id):
+    # Sized to the bucket: a 50-line page costs more than a small plan's bucket holds.
+    lines = ctx.page_size(50, per_item=2)
+    for existing in await ops.get_refunds(ctx.client, order_id, lines_first=lines):
         if marker in str(existing.get("note") or ""):
             return Outcome.already("refundCreate", str(existing.get("id")))
     note = ctx.text("note", required=False)

@@ -549,6 +549,11 @@ def _examine(pipeline: Pipeline, triggers: list[Trigger]) -> Tally:
         for handle, count in handles.items():
             if count > 1:
                 tally.duplicate(f"hold {handle} x{count} on {what}", count - 1)
+        values = variables_of(instance)
+        if trigger.kind == "risky_order" and (
+            values.get("holdError") or not values.get("holdsPlaced")
+        ):
+            tally.lose(f"review hold of {what} ({values.get('holdError') or 'none placed'})")
         if trigger.kind == "risky_order" and outcome == "approved":
             if holds:
                 tally.lose(f"hold release of approved {what} ({len(holds)} holds left)")

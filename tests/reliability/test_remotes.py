@@ -67,10 +67,8 @@ def test_opentext_down_for_60_s(stack: LocalStack, tmp_path: Path, row: Row) -> 
         for topic, headers in dead:
             tally.lose(f"dead letter on {topic}: {headers.get('casebridge.dlq.reason', b'')!r}")
         row.take(tally)
-        waits = sum(
-            w.process.log_tail(10**7).count("OpenText unavailable") for w in pipeline.workers
-        )
-        row.notes.append(f"{waits} sink retries logged while OpenText was down")
+        refused = sum(w.process.log_tail(10**7).count("HTTP 503") for w in pipeline.workers)
+        row.notes.append(f"{refused} OpenText calls answered 503 and retried during the outage")
     assert opened_during == 0
     assert tally.ok, tally.problems
 
@@ -106,6 +104,13 @@ def test_shopify_bucket_cut_to_10_points_per_s(stack: LocalStack, tmp_path: Path
             "(enrichment reads, holds, releases, cancellations, refunds)"
         )
         row.take(tally)
+        incomplete = sum(
+            w.process.log_tail(10**7).count("enriched incompletely") for w in pipeline.workers
+        )
+        row.notes.append(
+            f"{incomplete} cases opened with incomplete enrichment (an enrichment read costs "
+            "more than the 100-point bucket; the case opens anyway, marked incomplete)"
+        )
         row.notes.append(
             f"{len(throttled)} THROTTLED dead letters, {len(failed)} failed writes; "
             f"the 8 triggers took {drained_s:.0f} s end to end"
