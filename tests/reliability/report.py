@@ -87,6 +87,7 @@ def render(rows: list[dict[str, Any]]) -> str:
 def render_file(results: Path, doc: Path = DOC) -> Path:
     """Render ``doc`` from the JSON rows in ``results``."""
     rows = json.loads(results.read_text())
+    doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(render(rows))
     return doc
 
