@@ -246,10 +246,31 @@ def risky_events(emu: Emulators, count: int, registry_url: str) -> list[tuple[by
     return out
 
 
-def opentext_instances(emu: Emulators) -> int:
-    """How many process instances the OpenText emulator holds."""
+def shopify_available(emu: Emulators) -> float:
+    """The points available in the Shopify emulator's bucket now."""
+    answer = httpx.post(f"{emu.shopify_url}/_emulator/faults", json={}, timeout=10).json()
+    return float(answer["buckets"][SHOP]["currentlyAvailable"])
+
+
+def lift_bucket(emu: Emulators) -> None:
+    """Fill the Shopify bucket to 1e9 points, then have it restore only 0.001 point/s."""
+    url = f"{emu.shopify_url}/_emulator/faults"
+    httpx.post(url, json={"maximum_available": 1e9, "restore_rate": 1e9}, timeout=10)
+    time.sleep(1.1)
+    shopify_available(emu)  # a status read applies the refill
+    httpx.post(url, json={"restore_rate": 0.001}, timeout=10).raise_for_status()
+
+
+def opentext_instances(emu: Emulators) -> str:
+    """How many process instances the OpenText emulator holds, and how many are enriched."""
     state = httpx.get(f"{emu.opentext_url}/_emulator/state", timeout=60).json()
-    return int(state["counts"]["instances"])
+    enriched = held = 0
+    for instance in state["instances"]:
+        values = {v["name"]: v.get("value") for v in instance.get("variables") or []}
+        enriched += "customerOrdersCount" in values and "enrichmentError" not in values
+        held += bool(values.get("holdsPlaced"))
+    total = state["counts"]["instances"]
+    return f"{total} ({enriched} enriched without error, {held} with holds placed)"
 
 
 def main() -> None:
@@ -274,12 +295,10 @@ def main() -> None:
         ensure_topics(client, topic_specs(6))
         extra = {"webhooks": [], "seed_orders": 0}
         with emulators(tmp, "http://127.0.0.1:9/unused", shopify_extra=extra) as emu:
-            # Lift the Shopify bucket: the point is the pipeline, not the plan's rate.
-            httpx.post(
-                f"{emu.shopify_url}/_emulator/faults",
-                json={"maximum_available": 1e9, "restore_rate": 1e9},
-                timeout=10,
-            ).raise_for_status()
+            # Lift the Shopify bucket: the point is the pipeline, not the plan's rate. A
+            # huge bucket that refills at once, then (almost) never: nothing is ever
+            # throttled, and what it lost is exactly the points the run was charged.
+            lift_bucket(emu)
             print(f"seeding {args.records} orders and encoding their events", flush=True)
             records = risky_events(emu, args.records, args.registry)
 
@@ -299,8 +318,12 @@ def main() -> None:
                 try:
                     wait_group_assigned(bootstrap, app_id, worker, 180)
 
+                    available = shopify_available(emu)
+
                     def check() -> str:
-                        return f"; OpenText instances: {opentext_instances(emu)}"
+                        charged = available - shopify_available(emu)
+                        cost = f"; Shopify points charged per case: {charged / len(records):.1f}"
+                        return f"; OpenText instances: {opentext_instances(emu)}{cost}"
 
                     out = None
                     if args.profile:

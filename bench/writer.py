@@ -278,15 +278,17 @@ def main() -> None:
     total_used, covered = sampler.usage(t0, t1 + 1.0)
     restore = sampler.samples[-1][3] if sampler.samples else 100.0
     maximum = sampler.samples[-1][2] if sampler.samples else 1000.0
-    drained = next((s[0] for s in sampler.samples if s[0] >= t0 and s[1] < maximum / 2), None)
-    sus_used, sus_covered = sampler.usage(drained, t1) if drained else (0.0, 0.0)
+    # The sustained window starts once the initial full bucket has been drawn below
+    # half (or 10 s in, if the writer never draws it that low).
+    drained = next((s[0] for s in sampler.samples if s[0] >= t0 and s[1] < maximum / 2), t0 + 10.0)
+    sus_used, sus_covered = sampler.usage(drained, t1)
     sustained_pct = 100 * sus_used / (restore * sus_covered) if sus_covered else float("nan")
     overall_pct = 100 * total_used / (restore * covered) if covered else float("nan")
     statuses: dict[str, int] = {}
     for r in results:
         statuses[r.status.value] = statuses.get(r.status.value, 0) + 1
     mutation_cost = sum(r.query_cost or 0 for r in results)
-    levels = [s[1] for s in sampler.samples if drained and drained <= s[0] <= t1]
+    levels = [s[1] for s in sampler.samples if drained <= s[0] <= t1]
     complete = done >= len(records)
     met = complete and sustained_pct >= 90 and throttled == 0
     rows = [

@@ -62,7 +62,7 @@ def running_pipeline(
     ingress = f"http://127.0.0.1:{web_port}/webhooks/shopify"
     with emulators(logs, ingress, shopify_extra=shopify_extra) as emus:
         env = worker_env(
-            app_id=f"casebridge-test-{uuid.uuid4().hex[:8]}",
+            app_id=f"cbtest-{uuid.uuid4().hex[:8]}",
             web_port=web_port,
             bootstrap_servers=bootstrap_servers,
             registry_url=registry_url,

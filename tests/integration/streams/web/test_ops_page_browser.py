@@ -88,7 +88,7 @@ def worker(
     bootstrap_servers: str, registry_url: str, tmp_path: Path
 ) -> Iterator[tuple[str, Process]]:
     """A worker with the web and monitor roles; yields its base URL."""
-    app_id = f"casebridge-test-ops-{uuid.uuid4().hex[:8]}"
+    app_id = f"cbtest-ops-{uuid.uuid4().hex[:8]}"
     port = free_port()
     env = worker_env(
         app_id=app_id,
@@ -240,7 +240,7 @@ def test_ops_page_shows_the_api_and_replays_a_dlq(
         assert overview["lag"]["groups"], "the lag monitor watches the worker's group"
 
     overview = wait_for_match(page, url, ours_are_in)
-    assert any(g["group"].startswith("casebridge-test-ops-") for g in overview["lag"]["groups"])
+    assert any(g["group"].startswith("cbtest-ops-") for g in overview["lag"]["groups"])
 
     # The audit trail of one of our cases, through the search box.
     page.fill('[data-testid="case-search-input"]', case_ids[2])

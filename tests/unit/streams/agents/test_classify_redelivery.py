@@ -41,11 +41,11 @@ class FakeOpenText:
 def with_opentext(enricher: CountingEnricher, opentext: FakeOpenText) -> Any:
     classify, published = classifier(enricher)
     case_type = request().case_type.value
-    classify.services.settings = SimpleNamespace(  # type: ignore[misc]
+    classify.services.settings = SimpleNamespace(  # type: ignore[assignment]
         shopify=SimpleNamespace(shop_domain=SHOP),
         opentext=SimpleNamespace(models={case_type: "casebridge.model"}),
     )
-    classify.services.opentext = opentext  # type: ignore[attr-defined]
+    classify.services.opentext = opentext  # type: ignore[assignment]
     return classify, published
 
 
