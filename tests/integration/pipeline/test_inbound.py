@@ -447,6 +447,36 @@ def test_opentext_400_goes_to_the_dlq_and_the_pipeline_goes_on(pipeline: Pipelin
     assert post_webhook(pipeline, "orders/create", risky).status_code == 200
     wait_instance(pipeline, "casebridge.order_review", orderId=next_order)
 
+    # The fault is gone: replaying the dead letter opens the case, and the DLQ keeps it.
+    case_id = dlq[0].key().decode()
+    replayed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streams.cli",
+            "dlq",
+            "replay",
+            "cases.requests",
+            "--filter",
+            f"key={case_id}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": pipeline.bootstrap_servers},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    instance = wait_instance(pipeline, "casebridge.order_review", orderId=order_id)
+    assert instance["businessKey"] == case_id
+    still = [
+        m
+        for m in all_records(pipeline.bootstrap_servers, "cases.requests.dlq")
+        if m.key() == dlq[0].key()
+    ]
+    assert len(still) == 1 and still[0].value() == dlq[0].value()
+
 
 def all_records(bootstrap: str, topic: str) -> list[Any]:
     """Every record currently in ``topic``."""
