@@ -53,9 +53,14 @@ the end state:
   a second refund, a second hold with one handle, an effect the decision did
   not ask for, a forged or replayed webhook that got into the pipeline.
 
-Run it: `pytest -m reliability tests/reliability` (about 15 min; the page is
-re-rendered at the end of a run of all scenarios, or with
-`python -m tests.reliability.report <basetemp>/reliability-results.json`).
+Run it: `pytest -m reliability tests/reliability` (about 10 min on 2 cores,
+plus ~40 s to start the private stack). Each scenario is bounded (a 300 s
+test timeout, audits of at most 200 s). The page is re-rendered at the end of
+a run of all eight scenarios, or by hand with
+`python -m tests.reliability.report <basetemp>/reliability-results.json`.
+When an audit fails, `diagnosis.json` next to the scenario's logs in the
+basetemp lists the webhook deliveries, the OpenText instances and the
+records of `shopify.webhooks`, `cases.requests` and `cases.decisions`.
 """
 
 
