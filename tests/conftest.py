@@ -31,7 +31,7 @@ class KafkaEndpoints:
 
 def _docker_answers() -> bool:
     try:
-        import docker  # type: ignore[import-untyped]
+        import docker
 
         client = docker.from_env(timeout=3)
         return bool(client.ping())
@@ -41,9 +41,9 @@ def _docker_answers() -> bool:
 
 @contextlib.contextmanager
 def _testcontainers_stack() -> Iterator[KafkaEndpoints]:
-    from testcontainers.core.container import DockerContainer  # type: ignore[import-untyped]
-    from testcontainers.core.waiting_utils import wait_for_logs  # type: ignore[import-untyped]
-    from testcontainers.kafka import KafkaContainer  # type: ignore[import-untyped]
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+    from testcontainers.kafka import KafkaContainer
 
     with KafkaContainer().with_kraft() as kafka:
         registry = DockerContainer("apicurio/apicurio-registry:3.0.9").with_exposed_ports(8080)
@@ -74,9 +74,7 @@ def kafka_endpoints() -> Iterator[KafkaEndpoints]:
     """The broker and registry for the whole session (see module docstring)."""
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if bootstrap:
-        registry = os.environ.get(
-            "SCHEMA_REGISTRY_URL", "http://127.0.0.1:18081/apis/ccompat/v7"
-        )
+        registry = os.environ.get("SCHEMA_REGISTRY_URL", "http://127.0.0.1:18081/apis/ccompat/v7")
         yield KafkaEndpoints(bootstrap, registry, "environment")
         return
     source = _testcontainers_stack if _docker_answers() else _local_stack
