@@ -134,7 +134,9 @@ def decisions_for(orders: list[str], count: int, run: str) -> list[CaseDecision]
         if i % 2 == 0:
             kind, params = ActionKind.ADD_TAGS, {"tags": [f"bench-{run}-{i}"]}
         else:
-            kind, params = ActionKind.ADD_NOTE, {"note": f"bench {run} decision {i}"}
+            # Bracketed: ADD_NOTE skips a line the note already contains, and
+            # "decision 1" is contained in "decision 1001".
+            kind, params = ActionKind.ADD_NOTE, {"note": f"[bench {run} decision {i}]"}
         out.append(
             CaseDecision(
                 decision_id=f"{case_id}-d",
