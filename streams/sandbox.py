@@ -32,6 +32,7 @@ import httpx
 import yaml
 
 from connectors.errors import CasebridgeError
+from streams.runtime.children import ChildProcess, spawn
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,41 +68,7 @@ class SandboxPorts:
     opentext: int = 8089
 
 
-@dataclass
-class Child:
-    """A child process of the sandbox."""
-
-    name: str
-    popen: subprocess.Popen[bytes]
-    log_path: Path
-
-    def stop(self, timeout_s: float = 20.0) -> None:
-        """SIGTERM, wait, then SIGKILL."""
-        if self.popen.poll() is not None:
-            return
-        self.popen.send_signal(signal.SIGTERM)
-        try:
-            self.popen.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(5)
-
-
-def _spawn(name: str, args: list[str], env: dict[str, str], logs: Path) -> Child:
-    log_path = logs / f"{name}.log"
-    with log_path.open("ab") as out:
-        # A session of its own: Ctrl-C reaches only us, and we stop children in order.
-        popen = subprocess.Popen(
-            args,
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    return Child(name, popen, log_path)
-
-
-def _wait_http(url: str, child: Child, timeout_s: float = 60.0) -> None:
+def _wait_http(url: str, child: ChildProcess, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if child.popen.poll() is not None:
@@ -126,7 +93,7 @@ class Sandbox:
         self.ports = ports
         self.logs = logs
         self.rate_per_s = rate_per_s
-        self.children: list[Child] = []
+        self.children: list[ChildProcess] = []
         self.stop_event = threading.Event()
         self.started_stack = False
 
@@ -181,7 +148,7 @@ class Sandbox:
                 }
             )
         )
-        opentext = _spawn(
+        opentext = spawn(
             "opentext-emulator",
             [
                 *cli,
@@ -194,6 +161,7 @@ class Sandbox:
             ],
             {},
             self.logs,
+            new_session=True,
         )
         self.children.append(opentext)
         shopify_config = self.logs / "shopify-emulator.yaml"
@@ -207,7 +175,7 @@ class Sandbox:
                 }
             )
         )
-        shopify = _spawn(
+        shopify = spawn(
             "shopify-emulator",
             [
                 *cli,
@@ -220,6 +188,7 @@ class Sandbox:
             ],
             {},
             self.logs,
+            new_session=True,
         )
         self.children.append(shopify)
         _wait_http(f"{self.opentext_url}/_emulator/state", opentext)
@@ -231,14 +200,10 @@ class Sandbox:
             "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
             "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
             "CASEBRIDGE_OPENTEXT__BASE_URL": self.opentext_url,
-            # The emulator has no payment gateway: refund the lines' value.
-            "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS": os.environ.get(
-                "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS", "suggested"
-            ),
             "CASEBRIDGE_RECONCILE__INTERVAL_S": "60",
             "CASEBRIDGE_LAG__INTERVAL_S": "5",
         }
-        worker = _spawn("worker", [*cli, "worker"], worker_env, self.logs)
+        worker = spawn("worker", [*cli, "worker"], worker_env, self.logs, new_session=True)
         self.children.append(worker)
         _wait_http(f"{self.worker_url}/metrics", worker, timeout_s=120)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import yaml
 from confluent_kafka.admin import AdminClient
 
 from streams.kafka.groups import start_group_at_end
+from streams.runtime.children import ChildProcess, spawn
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -49,50 +49,13 @@ SHOPIFY_TOPICS = (
 T = TypeVar("T")
 
 
-@dataclass
-class Process:
-    """A child process with its log file; stopped with SIGTERM, then SIGKILL."""
-
-    name: str
-    popen: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log_tail(self, chars: int = 4000) -> str:
-        """The end of the process log, for assertion messages."""
-        try:
-            return self.log_path.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-    def alive(self) -> bool:
-        """True while the process runs."""
-        return self.popen.poll() is None
-
-    def stop(self, timeout_s: float = 20.0) -> None:
-        """SIGTERM, wait, then SIGKILL."""
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-
-    def kill(self) -> None:
-        """SIGKILL, as a crash would."""
-        if self.popen.poll() is None:
-            self.popen.kill()
-            self.popen.wait(5)
+#: The end-to-end tests run their processes the way ``casebridge up`` does.
+Process = ChildProcess
 
 
 def start_process(name: str, args: list[str], env: dict[str, str], log_dir: Path) -> Process:
     """Start ``args`` from the repository root with ``env`` added, logging to ``log_dir``."""
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("ab") as log:
-        popen = subprocess.Popen(
-            args, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
-        )
-    return Process(name, popen, log_path)
+    return spawn(name, args, env, log_dir, cwd=ROOT)
 
 
 def wait_until(
