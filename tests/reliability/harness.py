@@ -44,6 +44,7 @@ from tests.integration.pipeline.harness import (
     SHOPIFY_TOPICS,
     Emulators,
     Worker,
+    all_records,
     start_process,
     start_worker,
     variables_of,
@@ -416,39 +417,6 @@ def running_pipeline(
 
 
 # --- Kafka reads -----------------------------------------------------------------------------
-
-
-def all_records(bootstrap: str, topic: str) -> list[Any]:
-    """Every record currently in ``topic`` (raw confluent-kafka messages)."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"rel-{uuid.uuid4()}",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        metadata = consumer.list_topics(topic, timeout=10).topics[topic]
-        ends, assignment = {}, []
-        for p in metadata.partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-            if high > low:
-                ends[p] = high
-                assignment.append(TopicPartition(topic, p, low))
-        consumer.assign(assignment)
-        found = []
-        while ends:
-            msg = consumer.poll(5)
-            if msg is None:
-                break
-            if msg.error():
-                continue
-            found.append(msg)
-            if (msg.offset() or 0) + 1 >= ends.get(msg.partition() or 0, 0):
-                ends.pop(msg.partition(), None)
-        return found
-    finally:
-        consumer.close()
 
 
 def committed_past(bootstrap: str, group: str, topic: str, partition: int, offset: int) -> bool:

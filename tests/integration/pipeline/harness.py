@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 import yaml
+from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from streams.kafka.groups import start_group_at_end
@@ -247,3 +249,36 @@ def start_worker(
         process.stop()
         raise AssertionError(f"{exc}\n{process.log_tail()}") from None
     return worker
+
+
+def all_records(bootstrap: str, topic: str) -> list[Any]:
+    """Every record currently in ``topic`` (raw confluent-kafka messages)."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"cbtest-read-{uuid.uuid4()}",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        metadata = consumer.list_topics(topic, timeout=10).topics[topic]
+        ends, assignment = {}, []
+        for p in metadata.partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            if high > low:
+                ends[p] = high
+                assignment.append(TopicPartition(topic, p, low))
+        consumer.assign(assignment)
+        found = []
+        while ends:
+            msg = consumer.poll(5)
+            if msg is None:
+                break
+            if msg.error():
+                continue
+            found.append(msg)
+            if (msg.offset() or 0) + 1 >= ends.get(msg.partition() or 0, 0):
+                ends.pop(msg.partition(), None)
+        return found
+    finally:
+        consumer.close()

@@ -20,13 +20,14 @@ from typing import Any
 
 import httpx
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
 from connectors.shopify.webhooks import sign
 from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import (
     ROOT,
     SHOPIFY_SECRET,
+    all_records,
     variables_of,
     wait_until,
 )
@@ -476,36 +477,3 @@ def test_opentext_400_goes_to_the_dlq_and_the_pipeline_goes_on(pipeline: Pipelin
         if m.key() == dlq[0].key()
     ]
     assert len(still) == 1 and still[0].value() == dlq[0].value()
-
-
-def all_records(bootstrap: str, topic: str) -> list[Any]:
-    """Every record currently in ``topic``."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"t-{uuid.uuid4()}",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        metadata = consumer.list_topics(topic, timeout=10).topics[topic]
-        ends, assignment = {}, []
-        for p in metadata.partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-            if high > low:
-                ends[p] = high
-                assignment.append(TopicPartition(topic, p, low))
-        consumer.assign(assignment)
-        found = []
-        while ends:
-            msg = consumer.poll(5)
-            if msg is None:
-                break
-            if msg.error():
-                continue
-            found.append(msg)
-            if (msg.offset() or 0) + 1 >= ends.get(msg.partition() or 0, 0):
-                ends.pop(msg.partition(), None)
-        return found
-    finally:
-        consumer.close()
