@@ -224,6 +224,12 @@ class Settings(BaseSettings):
         default=None, description="YAML/TOML policy; the bundled default when unset."
     )
     sink_concurrency: int = Field(default=32, ge=1, le=1024)
+    classify_concurrency: int = Field(
+        default=32,
+        ge=1,
+        le=1024,
+        description="Subjects (message keys) whose enrichment and publishing overlap.",
+    )
     auto_offset_reset: Literal["earliest", "latest"] = Field(
         default="earliest",
         description="Where a new consumer group starts; tests sharing a cluster use latest.",

@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from connectors.http import pooled_transport
 from connectors.opentext.auth import TokenProvider
 from connectors.opentext.config import OpenTextConfig, ResponseHook
 from connectors.opentext.errors import (
@@ -89,7 +90,7 @@ class OpenTextClient:
         self._config = config
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
-            transport=transport,
+            transport=transport or pooled_transport(),
             timeout=httpx.Timeout(config.timeout_s),
             headers={"User-Agent": config.user_agent},
         )
@@ -137,14 +138,17 @@ class OpenTextClient:
         business_key: str,
         variables: VariablesInput | None = None,
         name: str | None = None,
+        *,
+        retry: bool = True,
     ) -> ProcessInstance:
         """Start an instance of model ``process_definition_key``: ``POST /process-instances``.
 
-        Transient failures are retried, so a timeout after the server already
-        started the instance can start a second one. Use
-        :meth:`ensure_process_instance` wherever a duplicate would matter.
+        With ``retry`` transient failures are retried, so a timeout after the
+        server already started the instance can start a second one. Use
+        :meth:`ensure_process_instance`, or ``retry=False`` and a lookup before
+        trying again, wherever a duplicate would matter.
         """
-        return await self._start(process_definition_key, business_key, variables, name, retry=True)
+        return await self._start(process_definition_key, business_key, variables, name, retry=retry)
 
     async def ensure_process_instance(
         self,

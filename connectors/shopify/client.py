@@ -52,6 +52,7 @@ from graphql import (
 )
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from connectors.http import pooled_transport
 from connectors.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 from connectors.shopify.bucket import (
     DEFAULT_MAXIMUM_AVAILABLE,
@@ -211,7 +212,7 @@ class ShopifyAdminClient:
         self.config = config
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            transport=transport, timeout=httpx.Timeout(config.timeout_s)
+            transport=transport or pooled_transport(), timeout=httpx.Timeout(config.timeout_s)
         )
         self._clock = clock
         self._sleep = sleep

@@ -10,14 +10,30 @@ tables, so a restarted or rebalanced worker recovers them from changelogs.
 
 Table keys follow the record key (shop + order), so every read and write for
 a subject happens while processing that subject's partition.
+
+Two phases per record. The *decision* (duplicate and staleness checks, the
+rules, every table update the rules depend on) runs in the consuming loop, one
+record at a time, so the next record sees its effects. The *effects*
+(enrichment, hold, publishing and waiting for the broker's acks) run in
+per-key lanes (:class:`~streams.runtime.lanes.KeyedLanes`): many subjects
+overlap their remote calls and acks, one subject's records stay in order, and
+a record's offset is acknowledged only when its effects are done.
+
+Because the tables are updated before the effects, each remembered event id
+carries the offset it was read at: the same id at the *same* offset is a
+redelivery after a crash (its effects may never have happened, so it is
+processed again; downstream effects are idempotent), the same id at another
+offset is a duplicate webhook (dropped).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -45,6 +61,7 @@ from streams.classify import (
     update_stats,
 )
 from streams.classify.state import ComplaintHistory
+from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
 from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
@@ -66,6 +83,9 @@ class Enricher(Protocol):
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         """The request with enrichment variables (``enrichment_complete`` False on failure)."""
 
+    def would_hold(self, request: CaseRequest) -> bool:
+        """Whether :meth:`hold` acts on ``request`` (a hold is looked up in OpenText first)."""
+
     async def hold(self, request: CaseRequest) -> CaseRequest:
         """Put the order's fulfillment on hold for a review case; idempotent."""
 
@@ -76,8 +96,27 @@ class NoEnrichment:
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         return request
 
+    def would_hold(self, request: CaseRequest) -> bool:
+        return False
+
     async def hold(self, request: CaseRequest) -> CaseRequest:
         return request
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A case request decided in the consuming loop, its effects still to run."""
+
+    request: CaseRequest
+    #: No request for this case was published before (REQUESTED goes out with it).
+    first: bool
+    #: The open-cases table had no entry at all (the hold step checks OpenText).
+    unseen: bool
+
+
+def source_of(event: Any) -> str:
+    """Where a record was read: ``partition:offset`` (tells a redelivery from a duplicate)."""
+    return f"{event.message.partition}:{event.message.offset}"
 
 
 def _holds_placed(request: CaseRequest) -> bool:
@@ -127,6 +166,7 @@ class Classifier:
         self.shop_stats = app.Table("classify-shop-stats", default=None)
         self.complaint_history = app.Table("classify-complaint-history", default=None)
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
+        self.lanes = KeyedLanes(services.settings.classify_concurrency)
         self.stats: dict[str, int] = {
             "events": 0,
             "duplicates": 0,
@@ -143,57 +183,70 @@ class Classifier:
 
     async def _webhook_agent(self, stream: Any) -> None:
         serde = self.services.serde(SHOPIFY_WEBHOOKS)
-        async for event in stream.events():
+        async for event in stream.noack().events():
             record = await decode_or_dead_letter(
                 serde, ShopifyEvent, self.services.producer, event, agent=AGENT
             )
             if record is None:
                 self.stats["dead_lettered"] += 1
+                event.ack()
                 continue
-            await self.on_webhook(event, record)
+            await self._schedule(event, await self.decide_webhook(event, record))
 
     async def _complaint_agent(self, stream: Any) -> None:
         serde = self.services.serde(SUPPORT_COMPLAINTS)
-        async for event in stream.events():
+        async for event in stream.noack().events():
             record = await decode_or_dead_letter(
                 serde, ComplaintSubmitted, self.services.producer, event, agent=AGENT
             )
             if record is None:
                 self.stats["dead_lettered"] += 1
+                event.ack()
                 continue
-            await self.on_complaint(event, record)
+            await self._schedule(event, await self.decide_complaint(event, record))
+
+    async def _schedule(self, event: Any, pending: Sequence[Pending]) -> None:
+        """Run a record's effects in its key's lane; ack at once when it has none."""
+        if not pending:
+            event.ack()
+            return
+        await self.lanes.submit(
+            event.message.key, functools.partial(self._open, pending), event.ack
+        )
 
     # --- handling ----------------------------------------------------------------------------
 
-    async def on_webhook(self, event: Any, record: ShopifyEvent) -> None:
-        """Classify one Shopify event (already decoded)."""
+    async def decide_webhook(self, event: Any, record: ShopifyEvent) -> list[Pending]:
+        """Classify one Shopify event (already decoded): the case requests it causes."""
         self.stats["events"] += 1
+        source = source_of(event)
         subject_key = f"{record.shop}/{record.order_id or record.resource_id}"
         subject = dict(self.subjects.get(subject_key) or {"events": [], "updated": {}})
-        if record.event_id in subject["events"]:
+        sources: dict[str, str] = dict(subject.get("sources") or {})
+        redelivered = sources.get(record.event_id) == source
+        if record.event_id in subject["events"] and not redelivered:
             self.stats["duplicates"] += 1
-            return
+            return []
         updated_at = _updated_at(record)
         last = subject["updated"].get(record.topic)
         stale = updated_at is not None and last is not None and updated_at < last
-        subject["events"] = [*subject["events"], record.event_id][-RECENT_EVENTS:]
+        if not redelivered:
+            subject["events"] = [*subject["events"], record.event_id][-RECENT_EVENTS:]
+            sources[record.event_id] = source
+            subject["sources"] = {e: sources[e] for e in subject["events"] if e in sources}
         if updated_at is not None and not stale:
             subject["updated"] = {**subject["updated"], record.topic: updated_at}
-        # The event is remembered (in the changelogged table) only once what it causes is
-        # published: remembered first, a crash in between would make its redelivery a
-        # "duplicate" and lose the case.
+        self.subjects[subject_key] = subject
         if stale:
             # A late delivery of an older state: acting on it would undo newer facts.
-            self.subjects[subject_key] = subject
             self.stats["stale"] += 1
             log.info(
                 "stale %s for %s ignored (%s < %s)", record.topic, subject_key, updated_at, last
             )
-            return
+            return []
         if not is_known_topic(record.topic):
-            self.subjects[subject_key] = subject
             self.stats["unknown_topics"] += 1
-            return
+            return []
 
         policy = self.services.policy
         stats_key = f"{record.shop}|{event.message.partition}"
@@ -212,11 +265,10 @@ class Classifier:
             await dead_letter(
                 self.services.producer, event, reason=str(exc), error_class="classification"
             )
-            self.subjects[subject_key] = subject
-            return
-        await self._open(requests)
+            return []
+        pending = self._decide(requests, source)
         sample = order_total_sample(record)
-        if sample is not None:
+        if sample is not None and not redelivered:
             window = policy.orders.review.value.average_window
             self.shop_stats[stats_key] = update_stats(
                 shop_stats, sample, window=window
@@ -224,10 +276,10 @@ class Classifier:
         fingerprint = product_fingerprint(record, policy)
         if fingerprint is not None:
             self.fingerprints[fingerprint[0]] = fingerprint[1]
-        self.subjects[subject_key] = subject
+        return pending
 
-    async def on_complaint(self, event: Any, record: ComplaintSubmitted) -> None:
-        """Classify one submitted complaint (already decoded)."""
+    async def decide_complaint(self, event: Any, record: ComplaintSubmitted) -> list[Pending]:
+        """Classify one submitted complaint (already decoded): its case request."""
         self.stats["events"] += 1
         context = ClassifyContext(complaint_history=_JsonMapping(self.complaint_history))
         try:
@@ -237,17 +289,29 @@ class Classifier:
             await dead_letter(
                 self.services.producer, event, reason=str(exc), error_class="classification"
             )
-            return
-        await self._open([request])
+            return []
+        return self._decide([request], source_of(event))
 
-    async def _open(self, requests: Sequence[CaseRequest]) -> None:
+    def _decide(self, requests: Sequence[CaseRequest], source: str) -> list[Pending]:
+        """Record each request in the open-cases table and the complaint history."""
         policy = self.services.policy
+        pending = []
         for request in requests:
             existing = self.open_cases.get(request.case_id)
-            if existing is not None:
+            # A redelivery of the record that first requested the case is still "first".
+            first = existing is None or existing.get("source") == source
+            if existing is not None and not first:
                 # Same subject, same case type, still open: the sink attaches this
                 # update to the existing process instance instead of a new one.
                 self.stats["updates_attached"] += 1
+            if existing is None:
+                self.open_cases[request.case_id] = {
+                    "status": CaseStatus.REQUESTED.value,
+                    "at": request.requested_at.isoformat(),
+                    "held": False,
+                    "source": source,
+                }
+                self.stats["cases"] += 1
             key = complaint_key_of(request)
             if key is not None:
                 raw = self.complaint_history.get(key)
@@ -258,26 +322,28 @@ class Classifier:
                     request.requested_at,
                     window=policy.complaints.repeat.window,
                 ).model_dump_json()
-            request = await self.enricher.enrich(request)
+            pending.append(Pending(request, first=first, unseen=existing is None))
+        return pending
+
+    async def _open(self, pending: Sequence[Pending]) -> None:
+        """The effects of one record's requests: enrich, hold, publish (in its lane)."""
+        for item in pending:
+            request = await self.enricher.enrich(item.request)
             # The review hold goes on once, when the case is first requested (later
             # updates of the case, e.g. the orders/updated our own write-backs cause
             # after the decision released the hold, must not hold the order again),
             # and only on an order of the shop this worker's Shopify client serves.
-            held = bool(existing and existing.get("held"))
+            entry = dict(self.open_cases.get(request.case_id) or {})
             if (
-                not held
+                not entry.get("held")
+                and self.enricher.would_hold(request)
                 and request.shop == self.services.settings.shopify.shop_domain
-                and not (existing is None and await self._opened_before(request))
+                and not (item.unseen and await self._opened_before(request))
             ):
                 request = await self.enricher.hold(request)
-                held = _holds_placed(request)
-            await self._publish(request, first=existing is None)
-            self.open_cases[request.case_id] = {
-                "status": CaseStatus.REQUESTED.value,
-                "at": request.requested_at.isoformat(),
-                "held": held,
-            }
-            self.stats["cases"] += existing is None
+                if _holds_placed(request):
+                    self.open_cases[request.case_id] = {**entry, "held": True}
+            await self._publish(request, first=item.first)
 
     async def _opened_before(self, request: CaseRequest) -> bool:
         """Whether OpenText already has the case, though the open-cases table does not.

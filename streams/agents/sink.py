@@ -1,9 +1,15 @@
 """The OpenText sink: ``cases.requests`` -> one process instance per case.
 
 * The model (processDefinitionKey) is chosen per case type from settings;
-  the ``businessKey`` is the case id, looked up before starting, so a replay
-  or a crash never opens a second instance. A request for a case that is
-  already open is attached to it as updated variables.
+  the ``businessKey`` is the case id. A changelogged table (the *ledger*)
+  remembers every case id this stage has touched: ``starting`` is written,
+  and flushed to its changelog, before the start request is sent, and
+  ``open`` with the instance id once it answered. A case id the ledger has
+  never seen cannot have an instance, so it is started with a single call;
+  one left ``starting`` (a crash or a timeout after sending the start) is
+  looked up by business key first, so a replay never opens a second
+  instance. A request for a case that is already open is attached to it as
+  updated variables.
 * Many requests are in flight across case ids, never two for one case id
   (:class:`~streams.runtime.lanes.KeyedLanes`); offsets are acknowledged only
   when a request is done, so a crash re-delivers what was in flight.
@@ -49,6 +55,8 @@ from streams.topics import CASES_OPENED, CASES_REQUESTS, CASES_STATE
 log = logging.getLogger(__name__)
 
 AGENT = "sink"
+
+LEDGER_TABLE = "sink-cases"
 
 _OPENTEXT_TYPES = {
     VariableType.STRING: "string",
@@ -128,7 +136,17 @@ class Sink:
         self.outage_backoff = RetryPolicy(
             initial_interval_s=1.0, maximum_interval_s=15.0, maximum_attempts=0
         )
-        self.stats = {"opened": 0, "attached": 0, "dead_lettered": 0, "waits": 0, "after_end": 0}
+        # case id -> {"state": "starting"} | {"state": "open", "instance": id}. Keyed and
+        # partitioned like cases.requests, so a partition's owner holds its ledger.
+        self.ledger = app.Table(LEDGER_TABLE, default=None)
+        self.stats = {
+            "opened": 0,
+            "attached": 0,
+            "dead_lettered": 0,
+            "waits": 0,
+            "after_end": 0,
+            "lookups": 0,
+        }
         app.agent(self.requests, name="casebridge.opentext-sink")(self._agent)
 
     async def _agent(self, stream: Any) -> None:
@@ -151,60 +169,34 @@ class Sink:
         if model_key is None:
             await self._fail(event, request, f"no OpenText model for {request.case_type.value}")
             return
-        client = self.services.opentext
         try:
             variables = opentext_variables(request)
         except ValueError as exc:
             # Permanent: retrying cannot fix the record, and raising would stall the offset.
             await self._fail(event, request, str(exc), error_class="invalid-variable")
             return
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                instance, created = await client.ensure_process_instance(
-                    model_key,
-                    request.case_id,
-                    variables,
-                    name=f"{request.case_type.value} {request.subject_id}",
-                )
-                if not created and _ended(instance):
-                    # The case was decided already (e.g. the orders/updated our own
-                    # write-back caused): nothing to attach to, and no failure either.
-                    self.stats["after_end"] += 1
-                    log.info(
-                        "case %s: update after its instance %s ended; not attached",
-                        request.case_id,
-                        instance.id,
-                    )
-                    return
-                if not created:
-                    try:
-                        await client.set_variables(instance.id, _update_variables(request))
-                    except OpenTextNotFoundError:
-                        # The case ended (decided) between the lookup and the update,
-                        # or was found in history: nothing left to attach it to.
-                        log.info("case %s already closed; update not attached", request.case_id)
-                        self.stats["after_end"] += 1
-                        return
-                break
-            except OpenTextRequestError as exc:
-                await self._fail(event, request, str(exc), exc)
-                return
-            except OpenTextUnavailableError as exc:
-                self.stats["waits"] += 1
-                delay = self.outage_backoff.delay_s(attempt)
-                log.warning(
-                    "OpenText unavailable for %s (%s); retry in %.1fs", request.case_id, exc, delay
-                )
-                await asyncio.sleep(delay)
+        entry = self.ledger.get(request.case_id)
+        known = entry.get("instance") if entry and entry.get("state") == "open" else None
+        if entry is None:
+            # Write-ahead: once "starting" is in the changelog, a crash after the
+            # start request went out makes the next attempt look the case up.
+            self.ledger[request.case_id] = {"state": "starting"}
+            await self._ledger_durable()
+        found = await self._open_or_attach(
+            event, request, model_key, variables, known=known, look_up=entry is not None
+        )
+        if found is None:
+            return
+        instance_id, created = found
+        if known is None:
+            self.ledger[request.case_id] = {"state": "open", "instance": instance_id}
         self.stats["opened" if created else "attached"] += 1
         now = datetime.now(UTC)
         opened = CaseOpened(
             case_id=request.case_id,
             case_type=request.case_type,
             shop=request.shop,
-            process_instance_id=instance.id,
+            process_instance_id=instance_id,
             process_definition_key=model_key,
             business_key=request.case_id,
             opened_at=now,
@@ -216,7 +208,7 @@ class Sink:
             shop=request.shop,
             subject_id=request.subject_id,
             status=CaseStatus.OPEN,
-            process_instance_id=instance.id,
+            process_instance_id=instance_id,
             priority=request.priority,
             sla_due_at=request.sla_due_at,
             detail=None if created else "update attached to the open case",
@@ -224,6 +216,80 @@ class Sink:
         )
         await self.services.emit(AGENT, CASES_OPENED, opened, request.case_id)
         await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
+
+    async def _open_or_attach(
+        self,
+        event: Any,
+        request: CaseRequest,
+        model_key: str,
+        variables: list[Variable],
+        *,
+        known: str | None,
+        look_up: bool,
+    ) -> tuple[str, bool] | None:
+        """``(instance id, created)``, or None when the request needs nothing more.
+
+        ``known``: the instance the ledger recorded for this case (attach to it).
+        ``look_up``: whether an instance may exist though the ledger has no id
+        for it; otherwise the first attempt starts without a lookup.
+        """
+        client = self.services.opentext
+        name = f"{request.case_type.value} {request.subject_id}"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if known is not None:
+                    instance_id, created = known, False
+                elif look_up:
+                    self.stats["lookups"] += 1
+                    instance, created = await client.ensure_process_instance(
+                        model_key, request.case_id, variables, name=name
+                    )
+                    instance_id = instance.id
+                    if not created and _ended(instance):
+                        # The case was decided already (e.g. the orders/updated our own
+                        # write-back caused): nothing to attach to, and no failure either.
+                        self.stats["after_end"] += 1
+                        self.ledger[request.case_id] = {"state": "open", "instance": instance_id}
+                        log.info(
+                            "case %s: update after its instance %s ended; not attached",
+                            request.case_id,
+                            instance_id,
+                        )
+                        return None
+                else:
+                    # Not retried inside the client: a start that timed out may have
+                    # succeeded, so the next round looks the business key up first.
+                    started = await client.start_process_instance(
+                        model_key, request.case_id, variables, name, retry=False
+                    )
+                    instance_id, created = started.id, True
+                if not created:
+                    try:
+                        await client.set_variables(instance_id, _update_variables(request))
+                    except OpenTextNotFoundError:
+                        # The case ended (decided) between the lookup and the update,
+                        # or was found in history: nothing left to attach it to.
+                        log.info("case %s already closed; update not attached", request.case_id)
+                        self.stats["after_end"] += 1
+                        return None
+                return instance_id, created
+            except OpenTextRequestError as exc:
+                await self._fail(event, request, str(exc), exc)
+                return None
+            except OpenTextUnavailableError as exc:
+                look_up = True
+                self.stats["waits"] += 1
+                delay = self.outage_backoff.delay_s(attempt)
+                log.warning(
+                    "OpenText unavailable for %s (%s); retry in %.1fs", request.case_id, exc, delay
+                )
+                await asyncio.sleep(delay)
+
+    async def _ledger_durable(self) -> None:
+        """Wait until the ledger writes so far are in the changelog (acks=all)."""
+        await self.app.producer.flush()
 
     async def _fail(
         self,

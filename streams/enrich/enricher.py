@@ -242,13 +242,17 @@ class ShopifyEnricher:
 
     # --- holds ------------------------------------------------------------------------------
 
+    def would_hold(self, request: CaseRequest) -> bool:
+        """Whether :meth:`hold` would try to hold the order of ``request``."""
+        return (
+            self.options.place_holds
+            and request.case_type in HELD_CASE_TYPES
+            and bool(request.order_id)
+        )
+
     async def hold(self, request: CaseRequest) -> CaseRequest:
         """Hold the order of a review case (idempotent); a failure is recorded, not raised."""
-        if (
-            not self.options.place_holds
-            or request.case_type not in HELD_CASE_TYPES
-            or not request.order_id
-        ):
+        if not self.would_hold(request):
             return request
         try:
             outcome = await self._holds.hold_order(request)

@@ -53,7 +53,7 @@ async def list_historic_instances(request: web.Request) -> web.Response:
     business_key = query.get("businessKey")
     instance_id = query.get("processInstanceId")
     found = []
-    for i in emu.engine.instances():
+    for i in emu.engine.instances(business_key):
         if finished is not None and i.ended != finished:
             continue
         # Time bounds are inclusive: a poller re-reads its watermark item and

@@ -130,7 +130,7 @@ async def list_instances(request: web.Request) -> web.Response:
     include_ended = emu.config.runtime_includes_ended
     found = [
         i
-        for i in emu.engine.instances()
+        for i in emu.engine.instances(business_key)
         if (include_ended or not i.ended)
         and (key is None or i.model.key == key)
         and (definition_id is None or i.model.id == definition_id)

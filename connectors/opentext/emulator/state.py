@@ -150,6 +150,9 @@ class Engine:
         ]
         self._listeners: list[CompletionListener] = []
         self._instances: dict[str, ProcessInstance] = {}
+        # Business keys are what clients look instances up by (once per case): an
+        # index keeps that lookup O(1) as the emulator fills up.
+        self._by_business_key: dict[str, list[ProcessInstance]] = {}
         self._tasks: dict[str, Task] = {}
         self._seq = 0
 
@@ -162,6 +165,7 @@ class Engine:
     def reset(self) -> None:
         """Forget all instances and tasks; models stay deployed."""
         self._instances.clear()
+        self._by_business_key.clear()
         self._tasks.clear()
 
     def _now(self) -> datetime:
@@ -241,11 +245,15 @@ class Engine:
                 variable.name, variable.type, variable.value, PROCESS_SCOPE
             )
         self._instances[instance.id] = instance
+        if business_key is not None:
+            self._by_business_key.setdefault(business_key, []).append(instance)
         self._open_step(instance, 0, now)
         return instance
 
-    def instances(self) -> list[ProcessInstance]:
-        """Every instance, running and ended, in creation order."""
+    def instances(self, business_key: str | None = None) -> list[ProcessInstance]:
+        """Every instance (of ``business_key`` if given), running and ended, in creation order."""
+        if business_key is not None:
+            return list(self._by_business_key.get(business_key, ()))
         return list(self._instances.values())
 
     def instance(self, instance_id: str, *, include_ended: bool = True) -> ProcessInstance:

@@ -16,12 +16,14 @@ import math
 import random
 import re
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from aiohttp import web
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     GraphQLError,
@@ -73,6 +75,10 @@ class Faults:
     throttle_status: int | None = None
 
 
+#: Distinct GraphQL documents kept parsed and validated.
+DOCUMENT_CACHE_SIZE = 256
+
+
 @dataclass
 class Emulator:
     """Everything one running emulator holds; the aiohttp app carries one."""
@@ -86,6 +92,29 @@ class Emulator:
     faults: Faults = field(default_factory=Faults)
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: query text -> (parsed document, validation errors). Clients send the same few
+    #: documents over and over; parsing and validating each one again was most of
+    #: the emulator's CPU per enriched case (docs/benchmarks.md).
+    documents: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = field(
+        default_factory=OrderedDict
+    )
+
+    def document(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
+        """``query`` parsed and validated against the schema, cached (LRU).
+
+        Raises:
+            GraphQLError: the text does not parse.
+        """
+        cached = self.documents.get(query)
+        if cached is not None:
+            self.documents.move_to_end(query)
+            return cached
+        document = parse(query)
+        cached = (document, validate(self.schema, document))
+        self.documents[query] = cached
+        if len(self.documents) > DOCUMENT_CACHE_SIZE:
+            self.documents.popitem(last=False)
+        return cached
 
     def reset(self) -> None:
         """Empty the store, refill buckets, clear deliveries and faults."""
@@ -171,10 +200,9 @@ async def graphql_handler(request: web.Request) -> web.Response:
         return _json({"errors": problem}, status=400, headers=headers)
     bucket = emu.buckets[shop.domain]
     try:
-        document = parse(query)
+        document, errors = emu.document(query)
     except GraphQLError as err:
         return _errors_response([err], bucket, headers)
-    errors = validate(emu.schema, document)
     if errors:
         return _errors_response(errors, bucket, headers)
     operation = get_operation_ast(document, operation_name)

@@ -18,6 +18,7 @@ from tests.unit.streams.agents.test_writer_and_classify_guards import (
     SHOP,
     CountingEnricher,
     classifier,
+    open_request,
 )
 
 
@@ -54,7 +55,7 @@ async def test_a_case_opentext_already_has_is_not_held_again() -> None:
     enricher = CountingEnricher()
     classify, published = with_opentext(enricher, FakeOpenText({first.case_id}))
 
-    await classify._open([first])
+    await open_request(classify, first, "0:1")
 
     assert enricher.holds == 0
     assert len(published) == 1  # the update still reaches the sink
@@ -65,8 +66,8 @@ async def test_a_new_case_is_held_after_one_lookup() -> None:
     opentext = FakeOpenText(set())
     classify, published = with_opentext(enricher, opentext)
 
-    await classify._open([request()])
-    await classify._open([request()])
+    await open_request(classify, request(), "0:1")
+    await open_request(classify, request(), "0:2")
 
     assert enricher.holds == 1
     assert len(opentext.lookups) == 1  # the table answers for the second request
@@ -78,7 +79,7 @@ async def test_an_unanswered_lookup_does_not_delay_the_hold(monkeypatch: Any) ->
     enricher = CountingEnricher()
     classify, published = with_opentext(enricher, FakeOpenText(set(), hang=True))
 
-    await asyncio.wait_for(classify._open([request()]), timeout=5)
+    await asyncio.wait_for(open_request(classify, request(), "0:1"), timeout=5)
 
     assert enricher.holds == 1
     assert len(published) == 1

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from connectors.opentext import HistoricProcessInstance, Variable
+from connectors.opentext import (
+    HistoricProcessInstance,
+    OpenTextNotFoundError,
+    OpenTextUnavailableError,
+    ProcessInstance,
+    Variable,
+)
+from connectors.retry import RetryPolicy
 from schemas.records import (
     CaseRequest,
     CaseState,
@@ -176,7 +183,22 @@ class FailingClient:
 
 def make_sink(producer: FakeProducer) -> Sink:
     sink = Sink.__new__(Sink)  # no Faust app: only open_case and its helpers are exercised
-    sink.stats = {"opened": 0, "attached": 0, "dead_lettered": 0, "waits": 0}
+    sink.stats = {
+        "opened": 0,
+        "attached": 0,
+        "dead_lettered": 0,
+        "waits": 0,
+        "after_end": 0,
+        "lookups": 0,
+    }
+    sink.ledger = {}  # type: ignore[assignment]
+    sink.durable_ledgers: list[dict[str, Any]] = []  # type: ignore[attr-defined]
+    sink.outage_backoff = RetryPolicy(initial_interval_s=0.0, maximum_interval_s=0.0)
+
+    async def ledger_durable() -> None:
+        sink.durable_ledgers.append(dict(sink.ledger))  # type: ignore[attr-defined]
+
+    sink._ledger_durable = ledger_durable  # type: ignore[method-assign]
 
     async def emit(agent: str, topic: str, record: Any, key: str) -> None:
         await producer.send(topic, record, key=key.encode())
@@ -251,7 +273,7 @@ async def test_update_after_the_decision_is_neither_attached_nor_a_failure() -> 
     # E.g. the orders/updated that the decision's own write-back caused.
     producer = FakeProducer()
     sink = make_sink(producer)
-    sink.stats["after_end"] = 0
+    sink.ledger[request().case_id] = {"state": "starting"}  # a replay: the ledger is unsure
     client = DecidedCaseClient()
     sink.services.opentext = client  # type: ignore[assignment]
 
@@ -260,3 +282,112 @@ async def test_update_after_the_decision_is_neither_attached_nor_a_failure() -> 
     assert client.attached == []
     assert producer.sent == []  # no DLQ record, no CaseState overwriting the decided state
     assert sink.stats["after_end"] == 1 and sink.stats["dead_lettered"] == 0
+
+
+class RecordingClient:
+    """OpenText that records the calls the sink makes; ``fail_starts`` transient failures."""
+
+    def __init__(self, *, fail_starts: int = 0, ended: bool = False) -> None:
+        self.calls: list[str] = []
+        self.fail_starts = fail_starts
+        self.ended = ended
+        self.sink: Sink | None = None
+        self.ledger_at_start: Any = None
+
+    async def start_process_instance(self, *args: Any, retry: bool = True, **kwargs: Any) -> Any:
+        assert retry is False, "a blind resend could open a second instance"
+        self.calls.append("start")
+        if self.sink is not None:
+            self.ledger_at_start = list(self.sink.durable_ledgers)  # type: ignore[attr-defined]
+        if self.fail_starts:
+            self.fail_starts -= 1
+            raise OpenTextUnavailableError(
+                "503 from OpenText", status=503, attempts=1, endpoint="POST /process-instances"
+            )
+        return ProcessInstance(id="pi-new", business_key=request().case_id)
+
+    async def ensure_process_instance(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append("lookup")
+        return ProcessInstance(id="pi-found", business_key=request().case_id), False
+
+    async def set_variables(self, instance_id: str, variables: Any) -> None:
+        self.calls.append(f"attach {instance_id}")
+        if self.ended:
+            raise OpenTextNotFoundError(
+                status=404,
+                message="no such instance",
+                body_excerpt="",
+                attempts=1,
+                endpoint="POST /process-instances/{id}/variables",
+            )
+
+
+def sink_with(client: RecordingClient) -> tuple[Sink, FakeProducer]:
+    producer = FakeProducer()
+    sink = make_sink(producer)
+    sink.services.opentext = client  # type: ignore[assignment]
+    client.sink = sink
+    return sink, producer
+
+
+async def test_a_new_case_is_started_with_one_call_after_its_intent_is_durable() -> None:
+    client = RecordingClient()
+    sink, producer = sink_with(client)
+
+    await sink.open_case(fake_event(), request())
+
+    assert client.calls == ["start"]
+    # "starting" reached the changelog before the start request went out.
+    assert client.ledger_at_start == [{request().case_id: {"state": "starting"}}]
+    assert sink.ledger[request().case_id] == {"state": "open", "instance": "pi-new"}
+    assert [topic for topic, *_ in producer.sent] == ["cases.opened", "cases.state"]
+    assert producer.sent[0][1].already_existed is False
+    assert sink.stats["opened"] == 1 and sink.stats["lookups"] == 0
+
+
+async def test_a_case_left_starting_is_looked_up_before_anything_else() -> None:
+    # A crash or timeout after the start went out: the instance may exist.
+    client = RecordingClient()
+    sink, producer = sink_with(client)
+    sink.ledger[request().case_id] = {"state": "starting"}
+
+    await sink.open_case(fake_event(), request())
+
+    assert client.calls == ["lookup", "attach pi-found"]
+    assert sink.ledger[request().case_id] == {"state": "open", "instance": "pi-found"}
+    assert producer.sent[0][1].already_existed is True
+    assert sink.stats["lookups"] == 1
+
+
+async def test_an_open_case_gets_the_update_attached_without_a_lookup() -> None:
+    client = RecordingClient()
+    sink, producer = sink_with(client)
+    sink.ledger[request().case_id] = {"state": "open", "instance": "pi-7"}
+
+    await sink.open_case(fake_event(), request())
+
+    assert client.calls == ["attach pi-7"]
+    assert producer.sent[0][1].process_instance_id == "pi-7"
+    assert sink.stats["attached"] == 1
+
+
+async def test_after_a_failed_start_the_next_round_looks_up_instead_of_starting_again() -> None:
+    client = RecordingClient(fail_starts=1)
+    sink, _ = sink_with(client)
+
+    await sink.open_case(fake_event(), request())
+
+    assert client.calls == ["start", "lookup", "attach pi-found"]
+    assert sink.stats["waits"] == 1
+
+
+async def test_an_update_for_an_ended_instance_is_not_attached_and_not_a_failure() -> None:
+    client = RecordingClient(ended=True)
+    sink, producer = sink_with(client)
+    sink.ledger[request().case_id] = {"state": "open", "instance": "pi-7"}
+
+    await sink.open_case(fake_event(), request())
+
+    assert client.calls == ["attach pi-7"]
+    assert producer.sent == []
+    assert sink.stats["after_end"] == 1

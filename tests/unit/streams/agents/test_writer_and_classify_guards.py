@@ -1,4 +1,5 @@
-"""Guards of the writer and classify agents: one shop per worker, one review hold per case."""
+"""Guards of the writer and classify agents: one shop per worker, one review hold per case,
+and classify's duplicate/redelivery rule (same event id: same offset = redelivery)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from schemas.records import CaseRequest, CaseVariable, VariableType
-from streams.agents.classify import Classifier
+from streams.agents.classify import Classifier, Pending
 from streams.agents.writer import Writer
 from streams.policy.loader import default_policy
 from tests.unit.streams.agents.test_sink import FakeProducer, request
@@ -46,6 +47,9 @@ class CountingEnricher:
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         return request
 
+    def would_hold(self, request: CaseRequest) -> bool:
+        return True
+
     async def hold(self, request: CaseRequest) -> CaseRequest:
         self.holds += 1
         placed = CaseVariable(
@@ -63,7 +67,18 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     classify.enricher = enricher
     classify.open_cases = {}  # type: ignore[assignment]
     classify.complaint_history = {}  # type: ignore[assignment]
-    classify.stats = {"cases": 0, "updates_attached": 0}
+    classify.subjects = {}  # type: ignore[assignment]
+    classify.shop_stats = {}  # type: ignore[assignment]
+    classify.fingerprints = {}  # type: ignore[assignment]
+    classify.stats = {
+        "events": 0,
+        "duplicates": 0,
+        "stale": 0,
+        "unknown_topics": 0,
+        "cases": 0,
+        "updates_attached": 0,
+        "dead_lettered": 0,
+    }
 
     async def publish(request: CaseRequest, *, first: bool) -> None:
         published.append(request)
@@ -72,13 +87,20 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     return classify, published
 
 
+async def open_request(classify: Classifier, req: CaseRequest, source: str) -> list[Pending]:
+    """Both phases for one request read at ``source`` (partition:offset)."""
+    pending = classify._decide([req], source)
+    await classify._open(pending)
+    return pending
+
+
 async def test_the_review_hold_is_placed_once_per_case_not_on_later_updates() -> None:
     # A later update (e.g. the orders/updated the decision's release caused) must not re-hold.
     enricher = CountingEnricher()
     classify, published = classifier(enricher)
 
-    await classify._open([request()])
-    await classify._open([request()])
+    await open_request(classify, request(), "0:1")
+    await open_request(classify, request(), "0:2")
 
     assert enricher.holds == 1
     assert len(published) == 2
@@ -89,7 +111,44 @@ async def test_no_hold_on_an_order_of_another_shop() -> None:
     enricher = CountingEnricher()
     classify, published = classifier(enricher)
 
-    await classify._open([request(shop="other.myshopify.com")])
+    await open_request(classify, request(shop="other.myshopify.com"), "0:1")
 
     assert enricher.holds == 0
     assert len(published) == 1
+
+
+def test_a_later_request_for_an_open_case_is_an_update_but_a_redelivery_is_still_first() -> None:
+    classify, _ = classifier(CountingEnricher())
+
+    (first,) = classify._decide([request()], "3:10")
+    (update,) = classify._decide([request()], "3:11")
+    (redelivered,) = classify._decide([request()], "3:10")  # the first record, after a crash
+
+    assert (first.first, first.unseen) == (True, True)
+    assert (update.first, update.unseen) == (False, False)
+    assert (redelivered.first, redelivered.unseen) == (True, False)
+    assert classify.stats["cases"] == 1 and classify.stats["updates_attached"] == 1
+
+
+def webhook_event(offset: int) -> Any:
+    message = SimpleNamespace(
+        topic="shopify.webhooks", partition=4, offset=offset, key=b"k", value=b"", headers=[]
+    )
+    return SimpleNamespace(message=message, value=message.value)
+
+
+async def test_a_duplicate_webhook_is_dropped_but_a_redelivered_record_is_processed_again() -> None:
+    from tests.unit.streams.classify.conftest import make_event, make_order
+
+    classify, _ = classifier(CountingEnricher())
+    restricted = make_order(shipping_address={"country_code": "KP", "zip": "1"})
+    record = make_event("orders/create", restricted, event_id="evt-9", resource_id="450789469")
+
+    original = await classify.decide_webhook(webhook_event(100), record)
+    duplicate = await classify.decide_webhook(webhook_event(101), record)  # Shopify resent it
+    redelivery = await classify.decide_webhook(webhook_event(100), record)  # read again
+
+    assert len(original) == 1 and original[0].first
+    assert duplicate == [] and classify.stats["duplicates"] == 1
+    assert [p.request.case_id for p in redelivery] == [original[0].request.case_id]
+    assert redelivery[0].first  # its REQUESTED may never have been published
