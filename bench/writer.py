@@ -15,10 +15,10 @@ Measured:
   capped at the maximum) - available now. Reported over the whole run and
   over the **sustained** window (from when the initial full bucket has been
   drawn below half until the last result), as a % of restoreRate;
-* the writer's own record: the sum of ``WritebackResult.query_cost``, which is
-  the *requested* cost of each action's reads and mutation (see
-  ``streams.writer.context.MeteredExecutor``), so it overstates what Shopify
-  charges; shown for comparison only;
+* the writer's own record: the sum of ``WritebackResult.query_cost``, the
+  points Shopify charged (``actualQueryCost``) for each action's reads and
+  mutation (see ``streams.writer.context.MeteredExecutor``); it should match
+  the emulator's figure;
 * THROTTLED answers: the emulator does not count them, the client logs each
   one at INFO (``shopify <op>: THROTTLED``), so they are counted in the
   worker's log.
@@ -322,8 +322,8 @@ def main() -> None:
         [
             "sum of WritebackResult.query_cost",
             f"{mutation_cost} points = "
-            f"{mutation_cost / elapsed:.1f}/s: the *requested* (estimated) cost of each action's "
-            "reads + mutation, not what the emulator charged (it refunds requested - actual)",
+            f"{mutation_cost / elapsed:.1f}/s: what the emulator charged for each action's "
+            "reads + mutation (actualQueryCost)",
         ],
         ["THROTTLED answers (worker log)", f"**{throttled}**"],
         ["worker CPU", f"{worker_cpu:.1f} s ({100 * worker_cpu / elapsed:.0f}% of one core)"],

@@ -75,6 +75,10 @@ def create_app(settings: Settings, *, app_id: str | None = None, **overrides: An
         "web_port": settings.web_port,
         "web_in_thread": False,
         "producer_acks": -1,
+        # Faust's producer carries only table changelogs here (agents produce through
+        # confluent-kafka). With no linger each table write was its own produce
+        # request: one socket write and one response per write, several per case.
+        "producer_linger": 0.005,
         "processing_guarantee": "at_least_once",
         "consumer_auto_offset_reset": settings.auto_offset_reset,
         "autodiscover": False,

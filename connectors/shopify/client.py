@@ -265,7 +265,21 @@ class ShopifyAdminClient:
         *,
         cost_estimate: float | None = None,
     ) -> JsonObject:
-        """Send one GraphQL document and return its ``data``.
+        """Send one GraphQL document and return its ``data`` (see :meth:`execute_costed`)."""
+        data, _ = await self.execute_costed(document, variables, cost_estimate=cost_estimate)
+        return data
+
+    async def execute_costed(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        cost_estimate: float | None = None,
+    ) -> tuple[JsonObject, float | None]:
+        """Send one GraphQL document; return its ``data`` and the points Shopify charged.
+
+        The charge is the answer's ``actualQueryCost`` (None when the answer
+        did not say); THROTTLED attempts before it were not charged.
 
         Args:
             document: the query or mutation text.
@@ -296,7 +310,7 @@ class ShopifyAdminClient:
                 sent += 1
                 outcome = await self._send_once(name, payload, reservation)
                 if isinstance(outcome, _Done):
-                    return outcome.data
+                    return outcome.data, outcome.actual_cost
                 if isinstance(outcome, _Throttled):
                     throttles += 1
                     if outcome.requested_cost is not None:
@@ -431,7 +445,7 @@ class ShopifyAdminClient:
             data = body.get("data")
             if not isinstance(data, dict):
                 raise ShopifyGraphQLError(["response has no data"], status=status, operation=name)
-            return _Done(data)
+            return _Done(data, actual)
         finally:
             if not settled:
                 # Cancelled or failed mid-flight: keep the points charged (unknown).
@@ -452,6 +466,7 @@ class ShopifyAdminClient:
 @dataclass(frozen=True, slots=True)
 class _Done:
     data: JsonObject
+    actual_cost: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,17 @@ AGENT = "classify"
 #: How long the hold step waits for OpenText to say whether a case opened before.
 OPENED_LOOKUP_TIMEOUT_S = 5.0
 
+#: What the classify stage counts (exposed on the operations page).
+STATS = (
+    "events",
+    "duplicates",
+    "stale",
+    "unknown_topics",
+    "cases",
+    "updates_attached",
+    "dead_lettered",
+)
+
 #: Event ids remembered per subject for de-duplication behind the ingress window.
 RECENT_EVENTS = 64
 
@@ -167,15 +178,7 @@ class Classifier:
         self.complaint_history = app.Table("classify-complaint-history", default=None)
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
-        self.stats: dict[str, int] = {
-            "events": 0,
-            "duplicates": 0,
-            "stale": 0,
-            "unknown_topics": 0,
-            "cases": 0,
-            "updates_attached": 0,
-            "dead_lettered": 0,
-        }
+        self.stats: dict[str, int] = dict.fromkeys(STATS, 0)
         app.agent(self.webhooks, name="casebridge.classify-webhooks")(self._webhook_agent)
         app.agent(self.complaints, name="casebridge.classify-complaints")(self._complaint_agent)
 

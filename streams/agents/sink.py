@@ -58,6 +58,9 @@ AGENT = "sink"
 
 LEDGER_TABLE = "sink-cases"
 
+#: What the sink counts (exposed on the operations page).
+STATS = ("opened", "attached", "dead_lettered", "waits", "after_end", "lookups")
+
 _OPENTEXT_TYPES = {
     VariableType.STRING: "string",
     VariableType.INTEGER: "integer",
@@ -139,14 +142,7 @@ class Sink:
         # case id -> {"state": "starting"} | {"state": "open", "instance": id}. Keyed and
         # partitioned like cases.requests, so a partition's owner holds its ledger.
         self.ledger = app.Table(LEDGER_TABLE, default=None)
-        self.stats = {
-            "opened": 0,
-            "attached": 0,
-            "dead_lettered": 0,
-            "waits": 0,
-            "after_end": 0,
-            "lookups": 0,
-        }
+        self.stats = dict.fromkeys(STATS, 0)
         app.agent(self.requests, name="casebridge.opentext-sink")(self._agent)
 
     async def _agent(self, stream: Any) -> None:

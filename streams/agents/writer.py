@@ -26,6 +26,7 @@ import faust
 
 from connectors.retry import RetryPolicy
 from schemas.records import (
+    ActionKind,
     CaseDecision,
     CaseState,
     CaseStatus,
@@ -49,6 +50,10 @@ from streams.writer import (
 log = logging.getLogger(__name__)
 
 AGENT = "writer"
+
+#: Actions that change nothing through this agent: NONE, and CREATE_ORDER (made
+#: from ``orders.offline`` by the offline-orders agent).
+_NOT_WRITTEN_HERE = frozenset({ActionKind.NONE, ActionKind.CREATE_ORDER})
 
 
 def lane_key(decision: CaseDecision) -> str:
@@ -140,8 +145,17 @@ class Writer:
     # --- decisions ---------------------------------------------------------------------------
 
     async def apply(self, event: Any, decision: CaseDecision) -> None:
-        """Apply every action of one decision, in order, stopping at the first failure."""
-        writes = [a for a in decision.actions if a.kind.value != "NONE"]
+        """Apply every action of one decision, in order, stopping at the first failure.
+
+        A CREATE_ORDER action only records that the order is made from the
+        ``orders.offline`` record: the offline-orders agent does that and reports
+        the case (APPLIED with the order id, or FAILED), so a decision with no
+        other write leaves the case state to it. Reporting APPLIED here as well
+        would race it, and on the compacted ``cases.state`` an intake whose order
+        was refused could end up reading APPLIED.
+        """
+        writes = [a for a in decision.actions if a.kind not in _NOT_WRITTEN_HERE]
+        delegated = any(a.kind is ActionKind.CREATE_ORDER for a in decision.actions)
         if writes:
             await self._state(decision.case_id, decision, CaseStatus.APPLYING, decision.outcome)
         for index, action in enumerate(decision.actions):
@@ -164,6 +178,8 @@ class Writer:
                 return
             key = "applied" if result.status is WritebackStatus.APPLIED else "already_applied"
             self.stats[key] += 1
+        if delegated and not writes:
+            return  # the offline-orders agent reports this case
         final = CaseStatus.APPLIED if writes else CaseStatus.DECIDED
         await self._state(decision.case_id, decision, final, decision.outcome)
 

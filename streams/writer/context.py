@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from connectors.retry import RetryPolicy
 from connectors.shopify.client import GraphQLExecutor
@@ -71,10 +71,11 @@ class WriterConfig:
 class MeteredExecutor:
     """Wraps the GraphQL executor to add up the query cost of one action.
 
-    The cost is the *requested* cost the Shopify client learned per operation
-    (``estimated_cost``), not a delta of the client's global counters: many
-    actions run concurrently on one client, so a delta would mix them.
-    Executors without ``estimated_cost`` (fakes) report no cost.
+    The cost is what Shopify charged for each of the action's calls
+    (``actualQueryCost``, from :meth:`ShopifyAdminClient.execute_costed`), not
+    a delta of the client's global counters: many actions run concurrently on
+    one client, so a delta would mix them. Executors without
+    ``execute_costed`` (fakes) report no cost.
     """
 
     def __init__(self, inner: GraphQLExecutor) -> None:
@@ -89,15 +90,15 @@ class MeteredExecutor:
         *,
         cost_estimate: float | None = None,
     ) -> JsonObject:
-        """Run ``document`` on the wrapped executor and count its cost."""
-        data = await self._inner.execute(document, variables, cost_estimate=cost_estimate)
+        """Run ``document`` on the wrapped executor and count what it was charged."""
+        costed = getattr(self._inner, "execute_costed", None)
         self.calls += 1
-        estimate = getattr(self._inner, "estimated_cost", None)
-        if callable(estimate):
-            value = estimate(document, variables)
-            if isinstance(value, int | float):
-                self.cost = (self.cost or 0.0) + float(value)
-        return data
+        if not callable(costed):
+            return await self._inner.execute(document, variables, cost_estimate=cost_estimate)
+        data, charged = await costed(document, variables, cost_estimate=cost_estimate)
+        if isinstance(charged, int | float):
+            self.cost = (self.cost or 0.0) + float(charged)
+        return cast(JsonObject, data)
 
     def bucket_size(self) -> float | None:
         """The shop's cost bucket size as the wrapped client knows it (None: unknown, fakes)."""

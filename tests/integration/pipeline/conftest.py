@@ -51,16 +51,22 @@ def running_pipeline(
     *,
     worker_extra: dict[str, str] | None = None,
     shopify_extra: dict[str, Any] | None = None,
+    opentext_config: dict[str, Any] | None = None,
+    web_port: int | None = None,
 ) -> Iterator[Pipeline]:
     """Start both emulators and one worker with every role.
 
     ``worker_extra`` is added to the worker's environment, ``shopify_extra``
-    to the Shopify emulator's configuration.
+    to the Shopify emulator's configuration; ``opentext_config`` configures the
+    OpenText emulator. ``web_port`` fixes the worker's web port (e.g. for an
+    OpenText callback URL configured before the worker starts).
     """
     logs = tmp_path_factory.mktemp("pipeline")
-    web_port = free_port()
+    web_port = web_port or free_port()
     ingress = f"http://127.0.0.1:{web_port}/webhooks/shopify"
-    with emulators(logs, ingress, shopify_extra=shopify_extra) as emus:
+    with emulators(
+        logs, ingress, shopify_extra=shopify_extra, opentext_config=opentext_config
+    ) as emus:
         env = worker_env(
             app_id=f"cbtest-{uuid.uuid4().hex[:8]}",
             web_port=web_port,

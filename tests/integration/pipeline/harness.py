@@ -126,9 +126,17 @@ def variables_of(instance: dict[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def emulators(
-    tmp: Path, ingress_url: str, *, shopify_extra: dict[str, Any] | None = None
+    tmp: Path,
+    ingress_url: str,
+    *,
+    shopify_extra: dict[str, Any] | None = None,
+    opentext_config: dict[str, Any] | None = None,
 ) -> Iterator[Emulators]:
-    """Start both emulators; the Shopify one delivers every topic to ``ingress_url``."""
+    """Start both emulators; the Shopify one delivers every topic to ``ingress_url``.
+
+    ``opentext_config`` (an ``EmulatorConfig`` mapping, e.g. a ``callback``) is
+    the OpenText emulator's configuration; without it the emulator's defaults.
+    """
     shop_port, ot_port = free_port(), free_port()
     config = {
         "webhooks": [{"topic": t, "address": ingress_url} for t in SHOPIFY_TOPICS],
@@ -147,7 +155,12 @@ def emulators(
         {},
         tmp,
     )
-    ot = start_process("opentext-emulator", [*cli, "opentext", "--port", str(ot_port)], {}, tmp)
+    ot_args = [*cli, "opentext", "--port", str(ot_port)]
+    if opentext_config is not None:
+        ot_config_path = tmp / "opentext-emulator.yaml"
+        ot_config_path.write_text(yaml.safe_dump(opentext_config))
+        ot_args += ["--config", str(ot_config_path)]
+    ot = start_process("opentext-emulator", ot_args, {}, tmp)
     running = Emulators(f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{ot_port}", [shop, ot])
     try:
         wait_http(f"{running.shopify_url}/_emulator/state")

@@ -108,6 +108,14 @@ async def test_bucket_is_updated_from_extensions_and_cost_is_learned() -> None:
     assert client.estimated_cost(QUERY) == 77
 
 
+async def test_execute_costed_returns_what_shopify_charged_not_what_it_requested() -> None:
+    script = Script(ok({"shop": None}, requested=77, actual=42, available=900, rate=100))
+    client, _ = make_client(script)
+    data, charged = await client.execute_costed(QUERY)
+    assert data == {"shop": None}
+    assert charged == 42
+
+
 async def test_waits_before_sending_when_bucket_is_short() -> None:
     script = Script(
         ok({"a": 1}, requested=50, actual=50, available=5, maximum=100, rate=10),

@@ -28,7 +28,7 @@ from schemas.records import (
     SubjectType,
     VariableType,
 )
-from streams.agents.sink import Sink, _update_variables, opentext_variables
+from streams.agents.sink import STATS, Sink, _update_variables, opentext_variables
 from streams.kafka.dlq import parse_headers
 
 SLA = datetime(2026, 1, 16, 10, 0, tzinfo=UTC)
@@ -183,14 +183,7 @@ class FailingClient:
 
 def make_sink(producer: FakeProducer) -> Sink:
     sink = Sink.__new__(Sink)  # no Faust app: only open_case and its helpers are exercised
-    sink.stats = {
-        "opened": 0,
-        "attached": 0,
-        "dead_lettered": 0,
-        "waits": 0,
-        "after_end": 0,
-        "lookups": 0,
-    }
+    sink.stats = dict.fromkeys(STATS, 0)
     sink.ledger = {}  # type: ignore[assignment]
     sink.durable_ledgers: list[dict[str, Any]] = []  # type: ignore[attr-defined]
     sink.outage_backoff = RetryPolicy(initial_interval_s=0.0, maximum_interval_s=0.0)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from schemas.records import CaseRequest, CaseVariable, VariableType
-from streams.agents.classify import Classifier, Pending
+from streams.agents.classify import STATS, Classifier, Pending
 from streams.agents.writer import Writer
 from streams.policy.loader import default_policy
 from tests.unit.streams.agents.test_sink import FakeProducer, request
@@ -70,15 +70,7 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     classify.subjects = {}  # type: ignore[assignment]
     classify.shop_stats = {}  # type: ignore[assignment]
     classify.fingerprints = {}  # type: ignore[assignment]
-    classify.stats = {
-        "events": 0,
-        "duplicates": 0,
-        "stale": 0,
-        "unknown_topics": 0,
-        "cases": 0,
-        "updates_attached": 0,
-        "dead_lettered": 0,
-    }
+    classify.stats = dict.fromkeys(STATS, 0)
 
     async def publish(request: CaseRequest, *, first: bool) -> None:
         published.append(request)

@@ -464,3 +464,20 @@ def test_risk_reason_codes_from_the_sink_make_a_rejection_fraud() -> None:
     reasons = [{"code": "UNUSUAL_VALUE_ABSOLUTE", "detail": "big"}]
     result = actions(CaseType.ORDER_REVIEW, "rejected", {"orderId": "1", "reasons": reasons})
     assert result[0].params_dict()["reason"] == "DECLINED"
+
+
+# --------------------------------------------------------------------------- the sandbox models
+
+
+def test_the_emulator_models_offer_exactly_the_mapped_outcomes() -> None:
+    """A reviewer in the sandbox can pick every outcome the default table maps, and only those."""
+    from connectors.opentext.emulator.config import default_models
+
+    policy = OutcomeMappingPolicy()
+    aliases = policy.all_aliases()
+    for model in default_models():
+        table = policy.table_for(CaseType(model.case_type))
+        offered = {aliases.get(outcome, outcome) for outcome in model.outcomes}
+        if "*" in table:
+            continue  # any outcome is mapped
+        assert offered == set(table), (model.key, sorted(offered), sorted(table))

@@ -58,14 +58,20 @@ class FakeShopify:
 
 
 class CostedShopify(FakeShopify):
-    """A fake that, like ShopifyAdminClient, reports a learned cost per operation."""
+    """A fake that, like ShopifyAdminClient, reports what each call was charged."""
 
     def __init__(self, cost: float) -> None:
         super().__init__()
         self.cost = cost
 
-    def estimated_cost(self, document: str, variables: Mapping[str, Any] | None = None) -> float:
-        return self.cost
+    async def execute_costed(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        cost_estimate: float | None = None,
+    ) -> tuple[dict[str, Any], float]:
+        return await self.execute(document, variables, cost_estimate=cost_estimate), self.cost
 
 
 def user_errors(field: str, *errors: dict[str, Any]) -> dict[str, Any]:
