@@ -47,6 +47,7 @@ from schemas.records import (
     CaseVariable,
     VariableType,
 )
+from streams.runtime.barrier import FlushBarrier
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
@@ -142,6 +143,8 @@ class Sink:
         # case id -> {"state": "starting"} | {"state": "open", "instance": id}. Keyed and
         # partitioned like cases.requests, so a partition's owner holds its ledger.
         self.ledger = app.Table(LEDGER_TABLE, default=None)
+        # The cases in flight share producer flushes instead of one flush each.
+        self.ledger_flushes = FlushBarrier(lambda: app.producer.flush())
         self.stats = dict.fromkeys(STATS, 0)
         app.agent(self.requests, name="casebridge.opentext-sink")(self._agent)
 
@@ -285,7 +288,7 @@ class Sink:
 
     async def _ledger_durable(self) -> None:
         """Wait until the ledger writes so far are in the changelog (acks=all)."""
-        await self.app.producer.flush()
+        await self.ledger_flushes.wait()
 
     async def _fail(
         self,

@@ -30,11 +30,9 @@ the retries (:mod:`streams.writer.retrying`) re-run the whole handler for the sa
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
-from connectors.shopify.client import GraphQLExecutor
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
@@ -43,9 +41,10 @@ from connectors.shopify.errors import (
 )
 from schemas.records import Action, ActionKind, CaseDecision, WritebackResult, WritebackStatus
 from streams.writer import disputes, edits, fulfillment, orders, returns
-from streams.writer.context import ActionContext, MeteredExecutor, Outcome, Sleep, WriterConfig
+from streams.writer.base import StoreWriter
+from streams.writer.context import ActionContext, MeteredExecutor, Outcome
 from streams.writer.errors import ActionRejected, WriterAuthError, WriterUnavailableError
-from streams.writer.results import Clock, action_result, failed_result, utc_now
+from streams.writer.results import action_result, failed_result
 from streams.writer.retrying import Attempts, run_step
 
 __all__ = ["HANDLERS", "ActionExecutor", "Handler"]
@@ -90,29 +89,11 @@ HANDLERS: Mapping[ActionKind, Handler] = {
 """The handler of every :class:`~schemas.records.ActionKind`."""
 
 
-class ActionExecutor:
+class ActionExecutor(StoreWriter):
     """Applies decided actions to one store, each exactly once in effect.
 
-    Args:
-        client: the store's GraphQL executor (a :class:`~connectors.shopify.ShopifyAdminClient`
-            or a fake with the same ``execute``).
-        config: retry and polling settings.
-        sleep: awaitable sleep (tests pass a no-op).
-        clock: ``finished_at`` of the results.
+    Built with the store's client, settings, sleep and clock (:class:`StoreWriter`).
     """
-
-    def __init__(
-        self,
-        client: GraphQLExecutor,
-        *,
-        config: WriterConfig | None = None,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._client = client
-        self._config = config or WriterConfig()
-        self._sleep = sleep
-        self._clock = clock
 
     async def apply(self, decision: CaseDecision, index: int, action: Action) -> WritebackResult:
         """Apply ``action`` (the ``index``-th of ``decision``) and describe what happened.

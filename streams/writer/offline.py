@@ -37,12 +37,10 @@ after ``orderCreate`` could miss the new order. The writer agent keys
 
 from __future__ import annotations
 
-import asyncio
 import re
 from decimal import Decimal, InvalidOperation
 
 from connectors.shopify import operations as ops
-from connectors.shopify.client import GraphQLExecutor
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
@@ -51,9 +49,10 @@ from connectors.shopify.errors import (
 )
 from schemas.records import OfflineOrder, PaymentStatus, WritebackResult, WritebackStatus
 from streams.writer import queries
-from streams.writer.context import JsonObject, MeteredExecutor, Sleep, WriterConfig
+from streams.writer.base import StoreWriter
+from streams.writer.context import JsonObject, MeteredExecutor
 from streams.writer.errors import OfflineOrderInvalid, WriterAuthError, WriterUnavailableError
-from streams.writer.results import Clock, offline_result, utc_now
+from streams.writer.results import offline_result
 from streams.writer.retrying import Attempts, run_step
 
 __all__ = ["INTAKE_TAG_PREFIX", "OfflineOrderCreator", "intake_tag"]
@@ -108,28 +107,11 @@ def _static_problems(order: OfflineOrder) -> list[str]:
     return problems
 
 
-class OfflineOrderCreator:
+class OfflineOrderCreator(StoreWriter):
     """Creates each offline order in Shopify at most once.
 
-    Args:
-        client: the store's GraphQL executor.
-        config: retry settings for transient ``userErrors``.
-        sleep: awaitable sleep (tests pass a no-op).
-        clock: ``finished_at`` of the results.
+    Built with the store's client, settings, sleep and clock (:class:`StoreWriter`).
     """
-
-    def __init__(
-        self,
-        client: GraphQLExecutor,
-        *,
-        config: WriterConfig | None = None,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock = utc_now,
-    ) -> None:
-        self._client = client
-        self._config = config or WriterConfig()
-        self._sleep = sleep
-        self._clock = clock
 
     async def create(self, order: OfflineOrder) -> WritebackResult:
         """Create ``order`` unless an order with its intake tag exists.

@@ -31,6 +31,38 @@ def _cost(cost: float | None) -> int | None:
     return None if cost is None else min(round(cost), _MAX_COST)
 
 
+def _result(
+    *,
+    writeback_id: str,
+    case_id: str,
+    decision_id: str | None,
+    shop: str,
+    action: ActionKind,
+    target_id: str,
+    mutation: str,
+    status: WritebackStatus,
+    attempts: int,
+    cost: float | None,
+    clock: Clock,
+    **details: str | None,
+) -> WritebackResult:
+    """The one place a write-back record is assembled (attempts >= 1, cost capped)."""
+    return WritebackResult(
+        writeback_id=writeback_id,
+        case_id=case_id,
+        decision_id=decision_id,
+        shop=shop,
+        action=action,
+        target_id=target_id,
+        mutation=mutation,
+        status=status,
+        attempts=max(attempts, 1),
+        query_cost=_cost(cost),
+        finished_at=clock(),
+        **details,
+    )
+
+
 def action_result(
     decision: CaseDecision,
     action: Action,
@@ -41,7 +73,7 @@ def action_result(
     clock: Clock,
 ) -> WritebackResult:
     """The record of an action that was applied now or found already applied."""
-    return WritebackResult(
+    return _result(
         writeback_id=writeback_id(action),
         case_id=decision.case_id,
         decision_id=decision.decision_id,
@@ -50,12 +82,12 @@ def action_result(
         target_id=action.target_id,
         mutation=outcome.mutation,
         status=outcome.status,
-        attempts=max(attempts, 1),
+        attempts=attempts,
+        cost=cost,
+        clock=clock,
         # Not an error: the note says why nothing was written (e.g. CREATE_ORDER).
         error_message=outcome.note,
         result_id=outcome.result_id,
-        query_cost=_cost(cost),
-        finished_at=clock(),
     )
 
 
@@ -71,7 +103,7 @@ def failed_result(
     clock: Clock,
 ) -> WritebackResult:
     """The record of an action Shopify (or the writer) refused for good."""
-    return WritebackResult(
+    return _result(
         writeback_id=writeback_id(action),
         case_id=decision.case_id,
         decision_id=decision.decision_id,
@@ -80,11 +112,11 @@ def failed_result(
         target_id=action.target_id,
         mutation=mutation,
         status=WritebackStatus.FAILED,
-        attempts=max(attempts, 1),
+        attempts=attempts,
+        cost=cost,
+        clock=clock,
         error_code=code,
         error_message=message,
-        query_cost=_cost(cost),
-        finished_at=clock(),
     )
 
 
@@ -106,7 +138,7 @@ def offline_result(
     note: str | None = None,
 ) -> WritebackResult:
     """The record of an offline order created now or found by its intake tag."""
-    return WritebackResult(
+    return _result(
         writeback_id=f"wb-offline-{intake_case_id}",
         case_id=intake_case_id,
         decision_id=None,
@@ -115,9 +147,9 @@ def offline_result(
         target_id=intake_case_id,
         mutation=mutation,
         status=status,
-        attempts=max(attempts, 1),
+        attempts=attempts,
+        cost=cost,
+        clock=clock,
         error_message=note,
         result_id=result_id,
-        query_cost=_cost(cost),
-        finished_at=clock(),
     )

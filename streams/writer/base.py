@@ -1,0 +1,35 @@
+"""What the writer's entry points share: the store's client, settings, sleep and clock."""
+
+from __future__ import annotations
+
+import asyncio
+
+from connectors.shopify.client import GraphQLExecutor
+from streams.writer.context import Sleep, WriterConfig
+from streams.writer.results import Clock, utc_now
+
+
+class StoreWriter:
+    """Base of :class:`~streams.writer.executor.ActionExecutor` and
+    :class:`~streams.writer.offline.OfflineOrderCreator`.
+
+    Args:
+        client: the store's GraphQL executor (a :class:`~connectors.shopify.ShopifyAdminClient`
+            or a fake with the same ``execute``).
+        config: retry and polling settings.
+        sleep: awaitable sleep (tests pass a no-op).
+        clock: ``finished_at`` of the results.
+    """
+
+    def __init__(
+        self,
+        client: GraphQLExecutor,
+        *,
+        config: WriterConfig | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._client = client
+        self._config = config or WriterConfig()
+        self._sleep = sleep
+        self._clock = clock
