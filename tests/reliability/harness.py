@@ -236,22 +236,12 @@ class Pipeline:
         worker: Worker | None = None,
     ) -> httpx.Response:
         """POST one webhook to a worker's ingress, signed with the app secret."""
-        from datetime import UTC, datetime
-
-        from connectors.shopify.webhooks import sign
-        from tests.integration.pipeline.harness import SHOPIFY_SECRET
+        from tests.integration.pipeline.harness import webhook_headers
 
         target = worker or self.workers[0]
-        headers = {
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-Sha256": hmac_value or sign(body, SHOPIFY_SECRET),
-            "X-Shopify-Shop-Domain": self.shop,
-            "X-Shopify-API-Version": "2026-01",
-            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
-            "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
-            "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
-        }
+        headers = webhook_headers(
+            topic, body, shop=self.shop, event_id=event_id, hmac_value=hmac_value
+        )
         return httpx.post(target.webhook_url, content=body, headers=headers, timeout=30)
 
     # --- OpenText --------------------------------------------------------------------------

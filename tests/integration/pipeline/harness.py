@@ -264,6 +264,32 @@ def start_worker(
     return worker
 
 
+def webhook_headers(
+    topic: str,
+    body: bytes,
+    *,
+    shop: str,
+    secret: str = SHOPIFY_SECRET,
+    event_id: str | None = None,
+    hmac_value: str | None = None,
+) -> dict[str, str]:
+    """The headers Shopify sends with a webhook, signed with ``secret`` (or ``hmac_value``)."""
+    from datetime import UTC, datetime
+
+    from connectors.shopify.webhooks import sign
+
+    return {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": hmac_value or sign(body, secret),
+        "X-Shopify-Shop-Domain": shop,
+        "X-Shopify-API-Version": "2026-01",
+        "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+        "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+    }
+
+
 def all_records(bootstrap: str, topic: str) -> list[Any]:
     """Every record currently in ``topic`` (raw confluent-kafka messages)."""
     consumer = Consumer(

@@ -22,7 +22,6 @@ import httpx
 import pytest
 from confluent_kafka import Producer
 
-from connectors.shopify.webhooks import sign
 from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import (
     ROOT,
@@ -30,6 +29,7 @@ from tests.integration.pipeline.harness import (
     all_records,
     variables_of,
     wait_until,
+    webhook_headers,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -102,16 +102,9 @@ def post_webhook(
 ) -> httpx.Response:
     """POST a webhook to the worker's ingress, signed like Shopify does."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": hmac_value or sign(body, secret),
-        "X-Shopify-Shop-Domain": shop,
-        "X-Shopify-API-Version": "2026-01",
-        "X-Shopify-Webhook-Id": str(uuid.uuid4()),
-        "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
-    }
+    headers = webhook_headers(
+        topic, body, shop=shop, secret=secret, event_id=event_id, hmac_value=hmac_value
+    )
     return httpx.post(pipeline.worker.webhook_url, content=body, headers=headers, timeout=30)
 
 
