@@ -87,8 +87,9 @@ def numeric_id(ident: str | int) -> str:
 def wait_instance(
     pipeline: Pipeline, model: str, timeout_s: float = 60, **variables: str
 ) -> dict[str, Any]:
-    """The one instance of ``model`` of this module's shop matching ``variables``."""
-    return _wait_instance(pipeline, model, timeout_s, shop=SHOP, **variables)
+    """The one instance of ``model`` of the pipeline's shop matching ``variables``."""
+    shop = pipeline.env["CASEBRIDGE_SHOPIFY__SHOP_DOMAIN"]
+    return _wait_instance(pipeline, model, timeout_s, shop=shop, **variables)
 
 
 # --- OpenText: complete tasks like a reviewer ----------------------------------------------------

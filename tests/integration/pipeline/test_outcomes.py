@@ -38,7 +38,6 @@ from tests.integration.pipeline.test_inbound import (
     records_with_key,
     seed_kind,
 )
-from tests.integration.pipeline.test_inbound import wait_instance as _wait_instance
 from tests.integration.pipeline.test_outbound import (
     _refund_transactions,
     _value,
@@ -47,6 +46,7 @@ from tests.integration.pipeline.test_outbound import (
     effect,
     fulfillment_orders_of,
     graphql,
+    held_order_review,
     numeric_id,
     offline_variables,
     open_tasks,
@@ -61,6 +61,7 @@ from tests.integration.pipeline.test_outbound import (
     tags_of,
     variant_stock,
     wait_final_state,
+    wait_instance,
     writebacks,
 )
 
@@ -137,28 +138,6 @@ def callback_pipeline(
 def shop_of(pipeline: Pipeline) -> str:
     """The one shop the pipeline's worker serves."""
     return pipeline.env["CASEBRIDGE_SHOPIFY__SHOP_DOMAIN"]
-
-
-def wait_instance(
-    pipeline: Pipeline, model: str, timeout_s: float = 60, **variables: str
-) -> dict[str, Any]:
-    """The one instance of ``model`` of the pipeline's shop matching ``variables``."""
-    return _wait_instance(pipeline, model, timeout_s, shop=shop_of(pipeline), **variables)
-
-
-def held_order_review(pipeline: Pipeline, kind: str, model: str) -> tuple[str, str]:
-    """Seed a ``kind`` scenario, wait for its ``model`` case and our holds; (case id, order id)."""
-    entry = seed_kind(pipeline, kind)
-    order_id = numeric_id(entry["order_id"])
-    instance = wait_instance(pipeline, model, orderId=order_id)
-    effect(
-        pipeline,
-        lambda: (
-            (fos := fulfillment_orders_of(pipeline, order_id)) and all(our_holds(fo) for fo in fos)
-        ),
-        f"our holds on order {order_id}",
-    )
-    return str(instance["businessKey"]), order_id
 
 
 def fulfillment_exception_for(pipeline: Pipeline, fo_id: int) -> str:
