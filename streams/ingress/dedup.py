@@ -14,12 +14,23 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
 
 from confluent_kafka import OFFSET_END, Consumer, KafkaError, KafkaException, TopicPartition
 
 DEDUP_HEADER = "casebridge.dedup_key"
+
+#: Records the tail takes from the consumer per call.
+LOAD_BATCH: Final = 1000
+#: The longest a consume() call waits to fill its batch, in seconds.
+LOAD_WAIT_S: Final = 0.2
+#: The tail's fetch settings: the broker answers a fetch once it has this many
+#: bytes or after this many ms, instead of as soon as one record is there.
+#: While the backlog is read the bytes are there at once; at the tail a key
+#: published by another replica is learned within ~LOAD_WAIT_S + the wait.
+FETCH_MIN_BYTES: Final = 256 * 1024
+FETCH_WAIT_MAX_MS: Final = 200
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +55,22 @@ class SeenWindow:
 
     def add(self, key: str, at: float | None = None) -> None:
         """Remember ``key`` as seen at ``at`` (default now), expiring old keys."""
-        stamp = self._clock() if at is None else at
+        self.add_many([(key, self._clock() if at is None else at)])
+
+    def add_many(self, stamped: Iterable[tuple[str, float]]) -> None:
+        """Remember each ``(key, seen at)``, expiring old keys (one lock for the lot)."""
         with self._lock:
-            previous = self._seen.pop(key, None)
-            self._seen[key] = max(stamp, previous or stamp)
+            seen = self._seen
+            for key, stamp in stamped:
+                previous = seen.pop(key, None)
+                seen[key] = stamp if previous is None else max(stamp, previous)
             horizon = self._clock() - self._window_s
             # Insertion order approximates time order; stop at the first fresh key.
-            while self._seen:
-                oldest_key, oldest_at = next(iter(self._seen.items()))
+            while seen:
+                oldest_key, oldest_at = next(iter(seen.items()))
                 if oldest_at >= horizon:
                     break
-                del self._seen[oldest_key]
+                del seen[oldest_key]
 
 
 class WindowLoader:
@@ -66,6 +82,7 @@ class WindowLoader:
         topic: str,
         window: SeenWindow,
         window_s: float,
+        consumer_factory: Callable[[dict[str, Any]], Consumer] = Consumer,
     ) -> None:
         config = dict(client_config)
         config.update(
@@ -73,9 +90,15 @@ class WindowLoader:
                 "group.id": "casebridge-ingress-dedup",  # never commits: assign() only
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,
+                # The tail re-reads every record the ingress publishes. With the
+                # defaults (answer a fetch as soon as 1 byte is there) it fetched
+                # a few records at a time, hundreds of times a second at
+                # 1,000 webhooks/s, for keys nobody needs within milliseconds.
+                "fetch.min.bytes": FETCH_MIN_BYTES,
+                "fetch.wait.max.ms": FETCH_WAIT_MAX_MS,
             }
         )
-        self._consumer = Consumer(config)
+        self._consumer = consumer_factory(config)
         self._topic = topic
         self._window = window
         self._window_s = window_s
@@ -114,21 +137,26 @@ class WindowLoader:
             return
         at_end: set[int] = set()
         while not self._stop.is_set():
-            msg = self._consumer.poll(0.2)
-            if msg is None:
-                if not self.ready.is_set() and pending == 0:
-                    self.ready.set()
-                continue
-            error = msg.error()
-            if error is not None:
-                if error.code() == KafkaError._PARTITION_EOF:
-                    at_end.add(msg.partition() or 0)
-                    if len(at_end) >= pending and not self.ready.is_set():
-                        log.info("dedup window rebuilt: %d keys", len(self._window))
-                        self.ready.set()
-                continue
-            headers: Any = msg.headers() or []
-            for name, value in headers:
-                if name == DEDUP_HEADER and isinstance(value, bytes):
-                    self._window.add(value.decode(), msg.timestamp()[1] / 1000)
+            # Batches, not poll(): this thread takes the GIL once per batch instead
+            # of once per record, so the event loop serving webhooks is not made
+            # to hand the GIL over (up to the 5 ms switch interval each time)
+            # for every record the ingress itself published.
+            messages = self._consumer.consume(LOAD_BATCH, LOAD_WAIT_S)
+            stamped: list[tuple[str, float]] = []
+            for msg in messages:
+                error = msg.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        at_end.add(msg.partition() or 0)
+                    continue
+                headers: Any = msg.headers() or []
+                for name, value in headers:
+                    if name == DEDUP_HEADER and isinstance(value, bytes):
+                        stamped.append((value.decode(), msg.timestamp()[1] / 1000))
+            if stamped:
+                self._window.add_many(stamped)
+            if not self.ready.is_set() and len(at_end) >= pending:
+                # Set only after the keys before each partition's end were added.
+                log.info("dedup window rebuilt: %d keys", len(self._window))
+                self.ready.set()
         self._consumer.close()

@@ -2,8 +2,17 @@
 
 Faust's own producer works, but the ingress path must answer Shopify only
 after the broker acknowledged the record (``acks=all``), thousands of times
-a second. librdkafka batches in its own thread; we bridge each delivery
-report back to the event loop as a future.
+a second. librdkafka batches in its own threads; each delivery report
+resolves a future on the event loop that sent the record.
+
+Delivery reports are served by ``poll(0)`` on that event loop itself, from a
+timer that runs only while records are in flight (``poll(0)`` never blocks).
+They used to be served by a dedicated thread (``poll(0.05)``): librdkafka runs
+each record's delivery callback with the GIL taken, so every acknowledgement
+was a GIL hand-over between that thread and the loop (the loop waits up to
+the 5 ms switch interval to get it back, longer when the thread is
+descheduled on a busy machine) plus a cross-thread wake-up of the loop.
+Served on the loop there is neither (docs/benchmarks.md, ingress fixes).
 """
 
 from __future__ import annotations
@@ -12,13 +21,18 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
 from connectors.errors import CasebridgeError
 
 Headers = Sequence[tuple[str, bytes]]
+
+#: How often the event loop serves delivery reports while records are in flight.
+#: It bounds the delay added to an acknowledgement (the broker's round trip plus
+#: ``linger.ms`` is several ms); a tick with nothing to serve costs microseconds.
+POLL_INTERVAL_S: Final = 0.001
 
 
 class ProduceError(CasebridgeError):
@@ -41,37 +55,10 @@ class AsyncProducer:
         config.update(client_config)
         config.update(overrides)
         self._producer = Producer(config)
-        self._closed = threading.Event()
-        # Delivery reports collected during a poll(), handed to their loops after it.
-        self._reports: list[_Report] = []
-        self._reports_lock = threading.Lock()
-        self._poller = threading.Thread(
-            target=self._poll_loop, name="kafka-producer-poll", daemon=True
-        )
-        self._poller.start()
-
-    def _poll_loop(self) -> None:
-        # Delivery callbacks run inside poll(); a dedicated thread keeps the
-        # event loop free of librdkafka calls that may block.
-        while not self._closed.is_set():
-            self._producer.poll(0.05)
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        """Resolve the reports collected by the last poll: one loop wake-up per batch.
-
-        One ``call_soon_threadsafe`` per record wrote to the loop's self-pipe
-        thousands of times a second (~4 % of a busy worker's CPU).
-        """
-        with self._reports_lock:
-            reports, self._reports = self._reports, []
-        by_loop: dict[asyncio.AbstractEventLoop, list[_Report]] = {}
-        for report in reports:
-            by_loop.setdefault(report[0], []).append(report)
-        for loop, batch in by_loop.items():
-            # A closed loop raises RuntimeError: nobody waits for those reports any more.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_resolve, batch)
+        # Per event loop: records sent and not yet settled, and the pending poll
+        # timer. Only ever touched on that loop's own thread.
+        self._in_flight: dict[asyncio.AbstractEventLoop, int] = {}
+        self._poll_timers: dict[asyncio.AbstractEventLoop, asyncio.TimerHandle] = {}
 
     async def send(
         self,
@@ -84,11 +71,20 @@ class AsyncProducer:
         """Produce one record and wait until the broker acknowledged it."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Message] = loop.create_future()
+        loop_thread = threading.get_ident()
 
         def delivered(err: KafkaError | None, msg: Message) -> None:
-            error = ProduceError(f"{topic}: {err.str()}") if err is not None else None
-            with self._reports_lock:
-                self._reports.append((loop, future, error, msg))
+            outcome: Message | ProduceError = (
+                msg if err is None else ProduceError(f"{topic}: {err.str()}")
+            )
+            if threading.get_ident() == loop_thread:
+                # The usual case: served by _poll (or a flush) on the loop's thread.
+                self._settle(loop, future, outcome)
+                return
+            # Served on another thread (a flush() there): hand it to the loop. A
+            # closed loop raises RuntimeError: nobody waits for this report any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._settle, loop, future, outcome)
 
         kwargs: dict[str, Any] = {"value": value, "key": key, "on_delivery": delivered}
         if headers:
@@ -100,33 +96,47 @@ class AsyncProducer:
                 self._producer.produce(topic, **kwargs)
                 break
             except BufferError:
-                # Local queue full: let librdkafka drain, then try again.
+                # Local queue full: serve the reports that freed room, let librdkafka
+                # drain, then try again.
+                self._producer.poll(0)
                 await asyncio.sleep(0.01)
             except KafkaException as exc:
                 raise ProduceError(f"{topic}: {exc.args[0]}") from None
+        self._in_flight[loop] = self._in_flight.get(loop, 0) + 1
+        if loop not in self._poll_timers:
+            self._poll_timers[loop] = loop.call_later(POLL_INTERVAL_S, self._poll, loop)
         return await future
 
+    def _poll(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Serve the delivery reports that arrived; poll again while records are in flight."""
+        del self._poll_timers[loop]
+        self._producer.poll(0)
+        if self._in_flight.get(loop):
+            self._poll_timers[loop] = loop.call_later(POLL_INTERVAL_S, self._poll, loop)
+
+    def _settle(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        future: asyncio.Future[Message],
+        outcome: Message | ProduceError,
+    ) -> None:
+        """Count one record of ``loop`` as settled and resolve its sender's future."""
+        left = self._in_flight.get(loop, 1) - 1
+        if left > 0:
+            self._in_flight[loop] = left
+        else:
+            self._in_flight.pop(loop, None)
+        if future.done():
+            return  # the sender was cancelled
+        if isinstance(outcome, ProduceError):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
     def flush(self, timeout_s: float = 10.0) -> int:
-        """Wait for outstanding records; return how many are still queued."""
-        remaining = int(self._producer.flush(timeout_s))
-        self._hand_over()  # reports that flush() itself served
-        return remaining
+        """Wait for outstanding records (serving their reports); return how many are left."""
+        return int(self._producer.flush(timeout_s))
 
     def close(self, timeout_s: float = 10.0) -> None:
-        """Flush and stop the poll thread."""
+        """Flush: wait for outstanding records and serve their delivery reports."""
         self.flush(timeout_s)
-        self._closed.set()
-        self._poller.join(timeout=2)
-
-
-_Report = tuple[asyncio.AbstractEventLoop, "asyncio.Future[Message]", BaseException | None, Message]
-
-
-def _resolve(batch: list[_Report]) -> None:
-    for _loop, future, error, msg in batch:
-        if future.done():
-            continue
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(msg)
