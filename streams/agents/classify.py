@@ -43,6 +43,7 @@ from schemas.records import (
     CaseRequest,
     CaseState,
     CaseStatus,
+    CaseType,
     ComplaintSubmitted,
     ShopifyEvent,
 )
@@ -60,6 +61,7 @@ from streams.classify import (
     record_complaint,
     update_stats,
 )
+from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -144,10 +146,11 @@ def _holds_placed(request: CaseRequest) -> bool:
 def _updated_at(event: ShopifyEvent) -> str | None:
     """The payload's ``updated_at`` (ISO text compares in time order when in UTC), else None."""
     try:
-        payload = json.loads(event.payload)
-    except ValueError:
+        # Parsed (and cached) the way the rules parse it: one parse per record.
+        payload = parse_json_object(event.payload).data
+    except ClassificationError:
         return None
-    value = payload.get("updated_at") if isinstance(payload, dict) else None
+    value = payload.get("updated_at")
     if isinstance(value, str):
         try:
             return datetime.fromisoformat(value).astimezone(UTC).isoformat()
@@ -315,7 +318,8 @@ class Classifier:
                     "source": source,
                 }
                 self.stats["cases"] += 1
-            key = complaint_key_of(request)
+            # Only complaints count towards a customer's repeated-complaint history.
+            key = complaint_key_of(request) if request.case_type is CaseType.COMPLAINT else None
             if key is not None:
                 raw = self.complaint_history.get(key)
                 history = ComplaintHistory.model_validate_json(raw) if raw else None

@@ -25,7 +25,17 @@ _GID = re.compile(r"^gid://shopify/[A-Za-z]+/([^/?]+)")
 
 
 def parse_json_object(text: str, what: str = "payload") -> Fields:
-    """Parse JSON ``text`` that must be an object."""
+    """Parse JSON ``text`` that must be an object.
+
+    The last few results are cached: the agent and several rules read the
+    same record's payload, and parsing it was the classify stage's largest
+    single cost. Callers only read the result (nothing here mutates it).
+    """
+    return _parse_json_object(text, what)
+
+
+@lru_cache(maxsize=8)
+def _parse_json_object(text: str, what: str) -> Fields:
     try:
         data = json.loads(text, parse_float=Decimal)
     except (json.JSONDecodeError, TypeError) as exc:

@@ -7,7 +7,7 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
-from schemas.records import CaseRequest, CaseVariable, VariableType
+from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
 from streams.agents.classify import STATS, Classifier, Pending
 from streams.agents.writer import Writer
 from streams.policy.loader import default_policy
@@ -144,3 +144,16 @@ async def test_a_duplicate_webhook_is_dropped_but_a_redelivered_record_is_proces
     assert duplicate == [] and classify.stats["duplicates"] == 1
     assert [p.request.case_id for p in redelivery] == [original[0].request.case_id]
     assert redelivery[0].first  # its REQUESTED may never have been published
+
+
+def test_only_complaint_cases_count_towards_the_complaint_history() -> None:
+    # An order review of a customer is not a complaint: counting it would make
+    # a customer with a few reviewed orders look like a repeated complainer.
+    classify, _ = classifier(CountingEnricher())
+
+    classify._decide([request()], "0:1")
+    assert classify.complaint_history == {}
+
+    complaint = request(case_type=CaseType.COMPLAINT, case_id="COMPLAINT:s.myshopify.com:c-1")
+    classify._decide([complaint], "0:2")
+    assert list(classify.complaint_history) == ["s.myshopify.com|customer:77"]
