@@ -10,7 +10,7 @@ ask for a full snapshot that is restored on failure.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +20,7 @@ from typing import Any
 from connectors.shopify.emulator.clock import Clock
 from connectors.shopify.emulator.config import EmulatorConfig, ShopConfig
 from connectors.shopify.emulator.errors import ResourceNotFound
+from connectors.shopify.emulator.indexed import Indexed
 from connectors.shopify.emulator.models import (
     Customer,
     Dispute,
@@ -55,21 +56,26 @@ class ShopState:
     """Every resource of one shop, keyed by numeric id."""
 
     config: ShopConfig
-    orders: dict[int, Order] = field(default_factory=dict)
+    orders: Indexed[Order] = field(default_factory=lambda: Indexed("customer_id"))
     line_items: dict[int, LineItem] = field(default_factory=dict)
     customers: dict[int, Customer] = field(default_factory=dict)
     products: dict[int, Product] = field(default_factory=dict)
     variants: dict[int, Variant] = field(default_factory=dict)
-    fulfillment_orders: dict[int, FulfillmentOrder] = field(default_factory=dict)
-    fulfillments: dict[int, Fulfillment] = field(default_factory=dict)
-    refunds: dict[int, Refund] = field(default_factory=dict)
-    transactions: dict[int, OrderTransaction] = field(default_factory=dict)
-    returns: dict[int, Return] = field(default_factory=dict)
+    # Grouped by the ids the store looks them up by (see connectors/shopify/emulator/indexed.py).
+    fulfillment_orders: Indexed[FulfillmentOrder] = field(
+        default_factory=lambda: Indexed("order_id")
+    )
+    fulfillments: Indexed[Fulfillment] = field(default_factory=lambda: Indexed("order_id"))
+    refunds: Indexed[Refund] = field(default_factory=lambda: Indexed("order_id"))
+    transactions: Indexed[OrderTransaction] = field(
+        default_factory=lambda: Indexed("order_id", "refund_id")
+    )
+    returns: Indexed[Return] = field(default_factory=lambda: Indexed("order_id"))
     disputes: dict[int, Dispute] = field(default_factory=dict)
     draft_orders: dict[int, DraftOrder] = field(default_factory=dict)
     jobs: dict[int, Job] = field(default_factory=dict)
     edits: dict[int, OrderEdit] = field(default_factory=dict)
-    metafields: dict[int, Metafield] = field(default_factory=dict)
+    metafields: Indexed[Metafield] = field(default_factory=lambda: Indexed("owner_gid"))
     subscriptions: dict[int, WebhookSubscription] = field(default_factory=dict)
     #: @idempotent key -> (input fingerprint, refund id)
     idempotency: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -94,7 +100,7 @@ class ShopState:
 
     # --- lookups: accept a gid or a numeric id ---------------------------------
 
-    def _get(self, table: dict[int, Any], kind: str, ref: str | int) -> Any:
+    def _get(self, table: Mapping[int, Any], kind: str, ref: str | int) -> Any:
         ident = ref if isinstance(ref, int) else parse_gid(ref, kind)[1]
         try:
             return table[ident]
@@ -162,7 +168,7 @@ class ShopState:
     def node(self, ref: str) -> Any:
         """Any resource by global id (``node(id:)``)."""
         kind, ident = parse_gid(ref)
-        tables: dict[str, dict[int, Any]] = {
+        tables: dict[str, Mapping[int, Any]] = {
             "Order": self.orders,
             "LineItem": self.line_items,
             "Customer": self.customers,
@@ -207,7 +213,7 @@ class ShopState:
             return "FULFILLED"
         if shipped > 0:
             return "PARTIALLY_FULFILLED"
-        fos = [fo for fo in self.fulfillment_orders.values() if fo.order_id == order.id]
+        fos = self.fulfillment_orders.group("order_id", order.id)
         if any(fo.status == "ON_HOLD" for fo in fos):
             return "ON_HOLD"
         if fos and all(fo.status == "SCHEDULED" for fo in fos):
@@ -216,16 +222,11 @@ class ShopState:
 
     def fulfillment_orders_of(self, order: Order) -> list[FulfillmentOrder]:
         """The order's fulfillment orders, oldest first."""
-        return sorted(
-            (fo for fo in self.fulfillment_orders.values() if fo.order_id == order.id),
-            key=lambda fo: fo.id,
-        )
+        return sorted(self.fulfillment_orders.group("order_id", order.id), key=lambda fo: fo.id)
 
     def orders_of(self, customer: Customer) -> list[Order]:
         """The customer's orders, oldest first."""
-        return sorted(
-            (o for o in self.orders.values() if o.customer_id == customer.id), key=lambda o: o.id
-        )
+        return sorted(self.orders.group("customer_id", customer.id), key=lambda o: o.id)
 
     def amount_spent(self, customer: Customer) -> Decimal:
         """Paid minus refunded over the customer's orders."""
@@ -237,33 +238,23 @@ class ShopState:
 
     def metafields_of(self, owner_gid: str) -> list[Metafield]:
         """Metafields attached to an owner, oldest first."""
-        return sorted(
-            (m for m in self.metafields.values() if m.owner_gid == owner_gid), key=lambda m: m.id
-        )
+        return sorted(self.metafields.group("owner_gid", owner_gid), key=lambda m: m.id)
 
     def fulfillments_of(self, order: Order) -> list[Fulfillment]:
         """The order's fulfillments, oldest first."""
-        return sorted(
-            (f for f in self.fulfillments.values() if f.order_id == order.id), key=lambda f: f.id
-        )
+        return sorted(self.fulfillments.group("order_id", order.id), key=lambda f: f.id)
 
     def refunds_of(self, order: Order) -> list[Refund]:
         """The order's refunds, oldest first."""
-        return sorted(
-            (r for r in self.refunds.values() if r.order_id == order.id), key=lambda r: r.id
-        )
+        return sorted(self.refunds.group("order_id", order.id), key=lambda r: r.id)
 
     def transactions_of(self, order: Order) -> list[OrderTransaction]:
         """The order's transactions, oldest first."""
-        return sorted(
-            (t for t in self.transactions.values() if t.order_id == order.id), key=lambda t: t.id
-        )
+        return sorted(self.transactions.group("order_id", order.id), key=lambda t: t.id)
 
     def refund_transactions_of(self, refund: Refund) -> list[OrderTransaction]:
         """The REFUND transactions that moved a refund's money, oldest first."""
-        return sorted(
-            (t for t in self.transactions.values() if t.refund_id == refund.id), key=lambda t: t.id
-        )
+        return sorted(self.transactions.group("refund_id", refund.id), key=lambda t: t.id)
 
     def refunded_shipping(self, order: Order) -> Decimal:
         """Shipping already refunded on the order."""
@@ -271,9 +262,7 @@ class ShopState:
 
     def returns_of(self, order: Order) -> list[Return]:
         """The order's returns, oldest first."""
-        return sorted(
-            (r for r in self.returns.values() if r.order_id == order.id), key=lambda r: r.id
-        )
+        return sorted(self.returns.group("order_id", order.id), key=lambda r: r.id)
 
 
 class Store:
