@@ -32,9 +32,9 @@ from streams.decisions import (
     OutcomeMapper,
     install_callback_route,
 )
-from streams.ingress.dedup import SeenWindow
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.watermark import KafkaWatermarkStore
+from streams.runtime.seen import SeenWindow
 from streams.services import Services
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
 

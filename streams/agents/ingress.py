@@ -10,9 +10,10 @@ import faust
 
 from schemas.records import ShopifyEvent
 from streams.classify import is_known_topic
-from streams.ingress.dedup import SeenWindow, WindowLoader
+from streams.ingress.dedup import WindowLoader
 from streams.ingress.handler import WebhookIngress
 from streams.ingress.web import install_webhook_route
+from streams.runtime.seen import SeenWindow
 from streams.services import Services
 from streams.topics import SHOPIFY_WEBHOOKS
 

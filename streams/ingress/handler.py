@@ -31,9 +31,10 @@ from connectors.shopify.webhooks import (
     verify_signature,
 )
 from schemas.records import EventSource, ShopifyEvent
-from streams.ingress.dedup import DEDUP_HEADER, SeenWindow
+from streams.ingress.dedup import DEDUP_HEADER
 from streams.ingress.resource import resource_ref
 from streams.ops.metrics import WEBHOOKS_REJECTED
+from streams.runtime.seen import SeenWindow
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ import pytest
 
 from connectors.shopify.webhooks import sign
 from schemas.records import EventSource, ShopifyEvent
-from streams.ingress.dedup import DEDUP_HEADER, SeenWindow
+from streams.ingress.dedup import DEDUP_HEADER
 from streams.ingress.handler import WebhookIngress
+from streams.runtime.seen import SeenWindow
 
 SECRET = "new-secret"
 OLD_SECRET = "old-secret"
