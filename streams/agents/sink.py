@@ -5,11 +5,13 @@
   remembers every case id this stage has touched: ``starting`` is written,
   and flushed to its changelog, before the start request is sent, and
   ``open`` with the instance id once it answered. A case id the ledger has
-  never seen cannot have an instance, so it is started with a single call;
-  one left ``starting`` (a crash or a timeout after sending the start) is
-  looked up by business key first, so a replay never opens a second
-  instance. A request for a case that is already open is attached to it as
-  updated variables.
+  never seen, in a request written after the ledger began keeping that
+  partition (its *epoch*), cannot have an instance: it is started with a
+  single call. Everything else is looked up by business key first: a case
+  left ``starting`` (a crash or a timeout after sending the start), and any
+  request older than the ledger (another app id, a reset offset, a lost
+  changelog), so a replay never opens a second instance. A request for a
+  case that is already open is attached to it as updated variables.
 * Many requests are in flight across case ids, never two for one case id
   (:class:`~streams.runtime.lanes.KeyedLanes`); offsets are acknowledged only
   when a request is done, so a crash re-delivers what was in flight.
@@ -26,6 +28,7 @@ import asyncio
 import functools
 import json
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +61,9 @@ log = logging.getLogger(__name__)
 AGENT = "sink"
 
 LEDGER_TABLE = "sink-cases"
+
+#: Ledger key of a partition's epoch (case ids never start with it).
+EPOCH_PREFIX = "#epoch:"
 
 #: What the sink counts (exposed on the operations page).
 STATS = ("opened", "attached", "dead_lettered", "waits", "after_end", "lookups")
@@ -143,6 +149,7 @@ class Sink:
         # case id -> {"state": "starting"} | {"state": "open", "instance": id}. Keyed and
         # partitioned like cases.requests, so a partition's owner holds its ledger.
         self.ledger = app.Table(LEDGER_TABLE, default=None)
+        self.started_at = time.time()
         # The cases in flight share producer flushes instead of one flush each.
         self.ledger_flushes = FlushBarrier(lambda: app.producer.flush())
         self.stats = dict.fromkeys(STATS, 0)
@@ -176,13 +183,14 @@ class Sink:
             return
         entry = self.ledger.get(request.case_id)
         known = entry.get("instance") if entry and entry.get("state") == "open" else None
+        look_up = entry is not None or not self._after_epoch(event)
         if entry is None:
             # Write-ahead: once "starting" is in the changelog, a crash after the
             # start request went out makes the next attempt look the case up.
             self.ledger[request.case_id] = {"state": "starting"}
             await self._ledger_durable()
         found = await self._open_or_attach(
-            event, request, model_key, variables, known=known, look_up=entry is not None
+            event, request, model_key, variables, known=known, look_up=look_up
         )
         if found is None:
             return
@@ -285,6 +293,22 @@ class Sink:
                     "OpenText unavailable for %s (%s); retry in %.1fs", request.case_id, exc, delay
                 )
                 await asyncio.sleep(delay)
+
+    def _after_epoch(self, event: Any) -> bool:
+        """Whether the record was written after the ledger began keeping its partition.
+
+        The epoch of a partition is recorded once, as this process's start time,
+        the first time the ledger handles that partition (and flushed with the
+        first intent). Only records written after it can be known to the ledger
+        in full; a record without a timestamp counts as older.
+        """
+        message = event.message
+        key = f"{EPOCH_PREFIX}{message.partition}"
+        epoch = self.ledger.get(key)
+        if epoch is None:
+            epoch = self.ledger[key] = self.started_at
+        timestamp = message.timestamp
+        return bool(timestamp) and float(timestamp) >= float(epoch)
 
     async def _ledger_durable(self) -> None:
         """Wait until the ledger writes so far are in the changelog (acks=all)."""

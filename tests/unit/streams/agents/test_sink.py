@@ -185,6 +185,7 @@ def make_sink(producer: FakeProducer) -> Sink:
     sink = Sink.__new__(Sink)  # no Faust app: only open_case and its helpers are exercised
     sink.stats = dict.fromkeys(STATS, 0)
     sink.ledger = {}  # type: ignore[assignment]
+    sink.started_at = STARTED_AT
     sink.durable_ledgers: list[dict[str, Any]] = []  # type: ignore[attr-defined]
     sink.outage_backoff = RetryPolicy(initial_interval_s=0.0, maximum_interval_s=0.0)
 
@@ -206,11 +207,16 @@ def make_sink(producer: FakeProducer) -> Sink:
     return sink
 
 
-def fake_event() -> Any:
+#: When the sink under test started (its ledger's epoch); requests are written after it.
+STARTED_AT = 1_790_000_000.0
+
+
+def fake_event(timestamp: float | None = STARTED_AT + 5) -> Any:
     message = SimpleNamespace(
         topic="cases.requests",
         partition=2,
         offset=41,
+        timestamp=timestamp,
         key=b"case-key",
         value=b"original-bytes",
         headers=[],
@@ -331,7 +337,9 @@ async def test_a_new_case_is_started_with_one_call_after_its_intent_is_durable()
 
     assert client.calls == ["start"]
     # "starting" reached the changelog before the start request went out.
-    assert client.ledger_at_start == [{request().case_id: {"state": "starting"}}]
+    assert client.ledger_at_start == [
+        {"#epoch:2": STARTED_AT, request().case_id: {"state": "starting"}}
+    ]
     assert sink.ledger[request().case_id] == {"state": "open", "instance": "pi-new"}
     assert [topic for topic, *_ in producer.sent] == ["cases.opened", "cases.state"]
     assert producer.sent[0][1].already_existed is False
@@ -384,3 +392,27 @@ async def test_an_update_for_an_ended_instance_is_not_attached_and_not_a_failure
     assert client.calls == ["attach pi-7"]
     assert producer.sent == []
     assert sink.stats["after_end"] == 1
+
+
+@pytest.mark.parametrize("timestamp", [STARTED_AT - 3600, None])
+async def test_a_request_older_than_the_ledger_is_looked_up_first(timestamp: float | None) -> None:
+    # Another app id, a reset offset or a lost changelog: the ledger cannot know
+    # whether an earlier sink started this case.
+    client = RecordingClient()
+    sink, _ = sink_with(client)
+
+    await sink.open_case(fake_event(timestamp), request())
+
+    assert client.calls == ["lookup", "attach pi-found"]
+
+
+async def test_the_epoch_of_a_partition_is_recorded_once() -> None:
+    client = RecordingClient()
+    sink, _ = sink_with(client)
+    sink.ledger["#epoch:2"] = STARTED_AT - 100  # kept from an earlier run of this app id
+    sink.started_at = STARTED_AT + 1000  # this process started later
+
+    await sink.open_case(fake_event(STARTED_AT - 50), request())
+
+    assert sink.ledger["#epoch:2"] == STARTED_AT - 100
+    assert client.calls == ["start"]  # written after the epoch that was kept
