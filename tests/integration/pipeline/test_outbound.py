@@ -60,20 +60,24 @@ def _refund_transactions() -> str:
     return "suggested" if knows else "omit"
 
 
+def worker_extra(shop: str) -> dict[str, str]:
+    """A worker serving ``shop``, its writer set up for the emulator's refunds."""
+    return {
+        "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS": _refund_transactions(),
+        "CASEBRIDGE_SHOPIFY__SHOP_DOMAIN": shop,
+    }
+
+
 @pytest.fixture(scope="module")
 def pipeline(
     bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pipeline]:
     """The shared pipeline, its writer set up for the emulator's refunds."""
-    extra = {
-        "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS": _refund_transactions(),
-        "CASEBRIDGE_SHOPIFY__SHOP_DOMAIN": SHOP,
-    }
     with running_pipeline(
         bootstrap_servers,
         registry_url,
         tmp_path_factory,
-        worker_extra=extra,
+        worker_extra=worker_extra(SHOP),
         shopify_extra={"shops": [{"domain": SHOP}]},
     ) as running:
         yield running

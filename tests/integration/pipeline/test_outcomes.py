@@ -39,7 +39,6 @@ from tests.integration.pipeline.test_inbound import (
     seed_kind,
 )
 from tests.integration.pipeline.test_outbound import (
-    _refund_transactions,
     _value,
     complete,
     decoded,
@@ -62,6 +61,7 @@ from tests.integration.pipeline.test_outbound import (
     variant_stock,
     wait_final_state,
     wait_instance,
+    worker_extra,
     writebacks,
 )
 
@@ -76,13 +76,6 @@ CALLBACK_SECRET = f"callback-secret-{uuid.uuid4().hex}"
 CALLBACK_PATH = "/callbacks/opentext"
 
 
-def _worker_extra(shop: str) -> dict[str, str]:
-    return {
-        "CASEBRIDGE_WRITER__REFUND_TRANSACTIONS": _refund_transactions(),
-        "CASEBRIDGE_SHOPIFY__SHOP_DOMAIN": shop,
-    }
-
-
 @pytest.fixture(scope="module")
 def pipeline(
     bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -92,7 +85,7 @@ def pipeline(
         bootstrap_servers,
         registry_url,
         tmp_path_factory,
-        worker_extra={**_worker_extra(SHOP), "CASEBRIDGE_DECISIONS__POLL_INTERVAL_S": "2"},
+        worker_extra={**worker_extra(SHOP), "CASEBRIDGE_DECISIONS__POLL_INTERVAL_S": "2"},
         shopify_extra={"shops": [{"domain": SHOP}]},
     ) as running:
         yield running
@@ -114,7 +107,7 @@ def callback_pipeline(
         }
     }
     extra = {
-        **_worker_extra(CALLBACK_SHOP),
+        **worker_extra(CALLBACK_SHOP),
         "CASEBRIDGE_DECISIONS__POLL_ENABLED": "false",
         "CASEBRIDGE_DECISIONS__CALLBACK_ENABLED": "true",
         "CASEBRIDGE_DECISIONS__CALLBACK_PATH": CALLBACK_PATH,
