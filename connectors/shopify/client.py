@@ -228,6 +228,9 @@ class ShopifyAdminClient:
         # bucket admits on the requested cost (the actual one is refunded
         # later), so that is what must fit before sending.
         self._learned_cost: dict[str, float] = {}
+        # operation -> (static estimate, requested cost) of an answer that said the
+        # query costs more than the whole bucket (see execute_costed).
+        self._too_big: dict[str, tuple[float, float]] = {}
 
     async def __aenter__(self) -> ShopifyAdminClient:
         return self
@@ -296,6 +299,7 @@ class ShopifyAdminClient:
         cost = (
             cost_estimate if cost_estimate is not None else self.estimated_cost(document, variables)
         )
+        static = estimate_query_cost(document, variables)
         payload: JsonObject = {"query": document}
         if variables:
             payload["variables"] = dict(variables)
@@ -303,10 +307,17 @@ class ShopifyAdminClient:
         throttles = 0
         sent = 0
         try:
+            self._refuse_if_too_big(name, static, cost_estimate, attempts=0)
             while True:
                 if sent:
                     self.stats.retries += 1
                 reservation = await self.bucket.reserve(cost)
+                try:
+                    # Calls queued on the bucket behind the one that learned it.
+                    self._refuse_if_too_big(name, static, cost_estimate, attempts=sent)
+                except ShopifyThrottledError:
+                    self.bucket.release(reservation)
+                    raise
                 sent += 1
                 outcome = await self._send_once(name, payload, reservation)
                 if isinstance(outcome, _Done):
@@ -318,6 +329,7 @@ class ShopifyAdminClient:
                     requested = outcome.requested_cost
                     if requested is not None and requested > self.bucket.maximum_available:
                         # More than the bucket ever holds: no refill will let it through.
+                        self._too_big[name] = (static, requested)
                         raise ShopifyThrottledError(
                             f"{name}: requested cost {requested:g} exceeds the bucket size"
                             f" {self.bucket.maximum_available:g}; ask for smaller pages",
@@ -355,6 +367,30 @@ class ShopifyAdminClient:
         except BaseException:
             self.stats.failures += 1
             raise
+
+    def _refuse_if_too_big(
+        self, name: str, static: float, cost_estimate: float | None, *, attempts: int
+    ) -> None:
+        """Raise if Shopify already said this query costs more than the whole bucket.
+
+        Sending it again would first wait for a full bucket, holding up every
+        other call queued on it, and then be refused again. Only a query with
+        pages at least as large as the refused one (by the static estimate) is
+        refused here; a caller's own ``cost_estimate`` (paging down) is trusted.
+        """
+        too_big = self._too_big.get(name)
+        if (
+            cost_estimate is None
+            and too_big is not None
+            and static >= too_big[0]
+            and too_big[1] > self.bucket.maximum_available
+        ):
+            raise ShopifyThrottledError(
+                f"{name}: requested cost {too_big[1]:g} exceeds the bucket size"
+                f" {self.bucket.maximum_available:g}; ask for smaller pages",
+                attempts=attempts,
+                status=None,
+            )
 
     async def _send_once(
         self, name: str, payload: JsonObject, reservation: Reservation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -184,6 +185,9 @@ async def test_throttle_budget_exhausted_raises_throttled_error() -> None:
     assert len(script.requests) == 3
 
 
+PAGED = "query Paged($first: Int!) { orders(first: $first) { nodes { id } } }"
+
+
 async def test_a_query_costlier_than_the_whole_bucket_fails_at_once() -> None:
     # 104 points never fit a 100-point bucket: waiting for a refill would spin forever.
     script = Script(throttled(200, available=100, maximum=100, requested=104, rate=10))
@@ -192,6 +196,41 @@ async def test_a_query_costlier_than_the_whole_bucket_fails_at_once() -> None:
         await client.execute(QUERY)
     assert len(script.requests) == 1
     assert client.bucket.maximum_available == 100
+
+
+async def test_a_query_shopify_said_is_too_big_is_not_sent_again_to_wait_for_a_refill() -> None:
+    # Sending it again would first wait for a full bucket, holding every other call queued
+    # behind it, only to be refused again.
+    script = Script(throttled(200, available=100, maximum=100, requested=231, rate=10))
+    client, clock = make_client(script)
+    for _ in range(3):
+        with pytest.raises(ShopifyThrottledError, match="231 exceeds the bucket size 100"):
+            await client.execute(PAGED, {"first": 20})
+    assert len(script.requests) == 1
+    assert clock.sleeps == []
+
+
+async def test_calls_queued_behind_the_refused_one_are_not_sent_either() -> None:
+    script = Script(throttled(200, available=100, maximum=100, requested=231, rate=10))
+    client, _ = make_client(script)
+    results = await asyncio.gather(
+        *(client.execute(PAGED, {"first": 20}) for _ in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, ShopifyThrottledError) for r in results), results
+    assert len(script.requests) == 1
+    assert client.bucket.level == pytest.approx(100)  # the refused calls gave their points back
+
+
+async def test_the_same_query_with_smaller_pages_is_sent() -> None:
+    script = Script(
+        throttled(200, available=100, maximum=100, requested=231, rate=10),
+        ok({"orders": None}, requested=40, actual=12, available=100, maximum=100, rate=10),
+    )
+    client, _ = make_client(script)
+    with pytest.raises(ShopifyThrottledError):
+        await client.execute(PAGED, {"first": 20})
+    assert await client.execute(PAGED, {"first": 3}) == {"orders": None}
+    assert len(script.requests) == 2
 
 
 # -- retryable failures ----------------------------------------------------------------------
