@@ -32,7 +32,7 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -63,6 +63,7 @@ from streams.classify import (
 )
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
+from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
@@ -181,6 +182,8 @@ class Classifier:
         self.complaint_history = app.Table("classify-complaint-history", default=None)
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
+        # Faust commits past an unacknowledged record if later ones are acked first.
+        self.acks = InOrderAcks()
         self.stats: dict[str, int] = dict.fromkeys(STATS, 0)
         app.agent(self.webhooks, name="casebridge.classify-webhooks")(self._webhook_agent)
         app.agent(self.complaints, name="casebridge.classify-complaints")(self._complaint_agent)
@@ -190,35 +193,37 @@ class Classifier:
     async def _webhook_agent(self, stream: Any) -> None:
         serde = self.services.serde(SHOPIFY_WEBHOOKS)
         async for event in stream.noack().events():
+            done = self.acks.track(event)
             record = await decode_or_dead_letter(
                 serde, ShopifyEvent, self.services.producer, event, agent=AGENT
             )
             if record is None:
                 self.stats["dead_lettered"] += 1
-                event.ack()
+                done()
                 continue
-            await self._schedule(event, await self.decide_webhook(event, record))
+            await self._schedule(event, await self.decide_webhook(event, record), done)
 
     async def _complaint_agent(self, stream: Any) -> None:
         serde = self.services.serde(SUPPORT_COMPLAINTS)
         async for event in stream.noack().events():
+            done = self.acks.track(event)
             record = await decode_or_dead_letter(
                 serde, ComplaintSubmitted, self.services.producer, event, agent=AGENT
             )
             if record is None:
                 self.stats["dead_lettered"] += 1
-                event.ack()
+                done()
                 continue
-            await self._schedule(event, await self.decide_complaint(event, record))
+            await self._schedule(event, await self.decide_complaint(event, record), done)
 
-    async def _schedule(self, event: Any, pending: Sequence[Pending]) -> None:
-        """Run a record's effects in its key's lane; ack at once when it has none."""
+    async def _schedule(
+        self, event: Any, pending: Sequence[Pending], done: Callable[[], None]
+    ) -> None:
+        """Run a record's effects in its key's lane; done at once when it has none."""
         if not pending:
-            event.ack()
+            done()
             return
-        await self.lanes.submit(
-            event.message.key, functools.partial(self._open, pending), event.ack
-        )
+        await self.lanes.submit(event.message.key, functools.partial(self._open, pending), done)
 
     # --- handling ----------------------------------------------------------------------------
 

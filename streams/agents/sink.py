@@ -50,6 +50,7 @@ from schemas.records import (
     CaseVariable,
     VariableType,
 )
+from streams.runtime.acks import InOrderAcks
 from streams.runtime.barrier import FlushBarrier
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -142,6 +143,8 @@ class Sink:
             CASES_REQUESTS, key_type=bytes, value_type=bytes, value_serializer="raw"
         )
         self.lanes = KeyedLanes(services.settings.sink_concurrency)
+        # Faust commits past an unacknowledged record if later ones are acked first.
+        self.acks = InOrderAcks()
         # Waiting out an OpenText outage: capped, jittered, never giving up.
         self.outage_backoff = RetryPolicy(
             initial_interval_s=1.0, maximum_interval_s=15.0, maximum_attempts=0
@@ -158,15 +161,16 @@ class Sink:
     async def _agent(self, stream: Any) -> None:
         serde = self.services.serde(CASES_REQUESTS)
         async for event in stream.noack().events():
+            done = self.acks.track(event)
             request = await decode_or_dead_letter(
                 serde, CaseRequest, self.services.producer, event, agent=AGENT
             )
             if request is None:
                 self.stats["dead_lettered"] += 1
-                event.ack()
+                done()
                 continue
             await self.lanes.submit(
-                request.case_id, functools.partial(self.open_case, event, request), event.ack
+                request.case_id, functools.partial(self.open_case, event, request), done
             )
 
     async def open_case(self, event: Any, request: CaseRequest) -> None:

@@ -35,6 +35,7 @@ from schemas.records import (
     WritebackResult,
     WritebackStatus,
 )
+from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
@@ -75,6 +76,8 @@ class Writer:
         self.executor = ActionExecutor(client, config=config)
         self.creator = OfflineOrderCreator(client, config=config)
         self.lanes = KeyedLanes(settings.writer.concurrency)
+        # Faust commits past an unacknowledged record if later ones are acked first.
+        self.acks = InOrderAcks()
         self.outage_backoff = RetryPolicy(
             initial_interval_s=1.0, maximum_interval_s=30.0, maximum_attempts=0
         )
@@ -93,35 +96,37 @@ class Writer:
     async def _decision_agent(self, stream: Any) -> None:
         serde = self.services.serde(CASES_DECISIONS)
         async for event in stream.noack().events():
+            done = self.acks.track(event)
             decision = await decode_or_dead_letter(
                 serde, CaseDecision, self.services.producer, event, agent=AGENT
             )
             if decision is None:
-                event.ack()
+                done()
                 continue
             if await self._foreign_shop(event, decision.shop, decision.case_id):
-                event.ack()
+                done()
                 continue
             await self.lanes.submit(
-                lane_key(decision), functools.partial(self.apply, event, decision), event.ack
+                lane_key(decision), functools.partial(self.apply, event, decision), done
             )
 
     async def _offline_agent(self, stream: Any) -> None:
         serde = self.services.serde(ORDERS_OFFLINE)
         async for event in stream.noack().events():
+            done = self.acks.track(event)
             order = await decode_or_dead_letter(
                 serde, OfflineOrder, self.services.producer, event, agent=AGENT
             )
             if order is None:
-                event.ack()
+                done()
                 continue
             if await self._foreign_shop(event, order.shop, order.intake_case_id):
-                event.ack()
+                done()
                 continue
             await self.lanes.submit(
                 f"intake:{order.intake_case_id}",
                 functools.partial(self.create_offline, event, order),
-                event.ack,
+                done,
             )
 
     async def _foreign_shop(self, event: Any, shop: str, case_id: str) -> bool:

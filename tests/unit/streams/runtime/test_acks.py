@@ -1,0 +1,49 @@
+"""InOrderAcks: Faust sees each partition's acknowledgements in offset order."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from streams.runtime.acks import InOrderAcks
+
+
+def event(acked: list[tuple[int, int]], partition: int, offset: int) -> Any:
+    message = SimpleNamespace(topic="cases.requests", partition=partition, offset=offset)
+    return SimpleNamespace(message=message, ack=lambda: acked.append((partition, offset)))
+
+
+def test_a_record_finished_early_waits_for_the_records_before_it() -> None:
+    acked: list[tuple[int, int]] = []
+    acks = InOrderAcks()
+    first, second, third = (acks.track(event(acked, 0, o)) for o in (10, 11, 12))
+
+    third()
+    second()
+    assert acked == []  # 10 is still in flight: committing past it would lose it on a crash
+    first()
+    assert acked == [(0, 10), (0, 11), (0, 12)]
+    assert acks.in_flight() == 0
+
+
+def test_partitions_do_not_hold_each_other_back() -> None:
+    acked: list[tuple[int, int]] = []
+    acks = InOrderAcks()
+    slow = acks.track(event(acked, 0, 5))
+    fast = acks.track(event(acked, 1, 7))
+
+    fast()
+    assert acked == [(1, 7)]
+    slow()
+    assert acked == [(1, 7), (0, 5)]
+
+
+def test_a_record_never_done_holds_back_the_rest_of_its_partition() -> None:
+    acked: list[tuple[int, int]] = []
+    acks = InOrderAcks()
+    acks.track(event(acked, 0, 1))  # its job failed: never done
+    later = acks.track(event(acked, 0, 2))
+
+    later()
+    assert acked == []
+    assert acks.in_flight() == 2
