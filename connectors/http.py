@@ -3,7 +3,7 @@
 The clients speak httpx (its ``MockTransport`` is their test seam), but
 httpx's own connection pool (httpcore over anyio) costs ~1.4-1.8 ms of CPU
 per request with 32 requests in flight, against ~0.4 ms for httpx over an
-aiohttp connection pool (`bench/README.md`, docs/benchmarks.md). The sink
+aiohttp connection pool (docs/benchmarks.md, fix 8). The sink
 makes one OpenText call per case, so that difference is most of a worker's
 budget. :class:`PooledTransport` is `httpx-aiohttp`'s transport with one
 change: aiohttp's errors map onto the httpx errors that say *whether the

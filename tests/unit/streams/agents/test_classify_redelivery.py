@@ -83,3 +83,22 @@ async def test_an_unanswered_lookup_does_not_delay_the_hold(monkeypatch: Any) ->
 
     assert enricher.holds == 1
     assert len(published) == 1
+
+
+class NoHoldEnricher(CountingEnricher):
+    """An enricher that never holds this case (e.g. no Shopify access, or a case type not held)."""
+
+    def would_hold(self, request: CaseRequest) -> bool:
+        return False
+
+
+async def test_no_opentext_lookup_when_no_hold_would_be_placed() -> None:
+    # The lookup only guards a hold; without one it is a wasted OpenText call per case.
+    enricher = NoHoldEnricher()
+    opentext = FakeOpenText(set())
+    classify, published = with_opentext(enricher, opentext)
+
+    await open_request(classify, request(), "0:1")
+
+    assert opentext.lookups == [] and enricher.holds == 0
+    assert len(published) == 1
