@@ -64,6 +64,11 @@ __all__ = [
     "REMOTE_CALL_SECONDS",
     "RETRIES",
     "SHOPIFY_BUCKET_LEVEL",
+    "SHOPIFY_BUDGET_OLDEST_WAIT",
+    "SHOPIFY_BUDGET_QUEUE",
+    "SHOPIFY_BUDGET_SATURATED",
+    "SHOPIFY_POINTS",
+    "SHOPIFY_RESTORE_RATE",
     "WEBHOOKS_REJECTED",
     "LagCollector",
     "exposition",
@@ -111,6 +116,37 @@ REMOTE_CALL_SECONDS = Histogram(
 SHOPIFY_BUCKET_LEVEL = Gauge(
     "casebridge_shopify_bucket_level",
     "Points currently used in the shop's GraphQL cost bucket.",
+    ["shop"],
+    registry=REGISTRY,
+)
+SHOPIFY_POINTS = Counter(
+    "casebridge_shopify_points",
+    "Shopify GraphQL cost points per shop, case type and call class; kind is"
+    " requested (admitted against the bucket) or actual (charged).",
+    ["shop", "case_type", "priority", "kind"],
+    registry=REGISTRY,
+)
+SHOPIFY_RESTORE_RATE = Gauge(
+    "casebridge_shopify_restore_rate",
+    "Points per second the shop's GraphQL bucket restores (as Shopify reports it).",
+    ["shop"],
+    registry=REGISTRY,
+)
+SHOPIFY_BUDGET_QUEUE = Gauge(
+    "casebridge_shopify_budget_queue_depth",
+    "Calls waiting for the shop's budget, by priority class.",
+    ["shop", "priority"],
+    registry=REGISTRY,
+)
+SHOPIFY_BUDGET_OLDEST_WAIT = Gauge(
+    "casebridge_shopify_budget_oldest_wait_seconds",
+    "How long the oldest call of a priority class has waited for the shop's budget.",
+    ["shop", "priority"],
+    registry=REGISTRY,
+)
+SHOPIFY_BUDGET_SATURATED = Gauge(
+    "casebridge_shopify_budget_saturated",
+    "1 while the shop's budget cannot cover the calls asked of it (enrichment is deferred).",
     ["shop"],
     registry=REGISTRY,
 )
