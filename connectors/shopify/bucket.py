@@ -308,9 +308,7 @@ class CostBucket:
         """
         now = self._clock()
         ahead = sum(
-            w.cost
-            for w in self._waiting
-            if w.priority <= priority or self._overdue(w, now)
+            w.cost for w in self._waiting if w.priority <= priority or self._overdue(w, now)
         )
         needed = ahead + min(cost, self._maximum)
         return max(needed - self.level, 0.0) / self._rate

@@ -190,9 +190,7 @@ async def test_a_hold_never_waits_behind_queued_reads() -> None:
     bucket = virtual_bucket(currently_available=100, restore_rate=10)
     loop = asyncio.get_running_loop()
     # Fifty queued reads of 20 points: 1,000 points, 90 s of restore.
-    reads = [
-        asyncio.ensure_future(bucket.reserve(20, Priority.ENRICH)) for _ in range(50)
-    ]
+    reads = [asyncio.ensure_future(bucket.reserve(20, Priority.ENRICH)) for _ in range(50)]
     await asyncio.sleep(3)
     asked = loop.time()
     await bucket.reserve(10, Priority.PROTECT)
