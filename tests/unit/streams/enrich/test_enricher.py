@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from connectors.shopify.budget import Priority, call_class, current_class, current_spend
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, CaseVariable, SubjectType, VariableType
-from connectors.shopify.budget import Priority, call_class, current_class, current_spend
 from streams.enrich import EnrichOptions, ShopifyEnricher
 from tests.unit.streams.enrich.fakes import (
     CUSTOMER_GID,
