@@ -20,10 +20,12 @@ from connectors.shopify.bucket import CostBucket
 from schemas.records import AvroRecord
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (
+    OPENTEXT_AUTH_ERRORS,
     RECORDS_OUT,
     REMOTE_CALL_SECONDS,
     RETRIES,
     SHOPIFY_BUCKET_LEVEL,
+    is_auth_error,
 )
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
@@ -111,6 +113,7 @@ class Services:
 
     def _opentext_called(self, endpoint: str, status: int, duration_s: float) -> None:
         REMOTE_CALL_SECONDS.labels("opentext", endpoint, str(status)).observe(duration_s)
+        OPENTEXT_AUTH_ERRORS.inc(is_auth_error(endpoint, status))
         if status in RETRYABLE_STATUSES or status == 0:
             RETRIES.labels("opentext", str(status) if status else "connection").inc()
 

@@ -180,7 +180,9 @@ def test_sliding_over_a_low_rate_stream_stays_ok() -> None:
             end += 1  # a record arrives
         elif i % 4 == 2:
             committed = end  # ... and is committed two samples later
-        w.add(Sample(at=float(i * 5), committed=committed, end=end, lag=end - committed, owned=True))
+        w.add(
+            Sample(at=float(i * 5), committed=committed, end=end, lag=end - committed, owned=True)
+        )
         assert w.evaluate().status is Status.OK, (i, w.samples)
 
 
