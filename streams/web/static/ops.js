@@ -264,8 +264,8 @@ function clock(t) {
 }
 
 function compact(v) {
-  if (v === 0) return "0";
   const a = Math.abs(v);
+  if (Number.isInteger(v) && a < 1e3) return String(v);
   if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
   if (a >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
   if (a >= 10) return v.toFixed(0);
