@@ -15,6 +15,7 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress
     casebridge_webhooks_accepted_total                 webhooks accepted by ingress
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
+    casebridge_webhooks_quiet_alert_seconds            the "no webhooks" alert's threshold
     casebridge_decisions_total{case_type,result}       decisions written back: applied / failed
     casebridge_opentext_auth_errors_total              OpenText calls refused for credentials
 
@@ -57,6 +58,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 from schemas.records import CaseType
+from streams.topics import DLQ_SOURCES
 
 if TYPE_CHECKING:
     from streams.ops.monitor import LagReport
@@ -79,6 +81,7 @@ __all__ = [
     "SHOPIFY_RESTORE_RATE",
     "WEBHOOKS_ACCEPTED",
     "WEBHOOKS_REJECTED",
+    "WEBHOOKS_QUIET_ALERT",
     "WEBHOOK_LAST_ACCEPTED",
     "LagCollector",
     "exposition",
@@ -111,6 +114,10 @@ DLQ_RECORDS = Counter(
     ["topic"],
     registry=REGISTRY,
 )
+# Every source topic's series exists from the start at 0, so the first dead letter is
+# an increase() the "DLQ growing" alert sees rather than a series appearing from nothing.
+for _topic in DLQ_SOURCES:
+    DLQ_RECORDS.labels(_topic)
 RETRIES = Counter(
     "casebridge_retries",
     "Remote calls retried after a retryable error.",
@@ -181,6 +188,12 @@ WEBHOOK_LAST_ACCEPTED = Gauge(
     registry=REGISTRY,
 )
 WEBHOOK_LAST_ACCEPTED.set_to_current_time()
+WEBHOOKS_QUIET_ALERT = Gauge(
+    "casebridge_webhooks_quiet_alert_seconds",
+    "The configured silence (CASEBRIDGE_LAG__WEBHOOKS_QUIET_ALERT_S) after which the"
+    " CasebridgeNoWebhooks alert rule fires: the rule reads its threshold from here.",
+    registry=REGISTRY,
+)
 DECISIONS = Counter(
     "casebridge_decisions",
     "Decisions written back to Shopify, by case type and result (applied or failed).",
