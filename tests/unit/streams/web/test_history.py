@@ -43,7 +43,8 @@ def test_counters_become_rates_per_label_and_gauges_stay_values() -> None:
     lag.labels("g", "a").set(0)
     history.sample()
     body = history.to_dict()
-    assert series(body, "records-in") == {"classify": [[clock.now, 4.0]], "sink": [[clock.now, 1.0]]}
+    rates = series(body, "records-in")
+    assert rates == {"classify": [[clock.now, 4.0]], "sink": [[clock.now, 1.0]]}
     # Lag is summed over the group's topics, like sum by (consumergroup).
     assert series(body, "lag") == {"g": [[clock.now - 5, 7.0], [clock.now, 4.0]]}
 
