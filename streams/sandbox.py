@@ -2,8 +2,9 @@
 
 Brings up, in order, printing each step with the seconds since the start: the
 sandbox's own Kafka + registry stack, the topics and schemas, the OpenText
-emulator (deciding tasks by itself after a delay), the Shopify emulator (delivering signed webhooks to the worker), one worker
-running every role, and the traffic: the Shopify scenario stream (orders,
+emulator (deciding tasks by itself after a delay), the Shopify emulator
+(delivering signed webhooks to the worker), one worker running every role,
+and the traffic: the Shopify scenario stream (orders,
 risks, returns, disputes, fulfillment trouble, product changes), complaints
 published to ``support.complaints`` like a help desk would, and offline order
 intakes started in OpenText. Ctrl-C (or SIGTERM) stops everything it started,
