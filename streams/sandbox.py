@@ -509,4 +509,4 @@ def run_sandbox(
             print(f"  {name:<20} {url}")
         print("Traffic for all eight use cases is flowing. Ctrl-C stops everything.", flush=True)
         stop.wait(duration_s)
-        print("stopping...", flush=True)
+        progress("stopping (everything this run started, newest first) ...")

@@ -84,6 +84,7 @@ __all__ = [
     "WEBHOOKS_REJECTED",
     "WEBHOOK_LAST_ACCEPTED",
     "LagCollector",
+    "decision_unbuildable",
     "exposition",
     "install_lag_collector",
     "is_auth_error",
@@ -223,6 +224,17 @@ def is_auth_error(endpoint: str, status: int) -> bool:
     404 unknown tenant): what :class:`connectors.opentext.errors.OpenTextAuthError` means.
     """
     return status in (401, 403) or (endpoint == OPENTEXT_TOKEN_ENDPOINT and 400 <= status < 500)
+
+
+def decision_unbuildable(case_id: str) -> None:
+    """Count a decision that failed before any write (it could not be built from the task).
+
+    Case ids start with their case type (``FULFILLMENT_EXCEPTION-...``); anything
+    else counts as UNKNOWN, so a bad id cannot create a new series.
+    """
+    prefix = case_id.split("-", 1)[0]
+    case_type = prefix if prefix in CaseType.__members__ else CaseType.UNKNOWN.value
+    DECISIONS.labels(case_type, "failed").inc()
 
 
 def webhook_accepted() -> None:
