@@ -18,6 +18,7 @@ DEPLOY_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = DEPLOY_DIR.parent
 K8S_DIR = DEPLOY_DIR / "k8s"
 PROMETHEUS_RULES = DEPLOY_DIR / "prometheus" / "casebridge-rules.yaml"
+PROMETHEUS_RULE_TESTS = DEPLOY_DIR / "prometheus" / "casebridge-rules.test.yaml"
 OVERLAYS = ("dev", "prod")
 DEFAULT_KUBERNETES_VERSION = "1.33"
 
@@ -74,7 +75,7 @@ def check_all(
     report.extend(check_compose(DEPLOY_DIR / "docker-compose.yml"))
     report.checked.append("compose")
     if prometheus:
-        findings = check_prometheus(PROMETHEUS_RULES, "prometheus rules")
+        findings = check_prometheus(PROMETHEUS_RULES, "prometheus rules", PROMETHEUS_RULE_TESTS)
         report.extend(findings)
         if not any(f.severity == "skipped" for f in findings):
             report.checked.append("prometheus rules")

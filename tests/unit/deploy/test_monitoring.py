@@ -5,8 +5,9 @@
   its ``# TYPE`` line);
 * the dashboard draws every figure of the operations page's charts;
 * the rules hold the alerts the operations guide promises, and pass
-  ``promtool check rules`` (promtool is built from the Go module proxy on first
-  use; skipped, with the reason, only where Go is not installed);
+  ``promtool check rules``, and their unit tests (``promtool test rules``)
+  pass (promtool is built from the Go module proxy on first use; skipped,
+  with the reason, only where Go is not installed);
 * the Kubernetes overlays ship both files unchanged as ConfigMaps.
 """
 
@@ -25,8 +26,8 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from deploy.check.gotools import ToolUnavailable, go_cache_dir
-from deploy.check.promtool import check_rules, ensure_promtool
-from deploy.check.runner import DEPLOY_DIR, PROMETHEUS_RULES
+from deploy.check.promtool import check_rules, ensure_promtool, run_rule_tests
+from deploy.check.runner import DEPLOY_DIR, PROMETHEUS_RULE_TESTS, PROMETHEUS_RULES
 from streams.ops.burrow import Status
 from streams.ops.metrics import install_lag_collector
 from streams.ops.monitor import GroupReport, LagReport, PartitionRow
@@ -155,6 +156,23 @@ def promtool() -> Iterator[Path]:
 @pytest.mark.timeout(1900)
 def test_promtool_accepts_the_rules(promtool: Path) -> None:
     assert check_rules(promtool, PROMETHEUS_RULES, "rules") == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1900)
+def test_the_alerts_fire_when_they_should(promtool: Path) -> None:
+    """deploy/prometheus/casebridge-rules.test.yaml: synthetic series, expected alerts."""
+    assert run_rule_tests(promtool, PROMETHEUS_RULE_TESTS, "rules") == []
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1900)
+def test_the_rule_tests_catch_an_alert_that_fires_too_soon(promtool: Path, tmp_path: Path) -> None:
+    hasty = PROMETHEUS_RULES.read_text().replace("for: 5m", "for: 1m", 1)
+    (tmp_path / PROMETHEUS_RULES.name).write_text(hasty)
+    (tmp_path / PROMETHEUS_RULE_TESTS.name).write_text(PROMETHEUS_RULE_TESTS.read_text())
+    (finding,) = run_rule_tests(promtool, tmp_path / PROMETHEUS_RULE_TESTS.name, "rules")
+    assert "CasebridgeConsumerLagNotOk" in finding.message
 
 
 @pytest.mark.slow
