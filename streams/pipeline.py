@@ -59,7 +59,7 @@ def build_app(
     if unknown:
         raise SettingsError(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
     app = create_app(settings, **app_overrides)
-    install_metrics_route(app)
+    install_metrics_route(app, lag=settings.lag)
     services = Services(settings)
     app.casebridge_services = services  # type: ignore[attr-defined]
     app.casebridge_stages = {role: _load(ROLES[role])(app, services) for role in selected}  # type: ignore[attr-defined]
