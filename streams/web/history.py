@@ -28,7 +28,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from streams.ops.metrics import REGISTRY
+from streams.ops.metrics import REGISTRY, refresh
 
 __all__ = ["CHARTS", "Chart", "History", "Line", "read_registry"]
 
@@ -134,6 +134,7 @@ CHARTS: tuple[Chart, ...] = (
 
 def read_registry(registry: CollectorRegistry = REGISTRY) -> Readings:
     """Every sample the registry would export now."""
+    refresh()
     readings: Readings = {}
     for family in registry.collect():
         for sample in family.samples:
