@@ -124,6 +124,24 @@ CHARTS: tuple[Chart, ...] = (
         ),
     ),
     Chart(
+        "shopify-queue",
+        "Shopify calls waiting for the budget, per shop and class",
+        "calls",
+        (Line("casebridge_shopify_budget_queue_depth", ("shop", "priority"), label="{} {}"),),
+    ),
+    Chart(
+        "shopify-wait",
+        "Oldest wait for the Shopify budget, per shop and class",
+        "seconds",
+        (
+            Line(
+                "casebridge_shopify_budget_oldest_wait_seconds",
+                ("shop", "priority"),
+                label="{} {}",
+            ),
+        ),
+    ),
+    Chart(
         "shopify-saturated",
         "Shopify budget saturated (1 = enrichment deferred)",
         "0/1",
