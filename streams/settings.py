@@ -177,7 +177,7 @@ class EnrichSettings(BaseModel):
     history_orders: int = Field(default=10, ge=1, le=100)
     returns_per_order: int = Field(default=2, ge=1, le=50)
     fulfillment_orders_first: int = Field(default=5, ge=1, le=50)
-    hold_fulfillment_orders_first: int = Field(default=3, ge=1, le=50)
+    hold_fulfillment_orders_first: int = Field(default=2, ge=1, le=50)
     fulfillments_first: int = Field(default=5, ge=1, le=50)
     place_holds: bool = True
     notify_merchant: bool = False

@@ -175,6 +175,26 @@ What a hold needs and nothing more: the hold's own handle makes a second hold
 fail with ``DUPLICATE_FULFILLMENT_HOLD_HANDLE``, so existing holds need not be read.
 """
 
+HOLD_TARGETS_WITH_ORDER = """
+query CasebridgeHoldTargetsWithOrder($orderId: ID!, $first: Int!, $after: String) {
+  order(id: $orderId) {
+    id
+    name
+    currencyCode
+    displayFinancialStatus
+    displayFulfillmentStatus
+    totalPriceSet { shopMoney { amount currencyCode } }
+    customer { id numberOfOrders amountSpent { amount currencyCode } }
+    fulfillmentOrders(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id status }
+    }
+  }
+}
+"""
+""":data:`HOLD_TARGETS` plus the order record and the customer's order count and spend
+(4 more points in the same request), for a case whose webhook did not carry them."""
+
 FULFILLMENTS = """
 query CasebridgeFulfillments($orderId: ID!, $first: Int!) {
   order(id: $orderId) {
@@ -456,6 +476,7 @@ DOCUMENTS: Mapping[str, str] = {
     "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
     "CasebridgeFulfillmentOrders": FULFILLMENT_ORDERS,
     "CasebridgeHoldTargets": HOLD_TARGETS,
+    "CasebridgeHoldTargetsWithOrder": HOLD_TARGETS_WITH_ORDER,
     "CasebridgeFulfillments": FULFILLMENTS,
     "CasebridgeRefunds": REFUNDS,
     "CasebridgeDispute": DISPUTE,
@@ -569,29 +590,40 @@ async def get_fulfillment_orders(
 
 
 async def get_hold_targets(
-    client: GraphQLExecutor, order_id: str, *, first: int = 3, max_pages: int = 20
-) -> list[JsonObject] | None:
-    """The order's fulfillment orders (id, status), paged; ``None`` if the order does not exist.
+    client: GraphQLExecutor,
+    order_id: str,
+    *,
+    first: int = 2,
+    with_order: bool = False,
+    max_pages: int = 20,
+) -> JsonObject | None:
+    """The order with its fulfillment orders (id, status) paged in; ``None`` if it does not exist.
 
     Most orders have one or two fulfillment orders: a small page keeps the
-    protective read cheap, and the rare order with more is paged through.
+    protective read cheap, and the rare order with more is paged through
+    (``fulfillmentOrders.nodes`` of the answer holds them all). With
+    ``with_order`` the first page also reads the order record and customer summary.
     """
+    document = HOLD_TARGETS_WITH_ORDER if with_order else HOLD_TARGETS
+    found: JsonObject | None = None
     nodes: list[JsonObject] = []
     after: str | None = None
     for _ in range(max_pages):
-        data = await client.execute(
-            HOLD_TARGETS, {"orderId": order_id, "first": first, "after": after}
-        )
+        data = await client.execute(document, {"orderId": order_id, "first": first, "after": after})
         order = data.get("order")
         if not isinstance(order, dict):
             return None
+        found = found or order
         connection = order.get("fulfillmentOrders") or {}
         nodes += [node for node in connection.get("nodes") or [] if isinstance(node, dict)]
         page = connection.get("pageInfo") or {}
         after = page.get("endCursor") if page.get("hasNextPage") else None
         if not after:
             break
-    return nodes
+        document = HOLD_TARGETS  # the order's own fields came with the first page
+    if found is None:
+        return None
+    return {**found, "fulfillmentOrders": {"nodes": nodes}}
 
 
 async def get_fulfillments(

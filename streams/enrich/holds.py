@@ -32,6 +32,7 @@ regardless, a reviewer can hold by hand).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,7 @@ from connectors.shopify.errors import ShopifyError, ShopifyUserError
 from connectors.shopify.operations import HoldReason, fulfillment_order_hold, get_hold_targets
 from schemas.records import CaseRequest, CaseType
 from streams.classify.build import Variables
+from streams.classify.payload import normalise_id
 from streams.decisions.keys import gid, hold_handle
 from streams.enrich import variables as v
 
@@ -82,6 +84,8 @@ class HoldOutcome:
     errors: list[str] = field(default_factory=list)
     fulfillment_orders: list[dict[str, Any]] | None = None
     """The fulfillment orders read (id, status), or None when they could not be read."""
+    context: Variables = field(default_factory=Variables)
+    """Order record and customer summary read with the targets (when the case lacked them)."""
 
     @property
     def placed(self) -> int:
@@ -91,17 +95,30 @@ class HoldOutcome:
     def variables(self) -> Variables:
         """``holdsPlaced``, ``holdHandle``, ``holdsSkipped``, the fulfillment orders and, on
         failure, ``holdError``."""
-        variables = (
-            v.fulfillment_orders(self.fulfillment_orders)
-            if self.fulfillment_orders is not None
-            else Variables()
-        )
+        variables = Variables()
+        variables.items.extend(self.context.items)
+        if self.fulfillment_orders is not None:
+            variables.items.extend(v.fulfillment_orders(self.fulfillment_orders).items)
         return (
             variables.json("holdsPlaced", [hold.as_json() for hold in self.holds])
             .string("holdHandle", self.handle)
             .json("holdsSkipped", self.skipped or None)
             .string("holdError", "; ".join(self.errors)[:1000] or None)
         )
+
+
+def order_context(request: CaseRequest, order: Mapping[str, Any]) -> Variables:
+    """The order record and customer summary of an order read with the hold's targets."""
+    context = v.order_record(order)
+    customer = order.get("customer")
+    if isinstance(customer, Mapping):
+        context.string("customerId", normalise_id(str(customer.get("id") or "")) or None)
+        context.items.extend(
+            v.customer_history(
+                customer, current_order_id=gid("Order", request.order_id or "")
+            ).items
+        )
+    return context
 
 
 def hold_reason(request: CaseRequest) -> HoldReason:
@@ -131,14 +148,19 @@ class HoldPlacer:
         client: GraphQLExecutor,
         *,
         notify_merchant: bool = False,
-        fulfillment_orders_first: int = 3,
+        fulfillment_orders_first: int = 2,
     ) -> None:
         self._client = client
         self._notify_merchant = notify_merchant
         self._first = fulfillment_orders_first
 
-    async def hold_order(self, request: CaseRequest) -> HoldOutcome:
+    async def hold_order(self, request: CaseRequest, *, with_order: bool = False) -> HoldOutcome:
         """Hold every holdable fulfillment order of the case's order (idempotent).
+
+        Args:
+            request: the review case.
+            with_order: also read the order record and the customer's summary
+                (the case's webhook lacked them), in the same request.
 
         Raises:
             ShopifyError: the fulfillment orders could not be read.
@@ -148,11 +170,16 @@ class HoldPlacer:
         handle = hold_handle(request.case_id)
         outcome = HoldOutcome(handle=handle)
         order_gid = gid("Order", request.order_id)
-        nodes = await get_hold_targets(self._client, order_gid, first=self._first)
-        if nodes is None:
+        order = await get_hold_targets(
+            self._client, order_gid, first=self._first, with_order=with_order
+        )
+        if order is None:
             outcome.errors.append(f"order {order_gid} not found")
             return outcome
+        nodes = v.connection_nodes(order.get("fulfillmentOrders"))
         outcome.fulfillment_orders = nodes
+        if with_order:
+            outcome.context = order_context(request, order)
         reason = hold_reason(request)
         notes = reason_notes(request)
         for node in nodes:

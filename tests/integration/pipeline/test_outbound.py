@@ -393,6 +393,16 @@ def test_order_review_approved_releases_the_hold(pipeline: Pipeline) -> None:
     audit = [t for t in tags_of(current) if case_id in t]
     assert len(audit) == 1, tags_of(current)
     assert dead_decisions(pipeline, case_id) == []
+    # The store's budget: hold to release, enrichment and audit tag included, costs at
+    # most 40 requested points (a Standard store restores 100 a second).
+    opened = [
+        {v["name"]: v["value"] for v in request["variables"]}
+        for request in decoded(pipeline, "cases.requests", case_id)
+    ]
+    before = max(int(v.get("shopifyPointsRequested") or 0) for v in opened)
+    after_decision = sum(r["query_cost_requested"] or 0 for r in results)
+    assert 0 < before and 0 < after_decision, (opened, results)
+    assert before + after_decision <= 40, (opened, results)
     # Our own write-backs make Shopify send orders/updated for the still-flagged order:
     # that must neither hold the order again nor fail the decided case.
     time.sleep(4)
@@ -834,9 +844,14 @@ def test_worker_killed_mid_way_then_restarted_applies_once(pipeline: Pipeline) -
     wait_final_state(pipeline, later, "APPLIED")
     assert len(order(pipeline, order_id)["refunds"]) == 1
     assert len(order(pipeline, later_order)["refunds"]) == 1
+    # Effects exactly once (one refund, asserted above). The audit record of the write
+    # in flight at the kill may be lost with the process: the restarted worker then
+    # finds the effect in place and records ALREADY_APPLIED, never a second APPLIED.
     results = writebacks(pipeline, case_id)
-    assert statuses(results, "REFUND").count("APPLIED") == 1, results
-    assert statuses(results, "APPROVE_RETURN").count("APPLIED") == 1, results
+    for action in ("REFUND", "APPROVE_RETURN"):
+        found = statuses(results, action)
+        assert found and set(found) <= {"APPLIED", "ALREADY_APPLIED"}, results
+        assert found.count("APPLIED") <= 1, results
 
 
 # --- the cost bucket -----------------------------------------------------------------------------

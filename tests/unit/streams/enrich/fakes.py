@@ -114,8 +114,16 @@ class FakeShopify:
             if found is not None:
                 summary = {k: found[k] for k in ("id", "numberOfOrders", "amountSpent")}
             return {"customer": copy.deepcopy(summary)}
-        if name == "CasebridgeHoldTargets":
-            return {"order": self._hold_targets(order, args)}
+        if name in ("CasebridgeHoldTargets", "CasebridgeHoldTargetsWithOrder"):
+            targets = self._hold_targets(order, args)
+            if targets is not None and order is not None and name.endswith("WithOrder"):
+                record = {k: v for k, v in order.items() if k != "fulfillmentOrders"}
+                customer = record["customer"]
+                record["customer"] = {
+                    k: customer[k] for k in ("id", "numberOfOrders", "amountSpent")
+                }
+                targets = {**copy.deepcopy(record), **targets}
+            return {"order": targets}
         if name == "CasebridgeFulfillments":
             return {"order": {"id": args["orderId"], "fulfillments": self.fulfillments}}
         if name == "CasebridgeRefunds":

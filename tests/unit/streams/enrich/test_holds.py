@@ -77,10 +77,28 @@ async def test_the_hold_reads_only_ids_and_statuses_and_keeps_them_for_the_case(
     held = await ShopifyEnricher(shopify).hold(request(CaseType.ORDER_REVIEW))
 
     assert [name for name, _ in shopify.calls] == [
-        "CasebridgeHoldTargets",
+        "CasebridgeHoldTargetsWithOrder",
         "CasebridgeFulfillmentOrderHold",
     ]
     assert json.loads(value(held, "fulfillmentOrderIds")) == [FO_OPEN, FO_CLOSED]
+
+
+async def test_the_holds_read_brings_what_the_case_lacks_and_enrichment_reads_nothing(
+    shopify: FakeShopify,
+) -> None:
+    enricher = ShopifyEnricher(shopify)
+    # A risk-assessment case: its webhook named the order and nothing else.
+    held = await enricher.hold(request(CaseType.ORDER_REVIEW))
+    assert [name for name, _ in shopify.calls][0] == "CasebridgeHoldTargetsWithOrder"
+    assert value(held, "orderName") == "#1001"
+    assert value(held, "customerOrdersCount") == "4"
+    assert value(held, "previousOrdersCount") == "3"
+
+    shopify.calls.clear()
+    enriched = await enricher.enrich(held)
+
+    assert enriched.enrichment_complete
+    assert shopify.calls == []
 
 
 async def test_an_order_with_many_fulfillment_orders_is_paged(shopify: FakeShopify) -> None:
@@ -98,7 +116,10 @@ async def test_an_order_with_many_fulfillment_orders_is_paged(shopify: FakeShopi
         request(CaseType.ORDER_REVIEW)
     )
 
-    assert len(shopify.calls_of("CasebridgeHoldTargets")) == 3
+    pages = shopify.calls_of("CasebridgeHoldTargetsWithOrder") + shopify.calls_of(
+        "CasebridgeHoldTargets"
+    )
+    assert len(pages) == 3
     assert len(json.loads(value(held, "holdsPlaced"))) == 6  # every open one
 
 
@@ -154,8 +175,8 @@ async def test_a_failed_hold_is_recorded_and_the_case_still_opens(shopify: FakeS
 
 
 async def test_unreadable_fulfillment_orders_are_a_hold_error(shopify: FakeShopify) -> None:
-    shopify.failures["CasebridgeHoldTargets"] = ShopifyUnavailableError(
-        "CasebridgeHoldTargets: gave up", attempts=5, status=503
+    shopify.failures["CasebridgeHoldTargetsWithOrder"] = ShopifyUnavailableError(
+        "CasebridgeHoldTargetsWithOrder: gave up", attempts=5, status=503
     )
 
     held = await ShopifyEnricher(shopify).hold(request(CaseType.ORDER_REVIEW))
