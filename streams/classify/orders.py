@@ -25,7 +25,8 @@ Where the risk level is read: on an order payload, the most severe of
 LOW). On
 ``orders/risk_assessment_changed`` the payload's ``risk_level`` (any case; also
 ``riskLevel``), with the order id from ``order_id`` or
-``admin_graphql_api_order_id``, else the event's ``order_id``/``resource_id``.
+``admin_graphql_api_order_id``, else the event's ``order_id``; an assessment
+naming no order is bad input (:class:`ClassificationError`, dead-lettered).
 
 HIGH_VALUE_REVIEW fires on ``orders/create`` only: a VIP tag (customer or
 order tags), a wholesale tag or a B2B company order, or a large basket.
@@ -196,14 +197,16 @@ def review_risk_change(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
     if level is None:
         raise ClassificationError("risk_level: missing risk level")
     level = level.strip().upper()
+    # Never the event's resource_id: without an order in the payload, ingress keys
+    # the event by its webhook id, and a case about that "order" is a bogus case.
     order_id = (
-        payload.ident("order_id")
-        or payload.ident("admin_graphql_api_order_id")
-        or event.order_id
-        or event.resource_id
+        payload.ident("order_id") or payload.ident("admin_graphql_api_order_id") or event.order_id
     )
     if not order_id:
-        raise ClassificationError("order_id: missing id")
+        raise ClassificationError(
+            "order_id: missing id (the risk assessment names no order, so there is nothing"
+            " to review; Shopify's test notification for this topic looks like this)"
+        )
     review = policy.orders.review
     if level not in review.risk.levels:
         return []
@@ -341,7 +344,7 @@ def _available_from_note(order: Order, attribute: str) -> dict[str, int]:
         return {}
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, too deep, or an over-long integer
         raise ClassificationError(
             f"note_attributes.{attribute}: expected a JSON object of available quantities"
         ) from None

@@ -7,7 +7,9 @@ never produces a record):
 2. required Shopify headers missing       -> 400
 3. HMAC over the raw bytes does not match -> 401 (checked before parsing, so
    unauthenticated input is never interpreted)
-4. body is not a JSON object              -> 400
+4. body is not a JSON object (also: nested beyond
+   the parser's depth, or an integer over Python's
+   digit limit)                            -> 400
 5. event already seen in the window       -> 200, nothing published
 6. published with acks=all                -> 200 only after the broker acknowledged;
    a broker failure answers 503 so Shopify delivers again.
@@ -131,7 +133,14 @@ class WebhookIngress:
             # BOM, which the record's payload (UTF-8 text, parsed again downstream) cannot.
             text = body.decode("utf-8")
             payload = json.loads(text)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            return self._reject(400, "bad_json", f"body is not UTF-8 JSON: {exc}", headers)
+        except RecursionError:
+            # A signed body can still be hostile: json recurses once per nesting level.
+            return self._reject(400, "bad_json", "body is not JSON: nested too deeply", headers)
+        except ValueError as exc:
+            # JSONDecodeError, and Python's limit on digits in an integer (a number of
+            # thousands of digits is no Shopify value and would cost quadratic time).
             return self._reject(400, "bad_json", f"body is not JSON: {exc}", headers)
         if not isinstance(payload, dict):
             return self._reject(400, "bad_json", "body is not a JSON object", headers)
