@@ -64,6 +64,19 @@ RISK_TOPIC = "orders/risk_assessment_changed"
 HIGH_VALUE_TOPIC = "orders/create"
 
 _T = TypeVar("_T")
+#: Shipping address fields carried on order cases: those Shopify's MailingAddressInput takes.
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "phone",
+    "address1",
+    "address2",
+    "city",
+    "province_code",
+    "country_code",
+    "zip",
+)
 _RECOMMENDATION_LEVEL = {"cancel": "HIGH", "investigate": "MEDIUM", "accept": "LOW"}
 _LEVEL_RANK = {"NONE": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
@@ -89,6 +102,8 @@ class Order:
     cancelled: bool
     is_company: bool
     risk_level: str | None
+    shipping_address: dict[str, str] | None = None
+    """The fields a reviewer's correction can change (see :data:`ADDRESS_FIELDS`)."""
 
     @property
     def item_count(self) -> int:
@@ -126,6 +141,7 @@ def read_order(fields: Fields) -> Order:
         cancelled=fields.has("cancelled_at"),
         is_company=fields.has("company"),
         risk_level=_order_risk_level(fields),
+        shipping_address=_address(shipping),
     )
 
 
@@ -170,6 +186,8 @@ def order_variables(order: Order) -> Variables:
         .integer("lineCount", len(order.lines))
         .integer("itemCount", order.item_count)
         .json("lineItems", lines)
+        # The address as it is, for a reviewer who corrects it (outcome "correct").
+        .json("shippingAddress", order.shipping_address)
     )
 
 
@@ -404,6 +422,13 @@ def _first(preferred: _T | None, fallback: _T | None) -> _T | None:
 def _shop_money(fields: Fields, key: str) -> Fields | None:
     money_set = fields.obj(key)
     return money_set.obj("shop_money") if money_set else None
+
+
+def _address(address: Fields | None) -> dict[str, str] | None:
+    if address is None:
+        return None
+    found = {name: address.text(name) for name in ADDRESS_FIELDS}
+    return {name: value for name, value in found.items() if value} or None
 
 
 def _note_attributes(fields: Fields) -> dict[str, str]:
