@@ -23,7 +23,7 @@ ORDER_REVIEW           approved              nothing
 HIGH_VALUE_REVIEW      approved / rejected   nothing (``reason`` on a rejection)
 RETURN_REVIEW          approved              ``returnId`` and either returned lines
                                              with ``lineItemId`` (``resolution``
-                                             refund) or ``orderId`` (replacement)
+                                             refund), else ``orderId`` (replacement)
                        declined              ``returnId`` -> ``declineReason``,
                                              ``declineNote``
 FULFILLMENT_EXCEPTION  split                 a fulfillment order and its lines ->
@@ -177,8 +177,9 @@ def _approve_return(variables: Variables, rng: random.Random, now: datetime) -> 
     if _text(variables, "returnId") is None:
         return None
     lines = _objects(variables, "refundLineItems", "returnLineItems")
-    refundable = bool(lines) and all(line.get("lineItemId") for line in lines)
-    if refundable and (_text(variables, "orderId") is None or rng.random() < 0.75):
+    # A refund whenever the returned lines can be refunded (what a reviewer approving a
+    # return means by default); a replacement only for a return without such lines.
+    if lines and all(line.get("lineItemId") for line in lines):
         return [_var("resolution", "refund")]
     if _text(variables, "orderId") is not None:
         return [_var("resolution", "replacement"), _var("reason", "customer chose a replacement")]
