@@ -33,12 +33,13 @@ FULFILLMENT_EXCEPTION  split                 a fulfillment order and its lines -
                        substitute            ``orderId``, an order line and an
                                              offered ``substituteVariantId(s)``
                        cancel_lines          ``orderId`` and order lines ->
-                                             ``cancelLineItemIds`` (the case's
-                                             ``unavailableLineItemIds``, else its
+                                             ``cancelLineItemIds`` (the case's, else
+                                             its ``unavailableLineItems``, else its
                                              first line)
                        reschedule            a *scheduled* fulfillment order ->
                                              ``fulfillAt`` 1-14 days ahead
                        cancel                ``orderId``
+                       resolved              nothing -> ``notes``
 CHARGEBACK             accepted              ``disputeId`` -> ``notes``
                        contested             ``disputeId`` -> ``notes``, ``evidenceText``
 CONTENT_REVIEW         any                   nothing -> ``reviewNotes``
@@ -46,7 +47,9 @@ COMPLAINT              any                   nothing -> ``resolutionNote``
 OFFLINE_ORDER          approved / rejected   nothing (the intake carries the order)
 =====================  ====================  ==========================================
 
-A case may also carry ``offeredOutcomes`` (a JSON list): then only those are offered.
+A case may carry ``allowedOutcomes`` (a JSON list, as fulfillment exceptions do):
+then only those are offered, each with the defaults the case carries, and the
+form adds only what the case lacks.
 """
 
 from __future__ import annotations
@@ -59,8 +62,10 @@ from typing import Any
 
 from connectors.opentext.emulator.variables import Variable, VariableType
 
-OFFERED_OUTCOMES = "offeredOutcomes"
-"""Case variable listing the outcomes the case supports (optional)."""
+ALLOWED_OUTCOMES = "allowedOutcomes"
+"""Case variable listing the outcomes the case supports (optional; a JSON list)."""
+CORRECTIONS = frozenset({"shippingAddress"})
+"""Variables a form replaces although the case carries them: the reviewer corrected them."""
 
 #: Shopify's ReturnDeclineReason values a reviewer can choose from.
 DECLINE_REASONS = ("FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER")
@@ -76,14 +81,23 @@ Filler = Callable[[Variables, random.Random, datetime], Form | None]
 def fill_form(
     case_type: str, outcome: str, variables: Variables, rng: random.Random, now: datetime
 ) -> Form | None:
-    """The variables a reviewer's form supplies with ``outcome``, or None if it is not offered."""
-    offered = _value(variables, OFFERED_OUTCOMES)
-    if isinstance(offered, list) and outcome not in {str(item) for item in offered}:
+    """The variables a reviewer's form supplies with ``outcome``, or None if it is not offered.
+
+    A case that lists ``allowedOutcomes`` decides what is offered, and carries
+    the defaults of those outcomes itself (``streams/enrich/fulfillment.py``):
+    the reviewer keeps what the case proposes and the form adds only what is
+    missing. Only a correction (:data:`CORRECTIONS`) replaces a case's value.
+    """
+    allowed = _value(variables, ALLOWED_OUTCOMES)
+    listed = isinstance(allowed, list)
+    if listed and outcome not in {str(item) for item in allowed}:
         return None
     filler = _FORMS.get((case_type, outcome)) or _FORMS.get((case_type, "*"))
-    if filler is None:
-        return []
-    return filler(variables, rng, now)
+    form = [] if filler is None else filler(variables, rng, now)
+    if form is None:
+        # Listed by the case, which carries the outcome's variables itself.
+        return [] if listed else None
+    return [v for v in form if v.name in CORRECTIONS or v.name not in variables]
 
 
 # --- reading the case ----------------------------------------------------------------------
@@ -232,8 +246,12 @@ def _order_lines(variables: Variables) -> list[str]:
 
 
 def _substitute(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
-    substitutes = _texts(variables, "substituteVariantIds", "substituteVariantId")
-    removed = _texts(variables, "unavailableLineItemIds") or _order_lines(variables)
+    substitutes = _texts(variables, "substituteVariantId", "substituteVariantIds")
+    removed = (
+        _texts(variables, "removeLineItemId")
+        or _unavailable_lines(variables)
+        or _order_lines(variables)
+    )
     if _text(variables, "orderId") is None or not substitutes or not removed:
         return None
     return [
@@ -243,8 +261,21 @@ def _substitute(variables: Variables, rng: random.Random, now: datetime) -> Form
     ]
 
 
+def _unavailable_lines(variables: Variables) -> list[str]:
+    """The order lines the case names as unavailable (``unavailableLineItems``)."""
+    return [
+        _tail(str(line["lineItemId"]))
+        for line in _objects(variables, "unavailableLineItems")
+        if line.get("lineItemId")
+    ]
+
+
 def _cancel_lines(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
-    lines = _texts(variables, "unavailableLineItemIds") or _order_lines(variables)[:1]
+    lines = (
+        _texts(variables, "cancelLineItemIds")
+        or _unavailable_lines(variables)
+        or _order_lines(variables)[:1]
+    )
     if _text(variables, "orderId") is None or not lines:
         return None
     return [
@@ -302,6 +333,9 @@ _FORMS: dict[tuple[str, str], Filler] = {
     ("FULFILLMENT_EXCEPTION", "cancel_lines"): _cancel_lines,
     ("FULFILLMENT_EXCEPTION", "reschedule"): _reschedule,
     ("FULFILLMENT_EXCEPTION", "cancel"): _needs_order("order cannot be fulfilled"),
+    ("FULFILLMENT_EXCEPTION", "resolved"): lambda v, r, n: [
+        _var("notes", "Resolved with the carrier and the customer")
+    ],
     ("CHARGEBACK", "accepted"): _dispute(contested=False),
     ("CHARGEBACK", "contested"): _dispute(contested=True),
     ("CONTENT_REVIEW", "revision_requested"): lambda v, r, n: [

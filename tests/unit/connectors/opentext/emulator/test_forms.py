@@ -66,10 +66,10 @@ def test_return_approval_refunds_refundable_lines_else_offers_a_replacement() ->
 
 def test_split_uses_the_cases_lines_or_splits_one_unit_off() -> None:
     given = [{"id": "55", "quantity": 2}]
-    assert form("FULFILLMENT_EXCEPTION", "split", fulfillmentOrderId="3", splitLineItems=given) == {
-        "fulfillmentOrderId": "3",
-        "splitLineItems": given,
-    }
+    # The case's own lines are kept: nothing to add.
+    assert (
+        form("FULFILLMENT_EXCEPTION", "split", fulfillmentOrderId="3", splitLineItems=given) == {}
+    )
     lines = [
         {"id": "gid://shopify/FulfillmentOrderLineItem/60", "quantity": 1},
         {"id": "gid://shopify/FulfillmentOrderLineItem/61", "quantity": 3},
@@ -133,6 +133,48 @@ def test_contested_chargeback_supplies_evidence() -> None:
     assert form("CHARGEBACK", "accepted") is None
 
 
-def test_the_cases_offered_outcomes_limit_the_form() -> None:
-    assert form("ORDER_REVIEW", "rejected", offeredOutcomes=["approved"]) is None
-    assert form("ORDER_REVIEW", "approved", offeredOutcomes=["approved"]) == {}
+def test_the_cases_allowed_outcomes_limit_the_form() -> None:
+    assert form("ORDER_REVIEW", "rejected", allowedOutcomes=["approved"]) is None
+    assert form("ORDER_REVIEW", "approved", allowedOutcomes=["approved"]) == {}
+
+
+def test_a_case_with_allowed_outcomes_keeps_its_own_defaults() -> None:
+    # Fulfillment exceptions carry each listed outcome's defaults (streams/enrich):
+    # the reviewer keeps them, the form adds only what is missing.
+    defaults: dict[str, Any] = {
+        "allowedOutcomes": ["split", "cancel_lines", "reschedule", "resolved"],
+        "orderId": "1",
+        "fulfillmentOrderId": "3",
+        "fulfillmentOrderLineItems": [{"id": "60", "lineItemId": "5", "remainingQuantity": 2}],
+        "splitLineItems": [{"id": "60", "quantity": 1}],
+        "cancelLineItemIds": ["5"],
+        "fulfillAt": "2026-12-20T00:00:00Z",
+        "lineItems": [{"id": 4}, {"id": 5}],
+    }
+    assert form("FULFILLMENT_EXCEPTION", "split", **defaults) == {}
+    assert form("FULFILLMENT_EXCEPTION", "cancel_lines", **defaults) == {
+        "reason": "lines cannot be fulfilled"
+    }
+    # Not derivable from a status here, but listed by the case with its fulfillAt.
+    assert form("FULFILLMENT_EXCEPTION", "reschedule", **defaults) == {}
+    assert form("FULFILLMENT_EXCEPTION", "resolved", **defaults) == {
+        "notes": "Resolved with the carrier and the customer"
+    }
+    assert form("FULFILLMENT_EXCEPTION", "cancel", **defaults) is None
+
+
+def test_cancel_lines_without_a_list_takes_the_unavailable_lines() -> None:
+    filled = form(
+        "FULFILLMENT_EXCEPTION",
+        "cancel_lines",
+        orderId="1",
+        lineItems=[{"id": 4}, {"id": 5}],
+        unavailableLineItems=[{"fulfillmentOrderLineItemId": "60", "lineItemId": "5"}],
+    )
+    assert filled is not None and filled["cancelLineItemIds"] == '["5"]'
+
+
+def test_a_correction_replaces_the_cases_value() -> None:
+    address = {"address1": "1 Main St", "zip": "12345"}
+    filled = form("ORDER_REVIEW", "corrected", orderId="7", shippingAddress=address)
+    assert filled is not None and filled["shippingAddress"] != address
