@@ -102,6 +102,13 @@ class DecisionsConfig(_Frozen):
         default="weighted",
         description="'weighted': seeded draw among supported outcomes; 'first': first outcome",
     )
+    match_variables: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "process variables an instance must have (equal values) for its tasks to be"
+            " decided automatically; others wait as in manual mode (e.g. {shop: ...})"
+        ),
+    )
     assignee: str = "sandbox-decider@casebridge.local"
     tick_seconds: float = Field(default=0.1, gt=0, description="how often due tasks are checked")
     policies: dict[str, ModelDecisionPolicy] = Field(

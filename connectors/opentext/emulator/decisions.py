@@ -10,7 +10,9 @@ variables the reviewer's form supplies for it (:mod:`.forms`). Every step of a
 multi-step model is drawn again, so rejections at a later step happen too.
 
 ``pick: first`` keeps the old deterministic choice (the model's first
-advancing outcome, else its first outcome) for tests that want it.
+advancing outcome, else its first outcome) for tests that want it, and
+``match_variables`` limits automatic decisions to instances with those process
+variables (a test's own shop on a broker other runs share).
 """
 
 from __future__ import annotations
@@ -133,6 +135,13 @@ class DecisionRunner:
             return policy.mode
         return self._config.mode
 
+    def _matches(self, variables: Mapping[str, Variable]) -> bool:
+        """Whether an instance is one ``match_variables`` selects for automatic decisions."""
+        return all(
+            (found := variables.get(name)) is not None and found.value == value
+            for name, value in self._config.match_variables.items()
+        )
+
     def run_due(self) -> list[Completion]:
         """Complete every open task that is due now; returns what was completed."""
         due_before = self._clock.now() - timedelta(seconds=self._config.delay_seconds)
@@ -142,7 +151,7 @@ class DecisionRunner:
             if task.finished or instance.suspended or task.create_time > due_before:
                 continue
             model = instance.model.config
-            if self._mode(model.key) != "auto":
+            if self._mode(model.key) != "auto" or not self._matches(instance.variables):
                 continue
             outcome, form = decide(
                 model,

@@ -156,3 +156,13 @@ def test_pick_first_keeps_the_deterministic_choice() -> None:
     for _ in range(10):
         engine.start(model, variables=[Variable("orderId", "string", "42")])
     assert {c.outcome for c in runner.run_due()} == {"approved"}
+
+
+def test_match_variables_leave_other_instances_waiting() -> None:
+    engine, runner, _ = _auto(match_variables={"shop": "mine.myshopify.com"})
+    model = engine.resolve_model(key="casebridge.order_review", definition_id=None, message=None)
+    mine = engine.start(model, variables=[Variable("shop", "string", "mine.myshopify.com")])
+    other = engine.start(model, variables=[Variable("shop", "string", "other.myshopify.com")])
+    bare = engine.start(model)
+    assert [c.instance.id for c in runner.run_due()] == [mine.id]
+    assert not other.ended and not bare.ended
