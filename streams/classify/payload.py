@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -50,9 +51,13 @@ def _parse_json_object(text: str, what: str) -> Fields:
         # Ingress refuses such bodies, but a record can reach the topic another way
         # (a replay, another producer): the stage must dead-letter it, not crash.
         raise ClassificationError(f"{what} is not valid JSON: nested too deeply") from None
-    except (ValueError, TypeError) as exc:
-        # ValueError covers JSONDecodeError and Python's integer-digit limit.
+    except (json.JSONDecodeError, TypeError) as exc:
         raise ClassificationError(f"{what} is not valid JSON: {exc}") from None
+    except ValueError:
+        # Python's limit on the digits of one integer (no Shopify value comes close).
+        raise ClassificationError(
+            f"{what} is not valid JSON: a number has over {sys.get_int_max_str_digits()} digits"
+        ) from None
     if not isinstance(data, dict):
         raise ClassificationError(f"{what} must be a JSON object, got {type(data).__name__}")
     return Fields(data)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ from streams.ops.metrics import WEBHOOKS_REJECTED
 from streams.runtime.seen import SeenWindow
 
 log = logging.getLogger(__name__)
+
+#: Digits Python converts in one integer (its default limit, unless the process changed it).
+MAX_DIGITS = sys.get_int_max_str_digits()
 
 #: Publishes one event (key, headers) and returns once the broker acknowledged it.
 Publisher = Callable[[ShopifyEvent, str, Sequence[tuple[str, bytes]]], Awaitable[None]]
@@ -138,10 +142,13 @@ class WebhookIngress:
         except RecursionError:
             # A signed body can still be hostile: json recurses once per nesting level.
             return self._reject(400, "bad_json", "body is not JSON: nested too deeply", headers)
-        except ValueError as exc:
-            # JSONDecodeError, and Python's limit on digits in an integer (a number of
-            # thousands of digits is no Shopify value and would cost quadratic time).
+        except json.JSONDecodeError as exc:
             return self._reject(400, "bad_json", f"body is not JSON: {exc}", headers)
+        except ValueError:
+            # Python's limit on the digits of an integer: a number of thousands of
+            # digits is no Shopify value, and converting it costs quadratic time.
+            detail = f"body is not JSON we accept: a number has over {MAX_DIGITS} digits"
+            return self._reject(400, "bad_json", detail, headers)
         if not isinstance(payload, dict):
             return self._reject(400, "bad_json", "body is not a JSON object", headers)
 
