@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint stack-up stack-down clean
+.PHONY: install browser run test lint stack-up stack-down clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,21 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/casebridge up
 
+## Debian's chromium for the browser tests of the operations page (never a downloaded
+## browser): installed with apt-get when missing and we are root, else a note and the
+## browser tests skip with the same hint.
+browser:
+	@if [ -x /usr/bin/chromium ] || command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the operations page's browser tests ..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "note: no chromium and not root: the browser tests will skip (apt-get install chromium)"; \
+	fi
+
 ## The tests: unit and integration (the fixtures bring the local stack up and down).
-test: install
+test: install browser
 	$(BIN)/ruff check streams connectors schemas deploy tests
 	$(BIN)/mypy
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \

@@ -12,6 +12,7 @@ from typing import Any
 import faust
 
 from streams.app import create_app
+from streams.ops.metrics import add_refresher
 from streams.ops.web import install_metrics_route
 from streams.services import Services
 from streams.settings import Settings, SettingsError
@@ -59,8 +60,9 @@ def build_app(
     if unknown:
         raise SettingsError(f"unknown role(s) {', '.join(unknown)}; choose from {', '.join(ROLES)}")
     app = create_app(settings, **app_overrides)
-    install_metrics_route(app)
+    install_metrics_route(app, lag=settings.lag)
     services = Services(settings)
+    add_refresher(services.refresh_budget_metrics)
     app.casebridge_services = services  # type: ignore[attr-defined]
     app.casebridge_stages = {role: _load(ROLES[role])(app, services) for role in selected}  # type: ignore[attr-defined]
 

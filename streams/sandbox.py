@@ -1,13 +1,25 @@
 """``casebridge up``: the whole pipeline on one machine, with traffic for all eight use cases.
 
-Brings up, in order: the local Kafka + registry stack, the topics and
-schemas, the OpenText emulator (deciding tasks by itself after a delay), the
-Shopify emulator (delivering signed webhooks to the worker), one worker
-running every role, and the traffic: the Shopify scenario stream (orders,
+Brings up, in order, printing each step with the seconds since the start: the
+sandbox's own Kafka + registry stack, the topics and schemas, the OpenText
+emulator (deciding tasks by itself after a delay), the Shopify emulator
+(delivering signed webhooks to the worker), one worker running every role,
+and the traffic: the Shopify scenario stream (orders,
 risks, returns, disputes, fulfillment trouble, product changes), complaints
 published to ``support.complaints`` like a help desk would, and offline order
 intakes started in OpenText. Ctrl-C (or SIGTERM) stops everything it started,
 newest first.
+
+**Clean state.** The sandbox runs a Kafka and registry of its own: its own
+data directory (``~/.cache/casebridge/sandbox/``) and its own ports (29092,
+29093 and 28081 by default), never the stack the tests use (19092/18081,
+``~/.cache/casebridge/stack/``). Each ``casebridge up`` wipes that data and
+starts empty, so nothing a test or an earlier run wrote shows on its page;
+``--keep-data`` resumes the previous sandbox's data instead and prints what
+it found there. When the settings name a Kafka explicitly
+(``CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS``), the sandbox uses that cluster as it
+is, starts its group at the end of every topic and says how many cases and
+dead letters were already there.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,17 +36,18 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import ExitStack, suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 import yaml
 
 from connectors.errors import CasebridgeError
 from streams.runtime.children import ChildProcess, spawn
-from streams.settings import Settings
+from streams.settings import Settings, StackSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +75,73 @@ class SandboxError(CasebridgeError):
 
 @dataclass(frozen=True)
 class SandboxPorts:
-    """Where the sandbox's components listen (all on 127.0.0.1)."""
+    """Where the sandbox's components listen (all on 127.0.0.1).
+
+    The Kafka, controller and registry ports are the sandbox's own stack's:
+    different from the stack the tests use, so the two never share data.
+    """
 
     worker: int = 6066
     shopify: int = 8090
     opentext: int = 8089
+    kafka: int = 29092
+    controller: int = 29093
+    registry: int = 28081
+
+
+def sandbox_home(stack: StackSettings) -> Path:
+    """Where the sandbox keeps its broker data, logs and worker data (beside the tests' stack)."""
+    return stack.data_dir.expanduser().parent.parent / "sandbox"
+
+
+def sandbox_stack_settings(stack: StackSettings, ports: SandboxPorts) -> StackSettings:
+    """The sandbox's own stack: the same versions and artifact cache, its own data and ports."""
+    home = sandbox_home(stack)
+    return stack.model_copy(
+        update={
+            "kafka_port": ports.kafka,
+            "controller_port": ports.controller,
+            "registry_port": ports.registry,
+            "data_dir": home / "stack" / "data",
+            "log_dir": home / "stack" / "logs",
+        }
+    )
+
+
+class Progress:
+    """Prints each step of the start with the seconds since ``casebridge up`` began."""
+
+    def __init__(
+        self, out: TextIO | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._out = out
+        self._clock = clock
+        self._began = clock()
+
+    def __call__(self, message: str) -> None:
+        """One line: ``[  12.3s] message``."""
+        elapsed = self._clock() - self._began
+        print(f"[{elapsed:6.1f}s] {message}", file=self._out or sys.stdout, flush=True)
+
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        """Announce ``what``, then say how long it took once the block is done."""
+        self(f"{what} ...")
+        began = self._clock()
+        yield
+        self(f"{what}: done in {self._clock() - began:.1f}s")
+
+
+def existing_data(client_config: dict[str, Any]) -> str:
+    """What a broker already holds that the sandbox's page would show: cases and dead letters."""
+    from streams.topics import CASES_STATE
+    from streams.web.dlqstats import PIPELINE_DLQS, DlqCounter
+
+    rows = DlqCounter(client_config, known=(CASES_STATE, *PIPELINE_DLQS)).counts()
+    states = next((r["records"] or 0 for r in rows if r["topic"] == CASES_STATE), 0)
+    dead = {r["topic"]: r["records"] for r in rows if r["topic"] != CASES_STATE and r["records"]}
+    dlqs = ", ".join(f"{t} {n}" for t, n in sorted(dead.items())) or "none"
+    return f"{states} case state records in {CASES_STATE}; dead letters: {dlqs}"
 
 
 def _wait_http(url: str, child: ChildProcess, timeout_s: float = 60.0) -> None:
@@ -87,12 +163,21 @@ class Sandbox:
     """Starts and stops the sandbox's components."""
 
     def __init__(
-        self, settings: Settings, ports: SandboxPorts, logs: Path, rate_per_s: float
+        self,
+        settings: Settings,
+        ports: SandboxPorts,
+        logs: Path,
+        rate_per_s: float,
+        *,
+        keep_data: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         self.settings = settings
         self.ports = ports
         self.logs = logs
         self.rate_per_s = rate_per_s
+        self.keep_data = keep_data
+        self.progress = progress if progress is not None else Progress()
         self.children: list[ChildProcess] = []
         self.stop_event = threading.Event()
         self.started_stack = False
@@ -109,37 +194,115 @@ class Sandbox:
     def worker_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.worker}"
 
+    @property
+    def external_kafka(self) -> bool:
+        """Whether the settings name a Kafka explicitly (then no stack of our own is run)."""
+        return "bootstrap_servers" in self.settings.kafka.model_fields_set
+
+    def _start_stack(self) -> tuple[str, str]:
+        """Bring up (or name) the broker and registry; returns their addresses."""
+        if self.external_kafka:
+            servers, registry = self.settings.kafka.bootstrap_servers, self.settings.registry.url
+            self.progress(
+                f"Kafka {servers} and registry {registry} come from the settings "
+                "(CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS): no stack of the sandbox's own"
+            )
+            return servers, registry
+        from deploy.local.stack import LocalStack
+
+        stack_settings = sandbox_stack_settings(self.settings.stack, self.ports)
+        stack = LocalStack(
+            stack_settings,
+            num_partitions=self.settings.kafka.default_partitions,
+            report=self.progress,
+        )
+        self._stack: Any = stack
+        fresh = not self.keep_data
+        what = "the sandbox's Kafka and registry" + (
+            " (fresh: earlier data wiped)" if fresh else ""
+        )
+        with self.progress.step(what):
+            stack.up(fresh=fresh)
+        self.started_stack = True
+        return stack.bootstrap_servers, stack.registry_url
+
     def start(self) -> None:
         """Bring every component up and start the traffic."""
-        from deploy.local.stack import ensure_running
-
-        stack, self.started_stack = ensure_running(self.settings.stack)
-        self._stack = stack
+        servers, registry_url = self._start_stack()
+        self._addresses = (servers, registry_url)
         cli = [sys.executable, "-m", "streams.cli"]
         base_env = {
-            "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": stack.bootstrap_servers,
-            "CASEBRIDGE_REGISTRY__URL": stack.registry_url,
+            "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": servers,
+            "CASEBRIDGE_REGISTRY__URL": registry_url,
         }
-        for step in (["topics"], ["schemas", "register"]):
-            done = subprocess.run(
-                [*cli, *step],
-                env={**os.environ, **base_env},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+        for step, what in ((["topics"], "topics"), (["schemas", "register"], "schemas")):
+            with self.progress.step(what):
+                done = subprocess.run(
+                    [*cli, *step],
+                    env={**os.environ, **base_env},
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
             if done.returncode != 0:
                 raise SandboxError(f"casebridge {' '.join(step)} failed: {done.stderr.strip()}")
 
-        # A fresh sandbox starts after whatever earlier runs and tests left on the broker.
+        kafka = {**self.settings.kafka.confluent_config(), "bootstrap.servers": servers}
+        if self.external_kafka or self.keep_data:
+            # Say plainly what the page will count that this run did not make.
+            found = existing_data(kafka)
+            where = "on this broker" if self.external_kafka else "resumed from the last sandbox"
+            self.progress(f"already {where}: {found}")
+        # The worker starts after whatever is on the broker already (nothing, when fresh).
         from streams.kafka.groups import start_group_at_end
 
-        kafka = {
-            **self.settings.kafka.confluent_config(),
-            "bootstrap.servers": stack.bootstrap_servers,
-        }
         start_group_at_end(kafka, self.settings.app_id)
 
+        with self.progress.step(
+            f"emulators (OpenText :{self.ports.opentext}, Shopify :{self.ports.shopify})"
+        ):
+            self._start_emulators(cli)
+
+        worker_env = {
+            **base_env,
+            "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
+            "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
+            "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
+            "CASEBRIDGE_OPENTEXT__BASE_URL": self.opentext_url,
+            "CASEBRIDGE_RECONCILE__INTERVAL_S": "60",
+            "CASEBRIDGE_LAG__INTERVAL_S": "5",
+        }
+        if not self.external_kafka:
+            # The worker's local data belongs with the sandbox's broker data, and goes with it.
+            data_dir = sandbox_home(self.settings.stack) / "worker"
+            if not self.keep_data:
+                shutil.rmtree(data_dir, ignore_errors=True)
+            worker_env["CASEBRIDGE_DATA_DIR"] = str(data_dir)
+        with self.progress.step(f"worker (every role) on :{self.ports.worker}"):
+            worker = spawn("worker", [*cli, "worker"], worker_env, self.logs, new_session=True)
+            self.children.append(worker)
+            _wait_http(f"{self.worker_url}/metrics", worker, timeout_s=120)
+
+        # Seed a catalogue and some history, then keep traffic flowing.
+        with self.progress.step(
+            f"traffic ({self.rate_per_s:g} Shopify events/s, complaints, intakes)"
+        ):
+            httpx.post(
+                f"{self.shopify_url}/_emulator/seed",
+                json={"scenario": {"n": 10, "seed": random.randrange(1 << 30)}},
+                timeout=30,
+            ).raise_for_status()
+            httpx.post(
+                f"{self.shopify_url}/_emulator/stream",
+                json={"rate_per_s": self.rate_per_s, "seed": random.randrange(1 << 30)},
+                timeout=10,
+            ).raise_for_status()
+            self._traffic = threading.Thread(
+                target=self._side_traffic, args=(base_env,), daemon=True
+            )
+            self._traffic.start()
+
+    def _start_emulators(self, cli: list[str]) -> None:
         opentext_config = self.logs / "opentext-emulator.yaml"
         opentext_config.write_text(
             yaml.safe_dump(
@@ -193,33 +356,6 @@ class Sandbox:
         self.children.append(shopify)
         _wait_http(f"{self.opentext_url}/_emulator/state", opentext)
         _wait_http(f"{self.shopify_url}/_emulator/state", shopify)
-
-        worker_env = {
-            **base_env,
-            "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
-            "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
-            "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
-            "CASEBRIDGE_OPENTEXT__BASE_URL": self.opentext_url,
-            "CASEBRIDGE_RECONCILE__INTERVAL_S": "60",
-            "CASEBRIDGE_LAG__INTERVAL_S": "5",
-        }
-        worker = spawn("worker", [*cli, "worker"], worker_env, self.logs, new_session=True)
-        self.children.append(worker)
-        _wait_http(f"{self.worker_url}/metrics", worker, timeout_s=120)
-
-        # Seed a catalogue and some history, then keep traffic flowing.
-        httpx.post(
-            f"{self.shopify_url}/_emulator/seed",
-            json={"scenario": {"n": 10, "seed": random.randrange(1 << 30)}},
-            timeout=30,
-        ).raise_for_status()
-        httpx.post(
-            f"{self.shopify_url}/_emulator/stream",
-            json={"rate_per_s": self.rate_per_s, "seed": random.randrange(1 << 30)},
-            timeout=10,
-        ).raise_for_status()
-        self._traffic = threading.Thread(target=self._side_traffic, args=(base_env,), daemon=True)
-        self._traffic.start()
 
     def _side_traffic(self, env: dict[str, str]) -> None:
         """Complaints from a 'help desk' and offline intakes in OpenText, now and then."""
@@ -337,8 +473,8 @@ class Sandbox:
             "webhooks (ingress)": f"{self.worker_url}{self.settings.ingress.path}",
             "Shopify emulator": f"{self.shopify_url}/_emulator/state",
             "OpenText emulator": f"{self.opentext_url}/_emulator/state",
-            "Kafka": self._stack.bootstrap_servers,
-            "schema registry": self._stack.registry_url,
+            "Kafka": self._addresses[0],
+            "schema registry": self._addresses[1],
             "logs": str(self.logs),
         }
 
@@ -350,11 +486,14 @@ def run_sandbox(
     rate_per_s: float,
     duration_s: float | None,
     logs: Path | None,
+    keep_data: bool = False,
 ) -> None:
     """Run the sandbox until Ctrl-C / SIGTERM (or ``duration_s``), then stop it all."""
     logs = logs or Path(tempfile.mkdtemp(prefix="casebridge-sandbox-"))
     logs.mkdir(parents=True, exist_ok=True)
-    sandbox = Sandbox(settings, ports, logs, rate_per_s)
+    progress = Progress()
+    progress(f"starting the casebridge sandbox (logs in {logs})")
+    sandbox = Sandbox(settings, ports, logs, rate_per_s, keep_data=keep_data, progress=progress)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -365,9 +504,9 @@ def run_sandbox(
         cleanup.callback(lambda: [signal.signal(s, h) for s, h in previous.items()])
         cleanup.callback(sandbox.stop)
         sandbox.start()
-        print("casebridge sandbox is up:")
+        progress("casebridge sandbox is up:")
         for name, url in sandbox.urls().items():
             print(f"  {name:<20} {url}")
         print("Traffic for all eight use cases is flowing. Ctrl-C stops everything.", flush=True)
         stop.wait(duration_s)
-        print("stopping...", flush=True)
+        progress("stopping (everything this run started, newest first) ...")

@@ -30,6 +30,19 @@ from streams.settings import load_settings
 @click.option("--shopify-port", default=8090, show_default=True, type=int)
 @click.option("--opentext-port", default=8089, show_default=True, type=int)
 @click.option(
+    "--kafka-port",
+    default=29092,
+    show_default=True,
+    type=int,
+    help="The sandbox's own Kafka (its controller listens on the next port).",
+)
+@click.option("--registry-port", default=28081, show_default=True, type=int)
+@click.option(
+    "--keep-data",
+    is_flag=True,
+    help="Resume the previous sandbox's broker data instead of starting empty.",
+)
+@click.option(
     "--logs",
     type=click.Path(path_type=Path),
     default=None,
@@ -41,8 +54,30 @@ def up(
     worker_port: int,
     shopify_port: int,
     opentext_port: int,
+    kafka_port: int,
+    registry_port: int,
+    keep_data: bool,
     logs: Path | None,
 ) -> None:
-    """Run the whole pipeline locally with emulators and traffic for all eight use cases."""
-    ports = SandboxPorts(worker=worker_port, shopify=shopify_port, opentext=opentext_port)
-    run_sandbox(load_settings(), ports, rate_per_s=rate_per_s, duration_s=duration_s, logs=logs)
+    """Run the whole pipeline locally with emulators and traffic for all eight use cases.
+
+    The sandbox runs a Kafka and registry of its own, separate from the tests'
+    stack, and starts them empty unless --keep-data. With
+    CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS set it uses that cluster instead.
+    """
+    ports = SandboxPorts(
+        worker=worker_port,
+        shopify=shopify_port,
+        opentext=opentext_port,
+        kafka=kafka_port,
+        controller=kafka_port + 1,
+        registry=registry_port,
+    )
+    run_sandbox(
+        load_settings(),
+        ports,
+        rate_per_s=rate_per_s,
+        duration_s=duration_s,
+        logs=logs,
+        keep_data=keep_data,
+    )

@@ -17,13 +17,21 @@ from connectors.retry import RETRYABLE_STATUSES, RetryPolicy
 from connectors.serde import AvroSerde, RegistryClient
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify.bucket import CostBucket
+from connectors.shopify.budget import Priority, Spend
 from schemas.records import AvroRecord
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (
+    OPENTEXT_AUTH_ERRORS,
     RECORDS_OUT,
     REMOTE_CALL_SECONDS,
     RETRIES,
     SHOPIFY_BUCKET_LEVEL,
+    SHOPIFY_BUDGET_OLDEST_WAIT,
+    SHOPIFY_BUDGET_QUEUE,
+    SHOPIFY_BUDGET_SATURATED,
+    SHOPIFY_POINTS,
+    SHOPIFY_RESTORE_RATE,
+    is_auth_error,
 )
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
@@ -73,7 +81,11 @@ class Services:
 
     @cached_property
     def shopify_bucket(self) -> CostBucket:
-        """One model of the shop's cost bucket, shared by every Shopify client here."""
+        """The shop's budget scheduler, shared by every Shopify client here.
+
+        One per shop: every call to the store, from any stage, waits in it by
+        priority class (:mod:`connectors.shopify.budget`).
+        """
         config = self._shopify_config()
         return CostBucket(
             maximum_available=config.maximum_available, restore_rate=config.restore_rate
@@ -83,7 +95,10 @@ class Services:
     def shopify(self) -> ShopifyAdminClient:
         """The cost-aware Shopify Admin GraphQL client (reads; retries transient failures)."""
         return ShopifyAdminClient(
-            self._shopify_config(), bucket=self.shopify_bucket, on_response=self._shopify_called
+            self._shopify_config(),
+            bucket=self.shopify_bucket,
+            on_response=self._shopify_called,
+            on_points=self._shopify_points,
         )
 
     @cached_property
@@ -97,6 +112,7 @@ class Services:
             self._shopify_config(retry=RetryPolicy(maximum_attempts=1)),
             bucket=self.shopify_bucket,
             on_response=self._shopify_called,
+            on_points=self._shopify_points,
         )
 
     def _shopify_called(
@@ -105,12 +121,39 @@ class Services:
         REMOTE_CALL_SECONDS.labels("shopify", operation, str(status)).observe(duration_s)
         if status in RETRYABLE_STATUSES:
             RETRIES.labels("shopify", str(status)).inc()
+        self.refresh_budget_metrics()
+
+    def _shopify_points(
+        self, priority: Priority, spend: Spend | None, requested: float, actual: float
+    ) -> None:
         shop = self.settings.shopify.shop_domain
-        used = self.shopify_bucket.maximum_available - self.shopify_bucket.level
-        SHOPIFY_BUCKET_LEVEL.labels(shop).set(max(used, 0.0))
+        case_type = spend.case_type if spend is not None else "none"
+        SHOPIFY_POINTS.labels(shop, case_type, priority.label, "requested").inc(requested)
+        SHOPIFY_POINTS.labels(shop, case_type, priority.label, "actual").inc(actual)
+
+    def budget_saturated(self) -> bool:
+        """Whether an enrichment read would now wait longer than enrichment is let wait."""
+        wait = self.shopify_bucket.estimated_wait(0.0, Priority.ENRICH)
+        return wait > self.settings.enrich.defer_after_s
+
+    def refresh_budget_metrics(self) -> None:
+        """Set the shop's budget gauges from the scheduler (every answer, every scrape)."""
+        if "shopify_bucket" not in self.__dict__:
+            return
+        bucket = self.shopify_bucket
+        shop = self.settings.shopify.shop_domain
+        SHOPIFY_BUCKET_LEVEL.labels(shop).set(max(bucket.maximum_available - bucket.level, 0.0))
+        SHOPIFY_RESTORE_RATE.labels(shop).set(bucket.restore_rate)
+        for priority in Priority:
+            SHOPIFY_BUDGET_QUEUE.labels(shop, priority.label).set(bucket.queue_depth(priority))
+            SHOPIFY_BUDGET_OLDEST_WAIT.labels(shop, priority.label).set(
+                bucket.oldest_wait(priority)
+            )
+        SHOPIFY_BUDGET_SATURATED.labels(shop).set(1.0 if self.budget_saturated() else 0.0)
 
     def _opentext_called(self, endpoint: str, status: int, duration_s: float) -> None:
         REMOTE_CALL_SECONDS.labels("opentext", endpoint, str(status)).observe(duration_s)
+        OPENTEXT_AUTH_ERRORS.inc(is_auth_error(endpoint, status))
         if status in RETRYABLE_STATUSES or status == 0:
             RETRIES.labels("opentext", str(status) if status else "connection").inc()
 

@@ -174,12 +174,20 @@ class DecisionSettings(BaseModel):
 class EnrichSettings(BaseModel):
     """Shopify enrichment of cases before they open, and review holds."""
 
-    history_orders: int = Field(default=20, ge=1, le=100)
-    returns_per_order: int = Field(default=5, ge=1, le=50)
-    fulfillment_orders_first: int = Field(default=20, ge=1, le=50)
-    fulfillments_first: int = Field(default=20, ge=1, le=50)
+    history_orders: int = Field(default=10, ge=1, le=100)
+    returns_per_order: int = Field(default=2, ge=1, le=50)
+    fulfillment_orders_first: int = Field(default=5, ge=1, le=50)
+    hold_fulfillment_orders_first: int = Field(default=3, ge=1, le=50)
+    fulfillments_first: int = Field(default=5, ge=1, le=50)
     place_holds: bool = True
     notify_merchant: bool = False
+    defer_after_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Defer enrichment when its read would wait longer for the store's budget.",
+    )
+    deferred_concurrency: int = Field(default=4, ge=1, le=64)
+    deferred_limit: int = Field(default=10_000, ge=1)
 
 
 class ReconcileSettings(BaseModel):

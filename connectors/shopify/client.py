@@ -61,6 +61,7 @@ from connectors.shopify.bucket import (
     Reservation,
     ThrottleStatus,
 )
+from connectors.shopify.budget import Priority, Spend, current_class, current_spend
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
@@ -71,6 +72,7 @@ from connectors.shopify.errors import (
 __all__ = [
     "ClientStats",
     "GraphQLExecutor",
+    "OnPoints",
     "OnResponse",
     "ShopifyAdminClient",
     "ShopifyClientConfig",
@@ -82,6 +84,8 @@ logger = logging.getLogger(__name__)
 JsonObject = dict[str, Any]
 OnResponse = Callable[[str, int, float, "float | None"], None]
 """``on_response(operation, status, duration_s, cost)``; ``cost`` is the actual query cost."""
+OnPoints = Callable[[Priority, "Spend | None", float, float], None]
+"""``on_points(priority, spend, requested, actual)`` after every answered call."""
 
 #: Shopify caps a single query at 1000 points; a mutation field costs about 10.
 MAX_QUERY_COST = 1000.0
@@ -192,6 +196,9 @@ class ShopifyAdminClient:
         transport: a transport for the client this class creates (tests: ``MockTransport``).
         bucket: a shared bucket model; by default one per client, i.e. per store.
         on_response: metrics hook called after every HTTP answer; must not raise.
+        on_points: metrics hook called with the points of every answered call,
+            its :class:`~connectors.shopify.budget.Priority` class and the case it
+            is charged to (:func:`~connectors.shopify.budget.charged_to`); must not raise.
         clock: monotonic seconds, also used for the default bucket.
         sleep: awaitable sleep, also used for the default bucket.
     """
@@ -204,6 +211,7 @@ class ShopifyAdminClient:
         transport: httpx.AsyncBaseTransport | None = None,
         bucket: CostBucket | None = None,
         on_response: OnResponse | None = None,
+        on_points: OnPoints | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -223,6 +231,7 @@ class ShopifyAdminClient:
             sleep=sleep,
         )
         self.on_response = on_response
+        self.on_points = on_points
         self.stats = ClientStats()
         # Learned per operation name: what Shopify *requested* last time. The
         # bucket admits on the requested cost (the actual one is refunded
@@ -445,6 +454,7 @@ class ShopifyAdminClient:
             settled = True
             if actual is not None:
                 self.stats.cost_spent += actual
+            self._count_points(requested if requested is not None else reservation.cost, actual)
             if requested is not None:
                 self._learned_cost[name] = requested
 
@@ -486,6 +496,19 @@ class ShopifyAdminClient:
             if not settled:
                 # Cancelled or failed mid-flight: keep the points charged (unknown).
                 self.bucket.settle(reservation)
+
+    def _count_points(self, requested: float, actual: float | None) -> None:
+        """Charge an answered call to the current case and tell the metrics hook."""
+        priority = current_class()
+        spend = current_spend()
+        if spend is not None:
+            spend.add(priority, requested, actual)
+        if self.on_points is None:
+            return
+        try:
+            self.on_points(priority, spend, requested, actual if actual is not None else requested)
+        except Exception:  # a metrics bug must not fail a call to Shopify
+            logger.exception("on_points hook failed")
 
     def _notify(self, name: str, status: int, duration: float, cost: float | None) -> None:
         if self.on_response is None:

@@ -47,6 +47,7 @@ __all__ = [
     "get_dispute",
     "get_fulfillment_orders",
     "get_fulfillments",
+    "get_hold_targets",
     "get_order_with_history",
     "get_refunds",
     "iter_orders_updated_since",
@@ -155,6 +156,23 @@ query CasebridgeFulfillmentOrders($orderId: ID!, $first: Int!, $linesFirst: Int!
     }
   }
 }
+"""
+
+HOLD_TARGETS = """
+query CasebridgeHoldTargets($orderId: ID!, $first: Int!, $after: String) {
+  order(id: $orderId) {
+    id
+    fulfillmentOrders(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id status }
+    }
+  }
+}
+"""
+"""The fulfillment orders a hold goes on: ids and statuses only (``3 + first`` points).
+
+What a hold needs and nothing more: the hold's own handle makes a second hold
+fail with ``DUPLICATE_FULFILLMENT_HOLD_HANDLE``, so existing holds need not be read.
 """
 
 FULFILLMENTS = """
@@ -437,6 +455,7 @@ mutation CasebridgeDisputeEvidenceUpdate(
 DOCUMENTS: Mapping[str, str] = {
     "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
     "CasebridgeFulfillmentOrders": FULFILLMENT_ORDERS,
+    "CasebridgeHoldTargets": HOLD_TARGETS,
     "CasebridgeFulfillments": FULFILLMENTS,
     "CasebridgeRefunds": REFUNDS,
     "CasebridgeDispute": DISPUTE,
@@ -547,6 +566,32 @@ async def get_fulfillment_orders(
     order = data.get("order") or {}
     nodes = (order.get("fulfillmentOrders") or {}).get("nodes") or []
     return [node for node in nodes if isinstance(node, dict)]
+
+
+async def get_hold_targets(
+    client: GraphQLExecutor, order_id: str, *, first: int = 3, max_pages: int = 20
+) -> list[JsonObject] | None:
+    """The order's fulfillment orders (id, status), paged; ``None`` if the order does not exist.
+
+    Most orders have one or two fulfillment orders: a small page keeps the
+    protective read cheap, and the rare order with more is paged through.
+    """
+    nodes: list[JsonObject] = []
+    after: str | None = None
+    for _ in range(max_pages):
+        data = await client.execute(
+            HOLD_TARGETS, {"orderId": order_id, "first": first, "after": after}
+        )
+        order = data.get("order")
+        if not isinstance(order, dict):
+            return None
+        connection = order.get("fulfillmentOrders") or {}
+        nodes += [node for node in connection.get("nodes") or [] if isinstance(node, dict)]
+        page = connection.get("pageInfo") or {}
+        after = page.get("endCursor") if page.get("hasNextPage") else None
+        if not after:
+            break
+    return nodes
 
 
 async def get_fulfillments(

@@ -18,13 +18,17 @@ from deploy.check.runner import DEFAULT_KUBERNETES_VERSION, OVERLAYS, check_all
     help="Overlay to render and check (repeatable; default: all).",
 )
 @click.option("--kubernetes-version", default=DEFAULT_KUBERNETES_VERSION, show_default=True)
-@click.option("--no-k8s", is_flag=True, help="Check only the Dockerfile and the Compose file.")
-def main(overlays: tuple[str, ...], kubernetes_version: str, no_k8s: bool) -> None:
-    """Validate deploy/: Dockerfile, docker-compose.yml and the Kubernetes overlays."""
+@click.option("--no-k8s", is_flag=True, help="Do not render and check the Kubernetes overlays.")
+@click.option("--no-prometheus", is_flag=True, help="Do not check the alert rules with promtool.")
+def main(
+    overlays: tuple[str, ...], kubernetes_version: str, no_k8s: bool, no_prometheus: bool
+) -> None:
+    """Validate deploy/: Dockerfile, docker-compose.yml, the alert rules and the overlays."""
     report = check_all(
         overlays=overlays or OVERLAYS,
         kubernetes_version=kubernetes_version,
         kubernetes=not no_k8s,
+        prometheus=not no_prometheus,
     )
     click.echo(report.render())
     sys.exit(0 if report.ok else 1)

@@ -1,37 +1,29 @@
 """Build kustomize once from the Go module proxy and render overlays with it.
 
 The binary lives outside the repository, in ``$XDG_CACHE_HOME/casebridge/go``
-(``~/.cache/casebridge/go``), and is reused by later runs. kustomize 5.7.1 is
-the newest release that builds with Go 1.26; 5.8 needs Go 1.27.
+(``~/.cache/casebridge/go``, see :mod:`deploy.check.gotools`), and is reused by
+later runs. kustomize 5.7.1 is the newest release that builds with Go 1.26;
+5.8 needs Go 1.27.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from deploy.check.gotools import BuildError, ToolUnavailable, ensure_go_tool, go_cache_dir
+
+__all__ = ["RenderError", "ToolUnavailable", "ensure_kustomize", "go_cache_dir", "render"]
+
 KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
 KUSTOMIZE_VERSION = "v5.7.1"
-INSTALL_TIMEOUT_S = 900.0
-
-
-class ToolUnavailable(Exception):
-    """A tool the check needs cannot be had here; the check is skipped, not failed."""
 
 
 class RenderError(Exception):
-    """kustomize could not build an overlay."""
-
-
-def go_cache_dir() -> Path:
-    """The GOPATH kustomize is built into, outside the repository."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "casebridge" / "go"
+    """kustomize could not be built or could not build an overlay."""
 
 
 def ensure_kustomize(cache: Path | None = None) -> Path:
@@ -43,37 +35,16 @@ def ensure_kustomize(cache: Path | None = None) -> Path:
         ToolUnavailable: no ``go`` on PATH (and no binary built before).
         RenderError: ``go install`` failed.
     """
-    override = os.environ.get("CASEBRIDGE_KUSTOMIZE")
-    if override:
-        return Path(override)
-    gopath = cache or go_cache_dir()
-    binary = gopath / "bin" / "kustomize"
-    if binary.is_file():
-        return binary
-    go = shutil.which("go")
-    if go is None:
-        raise ToolUnavailable(
-            "go is not on PATH: cannot build kustomize "
-            f"({KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}); install Go >= 1.24 to render the overlays"
-        )
-    env = dict(os.environ, GOPATH=str(gopath), GOFLAGS="-modcacherw", GOTOOLCHAIN="local")
     try:
-        subprocess.run(
-            [go, "install", f"{KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT_S,
+        return ensure_go_tool(
+            KUSTOMIZE_MODULE,
+            KUSTOMIZE_VERSION,
+            "kustomize",
+            override_env="CASEBRIDGE_KUSTOMIZE",
+            cache=cache,
         )
-    except subprocess.CalledProcessError as exc:
-        tail = (exc.stderr or "").strip().splitlines()[-3:]
-        raise RenderError(f"go install {KUSTOMIZE_MODULE} failed: {' / '.join(tail)}") from None
-    except subprocess.TimeoutExpired:
-        raise RenderError(
-            f"go install {KUSTOMIZE_MODULE} took over {INSTALL_TIMEOUT_S:.0f} s"
-        ) from None
-    return binary
+    except BuildError as exc:
+        raise RenderError(str(exc)) from None
 
 
 def render(kustomize: Path, directory: Path) -> list[dict[str, Any]]:

@@ -11,11 +11,14 @@ from deploy.check.compose import check_compose
 from deploy.check.dockerfile import check_dockerfile
 from deploy.check.kustomize import RenderError, ToolUnavailable, ensure_kustomize, render
 from deploy.check.manifests import invariant_findings, schema_findings, secret_keys
+from deploy.check.promtool import check_prometheus
 from deploy.check.report import Finding, Report
 
 DEPLOY_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = DEPLOY_DIR.parent
 K8S_DIR = DEPLOY_DIR / "k8s"
+PROMETHEUS_RULES = DEPLOY_DIR / "prometheus" / "casebridge-rules.yaml"
+PROMETHEUS_RULE_TESTS = DEPLOY_DIR / "prometheus" / "casebridge-rules.test.yaml"
 OVERLAYS = ("dev", "prod")
 DEFAULT_KUBERNETES_VERSION = "1.33"
 
@@ -63,13 +66,19 @@ def check_all(
     overlays: Sequence[str] = OVERLAYS,
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION,
     kubernetes: bool = True,
+    prometheus: bool = True,
 ) -> Report:
-    """The Dockerfile, the Compose file and (unless ``kubernetes`` is False) the overlays."""
+    """The Dockerfile, the Compose file, the alert rules and the overlays (each unless False)."""
     report = Report()
     report.extend(check_dockerfile(DEPLOY_DIR / "docker" / "Dockerfile", REPO_ROOT))
     report.checked.append("Dockerfile")
     report.extend(check_compose(DEPLOY_DIR / "docker-compose.yml"))
     report.checked.append("compose")
+    if prometheus:
+        findings = check_prometheus(PROMETHEUS_RULES, "prometheus rules", PROMETHEUS_RULE_TESTS)
+        report.extend(findings)
+        if not any(f.severity == "skipped" for f in findings):
+            report.checked.append("prometheus rules")
     if kubernetes:
         check_kubernetes(report, overlays=overlays, kubernetes_version=kubernetes_version)
     return report

@@ -130,6 +130,9 @@ class ArtifactCache:
                             f"Maven finished but kafka_2.13-{version}.jar is not in {scratch}"
                         )
                     self._install(scratch / "libs", home, keep_as="libs")
+                self._report(f"fetched Apache Kafka {version}: {_size(home)} in {home}")
+            else:
+                self._report(f"Apache Kafka {version}: cached, {_size(home)} in {home}")
         return home / "libs"
 
     def ensure_registry(self) -> Path:
@@ -164,6 +167,9 @@ class ArtifactCache:
                     # The archive stays in ~/.m2; the cache keeps only the unpacked tree.
                     shutil.rmtree(download)
                     self._install(unpacked, home)
+                self._report(f"fetched Apicurio Registry {version}: {_size(home)} in {home}")
+            else:
+                self._report(f"Apicurio Registry {version}: cached, {_size(home)} in {home}")
         return self.registry_jar
 
     def _mvn_run(self, scratch: Path, goal: str, *properties: str, what: str) -> None:
@@ -218,6 +224,12 @@ class ArtifactCache:
             home.mkdir(parents=True)
             source.rename(home / keep_as)
         (home / MARKER).write_text("fetched by casebridge (deploy/local/artifacts.py)\n")
+
+
+def _size(home: Path) -> str:
+    """The size of the files under ``home``, for progress lines ("123.4 MB")."""
+    total = sum(f.stat().st_size for f in home.rglob("*") if f.is_file())
+    return f"{total / 1e6:.1f} MB"
 
 
 def _unpack(archive: Path, target: Path) -> None:

@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 import faust
 
+from connectors.shopify.budget import Priority, call_class
 from schemas.records import (
     CaseRequest,
     CaseState,
@@ -63,6 +64,7 @@ from streams.classify import (
 )
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
+from streams.enrich.deferred import DeferredEnrichment
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -97,6 +99,12 @@ class Enricher(Protocol):
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         """The request with enrichment variables (``enrichment_complete`` False on failure)."""
 
+    def should_defer(self, request: CaseRequest) -> bool:
+        """Whether the store's budget is too short to enrich ``request`` now."""
+
+    def deferred(self, request: CaseRequest) -> CaseRequest:
+        """``request`` marked as opening before its enrichment."""
+
     def would_hold(self, request: CaseRequest) -> bool:
         """Whether :meth:`hold` acts on ``request`` (a hold is looked up in OpenText first)."""
 
@@ -108,6 +116,12 @@ class NoEnrichment:
     """An :class:`Enricher` that changes nothing (for workers without Shopify access)."""
 
     async def enrich(self, request: CaseRequest) -> CaseRequest:
+        return request
+
+    def should_defer(self, request: CaseRequest) -> bool:
+        return False
+
+    def deferred(self, request: CaseRequest) -> CaseRequest:
         return request
 
     def would_hold(self, request: CaseRequest) -> bool:
@@ -182,6 +196,12 @@ class Classifier:
         self.complaint_history = app.Table("classify-complaint-history", default=None)
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
+        self.deferred = DeferredEnrichment(
+            enricher,
+            self._publish_update,
+            concurrency=services.settings.enrich.deferred_concurrency,
+            limit=services.settings.enrich.deferred_limit,
+        )
         # Faust commits past an unacknowledged record if later ones are acked first.
         self.acks = InOrderAcks()
         self.stats: dict[str, int] = dict.fromkeys(STATS, 0)
@@ -338,9 +358,17 @@ class Classifier:
         return pending
 
     async def _open(self, pending: Sequence[Pending]) -> None:
-        """The effects of one record's requests: enrich, hold, publish (in its lane)."""
+        """The effects of one record's requests: hold, enrich, publish (in its lane).
+
+        The hold goes first: it is the one effect with a deadline (a fulfillment
+        app may pick the order within seconds) and its calls are of the most
+        urgent budget class. Enrichment follows only for a case's first request
+        (an update carries its own webhook's facts; the case was enriched when
+        it opened), and is deferred when the store's budget is short, so a lane
+        never sits waiting for points.
+        """
         for item in pending:
-            request = await self.enricher.enrich(item.request)
+            request = item.request
             # The review hold goes on once, when the case is first requested (later
             # updates of the case, e.g. the orders/updated our own write-backs cause
             # after the decision released the hold, must not hold the order again),
@@ -352,10 +380,25 @@ class Classifier:
                 and request.shop == self.services.settings.shopify.shop_domain
                 and not (item.unseen and await self._opened_before(request))
             ):
-                request = await self.enricher.hold(request)
+                with call_class(Priority.PROTECT):
+                    request = await self.enricher.hold(request)
                 if _holds_placed(request):
                     self.open_cases[request.case_id] = {**entry, "held": True}
+            deferred = False
+            if item.first:
+                if self.enricher.should_defer(request):
+                    request = self.enricher.deferred(request)
+                    deferred = True
+                else:
+                    with call_class(Priority.ENRICH):
+                        request = await self.enricher.enrich(request)
             await self._publish(request, first=item.first)
+            if deferred:
+                self.deferred.submit(request)
+
+    async def _publish_update(self, request: CaseRequest) -> None:
+        """Publish a deferred case's enriched request: the sink attaches it to the case."""
+        await self._publish(request, first=False)
 
     async def _opened_before(self, request: CaseRequest) -> bool:
         """Whether OpenText already has the case, though the open-cases table does not.

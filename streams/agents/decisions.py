@@ -34,6 +34,7 @@ from streams.decisions import (
 )
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.watermark import KafkaWatermarkStore
+from streams.ops.metrics import decision_unbuildable
 from streams.runtime.seen import SeenWindow
 from streams.services import Services
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
@@ -103,6 +104,7 @@ class DecisionSource:
                 error_class=failure.error_type,
             )
             sends.append(send_to_dlq(producer, letter, failure.case_id.encode(), failure.payload))
+            decision_unbuildable(failure.case_id)
             if isinstance(failure.error, OfflineIntakeError):
                 sends.append(self._failed_state(failure))
         await asyncio.gather(*sends)

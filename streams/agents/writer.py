@@ -35,6 +35,7 @@ from schemas.records import (
     WritebackResult,
     WritebackStatus,
 )
+from streams.ops.metrics import DECISIONS
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -170,6 +171,7 @@ class Writer:
             await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
             if result.status is WritebackStatus.FAILED:
                 self.stats["failed"] += 1
+                DECISIONS.labels(decision.case_type.value, "failed").inc()
                 await dead_letter(
                     self.services.producer,
                     event,
@@ -186,6 +188,7 @@ class Writer:
         if delegated and not writes:
             return  # the offline-orders agent reports this case
         final = CaseStatus.APPLIED if writes else CaseStatus.DECIDED
+        DECISIONS.labels(decision.case_type.value, "applied").inc(bool(writes))
         await self._state(decision.case_id, decision, final, decision.outcome)
 
     async def _with_patience(self, call: Any, case_id: str) -> WritebackResult:

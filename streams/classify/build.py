@@ -77,6 +77,10 @@ class Variables:
         """An INTEGER variable."""
         return self._add(name, VariableType.INTEGER, None if value is None else str(value))
 
+    def long(self, name: str, value: int | None) -> Variables:
+        """A LONG variable (Shopify's counts are UnsignedInt64)."""
+        return self._add(name, VariableType.LONG, None if value is None else str(value))
+
     def boolean(self, name: str, value: bool | None) -> Variables:
         """A BOOLEAN variable (``true``/``false``)."""
         return self._add(name, VariableType.BOOLEAN, None if value is None else str(value).lower())

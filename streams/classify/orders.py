@@ -102,6 +102,10 @@ class Order:
     cancelled: bool
     is_company: bool
     risk_level: str | None
+    financial_status: str | None = None
+    customer_orders_count: int | None = None
+    """``customer.orders_count`` where the webhook carries it (enrichment reads it otherwise)."""
+    customer_total_spent: Decimal | None = None
     shipping_address: dict[str, str] | None = None
     """The fields a reviewer's correction can change (see :data:`ADDRESS_FIELDS`)."""
 
@@ -141,6 +145,9 @@ def read_order(fields: Fields) -> Order:
         cancelled=fields.has("cancelled_at"),
         is_company=fields.has("company"),
         risk_level=_order_risk_level(fields),
+        financial_status=fields.text("financial_status"),
+        customer_orders_count=customer.integer("orders_count") if customer else None,
+        customer_total_spent=customer.decimal("total_spent") if customer else None,
         shipping_address=_address(shipping),
     )
 
@@ -182,6 +189,9 @@ def order_variables(order: Order) -> Variables:
         .string("countryCode", order.country_code)
         .string("provinceCode", order.province_code)
         .string("riskLevel", order.risk_level)
+        .string("orderFinancialStatus", (order.financial_status or "").upper() or None)
+        .long("customerOrdersCount", order.customer_orders_count)
+        .decimal("customerTotalSpent", order.customer_total_spent)
         .string("tags", ", ".join(order.tags) or None)
         .integer("lineCount", len(order.lines))
         .integer("itemCount", order.item_count)

@@ -1,17 +1,26 @@
 """The GraphQL documents of the enricher (the shared ones live in connectors.shopify.operations).
 
-:data:`ENRICH_ORDER` fetches in one request what most cases need: the order
-record (name, totals, financial status), its fulfillment orders with their
-holds, and, when ``$withHistory`` is true, the customer's history: order count,
-amount spent and, over the customer's most recent orders, their returns and
-disputes. One request instead of three keeps the bucket cost and the latency
-per case low; ``@include`` drops the history part for case types that do not
-need it, so they are not charged for it.
+Each document reads one part of what a case may lack, so a case is charged
+only for what its webhook did not carry (see :mod:`streams.enrich.enricher`).
+Requested cost with the default page sizes, by Shopify's rules (objects 1,
+connections ``2 + first * node``):
 
-:data:`ENRICH_CUSTOMER` is the history alone, for complaints that name a
-customer but no order.
+=============================  ====================================================  ======
+document                       reads                                                 points
+=============================  ====================================================  ======
+``CasebridgeCustomerSummary``  the customer's order count and amount spent           2
+``CasebridgeEnrichOrder``      order record, customer id, fulfillment orders (5)     12
+``CasebridgeEnrichOrderHist``  the same plus the customer's history (10 orders)      ~60
+``CasebridgeEnrichCustomer``   the customer's history alone (complaints)             ~50
+=============================  ====================================================  ======
 
-Both use Shopify's real field names, so they run unchanged against a store.
+The history counts returns and disputes over the customer's most recent
+orders; it is the expensive part and only case types that weigh a customer's
+past (returns, complaints, chargebacks) read it. No ``@include`` switches: a
+part a case does not need is not in its document at all, so no store can
+charge for it.
+
+All use Shopify's real field names, so they run unchanged against a store.
 Shipping proof and refunds reuse ``get_fulfillments`` and ``get_refunds``.
 """
 
@@ -33,34 +42,40 @@ fragment CasebridgeCustomerHistory on Customer {
 }
 """
 
-ENRICH_ORDER = (
-    """
-query CasebridgeEnrichOrder(
-  $id: ID!
-  $withHistory: Boolean!
-  $historyFirst: Int!
-  $returnsFirst: Int!
-  $fulfillmentOrdersFirst: Int!
-) {
-  order(id: $id) {
+_ORDER_FIELDS = """
     id
     name
     currencyCode
     displayFinancialStatus
     displayFulfillmentStatus
     totalPriceSet { shopMoney { amount currencyCode } }
-    totalRefundedSet { shopMoney { amount currencyCode } }
-    customer {
-      id
-      ...CasebridgeCustomerHistory @include(if: $withHistory)
-    }
     fulfillmentOrders(first: $fulfillmentOrdersFirst) {
-      nodes {
-        id
-        status
-        fulfillmentHolds { id handle reason }
-      }
+      nodes { id status }
     }
+"""
+
+ENRICH_ORDER = (
+    """
+query CasebridgeEnrichOrder($id: ID!, $fulfillmentOrdersFirst: Int!) {
+  order(id: $id) {"""
+    + _ORDER_FIELDS
+    + """    customer { id }
+  }
+}
+"""
+)
+
+ENRICH_ORDER_WITH_HISTORY = (
+    """
+query CasebridgeEnrichOrderHist(
+  $id: ID!
+  $historyFirst: Int!
+  $returnsFirst: Int!
+  $fulfillmentOrdersFirst: Int!
+) {
+  order(id: $id) {"""
+    + _ORDER_FIELDS
+    + """    customer { ...CasebridgeCustomerHistory }
   }
 }
 """
@@ -78,4 +93,20 @@ query CasebridgeEnrichCustomer($id: ID!, $historyFirst: Int!, $returnsFirst: Int
     + CUSTOMER_HISTORY_FRAGMENT
 )
 
-__all__ = ["CUSTOMER_HISTORY_FRAGMENT", "ENRICH_CUSTOMER", "ENRICH_ORDER"]
+CUSTOMER_SUMMARY = """
+query CasebridgeCustomerSummary($id: ID!) {
+  customer(id: $id) {
+    id
+    numberOfOrders
+    amountSpent { amount currencyCode }
+  }
+}
+"""
+
+__all__ = [
+    "CUSTOMER_HISTORY_FRAGMENT",
+    "CUSTOMER_SUMMARY",
+    "ENRICH_CUSTOMER",
+    "ENRICH_ORDER",
+    "ENRICH_ORDER_WITH_HISTORY",
+]

@@ -1,32 +1,45 @@
 """The Shopify enricher: context for a case before it opens, and the review hold.
 
 :class:`ShopifyEnricher` implements the classify agent's
-:class:`~streams.agents.classify.Enricher` protocol. What it fetches depends
-on the case type (:data:`PLANS`):
+:class:`~streams.agents.classify.Enricher` protocol. The store's API budget is
+the scarce resource, so a case reads only what its webhook lacks and what its
+type uses (:data:`PLANS`), and the hold — the one protective write — comes
+first and brings the fulfillment orders with it:
 
-=====================  =======  ===========  ==============  ============  =======
-case type              history  fulfillment  shipping proof  order record  refunds
-                                orders
-=====================  =======  ===========  ==============  ============  =======
-ORDER_REVIEW           yes      yes          -               yes           -
-HIGH_VALUE_REVIEW      yes      yes          -               yes           -
-RETURN_REVIEW          yes      yes          -               -             yes
-COMPLAINT              yes      -            -               -             -
-FULFILLMENT_EXCEPTION  -        yes          yes             -             -
-CHARGEBACK             yes      yes          yes             yes           yes
-others                 -        -            -               -             -
-=====================  =======  ===========  ==============  ============  =======
+=====================  ========  =======  ===========  ========  ======  =======
+case type              customer  history  fulfillment  shipping  order   refunds
+                       summary            orders       proof     record
+=====================  ========  =======  ===========  ========  ======  =======
+ORDER_REVIEW           yes       -        yes (hold)   -         yes     -
+HIGH_VALUE_REVIEW      yes       -        yes (hold)   -         yes     -
+RETURN_REVIEW          (hist.)   yes      yes          -         -       yes
+COMPLAINT              (hist.)   yes      -            -         -       -
+FULFILLMENT_EXCEPTION  -         -        yes          yes       -       -
+CHARGEBACK             (hist.)   yes      yes          yes       yes     yes
+others                 -         -        -            -         -       -
+=====================  ========  =======  ===========  ========  ======  =======
 
-History needs an order (the customer is read through it) or, for a
-complaint, a customer id. Variable names and types are listed in
-:mod:`streams.enrich.variables`; variables the classifier already set are
-kept (see :func:`streams.enrich.variables.merge`).
+A part whose variables the case already carries is not read: the order
+webhook gives the order record and usually the customer's order count and
+amount spent (``customerOrdersCount``), the hold's read gives the fulfillment
+orders (``fulfillmentOrderIds``). So a held ORDER_REVIEW is normally enriched
+at no cost at all; the document table of :mod:`streams.enrich.documents` says
+what each read costs.
+
+Calls are made in the caller's :func:`~connectors.shopify.budget.call_class`
+(classify: PROTECT for the hold, ENRICH for the reads) and charged to the
+case (:func:`~connectors.shopify.budget.charged_to`): the points each case
+spent are recorded in its variables (``shopifyPointsRequested``,
+``shopifyPointsCharged``) and counted per case type by the client's metrics hook.
+
+When the budget is short, :meth:`ShopifyEnricher.should_defer` says so (the
+estimated wait of an enrichment read exceeds ``defer_after_s``) and classify
+opens the case first and enriches it later (:mod:`streams.enrich.deferred`).
 
 Failures never raise out and never drop the case: a part that fails after
 the client's own retries (any :class:`~connectors.shopify.errors.ShopifyError`,
 or an order that does not exist) is named in ``enrichmentError`` and the case
 opens with ``enrichment_complete=False``; the parts that worked are kept.
-The client waits on its cost bucket itself, so the enricher adds no pacing.
 """
 
 from __future__ import annotations
@@ -35,6 +48,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.shopify.bucket import CostBucket
+from connectors.shopify.budget import Priority, Spend, charged_to
 from connectors.shopify.client import GraphQLExecutor
 from connectors.shopify.errors import ShopifyError
 from connectors.shopify.operations import get_fulfillments, get_refunds
@@ -43,7 +58,12 @@ from streams.classify.build import Variables
 from streams.classify.payload import normalise_id
 from streams.decisions.keys import gid, hold_handle
 from streams.enrich import variables as v
-from streams.enrich.documents import ENRICH_CUSTOMER, ENRICH_ORDER
+from streams.enrich.documents import (
+    CUSTOMER_SUMMARY,
+    ENRICH_CUSTOMER,
+    ENRICH_ORDER,
+    ENRICH_ORDER_WITH_HISTORY,
+)
 from streams.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlacer
 
 log = logging.getLogger(__name__)
@@ -53,22 +73,20 @@ log = logging.getLogger(__name__)
 class Plan:
     """Which parts of the Shopify context a case type gets."""
 
+    summary: bool = False
+    """The customer's order count and amount spent."""
     history: bool = False
+    """Returns and disputes over the customer's recent orders (includes the summary)."""
     fulfillment_orders: bool = False
     shipping_proof: bool = False
     order_record: bool = False
     refunds: bool = False
 
-    @property
-    def needs_order(self) -> bool:
-        """True when the one order query is worth sending."""
-        return self.history or self.fulfillment_orders or self.order_record
-
 
 #: What each case type is enriched with (see the module docstring).
 PLANS: dict[CaseType, Plan] = {
-    CaseType.ORDER_REVIEW: Plan(history=True, fulfillment_orders=True, order_record=True),
-    CaseType.HIGH_VALUE_REVIEW: Plan(history=True, fulfillment_orders=True, order_record=True),
+    CaseType.ORDER_REVIEW: Plan(summary=True, fulfillment_orders=True, order_record=True),
+    CaseType.HIGH_VALUE_REVIEW: Plan(summary=True, fulfillment_orders=True, order_record=True),
     CaseType.RETURN_REVIEW: Plan(history=True, fulfillment_orders=True, refunds=True),
     CaseType.COMPLAINT: Plan(history=True),
     CaseType.FULFILLMENT_EXCEPTION: Plan(fulfillment_orders=True, shipping_proof=True),
@@ -81,27 +99,40 @@ PLANS: dict[CaseType, Plan] = {
     ),
 }
 
+#: The variable whose presence means a part is already there (from the webhook or the hold).
+_PRESENT = {
+    "summary": "customerOrdersCount",
+    "fulfillment_orders": "fulfillmentOrderIds",
+    "order_record": "orderFinancialStatus",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class EnrichOptions:
-    """How much the enricher reads and whether it holds orders.
+    """How much the enricher reads, whether it holds orders, and when it defers.
 
     Attributes:
         history_orders: the customer's most recent orders whose returns and
-            disputes are counted (cost grows with it; 20 costs ~200 points).
+            disputes are counted (cost grows with it: ~5 points per order).
         returns_per_order: returns read per history order.
-        fulfillment_orders_first: fulfillment orders read per order.
+        fulfillment_orders_first: fulfillment orders read per order (enrichment).
+        hold_fulfillment_orders_first: fulfillment orders per page of the hold's
+            read (most orders have one or two; more are paged).
         fulfillments_first: fulfillments read for shipping proof.
         place_holds: hold ORDER_REVIEW / HIGH_VALUE_REVIEW orders.
         notify_merchant: ask Shopify to notify the merchant of each hold.
+        defer_after_s: an enrichment read that would wait longer than this for
+            the store's budget is deferred (the case opens first).
     """
 
-    history_orders: int = 20
-    returns_per_order: int = 5
-    fulfillment_orders_first: int = 20
-    fulfillments_first: int = 20
+    history_orders: int = 10
+    returns_per_order: int = 2
+    fulfillment_orders_first: int = 5
+    hold_fulfillment_orders_first: int = 3
+    fulfillments_first: int = 5
     place_holds: bool = True
     notify_merchant: bool = False
+    defer_after_s: float = 1.0
 
 
 def _failure(part: str, exc: BaseException) -> str:
@@ -123,26 +154,64 @@ class ShopifyEnricher:
         self._holds = HoldPlacer(
             client,
             notify_merchant=self.options.notify_merchant,
-            fulfillment_orders_first=self.options.fulfillment_orders_first,
+            fulfillment_orders_first=self.options.hold_fulfillment_orders_first,
         )
-        self.stats: dict[str, int] = {"enriched": 0, "incomplete": 0, "holds_placed": 0}
+        self.stats: dict[str, int] = {
+            "enriched": 0,
+            "incomplete": 0,
+            "holds_placed": 0,
+            "deferred": 0,
+        }
 
     # --- enrichment -------------------------------------------------------------------------
 
+    def missing(self, request: CaseRequest) -> Plan:
+        """The parts of the case type's plan that ``request`` does not carry yet."""
+        plan = PLANS.get(request.case_type, Plan())
+        present = {variable.name for variable in request.variables}
+        wanted = {name: getattr(plan, name) for name in Plan.__slots__}
+        for part, variable in _PRESENT.items():
+            if variable in present:
+                wanted[part] = False
+        if wanted["history"]:
+            wanted["summary"] = False
+        if not request.order_id:
+            for part in ("fulfillment_orders", "order_record", "shipping_proof", "refunds"):
+                wanted[part] = False
+            if not request.customer_id:
+                wanted["summary"] = wanted["history"] = False
+        return Plan(**wanted)
+
+    def should_defer(self, request: CaseRequest) -> bool:
+        """Whether the store's budget is too short to enrich ``request`` now.
+
+        True when an enrichment read would wait more than ``defer_after_s``
+        behind the calls already queued (holds and write-backs go first).
+        """
+        if self.missing(request) == Plan():
+            return False
+        bucket = getattr(self._client, "bucket", None)
+        if not isinstance(bucket, CostBucket):
+            return False
+        return bucket.estimated_wait(0.0, Priority.ENRICH) > self.options.defer_after_s
+
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         """``request`` with its Shopify context; ``enrichment_complete`` False on failure."""
-        plan = PLANS.get(request.case_type)
-        if plan is None:
-            return request
+        plan = self.missing(request)
+        if plan == Plan():
+            return request.model_copy(update={"enrichment_complete": True})
         added = Variables()
         errors: list[str] = []
         customer_id: str | None = None
+        spend = Spend(request.case_type.value, request.case_id)
         try:
-            customer_id = await self._collect(request, plan, added, errors)
+            with charged_to(spend):
+                customer_id = await self._collect(request, plan, added, errors)
         except Exception as exc:  # never lose a case to an enrichment bug
             log.exception("enrichment of case %s failed unexpectedly", request.case_id)
             errors.append(_failure("enrichment", exc))
         variables = v.merge(request.variables, added.items)
+        variables = with_spend(variables, spend)
         update: dict[str, Any] = {"enrichment_complete": not errors}
         if errors:
             self.stats["incomplete"] += 1
@@ -151,27 +220,48 @@ class ShopifyEnricher:
             variables = v.replace(variables, [error])
         else:
             self.stats["enriched"] += 1
+            variables = [item for item in variables if item.name != "enrichmentDeferred"]
         if request.customer_id is None and customer_id:
             update["customer_id"] = customer_id
         update["variables"] = variables
         return request.model_copy(update=update)
+
+    def deferred(self, request: CaseRequest) -> CaseRequest:
+        """``request`` marked as opening before its enrichment (the budget is short)."""
+        self.stats["deferred"] += 1
+        marker = CaseVariable(name="enrichmentDeferred", value="store API budget saturated")
+        return request.model_copy(
+            update={
+                "enrichment_complete": False,
+                "variables": v.replace(request.variables, [marker]),
+            }
+        )
 
     async def _collect(
         self, request: CaseRequest, plan: Plan, added: Variables, errors: list[str]
     ) -> str | None:
         """Fetch each part of ``plan`` into ``added``; return the customer id found, if any."""
         order_gid = gid("Order", request.order_id) if request.order_id else None
-        customer_id: str | None = None
-        if order_gid is not None and plan.needs_order:
+        customer_id = request.customer_id
+        history_done = False
+        if order_gid is not None and (plan.fulfillment_orders or plan.order_record):
             try:
-                customer_id = await self._order_part(request, plan, order_gid, added, errors)
+                found, history_done = await self._order_part(
+                    request, plan, order_gid, added, errors
+                )
+                customer_id = customer_id or found
             except ShopifyError as exc:
                 errors.append(_failure("order", exc))
-        elif plan.history and request.customer_id:
+        if plan.history and not history_done and customer_id:
             try:
-                await self._customer_part(request, added, errors)
+                await self._customer_part(request, customer_id, added, errors)
             except ShopifyError as exc:
                 errors.append(_failure("customerHistory", exc))
+        elif plan.summary and customer_id:
+            try:
+                await self._summary_part(request, customer_id, added, errors)
+            except ShopifyError as exc:
+                errors.append(_failure("customerSummary", exc))
         if order_gid is not None and plan.shipping_proof:
             try:
                 fulfillments = await get_fulfillments(
@@ -189,43 +279,42 @@ class ShopifyEnricher:
 
     async def _order_part(
         self, request: CaseRequest, plan: Plan, order_gid: str, added: Variables, errors: list[str]
-    ) -> str | None:
+    ) -> tuple[str | None, bool]:
+        """The order read; with the history when it is needed and the customer is unknown.
+
+        Returns the customer id found and whether the history was read.
+        """
+        with_history = plan.history and not request.customer_id
+        variables: dict[str, Any] = {
+            "id": order_gid,
+            "fulfillmentOrdersFirst": self.options.fulfillment_orders_first,
+        }
+        if with_history:
+            variables["historyFirst"] = self.options.history_orders
+            variables["returnsFirst"] = self.options.returns_per_order
         data = await self._client.execute(
-            ENRICH_ORDER,
-            {
-                "id": order_gid,
-                "withHistory": plan.history,
-                "historyFirst": self.options.history_orders,
-                "returnsFirst": self.options.returns_per_order,
-                "fulfillmentOrdersFirst": self.options.fulfillment_orders_first,
-            },
+            ENRICH_ORDER_WITH_HISTORY if with_history else ENRICH_ORDER, variables
         )
         order = data.get("order")
         if not isinstance(order, dict):
             errors.append(f"order: {order_gid} not found")
-            return None
+            return None, False
         customer = order.get("customer")
         customer_id = normalise_id(str(customer["id"])) if isinstance(customer, dict) else None
         added.string("customerId", customer_id)
-        if plan.history and isinstance(customer, dict):
-            history = v.customer_history(
-                customer,
-                current_order_id=order_gid,
-                current_return_id=_subject(request, CaseType.RETURN_REVIEW),
-                current_dispute_id=_subject(request, CaseType.CHARGEBACK),
-            )
-            added.items.extend(history.items)
+        if with_history and isinstance(customer, dict):
+            added.items.extend(self._history(request, customer).items)
         if plan.fulfillment_orders:
             nodes = v.connection_nodes(order.get("fulfillmentOrders"))
             added.items.extend(v.fulfillment_orders(nodes).items)
         if plan.order_record:
             added.items.extend(v.order_record(order).items)
-        return customer_id
+        return customer_id, with_history
 
     async def _customer_part(
-        self, request: CaseRequest, added: Variables, errors: list[str]
+        self, request: CaseRequest, customer_id: str, added: Variables, errors: list[str]
     ) -> None:
-        customer_gid = gid("Customer", request.customer_id or "")
+        customer_gid = gid("Customer", customer_id)
         data = await self._client.execute(
             ENRICH_CUSTOMER,
             {
@@ -238,7 +327,27 @@ class ShopifyEnricher:
         if not isinstance(customer, dict):
             errors.append(f"customerHistory: {customer_gid} not found")
             return
-        added.items.extend(v.customer_history(customer).items)
+        added.items.extend(self._history(request, customer).items)
+
+    async def _summary_part(
+        self, request: CaseRequest, customer_id: str, added: Variables, errors: list[str]
+    ) -> None:
+        customer_gid = gid("Customer", customer_id)
+        data = await self._client.execute(CUSTOMER_SUMMARY, {"id": customer_gid})
+        customer = data.get("customer")
+        if not isinstance(customer, dict):
+            errors.append(f"customerSummary: {customer_gid} not found")
+            return
+        added.items.extend(self._history(request, customer).items)
+
+    @staticmethod
+    def _history(request: CaseRequest, customer: dict[str, Any]) -> Variables:
+        return v.customer_history(
+            customer,
+            current_order_id=gid("Order", request.order_id) if request.order_id else None,
+            current_return_id=_subject(request, CaseType.RETURN_REVIEW),
+            current_dispute_id=_subject(request, CaseType.CHARGEBACK),
+        )
 
     # --- holds ------------------------------------------------------------------------------
 
@@ -254,8 +363,10 @@ class ShopifyEnricher:
         """Hold the order of a review case (idempotent); a failure is recorded, not raised."""
         if not self.would_hold(request):
             return request
+        spend = Spend(request.case_type.value, request.case_id)
         try:
-            outcome = await self._holds.hold_order(request)
+            with charged_to(spend):
+                outcome = await self._holds.hold_order(request)
         except Exception as exc:  # a failed hold must not stop the case from opening
             if not isinstance(exc, ShopifyError):
                 log.exception("holding the order of case %s failed unexpectedly", request.case_id)
@@ -278,11 +389,26 @@ class ShopifyEnricher:
                 request.order_id,
             )
         variables = v.replace(request.variables, outcome.variables().items)
-        return request.model_copy(update={"variables": variables})
+        return request.model_copy(update={"variables": with_spend(variables, spend)})
+
+
+def with_spend(variables: list[CaseVariable], spend: Spend) -> list[CaseVariable]:
+    """``variables`` with ``spend`` added to the case's recorded Shopify points."""
+    if not spend.calls:
+        return variables
+    current = {item.name: item.value for item in variables}
+    requested = float(current.get("shopifyPointsRequested") or 0) + spend.requested
+    charged = float(current.get("shopifyPointsCharged") or 0) + spend.actual
+    totals = (
+        Variables()
+        .integer("shopifyPointsRequested", round(requested))
+        .integer("shopifyPointsCharged", round(charged))
+    )
+    return v.replace(variables, totals.items)
 
 
 def _subject(request: CaseRequest, case_type: CaseType) -> str | None:
     return request.subject_id if request.case_type is case_type else None
 
 
-__all__ = ["PLANS", "EnrichOptions", "Plan", "ShopifyEnricher"]
+__all__ = ["PLANS", "EnrichOptions", "Plan", "ShopifyEnricher", "with_spend"]

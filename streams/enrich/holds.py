@@ -9,43 +9,47 @@ For ORDER_REVIEW and HIGH_VALUE_REVIEW cases, :class:`HoldPlacer` puts a
   codes), else OTHER;
 * ``reasonNotes`` naming the case, so a merchant sees in the admin why.
 
-``fulfillmentOrderHold`` has no idempotency key, so the placer reads the
-fulfillment orders' current holds first and skips those already holding our
-handle: a redelivered or replayed request, or a worker that crashed between
-the hold and the commit, never places a second hold. Two workers racing on
-the same order cannot happen (the order's events share a partition); should
-Shopify still answer ``TAKEN`` for the handle, the hold is re-read, not
-re-placed.
+The hold is the one protective write of classify, so it is cheap and first:
+its calls are of class :attr:`~connectors.shopify.budget.Priority.PROTECT`
+(set by the caller), and it reads only the fulfillment orders' ids and
+statuses (:func:`~connectors.shopify.operations.get_hold_targets`, a few
+points). ``fulfillmentOrderHold`` has no idempotency key, but Shopify refuses a
+second hold with the same handle on a fulfillment order
+(``DUPLICATE_FULFILLMENT_HOLD_HANDLE``; older versions answered ``TAKEN``): a
+redelivered or replayed request, or a worker that crashed between the hold
+and the commit, gets that answer and records the hold as already there, so
+existing holds need not be read first. The fulfillment orders read are kept
+for the case (``fulfillmentOrderIds``), so enrichment does not read them again.
 
 The result goes into the request's variables: ``holdsPlaced`` (JSON list of
 ``{fulfillmentOrderId, holdId}``, our holds whether placed now or found),
 ``holdHandle``, ``holdsSkipped`` (fulfillment orders that cannot be held,
-e.g. already in progress) and ``holdError`` when a hold could not be placed
-(logged; the case opens regardless, a reviewer can hold by hand).
+e.g. already in progress), ``fulfillmentOrderIds``/``fulfillmentOrderStatuses``
+and ``holdError`` when a hold could not be placed (logged; the case opens
+regardless, a reviewer can hold by hand).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.shopify.client import GraphQLExecutor
 from connectors.shopify.errors import ShopifyError, ShopifyUserError
-from connectors.shopify.operations import (
-    HoldReason,
-    fulfillment_order_hold,
-    get_fulfillment_orders,
-)
+from connectors.shopify.operations import HoldReason, fulfillment_order_hold, get_hold_targets
 from schemas.records import CaseRequest, CaseType
 from streams.classify.build import Variables
 from streams.decisions.keys import gid, hold_handle
+from streams.enrich import variables as v
 
 log = logging.getLogger(__name__)
 
 #: Case types whose order is held while the case is open.
 HELD_CASE_TYPES = frozenset({CaseType.ORDER_REVIEW, CaseType.HIGH_VALUE_REVIEW})
+
+#: The userError codes of a hold whose handle is already on the fulfillment order.
+DUPLICATE_HANDLE_CODES = frozenset({"DUPLICATE_FULFILLMENT_HOLD_HANDLE", "TAKEN"})
 
 #: Fulfillment order statuses Shopify accepts a hold on (IN_PROGRESS, CLOSED,
 #: CANCELLED and INCOMPLETE answer a userError). ON_HOLD takes further holds.
@@ -76,6 +80,8 @@ class HoldOutcome:
     skipped: list[str] = field(default_factory=list)
     """Fulfillment orders that cannot be held (already in progress, closed...)."""
     errors: list[str] = field(default_factory=list)
+    fulfillment_orders: list[dict[str, Any]] | None = None
+    """The fulfillment orders read (id, status), or None when they could not be read."""
 
     @property
     def placed(self) -> int:
@@ -83,10 +89,15 @@ class HoldOutcome:
         return sum(hold.placed_now for hold in self.holds)
 
     def variables(self) -> Variables:
-        """``holdsPlaced``, ``holdHandle``, ``holdsSkipped`` and, on failure, ``holdError``."""
+        """``holdsPlaced``, ``holdHandle``, ``holdsSkipped``, the fulfillment orders and, on
+        failure, ``holdError``."""
+        variables = (
+            v.fulfillment_orders(self.fulfillment_orders)
+            if self.fulfillment_orders is not None
+            else Variables()
+        )
         return (
-            Variables()
-            .json("holdsPlaced", [hold.as_json() for hold in self.holds])
+            variables.json("holdsPlaced", [hold.as_json() for hold in self.holds])
             .string("holdHandle", self.handle)
             .json("holdsSkipped", self.skipped or None)
             .string("holdError", "; ".join(self.errors)[:1000] or None)
@@ -106,14 +117,6 @@ def reason_notes(request: CaseRequest) -> str:
     return text[:_MAX_NOTES]
 
 
-def _our_hold(node: Mapping[str, Any], handle: str) -> str | None:
-    """The id of the hold with our handle on a fulfillment order node, or None."""
-    for hold in node.get("fulfillmentHolds") or []:
-        if isinstance(hold, dict) and hold.get("handle") == handle:
-            return str(hold.get("id")) if hold.get("id") else ""
-    return None
-
-
 class HoldPlacer:
     """Places casebridge's review holds, at most once per fulfillment order.
 
@@ -128,22 +131,11 @@ class HoldPlacer:
         client: GraphQLExecutor,
         *,
         notify_merchant: bool = False,
-        fulfillment_orders_first: int = 20,
+        fulfillment_orders_first: int = 3,
     ) -> None:
         self._client = client
         self._notify_merchant = notify_merchant
         self._first = fulfillment_orders_first
-
-    def _page(self) -> int:
-        """Fulfillment orders per read, fewer when the shop's bucket is small.
-
-        About 6 points per fulfillment order (one line each): a read costing more
-        than the bucket holds would be THROTTLED however long the client waits.
-        """
-        size = getattr(getattr(self._client, "bucket", None), "maximum_available", None)
-        if not isinstance(size, int | float) or size <= 0:
-            return self._first
-        return max(1, min(self._first, int((size - 10) // 6)))
 
     async def hold_order(self, request: CaseRequest) -> HoldOutcome:
         """Hold every holdable fulfillment order of the case's order (idempotent).
@@ -155,19 +147,17 @@ class HoldPlacer:
             raise ValueError(f"case {request.case_id} has no order to hold")
         handle = hold_handle(request.case_id)
         outcome = HoldOutcome(handle=handle)
-        # lines_first=1: only the holds matter here, line items cost points.
-        nodes = await get_fulfillment_orders(
-            self._client, gid("Order", request.order_id), first=self._page(), lines_first=1
-        )
+        order_gid = gid("Order", request.order_id)
+        nodes = await get_hold_targets(self._client, order_gid, first=self._first)
+        if nodes is None:
+            outcome.errors.append(f"order {order_gid} not found")
+            return outcome
+        outcome.fulfillment_orders = nodes
         reason = hold_reason(request)
         notes = reason_notes(request)
         for node in nodes:
             fo_id = str(node.get("id") or "")
             if not fo_id:
-                continue
-            existing = _our_hold(node, handle)
-            if existing is not None:
-                outcome.holds.append(PlacedHold(fo_id, existing or None, placed_now=False))
                 continue
             if node.get("status") not in HOLDABLE_STATUSES:
                 outcome.skipped.append(fo_id)
@@ -188,8 +178,8 @@ class HoldPlacer:
                 notify_merchant=self._notify_merchant,
             )
         except ShopifyUserError as exc:
-            if any(detail.code == "TAKEN" for detail in exc.user_errors):
-                # Our handle is already there (placed between our read and write).
+            if any(detail.code in DUPLICATE_HANDLE_CODES for detail in exc.user_errors):
+                # Our handle is already there: placed before a redelivery or replay.
                 outcome.holds.append(PlacedHold(fo_id, None, placed_now=False))
                 return
             outcome.errors.append(f"{fo_id}: {exc}")
@@ -201,6 +191,7 @@ class HoldPlacer:
 
 
 __all__ = [
+    "DUPLICATE_HANDLE_CODES",
     "HELD_CASE_TYPES",
     "HOLDABLE_STATUSES",
     "HoldOutcome",

@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from schemas.records import CaseVariable, VariableType
+from schemas.records import CaseVariable
 from streams.classify.build import Variables
 from streams.classify.payload import normalise_id
 
@@ -95,12 +95,6 @@ def _money(obj: Any) -> tuple[Decimal | None, str | None]:
     return _decimal(inner.get("amount")), currency if isinstance(currency, str) else None
 
 
-def _long(variables: Variables, name: str, value: int | None) -> None:
-    # Variables has no LONG builder; order counts are UnsignedInt64 in Shopify.
-    if value is not None:
-        variables.items.append(CaseVariable(name=name, type=VariableType.LONG, value=str(value)))
-
-
 def same_id(left: str | None, right: str | None) -> bool:
     """True when two ids name the same resource (GID and numeric forms compare equal)."""
     if not left or not right:
@@ -133,13 +127,18 @@ def customer_history(
             returns += not same_id(item.get("id"), current_return_id)
         for item in connection_nodes(order.get("disputes")):
             disputes += not same_id(item.get("id"), current_dispute_id)
-    variables = Variables()
-    _long(variables, "customerOrdersCount", total)
-    _long(variables, "previousOrdersCount", previous)
-    return (
-        variables.decimal("customerTotalSpent", spent)
+    summary = (
+        Variables()
+        .long("customerOrdersCount", total)
+        .long("previousOrdersCount", previous)
+        .decimal("customerTotalSpent", spent)
         .string("customerSpentCurrency", currency)
-        .integer("previousReturnsCount", returns)
+    )
+    if "orders" not in customer:
+        # A summary read (order count and spend only): no returns or disputes were examined.
+        return summary
+    return (
+        summary.integer("previousReturnsCount", returns)
         .integer("previousDisputesCount", disputes)
         .integer("historyOrdersExamined", len(recent))
     )

@@ -36,7 +36,7 @@ from connectors.shopify.webhooks import (
 from schemas.records import EventSource, ShopifyEvent
 from streams.ingress.dedup import DEDUP_HEADER
 from streams.ingress.resource import resource_ref
-from streams.ops.metrics import WEBHOOKS_REJECTED
+from streams.ops.metrics import WEBHOOKS_REJECTED, webhook_accepted
 from streams.runtime.seen import SeenWindow
 
 log = logging.getLogger(__name__)
@@ -204,6 +204,7 @@ class WebhookIngress:
             return IngressResult(503, "unavailable", "could not publish; retry later")
         self._seen.add(parsed.dedup_key)
         self.stats.accepted += 1
+        webhook_accepted()
         if not self._is_known_topic(parsed.topic):
             # Accepted and recorded like any other: classification decides what it means.
             self.stats.unknown_topics[parsed.topic] += 1

@@ -15,19 +15,32 @@ the group's member assignments (``Sample.owned``).
    whatever happened before.
 3. **REWIND** - the committed offset went backwards between two samples
    (an offset reset or a replay of the group).
-4. **STOP** - lag > 0, the committed offset did not move across the window,
-   and the consumer is gone: either no live member owns the partition
-   (``owned is False``: group empty or partition unassigned), or ownership is
-   unknown and no commit is newer than the window span (``newest.at -
-   last_change_at > newest.at - oldest.at``), or the group never committed
-   this partition at all. A single sample can therefore already say STOP.
-5. **STALL** - lag > 0 and the committed offset did not move across a window
-   of at least two samples although a member owns the partition: the
-   consumer is there but stuck.
-6. **WARN** - on a full window, the committed offset moved but the lag never
+4. **STOP** - lag > 0 and nobody is consuming: no live member owns the
+   partition (``owned is False``: group empty or partition unassigned), or
+   the group never committed it and no member owns it. A single sample can
+   therefore already say STOP.
+5. **OK** - some sample of the window had lag 0 (Burrow's "the lag was zero
+   at some point in the window"): the consumer caught up recently, and the
+   lag now is records that arrived since. This is what keeps a partition
+   that gets a few records now and then from flipping to STALL or WARN each
+   time one arrives between two commits.
+6. **STOP** - the commit did not move across the window, ownership is
+   unknown (the group is rebalancing) and no commit is newer than the window
+   span (``newest.at - last_change_at > newest.at - oldest.at``: Burrow's
+   stopped rule, with the first sample that saw a commit dating it).
+7. **STALL** - on a full window, lag > 0 in every sample and the committed
+   offset never moved: the consumer is there but stuck. A full window, as in
+   Burrow, because one slow record (a remote call retried for a few
+   seconds) is not a stall.
+8. **WARN** - on a full window, the committed offset moved but the lag never
    decreased from one sample to the next and ended higher than it started:
    the consumer works, but falls behind.
-7. **OK** - anything else, including a window too short to judge.
+9. **OK** - anything else, including a window too short to judge.
+
+Faust commits only when it has acknowledged something new, so on an idle
+partition the last commit can be hours old while the consumer is healthy:
+the age of the commit alone (Burrow's stopped rule) only counts when
+ownership is unknown; otherwise the member assignments say who consumes.
 
 A group's status is the worst status of its partitions, in this order of
 severity (the numeric code is what ``casebridge_consumergroup_status``
@@ -164,34 +177,38 @@ def evaluate(
     for before, after in itertools.pairwise(commits):
         if before is not None and after is not None and after < before:
             return PartitionStatus(Status.REWIND, f"committed offset went back {before}->{after}")
+    if newest.owned is False:
+        return PartitionStatus(Status.STOP, f"no active consumer, lag {newest.lag}")
+    if newest.committed is None and newest.owned is not True:
+        return PartitionStatus(Status.STOP, f"never committed, lag {newest.lag}")
+    lags = [s.lag for s in window]
+    if any(lag is not None and lag <= 0 for lag in lags):
+        return PartitionStatus(Status.OK, f"caught up within the window, lag {newest.lag} since")
+    full = len(window) >= size
     moved = any(a != b for a, b in itertools.pairwise(commits))
     if not moved:
         stopped = _stopped(window, last_change_at)
         if stopped:
             return PartitionStatus(Status.STOP, stopped)
-        if len(window) >= 2:
+        if full:
             return PartitionStatus(
                 Status.STALL, f"committed offset stuck at {newest.committed} with lag {newest.lag}"
             )
-        return PartitionStatus(Status.OK, "one sample, owner active")
-    lags = [s.lag for s in window if s.lag is not None]
+        return PartitionStatus(Status.OK, f"lag {newest.lag}, window not full yet")
+    known = [lag for lag in lags if lag is not None]
     if (
-        len(window) >= size
-        and len(lags) == len(window)
-        and all(b >= a for a, b in itertools.pairwise(lags))
-        and lags[-1] > lags[0]
+        full
+        and len(known) == len(window)
+        and all(b >= a for a, b in itertools.pairwise(known))
+        and known[-1] > known[0]
     ):
-        return PartitionStatus(Status.WARN, f"lag grew {lags[0]}->{lags[-1]} while consuming")
+        return PartitionStatus(Status.WARN, f"lag grew {known[0]}->{known[-1]} while consuming")
     return PartitionStatus(Status.OK, "consuming")
 
 
 def _stopped(window: Sequence[Sample], last_change_at: float | None) -> str | None:
-    """Why a window with an unmoving commit counts as stopped, or None if it does not."""
+    """Why an unmoving window with unknown ownership counts as stopped, or None."""
     newest, oldest = window[-1], window[0]
-    if newest.owned is False:
-        return f"no active consumer, lag {newest.lag}"
-    if newest.committed is None and newest.owned is not True:
-        return f"never committed, lag {newest.lag}"
     if newest.owned is None and len(window) >= 2:
         changed = last_change_at if last_change_at is not None else oldest.at
         span = newest.at - oldest.at
@@ -207,13 +224,24 @@ def worst(statuses: Iterable[Status]) -> Status:
 
 
 def lag_seconds(samples: Sequence[Sample]) -> float | None:
-    """Estimate how long the newest lag takes to consume at the window's commit rate.
+    """Estimate how long the newest lag takes to consume at the consumer's working rate.
 
-    None when the window has no measurable progress (a stopped consumer never
-    catches up, so no finite estimate is honest).
+    The rate is measured from the last sample with lag 0 (or the window
+    start) to the newest: time the consumer spent idle with nothing to read
+    would otherwise dilute it, and one fresh record on a quiet partition
+    would read as "20 s behind". None when that span shows no progress (a
+    stopped consumer never catches up, and a record that just arrived has no
+    rate yet), so no finite estimate is honest.
     """
-    timed = [s for s in samples if s.committed is not None]
-    if len(timed) < 2 or samples[-1].lag is None:
+    if not samples or samples[-1].lag is None:
+        return None
+    lag = samples[-1].lag
+    if lag <= 0:
+        return 0.0
+    zeros = [i for i, s in enumerate(samples) if s.lag is not None and s.lag <= 0]
+    busy = samples[zeros[-1] :] if zeros else samples
+    timed = [s for s in busy if s.committed is not None]
+    if len(timed) < 2:
         return None
     first, last = timed[0], timed[-1]
     elapsed = last.at - first.at
@@ -221,5 +249,4 @@ def lag_seconds(samples: Sequence[Sample]) -> float | None:
     consumed = last.committed - first.committed
     if elapsed <= 0 or consumed <= 0:
         return None
-    lag = samples[-1].lag
-    return 0.0 if lag <= 0 else lag / (consumed / elapsed)
+    return lag / (consumed / elapsed)

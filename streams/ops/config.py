@@ -63,6 +63,12 @@ class LagSettings(BaseModel):
         description="Consecutive not-OK evaluations of a group before an alert is sent.",
     )
     alert_timeout_s: float = Field(default=5.0, gt=0)
+    webhooks_quiet_alert_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Seconds without an accepted webhook before Prometheus' CasebridgeNoWebhooks "
+        "alert fires (deploy/prometheus); exported as casebridge_webhooks_quiet_alert_seconds.",
+    )
 
     @field_validator("alert_url")
     @classmethod

@@ -13,6 +13,11 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_remote_call_seconds{client,endpoint,status}   histogram of remote calls
     casebridge_shopify_bucket_level{shop}              Shopify leaky-bucket level (points)
     casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress
+    casebridge_webhooks_accepted_total                 webhooks accepted by ingress
+    casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
+    casebridge_webhooks_quiet_alert_seconds            the "no webhooks" alert's threshold
+    casebridge_decisions_total{case_type,result}       decisions written back: applied / failed
+    casebridge_opentext_auth_errors_total              OpenText calls refused for credentials
 
 Consumer-lag metrics, from the lag monitor's latest evaluation, named like
 danielqsj/kafka_exporter's so existing dashboards and alerts work::
@@ -35,6 +40,7 @@ log start), and ``lag_seconds`` where no consume rate is measurable.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -52,12 +58,17 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
+from schemas.records import CaseType
+from streams.topics import DLQ_SOURCES
+
 if TYPE_CHECKING:
     from streams.ops.monitor import LagReport
 
 __all__ = [
     "CONTENT_TYPE",
+    "DECISIONS",
     "DLQ_RECORDS",
+    "OPENTEXT_AUTH_ERRORS",
     "RECORDS_IN",
     "RECORDS_OUT",
     "REGISTRY",
@@ -69,10 +80,18 @@ __all__ = [
     "SHOPIFY_BUDGET_SATURATED",
     "SHOPIFY_POINTS",
     "SHOPIFY_RESTORE_RATE",
+    "WEBHOOKS_ACCEPTED",
+    "WEBHOOKS_QUIET_ALERT",
     "WEBHOOKS_REJECTED",
+    "WEBHOOK_LAST_ACCEPTED",
     "LagCollector",
+    "add_refresher",
+    "decision_unbuildable",
     "exposition",
     "install_lag_collector",
+    "is_auth_error",
+    "refresh",
+    "webhook_accepted",
 ]
 
 #: The registry ``/metrics`` serves.
@@ -99,6 +118,10 @@ DLQ_RECORDS = Counter(
     ["topic"],
     registry=REGISTRY,
 )
+# Every source topic's series exists from the start at 0, so the first dead letter is
+# an increase() the "DLQ growing" alert sees rather than a series appearing from nothing.
+for _topic in DLQ_SOURCES:
+    DLQ_RECORDS.labels(_topic)
 RETRIES = Counter(
     "casebridge_retries",
     "Remote calls retried after a retryable error.",
@@ -156,6 +179,72 @@ WEBHOOKS_REJECTED = Counter(
     ["reason"],
     registry=REGISTRY,
 )
+
+WEBHOOKS_ACCEPTED = Counter(
+    "casebridge_webhooks_accepted",
+    "Webhooks verified and published by ingress (duplicates not counted).",
+    registry=REGISTRY,
+)
+WEBHOOK_LAST_ACCEPTED = Gauge(
+    "casebridge_webhook_last_accepted_timestamp_seconds",
+    "Unix time of the last webhook accepted, or of the process start before the first:"
+    " the 'no webhooks for a while' alert compares it with time().",
+    registry=REGISTRY,
+)
+WEBHOOK_LAST_ACCEPTED.set_to_current_time()
+WEBHOOKS_QUIET_ALERT = Gauge(
+    "casebridge_webhooks_quiet_alert_seconds",
+    "The configured silence (CASEBRIDGE_LAG__WEBHOOKS_QUIET_ALERT_S) after which the"
+    " CasebridgeNoWebhooks alert rule fires: the rule reads its threshold from here.",
+    registry=REGISTRY,
+)
+DECISIONS = Counter(
+    "casebridge_decisions",
+    "Decisions written back to Shopify, by case type and result (applied or failed).",
+    ["case_type", "result"],
+    registry=REGISTRY,
+)
+# Every series exists from the start at 0: a failure's first increment is then
+# an increase() that alert rules see, not a series appearing from nowhere.
+for _case_type in CaseType:
+    for _result in ("applied", "failed"):
+        DECISIONS.labels(_case_type.value, _result)
+OPENTEXT_AUTH_ERRORS = Counter(
+    "casebridge_opentext_auth_errors",
+    "OpenText calls refused for our credentials (token request refused, or 401/403).",
+    registry=REGISTRY,
+)
+
+
+#: The endpoint name the OpenText token provider reports its calls under.
+OPENTEXT_TOKEN_ENDPOINT = "POST /tenants/{tenant}/oauth2/token"
+
+
+def is_auth_error(endpoint: str, status: int) -> bool:
+    """Whether an OpenText answer means our credentials are refused.
+
+    Any 401 or 403, and any 4xx of the token request (400 invalid_client,
+    404 unknown tenant): what :class:`connectors.opentext.errors.OpenTextAuthError` means.
+    """
+    return status in (401, 403) or (endpoint == OPENTEXT_TOKEN_ENDPOINT and 400 <= status < 500)
+
+
+def decision_unbuildable(case_id: str) -> None:
+    """Count a decision that failed before any write (it could not be built from the task).
+
+    Case ids start with their case type (``FULFILLMENT_EXCEPTION-...``); anything
+    else counts as UNKNOWN, so a bad id cannot create a new series.
+    """
+    prefix = case_id.split("-", 1)[0]
+    case_type = prefix if prefix in CaseType.__members__ else CaseType.UNKNOWN.value
+    DECISIONS.labels(case_type, "failed").inc()
+
+
+def webhook_accepted() -> None:
+    """Count one accepted webhook and date it (ingress calls this once per publish)."""
+    WEBHOOKS_ACCEPTED.inc()
+    WEBHOOK_LAST_ACCEPTED.set_to_current_time()
+
 
 _GROUP = ["consumergroup"]
 _GROUP_TOPIC = ["consumergroup", "topic"]
@@ -256,6 +345,27 @@ def install_lag_collector(
     return collector
 
 
+#: Called before the registry is read: gauges that mirror live state (the Shopify
+#: budget's queues) are set then, so a scrape never reads a figure from the last
+#: time a call happened to update it.
+_REFRESHERS: list[Callable[[], None]] = []
+
+
+def add_refresher(refresh: Callable[[], None]) -> None:
+    """Run ``refresh`` before every read of the registry (a scrape, a history sample)."""
+    _REFRESHERS.append(refresh)
+
+
+def refresh() -> None:
+    """Run the refreshers; one that fails is logged and skipped."""
+    for callback in list(_REFRESHERS):
+        try:
+            callback()
+        except Exception:  # a broken refresher must not break /metrics
+            logging.getLogger(__name__).exception("metrics refresher failed")
+
+
 def exposition(registry: CollectorRegistry = REGISTRY) -> bytes:
     """The text exposition of ``registry``: the body of ``GET /metrics``."""
+    refresh()
     return generate_latest(registry)

@@ -23,7 +23,12 @@ import faust
 from faust.web import Request, Response, View
 
 from streams.ops.config import LagSettings
-from streams.ops.metrics import CONTENT_TYPE, exposition, install_lag_collector
+from streams.ops.metrics import (
+    CONTENT_TYPE,
+    WEBHOOKS_QUIET_ALERT,
+    exposition,
+    install_lag_collector,
+)
 from streams.ops.monitor import LagMonitor
 
 if TYPE_CHECKING:
@@ -32,8 +37,14 @@ if TYPE_CHECKING:
 __all__ = ["install_lag_monitor", "install_metrics_route", "register"]
 
 
-def install_metrics_route(app: faust.App, path: str = "/metrics") -> None:
-    """Serve the Prometheus exposition of :data:`streams.ops.metrics.REGISTRY` at ``path``."""
+def install_metrics_route(
+    app: faust.App, path: str = "/metrics", *, lag: LagSettings | None = None
+) -> None:
+    """Serve the Prometheus exposition of :data:`streams.ops.metrics.REGISTRY` at ``path``.
+
+    Also exports the configured thresholds the alert rules read (``lag``).
+    """
+    WEBHOOKS_QUIET_ALERT.set((lag or LagSettings()).webhooks_quiet_alert_s)
 
     class MetricsView(View):
         async def get(self, request: Request) -> Response:

@@ -5,6 +5,7 @@
   (:mod:`streams.audit_cli`);
 * :mod:`~streams.web.tally` counts cases by type and state from ``cases.state``;
 * :mod:`~streams.web.rates` turns the pipeline counters into per-second rates;
+* :mod:`~streams.web.history` keeps the last hour of the charted figures in memory;
 * :mod:`~streams.web.dlqstats` counts the records of every dead-letter topic;
 * :mod:`~streams.web.service` assembles the answers, :mod:`~streams.web.api`
   serves them as Faust views (``register`` is the ``web`` role) and

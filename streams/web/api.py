@@ -4,6 +4,7 @@
 
     GET  /api/overview                 stage rates, lag per group, cases by type/state, DLQ counts
     GET  /api/lag                      the lag monitor's latest report, every partition
+    GET  /api/history?since=           the charts' points of the last hour (after ``since``)
     GET  /api/cases?type=&state=&limit=
     GET  /api/cases/{case_id}          the case's audit trail (404 if no record names it)
     GET  /api/dlq/{topic}?limit=       records of a DLQ (``topic`` or ``topic.dlq``)
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from typing import Any
 
 import faust
@@ -42,6 +44,7 @@ from streams.ops.monitor import LagMonitor
 from streams.topics import CASES_STATE
 from streams.web.audit import CaseNotFoundError
 from streams.web.dlqstats import DlqCounter
+from streams.web.history import History
 from streams.web.page import install_page
 from streams.web.rates import RateTracker
 from streams.web.service import OpsService, RequestError, replay_options
@@ -97,6 +100,17 @@ def install_api(app: faust.App, service: OpsService) -> None:
         async def get(self, request: Request) -> Response:
             return self.json(service.lag())
 
+    class HistoryView(View):
+        async def get(self, request: Request) -> Response:
+            raw = request.query.get("since") or ""
+            try:
+                since = float(raw) if raw else None
+            except ValueError:
+                return _error(self, 400, f"since: expected a Unix time in seconds, got {raw!r}")
+            if since is not None and not math.isfinite(since):
+                return _error(self, 400, f"since: expected a finite number, got {raw!r}")
+            return self.json(service.charts(since))
+
     class CasesView(View):
         async def get(self, request: Request) -> Response:
             try:
@@ -138,6 +152,7 @@ def install_api(app: faust.App, service: OpsService) -> None:
 
     app.page("/api/overview", name="ops-overview")(OverviewView)
     app.page("/api/lag", name="ops-lag")(LagView)
+    app.page("/api/history", name="ops-history")(HistoryView)
     app.page("/api/cases", name="ops-cases")(CasesView)
     app.page("/api/cases/{case_id}", name="ops-case")(CaseView)
     app.page("/api/dlq/{topic}", name="ops-dlq")(DlqView)
@@ -168,6 +183,7 @@ def register(app: faust.App, services: Any) -> OpsService:
         registry=services.registry,
         tally=tally,
         rates=RateTracker(),
+        history=History(interval_s=RATE_SAMPLE_INTERVAL_S),
         dlq_counter=DlqCounter(client_config),
         monitor=monitor,
         reader=reader,
@@ -182,6 +198,7 @@ def register(app: faust.App, services: Any) -> OpsService:
 
     async def sample_rates() -> None:
         # Every worker samples its own counters (they are per process): not on_leader.
+        # The charts' history is sampled on the same beat (RATE_SAMPLE_INTERVAL_S).
         service.sample_rates()
 
     app.timer(RATE_SAMPLE_INTERVAL_S, name="casebridge-ops-rates")(sample_rates)

@@ -1,7 +1,8 @@
 """What the operations API answers, independent of the web framework.
 
 :class:`OpsService` gathers the pieces the page shows: stage rates
-(:mod:`streams.web.rates`), consumer lag (the worker's
+(:mod:`streams.web.rates`), the last hour of figures for the charts
+(:mod:`streams.web.history`), consumer lag (the worker's
 :class:`~streams.ops.monitor.LagMonitor`), cases by type and state
 (:mod:`streams.web.tally`), DLQ counts (:mod:`streams.web.dlqstats`), case
 audit trails (:mod:`streams.web.audit`) and DLQ listing and replay
@@ -26,6 +27,7 @@ from streams.ops.errors import FilterError, OpsError
 from streams.ops.monitor import LagMonitor, LagReport
 from streams.web.audit import case_history
 from streams.web.dlqstats import DlqCounter
+from streams.web.history import History
 from streams.web.rates import RateTracker, totals
 from streams.web.tally import CaseStateReader, CaseTally
 
@@ -103,6 +105,7 @@ class OpsService:
     dlq_counter: DlqCounter
     monitor: Callable[[], LagMonitor | None] = lambda: None
     reader: CaseStateReader | None = None
+    history: History = field(default_factory=History)
     dlq_ttl_s: float = 2.0
     timeout_s: float = 10.0
     clock: Callable[[], float] = time.monotonic
@@ -236,5 +239,10 @@ class OpsService:
         return result.to_dict()
 
     def sample_rates(self) -> None:
-        """Take one counter sample (the Faust timer's job)."""
+        """Take one counter sample for the rates and the charts (the Faust timer's job)."""
         self.rates.sample()
+        self.history.sample()
+
+    def charts(self, since: float | None = None) -> dict[str, Any]:
+        """The charts' points of the last hour (after ``since``, a Unix time, if given)."""
+        return self.history.to_dict(since)

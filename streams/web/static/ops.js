@@ -241,6 +241,147 @@ async function showCase(caseId) {
   }
 }
 
+// --- charts: the last hour, drawn as inline SVG (no library, nothing fetched from elsewhere) ---
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const CHART_W = 420;
+const CHART_H = 150;
+const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
+const PALETTE = ["#1f5fbf", "#c2410c", "#1e7b34", "#7c3aed", "#b3261e", "#0e7490", "#9a6700", "#be185d"];
+
+// chart id -> {meta, series: Map(name -> [[t, v], ...])}; filled incrementally with ?since=.
+const history = { at: null, window: 3600, charts: new Map(), order: [] };
+
+function svg(tag, attrs, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = String(text);
+  return node;
+}
+
+function clock(t) {
+  return new Date(t * 1000).toISOString().slice(11, 19);
+}
+
+function compact(v) {
+  const a = Math.abs(v);
+  if (Number.isInteger(v) && a < 1e3) return String(v);
+  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
+  if (a >= 10) return v.toFixed(0);
+  if (a >= 1) return v.toFixed(1);
+  return v.toPrecision(2);
+}
+
+function mergeHistory(body) {
+  history.at = body.at;
+  history.window = body.window_s;
+  const oldest = body.at - body.window_s;
+  history.order = body.charts.map((c) => c.id);
+  for (const chart of body.charts) {
+    let kept = history.charts.get(chart.id);
+    if (!kept) {
+      kept = { meta: chart, series: new Map() };
+      history.charts.set(chart.id, kept);
+    }
+    kept.meta = chart;
+    for (const s of chart.series) {
+      const points = (kept.series.get(s.name) || []).concat(s.points);
+      kept.series.set(s.name, points.filter(([t]) => t >= oldest));
+    }
+  }
+}
+
+function drawChart(kept, now) {
+  const { meta } = kept;
+  const box = el("div", null, `chart-${meta.id}`, "chart");
+  box.append(el("h3", `${meta.title} (${meta.unit})`, `chart-title-${meta.id}`));
+  const series = [...kept.series.entries()].filter(([, pts]) => pts.length);
+  if (!series.length) {
+    box.append(el("p", "no data yet", `chart-empty-${meta.id}`, "empty"));
+    return box;
+  }
+  let t0 = Infinity;
+  let vmax = 0;
+  for (const [, pts] of series) {
+    for (const [t, v] of pts) {
+      t0 = Math.min(t0, t);
+      vmax = Math.max(vmax, v);
+    }
+  }
+  // The x axis spans the history we have (at least a minute), ending now.
+  const t1 = Math.max(now, t0 + 60);
+  t0 = Math.min(t0, t1 - 60);
+  const top = vmax > 0 ? vmax * 1.1 : 1;
+  const w = CHART_W - PAD.left - PAD.right;
+  const h = CHART_H - PAD.top - PAD.bottom;
+  const x = (t) => PAD.left + ((t - t0) / (t1 - t0)) * w;
+  const y = (v) => PAD.top + h - (v / top) * h;
+  const chart = svg("svg", { viewBox: `0 0 ${CHART_W} ${CHART_H}`, role: "img", "aria-label": meta.title });
+  chart.dataset.testid = `chart-svg-${meta.id}`;
+  chart.dataset.from = String(t0);
+  chart.dataset.to = String(t1);
+  for (const frac of [0, 0.5, 1]) {
+    const gy = y(top * frac);
+    chart.append(svg("line", { x1: PAD.left, x2: CHART_W - PAD.right, y1: gy, y2: gy, class: "grid" }));
+    chart.append(svg("text", { x: PAD.left - 4, y: gy + 3, "text-anchor": "end" }, compact(top * frac)));
+  }
+  chart.append(svg("text", { x: PAD.left, y: CHART_H - 5 }, clock(t0)));
+  chart.append(svg("text", { x: CHART_W - PAD.right, y: CHART_H - 5, "text-anchor": "end" }, clock(t1)));
+  const legend = el("ul", null, `chart-legend-${meta.id}`, "legend");
+  series.forEach(([name, pts], i) => {
+    const colour = PALETTE[i % PALETTE.length];
+    const line = svg("polyline", {
+      points: pts.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(" "),
+      stroke: colour,
+    });
+    line.dataset.testid = `chart-line-${meta.id}-${name}`;
+    line.dataset.series = name;
+    line.dataset.count = String(pts.length);
+    line.dataset.last = String(pts[pts.length - 1][1]);
+    line.dataset.lastAt = String(pts[pts.length - 1][0]);
+    line.append(svg("title", {}, name));
+    chart.append(line);
+    const item = el("li", null, `chart-legend-item-${meta.id}-${name}`);
+    const swatch = el("span", null, null, "swatch");
+    swatch.style.background = colour;
+    item.append(swatch, `${name}: ${compact(pts[pts.length - 1][1])}`);
+    legend.append(item);
+  });
+  box.append(chart, legend);
+  return box;
+}
+
+function renderCharts() {
+  const holder = byTestId("charts");
+  const now = history.at || Date.now() / 1000;
+  holder.replaceChildren(...history.order.map((id) => drawChart(history.charts.get(id), now)));
+}
+
+async function refreshCharts() {
+  const since = history.at === null ? "" : `?since=${encodeURIComponent(lastPointAt())}`;
+  try {
+    const body = await api(`/api/history${since}`);
+    byTestId("charts-interval").textContent = String(body.interval_s);
+    mergeHistory(body);
+    renderCharts();
+    show(byTestId("charts-error"), "");
+  } catch (err) {
+    show(byTestId("charts-error"), `charts: ${err.message || err}`);
+  }
+}
+
+// The newest point we hold (0 before the first): ?since= then returns only newer ones.
+function lastPointAt() {
+  let last = 0;
+  for (const kept of history.charts.values()) {
+    for (const pts of kept.series.values()) {
+      if (pts.length) last = Math.max(last, pts[pts.length - 1][0]);
+    }
+  }
+  return last;
+}
+
 async function refresh() {
   try {
     const overview = await api("/api/overview");
@@ -248,6 +389,7 @@ async function refresh() {
     renderLag(overview.lag);
     renderCases(overview.cases);
     renderDlq(overview.dlq);
+    await refreshCharts();
     byTestId("refreshed-at").textContent = overview.at;
     show(byTestId("error"), "");
   } catch (err) {

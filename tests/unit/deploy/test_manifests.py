@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -217,3 +218,19 @@ def test_a_broken_rule_is_reported(
     messages = _break(rendered, overlay, change)
 
     assert any(expected in m for m in messages), messages
+
+
+def test_every_overlay_ships_the_alert_rules_and_the_dashboard(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    deploy = Path(__file__).resolve().parents[3] / "deploy"
+    files = {
+        "casebridge-prometheus-rules": deploy / "prometheus" / "casebridge-rules.yaml",
+        "casebridge-grafana-dashboard": deploy / "grafana" / "casebridge-dashboard.json",
+    }
+    for overlay, docs in rendered.items():
+        for name, path in files.items():
+            config = _find(docs, "ConfigMap", name)
+            assert config["data"] == {path.name: path.read_text()}, overlay
+        dashboard = _find(docs, "ConfigMap", "casebridge-grafana-dashboard")
+        assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"

@@ -118,7 +118,8 @@ async def test_live_member_that_does_not_commit_is_stall(
         assert member.assignment(), "consumer never got its partition"
         settings = LagSettings(groups=[group], group_prefix="", window=3)
         source = AdminOffsetsSource({"bootstrap.servers": bootstrap_servers}, timeout_s=15)
-        report = await evaluate(LagMonitor(source, settings, prefix=""), 2)
+        # STALL needs a full window of samples with lag and no commit (Burrow).
+        report = await evaluate(LagMonitor(source, settings, prefix=""), settings.window)
     finally:
         member.close()
     g = report.group(group)
@@ -126,3 +127,53 @@ async def test_live_member_that_does_not_commit_is_stall(
     (row,) = g.partitions
     assert row.owner is not None and row.lag == BEHIND
     assert g.status is Status.STALL
+
+
+async def test_a_live_consumer_at_a_few_records_stays_ok(
+    bootstrap_servers: str, unique: str, make_topic: Callable[[str, int], str]
+) -> None:
+    """The sandbox's case: one record now and then, seen before the consumer commits it."""
+    topic = make_topic(f"it-ops-lowrate-{unique}", 1)
+    group = f"casebridge-itlow-{unique}"
+    produce(bootstrap_servers, topic, [(None, b"first", [])])
+    member = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": group,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+        }
+    )
+    member.subscribe([topic])
+
+    def take_and_commit() -> None:
+        for _ in range(80):
+            msg = member.poll(0.25)
+            if msg is not None and msg.error() is None:
+                member.commit(message=msg, asynchronous=False)
+                return
+        raise AssertionError("the consumer got no record")
+
+    settings = LagSettings(groups=[group], group_prefix="", window=3)
+    source = AdminOffsetsSource({"bootstrap.servers": bootstrap_servers}, timeout_s=15)
+    monitor = LagMonitor(source, settings, prefix="")
+    seen: list[tuple[int | None, Status]] = []
+    try:
+        take_and_commit()
+        for i in range(6):
+            report = await monitor.evaluate_once()  # caught up: lag 0
+            group_report = report.group(group)
+            assert group_report is not None
+            seen.append((group_report.total_lag, group_report.status))
+            produce(bootstrap_servers, topic, [(None, f"r{i}".encode(), [])])
+            # Sampled while the new record is not committed yet, for two samples in a row.
+            for _ in range(2):
+                report = await monitor.evaluate_once()
+                group_report = report.group(group)
+                assert group_report is not None
+                seen.append((group_report.total_lag, group_report.status))
+            take_and_commit()
+    finally:
+        member.close()
+    assert {lag for lag, _ in seen} == {0, 1}, seen
+    assert {status for _, status in seen} == {Status.OK}, seen

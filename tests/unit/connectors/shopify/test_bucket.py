@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from connectors.shopify.bucket import CostBucket, ThrottleStatus
+from connectors.shopify.budget import Priority, call_class
 
 from .fakes import FakeClock
 
@@ -118,39 +119,168 @@ async def test_mark_throttled_without_status_assumes_empty() -> None:
     assert bucket.level == pytest.approx(30)
 
 
+def virtual_bucket(**kw: float) -> CostBucket:
+    """A bucket on the loop's clock; under ``looptime`` every wait takes no real time."""
+    loop = asyncio.get_running_loop()
+    params: dict[str, float] = {"maximum_available": 100, "restore_rate": 10}
+    params.update(kw)
+    return CostBucket(clock=loop.time, sleep=asyncio.sleep, probe_first=False, **params)
+
+
+@pytest.mark.looptime
 async def test_concurrent_reservations_do_not_overdraw() -> None:
-    clock = FakeClock()
-    bucket = make_bucket(clock)
+    bucket = virtual_bucket()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
     granted: list[tuple[float, float]] = []
 
     async def worker() -> None:
         reservation = await bucket.reserve(40)
-        granted.append((clock.now, reservation.cost))
+        granted.append((loop.time(), reservation.cost))
 
     await asyncio.gather(*(worker() for _ in range(6)))
     assert len(granted) == 6
-    start = 1000.0
     spent = 0.0
     for when, cost in sorted(granted):
         spent += cost
         # Never more than the initial bucket plus what restored since.
-        assert spent <= 100 + (when - start) * 10 + 1e-9
-    # 240 points from a 100-point bucket at 10/s: the last waits ~14 s.
-    assert max(when for when, _ in granted) - start == pytest.approx(14)
+        assert spent <= 100 + (when - start) * 10 + 1e-6
+    # 240 points from a 100-point bucket at 10/s: the last waits 14 s.
+    assert max(when for when, _ in granted) - start == pytest.approx(14, abs=0.01)
 
 
-async def test_waiters_are_served_in_order() -> None:
-    clock = FakeClock()
-    bucket = make_bucket(clock, currently_available=0)
+@pytest.mark.looptime
+async def test_waiters_of_one_class_are_served_in_arrival_order() -> None:
+    bucket = virtual_bucket(currently_available=0)
     order: list[int] = []
 
     async def worker(index: int, cost: float) -> None:
-        await bucket.reserve(cost)
+        await bucket.reserve(cost, Priority.ENRICH)
         order.append(index)
 
     # A big request first must not be starved by small ones behind it.
     await asyncio.gather(worker(0, 90), worker(1, 5), worker(2, 5))
     assert order == [0, 1, 2]
+
+
+@pytest.mark.looptime
+async def test_more_urgent_classes_go_first_under_contention() -> None:
+    bucket = virtual_bucket(currently_available=0, restore_rate=10)
+    order: list[str] = []
+
+    async def call(name: str, priority: Priority, cost: float = 20) -> None:
+        await bucket.reserve(cost, priority)
+        order.append(name)
+
+    # Reads queue first; a write-back and a hold arrive while they wait.
+    tasks = [
+        asyncio.ensure_future(call("background", Priority.BACKGROUND)),
+        asyncio.ensure_future(call("enrich-1", Priority.ENRICH)),
+        asyncio.ensure_future(call("enrich-2", Priority.ENRICH)),
+    ]
+    await asyncio.sleep(0.5)
+    tasks.append(asyncio.ensure_future(call("writeback", Priority.WRITEBACK)))
+    tasks.append(asyncio.ensure_future(call("hold", Priority.PROTECT)))
+    await asyncio.gather(*tasks)
+    assert order == ["hold", "writeback", "enrich-1", "enrich-2", "background"]
+
+
+@pytest.mark.looptime
+async def test_a_hold_never_waits_behind_queued_reads() -> None:
+    bucket = virtual_bucket(currently_available=100, restore_rate=10)
+    loop = asyncio.get_running_loop()
+    # Fifty queued reads of 20 points: 1,000 points, 90 s of restore.
+    reads = [asyncio.ensure_future(bucket.reserve(20, Priority.ENRICH)) for _ in range(50)]
+    await asyncio.sleep(3)
+    asked = loop.time()
+    await bucket.reserve(10, Priority.PROTECT)
+    # Only the points it needs itself (the bucket was drained by the first reads).
+    assert loop.time() - asked <= 1.0 + 1e-6
+    assert bucket.queue_depth(Priority.ENRICH) > 40
+    for task in reads:
+        task.cancel()
+    await asyncio.gather(*reads, return_exceptions=True)
+    assert bucket.queue_depth(Priority.ENRICH) == 0
+
+
+@pytest.mark.looptime
+async def test_a_flood_of_holds_cannot_starve_a_read_past_patience() -> None:
+    bucket = virtual_bucket(currently_available=0, restore_rate=10, patience_s=5)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    async def flood() -> None:
+        # Always another hold waiting: more than the bucket restores.
+        while not stop.is_set():
+            await bucket.reserve(10, Priority.PROTECT)
+
+    floods = [asyncio.ensure_future(flood()) for _ in range(3)]
+    await asyncio.sleep(0.1)
+    asked = loop.time()
+    await bucket.reserve(10, Priority.BACKGROUND)
+    waited = loop.time() - asked
+    stop.set()
+    await asyncio.gather(*floods)
+    # Patience, plus the time to restore its own points.
+    assert 5 <= waited <= 5 + 1 + 1e-6
+
+
+@pytest.mark.looptime
+async def test_the_bucket_is_never_overdrawn_by_mixed_classes() -> None:
+    bucket = virtual_bucket(currently_available=50, restore_rate=10, patience_s=3)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    grants: list[tuple[float, float]] = []
+
+    async def call(priority: Priority, cost: float, delay: float) -> None:
+        await asyncio.sleep(delay)
+        reservation = await bucket.reserve(cost, priority)
+        grants.append((loop.time(), reservation.cost))
+
+    classes = list(Priority)
+    await asyncio.gather(
+        *(call(classes[i % 4], 5 + (i * 7) % 30, (i * 0.37) % 4) for i in range(40))
+    )
+    spent = 0.0
+    for when, cost in sorted(grants):
+        spent += cost
+        assert spent <= 50 + (when - start) * 10 + 1e-3
+
+
+@pytest.mark.looptime
+async def test_priority_comes_from_the_callers_call_class() -> None:
+    bucket = virtual_bucket(currently_available=0, restore_rate=10)
+    order: list[str] = []
+
+    async def call(name: str, priority: Priority) -> None:
+        with call_class(priority):
+            await bucket.reserve(10)
+        order.append(name)
+
+    read = asyncio.ensure_future(call("read", Priority.BACKGROUND))
+    await asyncio.sleep(0.1)
+    await asyncio.gather(read, call("hold", Priority.PROTECT))
+    assert order == ["hold", "read"]
+
+
+@pytest.mark.looptime
+async def test_queue_figures_and_estimated_wait() -> None:
+    bucket = virtual_bucket(currently_available=0, restore_rate=10)
+    waiting = [
+        asyncio.ensure_future(bucket.reserve(20, Priority.ENRICH)),
+        asyncio.ensure_future(bucket.reserve(30, Priority.BACKGROUND)),
+    ]
+    await asyncio.sleep(0.5)
+    assert bucket.queue_depth(Priority.ENRICH) == 1
+    assert bucket.queue_depth(Priority.BACKGROUND) == 1
+    assert bucket.queue_depth(Priority.PROTECT) == 0
+    assert bucket.oldest_wait(Priority.ENRICH) == pytest.approx(0.5, abs=0.01)
+    # A hold only waits for its own points; an enrichment read also for the read ahead.
+    assert bucket.estimated_wait(10, Priority.PROTECT) == pytest.approx(0.5, abs=0.01)
+    assert bucket.estimated_wait(10, Priority.ENRICH) == pytest.approx(2.5, abs=0.01)
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
 
 
 async def test_unsynced_bucket_sends_one_probe_at_a_time() -> None:
@@ -207,3 +337,5 @@ def test_invalid_construction() -> None:
         CostBucket(maximum_available=0)
     with pytest.raises(ValueError):
         CostBucket(restore_rate=-1)
+    with pytest.raises(ValueError):
+        CostBucket(patience_s=0)

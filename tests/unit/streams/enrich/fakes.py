@@ -101,13 +101,21 @@ class FakeShopify:
         if name in self.failures:
             raise self.failures[name]
         order = self.orders.get(str(args.get("id") or args.get("orderId")))
-        if name == "CasebridgeEnrichOrder":
+        if name in ("CasebridgeEnrichOrder", "CasebridgeEnrichOrderHist"):
             answer = copy.deepcopy(order)
-            if answer is not None and not args["withHistory"]:
+            if answer is not None and name == "CasebridgeEnrichOrder":
                 answer["customer"] = {"id": answer["customer"]["id"]}
             return {"order": answer}
         if name == "CasebridgeEnrichCustomer":
             return {"customer": copy.deepcopy(self.customers.get(args["id"]))}
+        if name == "CasebridgeCustomerSummary":
+            found = self.customers.get(args["id"])
+            summary = None
+            if found is not None:
+                summary = {k: found[k] for k in ("id", "numberOfOrders", "amountSpent")}
+            return {"customer": copy.deepcopy(summary)}
+        if name == "CasebridgeHoldTargets":
+            return {"order": self._hold_targets(order, args)}
         if name == "CasebridgeFulfillments":
             return {"order": {"id": args["orderId"], "fulfillments": self.fulfillments}}
         if name == "CasebridgeRefunds":
@@ -117,6 +125,27 @@ class FakeShopify:
         if name == "CasebridgeFulfillmentOrderHold":
             return self._hold(args)
         raise AssertionError(f"unexpected operation {name}")
+
+    def _hold_targets(
+        self, order: dict[str, Any] | None, args: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """One page of (id, status) fulfillment orders; the cursor is the index of the next."""
+        if order is None:
+            return None
+        nodes = order["fulfillmentOrders"]["nodes"]
+        start = int(args.get("after") or 0)
+        page = nodes[start : start + args["first"]]
+        more = start + len(page) < len(nodes)
+        return {
+            "id": order["id"],
+            "fulfillmentOrders": {
+                "pageInfo": {
+                    "hasNextPage": more,
+                    "endCursor": str(start + len(page)) if more else None,
+                },
+                "nodes": [{"id": n["id"], "status": n["status"]} for n in page],
+            },
+        }
 
     def _hold(self, args: dict[str, Any]) -> dict[str, Any]:
         for order in self.orders.values():
@@ -130,7 +159,11 @@ class FakeShopify:
                             "fulfillmentHold": None,
                             "fulfillmentOrder": None,
                             "userErrors": [
-                                {"field": ["handle"], "message": "in use", "code": "TAKEN"}
+                                {
+                                    "field": ["fulfillmentHold", "handle"],
+                                    "message": "in use",
+                                    "code": "DUPLICATE_FULFILLMENT_HOLD_HANDLE",
+                                }
                             ],
                         }
                     }

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from connectors.shopify.budget import Priority, call_class, current_class, current_spend
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, CaseVariable, SubjectType, VariableType
 from streams.enrich import EnrichOptions, ShopifyEnricher
@@ -37,7 +38,7 @@ def enricher(shopify: FakeShopify) -> ShopifyEnricher:
     return ShopifyEnricher(shopify)
 
 
-async def test_order_review_gets_history_fulfillment_orders_and_order_record(
+async def test_order_review_reads_only_the_customer_summary_and_fulfillment_orders(
     shopify: FakeShopify, enricher: ShopifyEnricher
 ) -> None:
     case = await enricher.enrich(request(CaseType.ORDER_REVIEW))
@@ -49,20 +50,72 @@ async def test_order_review_gets_history_fulfillment_orders_and_order_record(
     assert value(case, "previousOrdersCount") == "3"  # this order is not "previous"
     assert found["customerTotalSpent"].type is VariableType.DECIMAL
     assert value(case, "customerTotalSpent") == "812.50"
-    assert found["previousReturnsCount"].type is VariableType.INTEGER
-    assert value(case, "previousReturnsCount") == "1"
-    assert value(case, "previousDisputesCount") == "1"
-    assert value(case, "historyOrdersExamined") == "2"
+    # No deep history for an order review: the summary is what a reviewer weighs.
+    assert "previousReturnsCount" not in found
     assert found["fulfillmentOrderIds"].type is VariableType.JSON
     assert json.loads(value(case, "fulfillmentOrderIds")) == [FO_OPEN, FO_CLOSED]
-    assert value(case, "orderName") == "#1001"
-    assert value(case, "orderTotal") == "250.00"
-    assert value(case, "orderFinancialStatus") == "PAID"
     # The customer learned through the order is filled in where the classifier had none.
     assert case.customer_id == "77"
     assert "shippingProof" not in found
+    assert [name for name, _ in shopify.calls] == [
+        "CasebridgeEnrichOrder",
+        "CasebridgeCustomerSummary",
+    ]
     (call,) = shopify.calls_of("CasebridgeEnrichOrder")
-    assert call["id"] == ORDER_GID and call["withHistory"] is True
+    assert call["id"] == ORDER_GID
+
+
+async def test_a_held_order_review_with_the_webhooks_customer_costs_no_read(
+    shopify: FakeShopify, enricher: ShopifyEnricher
+) -> None:
+    base = request(CaseType.ORDER_REVIEW, customer_id="77")
+    base = base.model_copy(
+        update={
+            "variables": [
+                CaseVariable(name="customerOrdersCount", type=VariableType.LONG, value="4"),
+                CaseVariable(name="fulfillmentOrderIds", type=VariableType.JSON, value="[]"),
+                CaseVariable(name="orderFinancialStatus", value="PAID"),
+            ]
+        }
+    )
+
+    case = await enricher.enrich(base)
+
+    assert case.enrichment_complete
+    assert shopify.calls == []
+
+
+async def test_points_spent_are_recorded_on_the_case(
+    shopify: FakeShopify, enricher: ShopifyEnricher
+) -> None:
+    async def costed(document: str, variables: dict[str, object] | None = None, **kw: object):  # type: ignore[no-untyped-def]
+        answer = await original(document, variables)
+        spend = current_spend()
+        assert spend is not None and spend.case_type == "ORDER_REVIEW"
+        spend.add(current_class(), 12, 5)
+        return answer
+
+    original = shopify.execute
+    shopify.execute = costed  # type: ignore[method-assign,assignment]
+    with call_class(Priority.ENRICH):
+        case = await enricher.enrich(request(CaseType.ORDER_REVIEW))
+
+    assert value(case, "shopifyPointsRequested") == "24"
+    assert value(case, "shopifyPointsCharged") == "10"
+
+
+async def test_deferral_marks_the_case_and_enrichment_clears_the_mark(
+    shopify: FakeShopify, enricher: ShopifyEnricher
+) -> None:
+    deferred = enricher.deferred(request(CaseType.ORDER_REVIEW))
+    assert not deferred.enrichment_complete
+    assert "enrichmentDeferred" in variables(deferred)
+
+    done = await enricher.enrich(deferred)
+
+    assert done.enrichment_complete
+    assert "enrichmentDeferred" not in variables(done)
+    assert enricher.stats["deferred"] == 1
 
 
 async def test_classifier_variables_win_over_fetched_ones(enricher: ShopifyEnricher) -> None:
@@ -114,8 +167,7 @@ async def test_fulfillment_exception_gets_fulfillment_orders_and_proof_without_h
     found = variables(case)
     assert "fulfillmentOrderIds" in found and "shippingProof" in found
     assert "customerOrdersCount" not in found
-    (call,) = shopify.calls_of("CasebridgeEnrichOrder")
-    assert call["withHistory"] is False
+    assert len(shopify.calls_of("CasebridgeEnrichOrder")) == 1
 
 
 async def test_return_review_excludes_its_own_return(shopify: FakeShopify) -> None:
@@ -175,7 +227,7 @@ async def test_missing_order_is_an_incomplete_enrichment(shopify: FakeShopify) -
 
 
 async def test_an_unexpected_bug_never_raises_out(shopify: FakeShopify) -> None:
-    shopify.failures["CasebridgeEnrichOrder"] = KeyError("boom")
+    shopify.failures["CasebridgeEnrichOrder"] = KeyError("boom")  # an enricher bug
 
     case = await ShopifyEnricher(shopify).enrich(request(CaseType.ORDER_REVIEW))
 
@@ -196,7 +248,7 @@ async def test_successful_enrichment_completes_a_risk_case(shopify: FakeShopify)
 async def test_history_window_is_configurable(shopify: FakeShopify) -> None:
     enricher = ShopifyEnricher(shopify, EnrichOptions(history_orders=3, returns_per_order=2))
 
-    await enricher.enrich(request(CaseType.ORDER_REVIEW))
+    await enricher.enrich(request(CaseType.RETURN_REVIEW, subject_type=SubjectType.RETURN))
 
-    (call,) = shopify.calls_of("CasebridgeEnrichOrder")
+    (call,) = shopify.calls_of("CasebridgeEnrichOrderHist")
     assert (call["historyFirst"], call["returnsFirst"]) == (3, 2)

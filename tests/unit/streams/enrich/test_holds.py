@@ -53,13 +53,15 @@ async def test_a_redelivered_case_places_no_second_hold(shopify: FakeShopify) ->
     enricher = ShopifyEnricher(shopify)
     case = request(CaseType.HIGH_VALUE_REVIEW)
 
-    first = await enricher.hold(case)
+    await enricher.hold(case)
     # A crash after the hold and a redelivery: a new worker sees the same request again.
     again = await ShopifyEnricher(shopify).hold(case)
 
-    assert len(shopify.calls_of("CasebridgeFulfillmentOrderHold")) == 1
+    # Shopify refuses the second hold with the same handle: recorded as already there.
     assert len(holds_on(shopify, FO_OPEN)) == 1
-    assert value(again, "holdsPlaced") == value(first, "holdsPlaced")
+    placed = json.loads(value(again, "holdsPlaced"))
+    assert [hold["fulfillmentOrderId"] for hold in placed] == [FO_OPEN]
+    assert all(v.name != "holdError" for v in again.variables)
 
 
 async def test_hold_on_a_held_request_replaces_its_variables(shopify: FakeShopify) -> None:
@@ -69,25 +71,35 @@ async def test_hold_on_a_held_request_replaces_its_variables(shopify: FakeShopif
     assert [v.name for v in held.variables].count("holdsPlaced") == 1
 
 
-async def test_a_hold_taken_between_read_and_write_is_not_an_error(shopify: FakeShopify) -> None:
-    case = request(CaseType.ORDER_REVIEW)
-    original = shopify.execute
+async def test_the_hold_reads_only_ids_and_statuses_and_keeps_them_for_the_case(
+    shopify: FakeShopify,
+) -> None:
+    held = await ShopifyEnricher(shopify).hold(request(CaseType.ORDER_REVIEW))
 
-    async def racing(document: str, variables: dict[str, object] | None = None, **kw: object):  # type: ignore[no-untyped-def]
-        answer = await original(document, variables)
-        if "CasebridgeFulfillmentOrders" in document:
-            # Someone placed our hold right after we read the fulfillment orders.
-            holds_on(shopify, FO_OPEN).append(
-                {"id": "gid://shopify/FulfillmentHold/1", "handle": hold_handle(case.case_id)}
-            )
-        return answer
+    assert [name for name, _ in shopify.calls] == [
+        "CasebridgeHoldTargets",
+        "CasebridgeFulfillmentOrderHold",
+    ]
+    assert json.loads(value(held, "fulfillmentOrderIds")) == [FO_OPEN, FO_CLOSED]
 
-    shopify.execute = racing  # type: ignore[method-assign,assignment]
-    held = await ShopifyEnricher(shopify).hold(case)
 
-    assert len(holds_on(shopify, FO_OPEN)) == 1
-    assert json.loads(value(held, "holdsPlaced"))[0]["fulfillmentOrderId"] == FO_OPEN
-    assert all(v.name != "holdError" for v in held.variables)
+async def test_an_order_with_many_fulfillment_orders_is_paged(shopify: FakeShopify) -> None:
+    nodes = shopify.orders[ORDER_GID]["fulfillmentOrders"]["nodes"]
+    for index in range(5):
+        nodes.append(
+            {
+                "id": f"gid://shopify/FulfillmentOrder/6{index}",
+                "status": "OPEN",
+                "fulfillmentHolds": [],
+            }
+        )
+
+    held = await ShopifyEnricher(shopify, EnrichOptions(hold_fulfillment_orders_first=3)).hold(
+        request(CaseType.ORDER_REVIEW)
+    )
+
+    assert len(shopify.calls_of("CasebridgeHoldTargets")) == 3
+    assert len(json.loads(value(held, "holdsPlaced"))) == 6  # every open one
 
 
 def test_risk_reasons_hold_as_fraud() -> None:
@@ -142,8 +154,8 @@ async def test_a_failed_hold_is_recorded_and_the_case_still_opens(shopify: FakeS
 
 
 async def test_unreadable_fulfillment_orders_are_a_hold_error(shopify: FakeShopify) -> None:
-    shopify.failures["CasebridgeFulfillmentOrders"] = ShopifyUnavailableError(
-        "CasebridgeFulfillmentOrders: gave up", attempts=5, status=503
+    shopify.failures["CasebridgeHoldTargets"] = ShopifyUnavailableError(
+        "CasebridgeHoldTargets: gave up", attempts=5, status=503
     )
 
     held = await ShopifyEnricher(shopify).hold(request(CaseType.ORDER_REVIEW))

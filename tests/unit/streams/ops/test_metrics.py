@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -94,3 +95,69 @@ def test_pipeline_metrics_are_on_the_module_registry() -> None:
     key = ("casebridge_records_out_total", (("agent", "classify"), ("topic", "cases.requests")))
     assert found[key] >= 2
     assert metrics.CONTENT_TYPE.startswith("text/plain")
+
+
+def _value(name: str, labels: dict[str, str] | None = None) -> float:
+    from streams.ops.metrics import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+
+def test_decision_failures_count_by_the_case_type_of_the_id() -> None:
+    from streams.ops.metrics import decision_unbuildable
+
+    labels = {"case_type": "FULFILLMENT_EXCEPTION", "result": "failed"}
+    unknown = {"case_type": "UNKNOWN", "result": "failed"}
+    before, before_unknown = (
+        _value("casebridge_decisions_total", labels),
+        _value("casebridge_decisions_total", unknown),
+    )
+    decision_unbuildable("FULFILLMENT_EXCEPTION-0123456789abcdef")
+    decision_unbuildable("not-a-case-type-abc")
+    assert _value("casebridge_decisions_total", labels) == before + 1
+    assert _value("casebridge_decisions_total", unknown) == before_unknown + 1
+
+
+def test_every_decision_and_dlq_series_exists_from_the_start() -> None:
+    from schemas.records import CaseType
+    from streams.ops.metrics import REGISTRY
+    from streams.topics import DLQ_SOURCES
+
+    get = REGISTRY.get_sample_value
+    for case_type in CaseType:
+        for result in ("applied", "failed"):
+            labels = {"case_type": case_type.value, "result": result}
+            assert get("casebridge_decisions_total", labels) is not None, labels
+    for topic in DLQ_SOURCES:
+        assert get("casebridge_dlq_records_total", {"topic": topic}) is not None, topic
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "status", "auth"),
+    [
+        ("POST /tenants/{tenant}/oauth2/token", 400, True),
+        ("POST /tenants/{tenant}/oauth2/token", 404, True),
+        ("POST /tenants/{tenant}/oauth2/token", 503, False),
+        ("GET /workflow/v1/tasks", 401, True),
+        ("GET /workflow/v1/tasks", 403, True),
+        ("GET /workflow/v1/tasks", 404, False),
+        ("GET /workflow/v1/tasks", 200, False),
+    ],
+)
+def test_opentext_auth_errors(endpoint: str, status: int, auth: bool) -> None:
+    from connectors.opentext.auth import TOKEN_ENDPOINT
+    from streams.ops.metrics import OPENTEXT_TOKEN_ENDPOINT, is_auth_error
+
+    assert OPENTEXT_TOKEN_ENDPOINT == TOKEN_ENDPOINT
+    assert is_auth_error(endpoint, status) is auth
+
+
+def test_an_accepted_webhook_is_counted_and_dated() -> None:
+    from streams.ops.metrics import webhook_accepted
+
+    before = _value("casebridge_webhooks_accepted_total")
+    started = _value("casebridge_webhook_last_accepted_timestamp_seconds")
+    assert started > 0  # the process start until the first webhook
+    webhook_accepted()
+    assert _value("casebridge_webhooks_accepted_total") == before + 1
+    assert _value("casebridge_webhook_last_accepted_timestamp_seconds") >= started

@@ -101,6 +101,7 @@ async def test_owned_but_stuck_is_stall_and_rewind_is_detected(cluster: FakeClus
     mon = monitor(cluster, clock)
     cluster.ends[TP0] = 20
     assert await step(mon, clock) is Status.OK  # one sample, owner active
+    assert await step(mon, clock) is Status.OK  # window (3) not full yet
     assert await step(mon, clock) is Status.STALL
     cluster.commits[GROUP][TP0] = 4
     assert await step(mon, clock) is Status.REWIND
@@ -212,3 +213,31 @@ def test_alert_url_must_be_http() -> None:
 
     with pytest.raises(ValidationError, match="http"):
         LagSettings(alert_url="ftp://x")
+
+
+async def test_a_few_records_per_partition_never_alarm(cluster: FakeCluster) -> None:
+    """The sandbox's pattern: records now and then, each committed a sample or two later."""
+    clock = Clock()
+    mon = monitor(cluster, clock)
+    end = 10
+    for i in range(30):
+        if i % 3 == 0:
+            end += 1
+            cluster.ends[TP0] = end  # a record arrives after the last commit
+        elif i % 3 == 2:
+            cluster.commits[GROUP][TP0] = end  # Faust commits it
+        assert await step(mon, clock) is Status.OK, i
+    assert mon.latest is not None and mon.latest.status is Status.OK
+
+
+async def test_idle_then_stopped_then_rewound(cluster: FakeCluster) -> None:
+    clock = Clock()
+    mon = monitor(cluster, clock)
+    for _ in range(5):  # idle: nothing new, lag 0, commit never moves
+        assert await step(mon, clock) is Status.OK
+    cluster.stop(GROUP)
+    cluster.ends[TP0] = 12
+    assert await step(mon, clock) is Status.STOP
+    cluster.group(GROUP, owners={TP0: "member-2"})
+    cluster.commits[GROUP][TP0] = 2  # the operator rewound the group
+    assert await step(mon, clock) is Status.REWIND

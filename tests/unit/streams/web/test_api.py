@@ -144,3 +144,16 @@ def test_page_references_only_its_own_assets() -> None:
             assert f"/ops/{name}" in html
     with pytest.raises(KeyError):
         static_file("../api.py")
+
+
+async def test_history_of_the_charts(client: TestClient[Any, Any], ops: OpsService) -> None:
+    ops.sample_rates()
+    body = await (await client.get("/api/history")).json()
+    assert [c["id"] for c in body["charts"]][:3] == ["records-in", "records-out", "lag"]
+    assert body["window_s"] == 3600
+    later = await (await client.get("/api/history", params={"since": str(body["at"] + 1)})).json()
+    assert all(not s["points"] for c in later["charts"] for s in c["series"])
+    for bad in ("yesterday", "nan", "inf"):
+        answer = await client.get("/api/history", params={"since": bad})
+        assert answer.status == 400, bad
+        assert "since" in (await answer.json())["error"]
