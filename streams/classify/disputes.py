@@ -1,6 +1,7 @@
 """UC8 CHARGEBACK: ``disputes/create`` and ``disputes/update``.
 
-Read from the dispute payload: ``id``, ``order_id``, ``type`` (``chargeback``
+Read from the dispute payload: ``id``, ``order_id`` (required once the dispute
+would open a case: its outcome is recorded on the order), ``type`` (``chargeback``
 or ``inquiry``), ``amount`` (decimal string), ``currency``, ``reason``,
 ``network_reason_code``, ``status``, ``evidence_due_by``, ``initiated_at``.
 
@@ -31,12 +32,16 @@ def dispute_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
         raise ClassificationError("status: missing dispute status")
     if status not in rules.open_statuses:
         return []
+    order_id = payload.ident("order_id") or payload.ident("admin_graphql_api_order_id")
+    if order_id is None:
+        # The outcome is recorded on the order (note, tags, metafield): without one the
+        # case could never be applied.
+        raise ClassificationError("order_id: missing id (a dispute is recorded on its order)")
     kind = (payload.text("type") or "chargeback").strip().lower()
     reason = (payload.text("reason") or "unknown").strip().lower()
     amount = payload.decimal("amount")
     currency = payload.text("currency")
     due = payload.timestamp("evidence_due_by")
-    order_id = payload.ident("order_id")
     variables = (
         Variables()
         .string("disputeId", dispute_id)

@@ -25,7 +25,8 @@ Where the risk level is read: on an order payload, the most severe of
 LOW). On
 ``orders/risk_assessment_changed`` the payload's ``risk_level`` (any case; also
 ``riskLevel``), with the order id from ``order_id`` or
-``admin_graphql_api_order_id``, else the event's ``order_id``/``resource_id``.
+``admin_graphql_api_order_id``, else the event's ``order_id``; an assessment
+naming no order is bad input (:class:`ClassificationError`, dead-lettered).
 
 HIGH_VALUE_REVIEW fires on ``orders/create`` only: a VIP tag (customer or
 order tags), a wholesale tag or a B2B company order, or a large basket.
@@ -63,6 +64,19 @@ RISK_TOPIC = "orders/risk_assessment_changed"
 HIGH_VALUE_TOPIC = "orders/create"
 
 _T = TypeVar("_T")
+#: Shipping address fields carried on order cases: those Shopify's MailingAddressInput takes.
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "phone",
+    "address1",
+    "address2",
+    "city",
+    "province_code",
+    "country_code",
+    "zip",
+)
 _RECOMMENDATION_LEVEL = {"cancel": "HIGH", "investigate": "MEDIUM", "accept": "LOW"}
 _LEVEL_RANK = {"NONE": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
@@ -92,6 +106,8 @@ class Order:
     customer_orders_count: int | None = None
     """``customer.orders_count`` where the webhook carries it (enrichment reads it otherwise)."""
     customer_total_spent: Decimal | None = None
+    shipping_address: dict[str, str] | None = None
+    """The fields a reviewer's correction can change (see :data:`ADDRESS_FIELDS`)."""
 
     @property
     def item_count(self) -> int:
@@ -132,6 +148,7 @@ def read_order(fields: Fields) -> Order:
         financial_status=fields.text("financial_status"),
         customer_orders_count=customer.integer("orders_count") if customer else None,
         customer_total_spent=customer.decimal("total_spent") if customer else None,
+        shipping_address=_address(shipping),
     )
 
 
@@ -179,6 +196,8 @@ def order_variables(order: Order) -> Variables:
         .integer("lineCount", len(order.lines))
         .integer("itemCount", order.item_count)
         .json("lineItems", lines)
+        # The address as it is, for a reviewer who corrects it (outcome "correct").
+        .json("shippingAddress", order.shipping_address)
     )
 
 
@@ -206,14 +225,16 @@ def review_risk_change(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
     if level is None:
         raise ClassificationError("risk_level: missing risk level")
     level = level.strip().upper()
+    # Never the event's resource_id: without an order in the payload, ingress keys
+    # the event by its webhook id, and a case about that "order" is a bogus case.
     order_id = (
-        payload.ident("order_id")
-        or payload.ident("admin_graphql_api_order_id")
-        or event.order_id
-        or event.resource_id
+        payload.ident("order_id") or payload.ident("admin_graphql_api_order_id") or event.order_id
     )
     if not order_id:
-        raise ClassificationError("order_id: missing id")
+        raise ClassificationError(
+            "order_id: missing id (the risk assessment names no order, so there is nothing"
+            " to review; Shopify's test notification for this topic looks like this)"
+        )
     review = policy.orders.review
     if level not in review.risk.levels:
         return []
@@ -351,7 +372,7 @@ def _available_from_note(order: Order, attribute: str) -> dict[str, int]:
         return {}
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, too deep, or an over-long integer
         raise ClassificationError(
             f"note_attributes.{attribute}: expected a JSON object of available quantities"
         ) from None
@@ -411,6 +432,13 @@ def _first(preferred: _T | None, fallback: _T | None) -> _T | None:
 def _shop_money(fields: Fields, key: str) -> Fields | None:
     money_set = fields.obj(key)
     return money_set.obj("shop_money") if money_set else None
+
+
+def _address(address: Fields | None) -> dict[str, str] | None:
+    if address is None:
+        return None
+    found = {name: address.text(name) for name in ADDRESS_FIELDS}
+    return {name: value for name, value in found.items() if value} or None
 
 
 def _note_attributes(fields: Fields) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,14 @@ from typing import Any
 from streams.classify.errors import ClassificationError
 
 _GID = re.compile(r"^gid://shopify/[A-Za-z]+/([^/?]+)")
+# At most 20 digits: 2^64 has 20; longer text is refused before int() converts it.
+_MAX_INTEGER_DIGITS = 20
+_INTEGER_TEXT = re.compile(rf"\s*-?\d{{1,{_MAX_INTEGER_DIGITS}}}\s*")
+_INT64_MIN = -(2**63)
+_UINT64_MAX = 2**64 - 1
+_EXCERPT = 60
+# Exponents a money amount may have: 10^-40 .. 10^30 (any real amount, written out short).
+_DECIMAL_RANGE = (-40, 30)
 
 
 def parse_json_object(text: str, what: str = "payload") -> Fields:
@@ -38,8 +47,17 @@ def parse_json_object(text: str, what: str = "payload") -> Fields:
 def _parse_json_object(text: str, what: str) -> Fields:
     try:
         data = json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        # Ingress refuses such bodies, but a record can reach the topic another way
+        # (a replay, another producer): the stage must dead-letter it, not crash.
+        raise ClassificationError(f"{what} is not valid JSON: nested too deeply") from None
     except (json.JSONDecodeError, TypeError) as exc:
         raise ClassificationError(f"{what} is not valid JSON: {exc}") from None
+    except ValueError:
+        # Python's limit on the digits of one integer (no Shopify value comes close).
+        raise ClassificationError(
+            f"{what} is not valid JSON: a number has over {sys.get_int_max_str_digits()} digits"
+        ) from None
     if not isinstance(data, dict):
         raise ClassificationError(f"{what} must be a JSON object, got {type(data).__name__}")
     return Fields(data)
@@ -65,7 +83,9 @@ class Fields:
         return f"{self.path}.{key}" if self.path else key
 
     def _fail(self, key: str, expected: str, value: object) -> ClassificationError:
-        return ClassificationError(f"{self._where(key)}: expected {expected}, got {value!r}")
+        return ClassificationError(
+            f"{self._where(key)}: expected {expected}, got {_excerpt(value)}"
+        )
 
     def has(self, key: str) -> bool:
         """True when ``key`` is present and not null."""
@@ -120,20 +140,34 @@ class Fields:
             raise self._fail(key, "a decimal amount", value) from None
         if not amount.is_finite():
             raise self._fail(key, "a finite decimal amount", value)
+        if not (amount.adjusted() <= _DECIMAL_RANGE[1] and _exponent(amount) >= _DECIMAL_RANGE[0]):
+            # 1e999999 is finite, but written out as a plain decimal it is a megabyte.
+            raise self._fail(key, "a decimal amount of a sane magnitude", value)
         return amount
 
     def integer(self, key: str) -> int | None:
-        """An integer (also from a string of digits), or None."""
+        """An integer (also from a string of digits) within 64 bits, or None.
+
+        Shopify's counts and quantities fit in 64 bits; a longer number is bad
+        input, and converting it (``int("9" * 5000)``, ``1e999999``) would
+        fail or cost far more than a payload is worth.
+        """
         value = self.data.get(key)
         if value is None:
             return None
+        found: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            return int(value)
-        if isinstance(value, Decimal) and value == value.to_integral_value():
-            return int(value)
-        raise self._fail(key, "an integer", value)
+            found = value
+        elif (isinstance(value, str) and _INTEGER_TEXT.fullmatch(value)) or (
+            isinstance(value, Decimal)
+            and value.is_finite()
+            and value.adjusted() < _MAX_INTEGER_DIGITS
+            and value == value.to_integral_value()
+        ):
+            found = int(value)
+        if found is None or not _INT64_MIN <= found <= _UINT64_MAX:
+            raise self._fail(key, "an integer", value)
+        return found
 
     def timestamp(self, key: str) -> datetime | None:
         """An ISO-8601 timestamp as an aware UTC datetime, or None."""
@@ -168,7 +202,7 @@ class Fields:
         for index, item in enumerate(value):
             if not isinstance(item, dict):
                 raise ClassificationError(
-                    f"{self._where(key)}[{index}]: expected an object, got {item!r}"
+                    f"{self._where(key)}[{index}]: expected an object, got {_excerpt(item)}"
                 )
             found.append(Fields(item, f"{self._where(key)}[{index}]"))
         return found
@@ -183,6 +217,32 @@ class Fields:
         if isinstance(value, list) and all(isinstance(tag, str) for tag in value):
             return [tag.strip() for tag in value if tag.strip()]
         raise self._fail(key, "a comma-separated string or a list of tags", value)
+
+
+def _excerpt(value: object) -> str:
+    """``value`` for an error message, short whatever it is.
+
+    The message becomes a DLQ reason header: a hostile payload must not put a
+    megabyte of text in it, nor a nested list whose ``repr`` recurses too deep.
+    """
+    if isinstance(value, dict):
+        return f"an object of {len(value)} keys"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of {value.bit_length()} bits"
+    if (
+        isinstance(value, Decimal)
+        and not _DECIMAL_RANGE[0] <= _exponent(value) <= _DECIMAL_RANGE[1]
+    ):
+        return f"a number of magnitude 1e{value.adjusted()}"
+    text = repr(value)
+    return f"{text[:_EXCERPT]}... ({len(text)} characters)" if len(text) > _EXCERPT else text
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
 
 
 def to_json(value: Any) -> str:

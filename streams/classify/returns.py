@@ -1,8 +1,9 @@
 """UC2 RETURN_REVIEW: every ``returns/request`` opens a review.
 
 Read from the return payload: ``id`` (or ``admin_graphql_api_id``), ``name``,
-``order.id``, and per ``return_line_items[]`` entry ``quantity``,
-``return_reason``, ``return_reason_note``, ``customer_note`` and
+``order.id`` (required: a return without its order is dead-lettered), and per
+``return_line_items[]`` entry ``quantity``, ``return_reason``,
+``return_reason_note``, ``customer_note`` and
 ``fulfillment_line_item.line_item.id``. Photos and warranty details are not
 in the webhook; enrichment adds order history and what else it can fetch.
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from schemas.records import CaseType, Priority, Reason, SubjectType
 from streams.classify.build import CaseDraft, Variables, highest, merge_teams
+from streams.classify.errors import ClassificationError
 from streams.classify.payload import Fields
 from streams.policy.model import Policy
 
@@ -27,6 +29,9 @@ def return_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
     order = payload.obj("order")
     order_id = (order.ident("id") or order.ident("admin_graphql_api_id")) if order else None
     order_id = order_id or payload.ident("order_id")
+    if order_id is None:
+        # Approving refunds and declining tells the order's customer: no order, no case.
+        raise ClassificationError("order.id: missing id (a return belongs to an order)")
     rules = policy.returns
     lines: list[dict[str, Any]] = []
     reasons: dict[str, list[str]] = {}

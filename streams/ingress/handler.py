@@ -7,7 +7,9 @@ never produces a record):
 2. required Shopify headers missing       -> 400
 3. HMAC over the raw bytes does not match -> 401 (checked before parsing, so
    unauthenticated input is never interpreted)
-4. body is not a JSON object              -> 400
+4. body is not a JSON object (also: nested beyond
+   the parser's depth, or an integer over Python's
+   digit limit)                            -> 400
 5. event already seen in the window       -> 200, nothing published
 6. published with acks=all                -> 200 only after the broker acknowledged;
    a broker failure answers 503 so Shopify delivers again.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +40,9 @@ from streams.ops.metrics import WEBHOOKS_REJECTED, webhook_accepted
 from streams.runtime.seen import SeenWindow
 
 log = logging.getLogger(__name__)
+
+#: Digits Python converts in one integer (its default limit, unless the process changed it).
+MAX_DIGITS = sys.get_int_max_str_digits()
 
 #: Publishes one event (key, headers) and returns once the broker acknowledged it.
 Publisher = Callable[[ShopifyEvent, str, Sequence[tuple[str, bytes]]], Awaitable[None]]
@@ -131,8 +137,18 @@ class WebhookIngress:
             # BOM, which the record's payload (UTF-8 text, parsed again downstream) cannot.
             text = body.decode("utf-8")
             payload = json.loads(text)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            return self._reject(400, "bad_json", f"body is not UTF-8 JSON: {exc}", headers)
+        except RecursionError:
+            # A signed body can still be hostile: json recurses once per nesting level.
+            return self._reject(400, "bad_json", "body is not JSON: nested too deeply", headers)
+        except json.JSONDecodeError as exc:
             return self._reject(400, "bad_json", f"body is not JSON: {exc}", headers)
+        except ValueError:
+            # Python's limit on the digits of an integer: a number of thousands of
+            # digits is no Shopify value, and converting it costs quadratic time.
+            detail = f"body is not JSON we accept: a number has over {MAX_DIGITS} digits"
+            return self._reject(400, "bad_json", detail, headers)
         if not isinstance(payload, dict):
             return self._reject(400, "bad_json", "body is not a JSON object", headers)
 

@@ -13,6 +13,7 @@ from typing import Any
 # Some topics wrap the resource in an envelope object (e.g. fulfillment order
 # hold events deliver {"fulfillment_order": {...}, "fulfillment_hold": {...}}).
 _ENVELOPES = ("fulfillment_order", "original_fulfillment_order", "return", "dispute")
+RISK_TOPIC = "orders/risk_assessment_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,14 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def _gid_tail(value: Any) -> str | None:
+    """``gid://shopify/Order/123`` -> ``123``; anything else -> None."""
+    if isinstance(value, str) and value.startswith("gid://shopify/"):
+        tail = value.rsplit("/", 1)[-1].split("?", 1)[0]
+        return tail or None
+    return None
+
+
 def resource_ref(topic: str, payload: dict[str, Any]) -> ResourceRef:
     """Extract the resource id and the related order id of a webhook payload."""
     body: dict[str, Any] = payload
@@ -44,9 +53,14 @@ def resource_ref(topic: str, payload: dict[str, Any]) -> ResourceRef:
             body = inner
             break
     resource_id = _text(body.get("id"))
+    if topic == RISK_TOPIC:
+        # A risk assessment has no id of its own and names its order as order_id
+        # (or only as a GraphQL gid). Shopify's test notification names none: then
+        # there is no order, and the record is keyed by the webhook id.
+        order_id = _text(body.get("order_id")) or _gid_tail(body.get("admin_graphql_api_order_id"))
+        return ResourceRef(order_id, order_id)
     if topic.startswith("orders/"):
-        # An order payload's id is the order's; orders/risk_assessment_changed has
-        # no id of its own and names the order as order_id.
+        # An order payload's id is the order's.
         order_id = resource_id or _text(body.get("order_id"))
         return ResourceRef(order_id, order_id)
     if topic.startswith("inventory_levels/"):

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from connectors.opentext.emulator.errors import EmulatorConfigError
 
 DecisionMode = Literal["manual", "auto"]
+#: How ``auto`` picks an outcome no rule decides: a seeded draw, or the first outcome.
+DecisionPick = Literal["weighted", "first"]
 RuleOperator = Literal["gt", "ge", "lt", "le", "eq", "ne", "exists"]
 
 
@@ -83,7 +85,10 @@ class ModelDecisionPolicy(_Frozen):
     rules: tuple[DecisionRule, ...] = ()
     weights: dict[str, float] = Field(
         default_factory=dict,
-        description="outcome -> relative probability when no rule matches; empty = first outcome",
+        description=(
+            "outcome -> relative probability when no rule matches; empty = every outcome"
+            " the case supports equally (decisions.pick 'weighted') or the first ('first')"
+        ),
     )
 
 
@@ -93,6 +98,17 @@ class DecisionsConfig(_Frozen):
     mode: DecisionMode = "manual"
     delay_seconds: float = Field(default=5.0, ge=0)
     seed: int = 0
+    pick: DecisionPick = Field(
+        default="weighted",
+        description="'weighted': seeded draw among supported outcomes; 'first': first outcome",
+    )
+    match_variables: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "process variables an instance must have (equal values) for its tasks to be"
+            " decided automatically; others wait as in manual mode (e.g. {shop: ...})"
+        ),
+    )
     assignee: str = "sandbox-decider@casebridge.local"
     tick_seconds: float = Field(default=0.1, gt=0, description="how often due tasks are checked")
     policies: dict[str, ModelDecisionPolicy] = Field(

@@ -1,10 +1,18 @@
 """The sandbox decision policy: completing tasks nobody completes by hand.
 
 In ``manual`` mode (the default) tasks wait for the API. In ``auto`` mode a
-task older than ``delay_seconds`` (by the emulator's clock) is completed with
-an outcome picked by the model's policy: the first matching rule on the
-process variables (``orderTotal gt 10000 -> rejected``), else a seeded weighted
-draw, else the model's first outcome.
+task older than ``delay_seconds`` (by the emulator's clock) is completed the
+way a reviewer would: an outcome picked by the model's policy (the first
+matching rule on the process variables, ``orderTotal gt 10000 -> rejected``),
+else a seeded weighted draw among the outcomes the case can support (the
+model policy's ``weights``, each outcome 1 by default), together with the
+variables the reviewer's form supplies for it (:mod:`.forms`). Every step of a
+multi-step model is drawn again, so rejections at a later step happen too.
+
+``pick: first`` keeps the old deterministic choice (the model's first
+advancing outcome, else its first outcome) for tests that want it, and
+``match_variables`` limits automatic decisions to instances with those process
+variables (a test's own shop on a broker other runs share).
 """
 
 from __future__ import annotations
@@ -12,18 +20,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.opentext.emulator.clock import Clock
 from connectors.opentext.emulator.config import (
+    DecisionPick,
     DecisionRule,
     DecisionsConfig,
     ModelConfig,
     ModelDecisionPolicy,
 )
 from connectors.opentext.emulator.errors import EmulatorError
+from connectors.opentext.emulator.forms import fill_form
 from connectors.opentext.emulator.state import Completion, Engine
 from connectors.opentext.emulator.variables import Variable
 
@@ -60,17 +70,50 @@ def choose_outcome(
     policy: ModelDecisionPolicy | None,
     variables: Mapping[str, Variable],
     rng: random.Random,
+    *,
+    pick: DecisionPick = "first",
+    offered: Callable[[str], bool] = lambda outcome: True,
 ) -> str:
-    """Pick the outcome for a task of ``model``."""
+    """Pick the outcome for a task of ``model``.
+
+    A matching rule wins; then the policy's weights; then, with ``pick``
+    ``weighted``, an even draw. Weighted draws only take ``offered`` outcomes.
+    """
     if policy is not None:
         for rule in policy.rules:
             if rule_matches(rule, variables):
                 return rule.outcome
-        weighted = [(o, w) for o, w in policy.weights.items() if w > 0]
-        if weighted:
-            outcomes, weights = zip(*weighted, strict=True)
-            return str(rng.choices(outcomes, weights=weights)[0])
+    weights = dict(policy.weights) if policy is not None and policy.weights else {}
+    if not weights and pick == "weighted":
+        weights = dict.fromkeys(model.outcomes, 1.0)
+    weighted = [(o, w) for o, w in weights.items() if w > 0 and offered(o)]
+    if weighted:
+        outcomes, chances = zip(*weighted, strict=True)
+        return str(rng.choices(outcomes, weights=chances)[0])
     return model.advance_outcomes[0] if model.advance_outcomes else model.outcomes[0]
+
+
+def decide(
+    model: ModelConfig,
+    policy: ModelDecisionPolicy | None,
+    variables: Mapping[str, Variable],
+    rng: random.Random,
+    now: datetime,
+    *,
+    pick: DecisionPick,
+) -> tuple[str, list[Variable]]:
+    """The outcome for a task of ``model`` and the form variables that go with it."""
+    forms: dict[str, list[Variable] | None] = {}
+
+    def form(outcome: str) -> list[Variable] | None:
+        if outcome not in forms:
+            forms[outcome] = fill_form(model.case_type, outcome, variables, rng, now)
+        return forms[outcome]
+
+    outcome = choose_outcome(
+        model, policy, variables, rng, pick=pick, offered=lambda o: form(o) is not None
+    )
+    return outcome, form(outcome) or []
 
 
 class DecisionRunner:
@@ -92,6 +135,13 @@ class DecisionRunner:
             return policy.mode
         return self._config.mode
 
+    def _matches(self, variables: Mapping[str, Variable]) -> bool:
+        """Whether an instance is one ``match_variables`` selects for automatic decisions."""
+        return all(
+            (found := variables.get(name)) is not None and found.value == value
+            for name, value in self._config.match_variables.items()
+        )
+
     def run_due(self) -> list[Completion]:
         """Complete every open task that is due now; returns what was completed."""
         due_before = self._clock.now() - timedelta(seconds=self._config.delay_seconds)
@@ -101,13 +151,20 @@ class DecisionRunner:
             if task.finished or instance.suspended or task.create_time > due_before:
                 continue
             model = instance.model.config
-            if self._mode(model.key) != "auto":
+            if self._mode(model.key) != "auto" or not self._matches(instance.variables):
                 continue
-            outcome = choose_outcome(
-                model, self._config.policies.get(model.key), instance.variables, self._rng
+            outcome, form = decide(
+                model,
+                self._config.policies.get(model.key),
+                instance.variables,
+                self._rng,
+                self._clock.now(),
+                pick=self._config.pick,
             )
             try:
-                done.append(self._engine.complete(task.id, outcome, user=self._config.assignee))
+                done.append(
+                    self._engine.complete(task.id, outcome, form, user=self._config.assignee)
+                )
             except EmulatorError as exc:  # pragma: no cover - raced with an API call
                 log.warning("auto-decision of task %s failed: %s", task.id, exc)
         return done

@@ -6,8 +6,11 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from schemas.records import CaseRequest, CaseType, Priority, SubjectType, VariableType
 from streams.classify import (
+    ClassificationError,
     ClassifyContext,
     ShopStats,
     classify_event,
@@ -77,6 +80,17 @@ def test_risk_assessment_changed_maps_to_the_order_case(policy: Policy) -> None:
     assert not case.enrichment_complete
     flagged = make_event("orders/create", make_order(risk_level="HIGH"))
     assert case.case_id == classify_event(flagged, policy, EMPTY, NOW)[0].case_id
+
+
+def test_risk_assessment_naming_no_order_is_refused_not_keyed_by_the_webhook(
+    policy: Policy,
+) -> None:
+    # Issue 13: Shopify's sample (order_id null) opened an ORDER_REVIEW keyed by the
+    # webhook id that ingress put in resource_id.
+    payload = {"risk_level": "high", "order_id": None, "admin_graphql_api_order_id": None}
+    event = make_event("orders/risk_assessment_changed", payload, resource_id="wh-123")
+    with pytest.raises(ClassificationError, match="order_id: missing id"):
+        classify_event(event, policy, EMPTY, NOW)
 
 
 def test_low_risk_assessment_opens_nothing(policy: Policy) -> None:
@@ -199,6 +213,9 @@ def test_order_variables(policy: Policy) -> None:
     assert variables["itemCount"].type is VariableType.INTEGER
     lines = json.loads(variables["lineItems"].value)
     assert lines[0]["sku"] == "MUG-1" and lines[0]["price"] == "60.00"
+    # The address as it is, for a reviewer who corrects it; only MailingAddressInput fields.
+    address = json.loads(variables["shippingAddress"].value)
+    assert address == {"country_code": "DE", "province_code": "BE", "zip": "10115"}
 
 
 def test_vip_customer_opens_high_value_review(policy: Policy) -> None:

@@ -427,3 +427,31 @@ async def test_rejections_never_log_the_body_or_signature(
     assert "4111111111111111" not in caplog.text
     assert forged["X-Shopify-Hmac-Sha256"] not in caplog.text
     assert SECRET not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        # Issue 13: both answered 500 with a traceback, and Shopify retries a 5xx for hours.
+        (b'{"a": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", "nested too deeply"),
+        (b'{"id": ' + b"9" * 5000 + b"}", "a number has over 4300 digits"),
+    ],
+    ids=["nested-200000-deep", "5000-digit-number"],
+)
+async def test_hostile_signed_bodies_are_400_with_the_reason(
+    publisher: FakePublisher, clock: Clock, body: bytes, reason: str
+) -> None:
+    ingress = WebhookIngress(
+        secrets=[SECRET],
+        max_body_bytes=2 * 1024 * 1024,
+        seen=SeenWindow(3600, clock=clock),
+        publish=publisher,
+        clock=lambda: NOW,
+    )
+    result = await ingress.handle(headers(body), body)
+    assert (result.status, result.outcome) == (400, "rejected")
+    assert reason in result.detail
+    assert ingress.stats.rejected["bad_json"] == 1
+    assert publisher.calls == []
+    # The next delivery is served as usual.
+    assert (await ingress.handle(headers(), BODY)).status == 200

@@ -27,3 +27,25 @@ def test_a_risk_assessment_is_keyed_by_its_order() -> None:
 def test_an_order_payload_keeps_its_own_id() -> None:
     ref = resource_ref("orders/updated", {"id": 42, "order_id": 7})
     assert (ref.resource_id, ref.order_id) == ("42", "42")
+
+
+def test_a_risk_assessment_naming_its_order_only_by_gid_is_keyed_by_it() -> None:
+    payload = {"risk_level": "HIGH", "admin_graphql_api_order_id": "gid://shopify/Order/77"}
+    ref = resource_ref("orders/risk_assessment_changed", payload)
+    assert (ref.resource_id, ref.order_id) == ("77", "77")
+
+
+def test_shopifys_sample_risk_assessment_names_no_order() -> None:
+    # Shopify's published sample: no order at all. There is nothing to key by but
+    # the webhook id, and classify must not take that for an order (issue 13).
+    payload = {
+        "provider_id": None,
+        "provider_title": None,
+        "risk_level": "high",
+        "created_at": None,
+        "order_id": None,
+        "admin_graphql_api_order_id": None,
+    }
+    ref = resource_ref("orders/risk_assessment_changed", payload)
+    assert (ref.resource_id, ref.order_id) == (None, None)
+    assert ref.key("s.myshopify.com", "webhook-id") == "s.myshopify.com/webhook-id"
