@@ -70,7 +70,8 @@ class VersionSupport:
         if self.today < self.released:
             return (
                 f"Shopify API version {self.version} is not released until "
-                f"{self.released.isoformat()}; set CASEBRIDGE_SHOPIFY__API_VERSION to a supported one"
+                f"{self.released.isoformat()}; set CASEBRIDGE_SHOPIFY__API_VERSION to a "
+                "supported one"
             )
         if self.today >= self.ends:
             return (
