@@ -64,10 +64,11 @@ def _differences(name: str, ours: GraphQLNamedType, real: GraphQLSchema) -> list
                         f"{where}({arg_name}:): {arg.type} here, {real_arg.type} at Shopify"
                     )
             # A required argument Shopify has and we lack would let a client omit it.
+            ours_args = getattr(field, "args", {})
             for arg_name, real_arg in getattr(real_field, "args", {}).items():
-                if arg_name not in getattr(field, "args", {}) and str(real_arg.type).endswith("!"):
-                    if real_arg.default_value is None:
-                        problems.append(f"{where}({arg_name}:): required at Shopify, absent here")
+                required = str(real_arg.type).endswith("!") and real_arg.default_value is None
+                if required and arg_name not in ours_args:
+                    problems.append(f"{where}({arg_name}:): required at Shopify, absent here")
     if isinstance(ours, GraphQLInputObjectType):
         assert isinstance(theirs, GraphQLInputObjectType)
         for field_name, real_field in theirs.fields.items():
