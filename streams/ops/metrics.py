@@ -13,6 +13,8 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_remote_call_seconds{client,endpoint,status}   histogram of remote calls
     casebridge_shopify_bucket_level{shop}              Shopify leaky-bucket level (points)
     casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress
+    casebridge_shopify_api_version_days_left{version}  days until Shopify drops the API version
+    casebridge_opentext_auth_errors_total{agent}       OpenText auth failures (backed off)
 
 Consumer-lag metrics, from the lag monitor's latest evaluation, named like
 danielqsj/kafka_exporter's so existing dashboards and alerts work::
@@ -58,11 +60,13 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTENT_TYPE",
     "DLQ_RECORDS",
+    "OPENTEXT_AUTH_ERRORS",
     "RECORDS_IN",
     "RECORDS_OUT",
     "REGISTRY",
     "REMOTE_CALL_SECONDS",
     "RETRIES",
+    "SHOPIFY_API_VERSION_DAYS_LEFT",
     "SHOPIFY_BUCKET_LEVEL",
     "SHOPIFY_BUDGET_OLDEST_WAIT",
     "SHOPIFY_BUDGET_QUEUE",
@@ -148,6 +152,18 @@ SHOPIFY_BUDGET_SATURATED = Gauge(
     "casebridge_shopify_budget_saturated",
     "1 while the shop's budget cannot cover the calls asked of it (enrichment is deferred).",
     ["shop"],
+    registry=REGISTRY,
+)
+SHOPIFY_API_VERSION_DAYS_LEFT = Gauge(
+    "casebridge_shopify_api_version_days_left",
+    "Days until Shopify stops serving the configured Admin API version (set at start).",
+    ["version"],
+    registry=REGISTRY,
+)
+OPENTEXT_AUTH_ERRORS = Counter(
+    "casebridge_opentext_auth_errors",
+    "OpenText calls refused for credentials or region (gateway fault, 401/403); backed off.",
+    ["agent"],
     registry=REGISTRY,
 )
 WEBHOOKS_REJECTED = Counter(
