@@ -39,6 +39,7 @@ from connectors.opentext.errors import (
     OpenTextUnavailableError,
     error_class,
     error_message,
+    gateway_fault,
     is_retryable_status,
 )
 from connectors.opentext.hal import iter_hal_items
@@ -158,6 +159,16 @@ class OpenTextTransport:
                         refreshed = True
                         continue
                     if not is_retryable_status(status):
+                        fault = gateway_fault(response)
+                        if fault is not None:
+                            # The API gateway, not the engine, refused: a wrong region,
+                            # API key or credentials. Every call would fail alike, so
+                            # it is an operator problem, never one record's.
+                            raise OpenTextAuthError(
+                                f"{endpoint}: the OpenText gateway refused the call "
+                                f"(HTTP {status}): {fault}",
+                                status=status,
+                            )
                         raise request_error(response, endpoint, attempts)
                     retry_after = parse_retry_after(response.headers)
                     reason = f"HTTP {status}: {error_message(response.text)}"
