@@ -159,11 +159,12 @@ class OpenTextTransport:
                         refreshed = True
                         continue
                     if not is_retryable_status(status):
-                        fault = gateway_fault(response)
+                        fault = gateway_fault(response) if status in (401, 403) else None
                         if fault is not None:
                             # The API gateway, not the engine, refused: a wrong region,
                             # API key or credentials. Every call would fail alike, so
-                            # it is an operator problem, never one record's.
+                            # it is an operator problem, never one record's. (A 404
+                            # fault stays "not found": gateways pass those through.)
                             raise OpenTextAuthError(
                                 f"{endpoint}: the OpenText gateway refused the call "
                                 f"(HTTP {status}): {fault}",
