@@ -42,7 +42,7 @@ from connectors.opentext.errors import (
     gateway_fault,
     is_retryable_status,
 )
-from connectors.opentext.hal import iter_hal_items
+from connectors.opentext.hal import PagingReport, iter_hal_items
 from connectors.opentext.models import format_datetime
 from connectors.retry import parse_retry_after
 
@@ -201,6 +201,7 @@ class OpenTextTransport:
         params: Mapping[str, QueryValue],
         *,
         page_size: int | None = None,
+        report: PagingReport | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Every item of a HAL list endpoint, each page fetched with :meth:`request`."""
 
@@ -209,7 +210,7 @@ class OpenTextTransport:
             return decode_json(await self.request("GET", api, template, params=page_params))
 
         async for item in iter_hal_items(
-            fetch, names, page_size=page_size or self._config.page_size
+            fetch, names, page_size=page_size or self._config.page_size, report=report
         ):
             yield item
 
