@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from prometheus_client import Counter
+
+from streams.kafka.watermark import KafkaWatermarkStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ __all__ = [
     "RemoteHealth",
     "decode_note",
     "encode_note",
+    "health_notes",
     "note_key",
     "note_prefix",
     "notes_publisher",
@@ -226,3 +229,13 @@ def read_notes(store: NoteStore, app_id: str) -> list[HealthNote]:
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring a malformed health note %r: %s", key, exc)
     return notes
+
+
+def health_notes(client_config: Mapping[str, Any], app_id: str) -> list[dict[str, Any]]:
+    """Every note of ``app_id`` as plain dicts, read from Kafka (blocking).
+
+    Raises:
+        WatermarkError: the topic could not be read to its end.
+    """
+    store = KafkaWatermarkStore(client_config, None, timeout_s=5.0)
+    return [asdict(note) for note in read_notes(store, app_id)]

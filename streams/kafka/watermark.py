@@ -100,7 +100,8 @@ class KafkaWatermarkStore:
 
     Args:
         client_config: librdkafka settings (``Settings.kafka.confluent_config()``).
-        producer: an :class:`~streams.kafka.producer.AsyncProducer` (acks=all).
+        producer: an :class:`~streams.kafka.producer.AsyncProducer` (acks=all); ``None``
+            for a store that only reads.
         topic: the compacted topic; created on :meth:`prepare` when missing.
         timeout_s: how long a load may take to reach the end of the topic.
     """
@@ -108,7 +109,7 @@ class KafkaWatermarkStore:
     def __init__(
         self,
         client_config: Mapping[str, Any],
-        producer: Sender,
+        producer: Sender | None,
         *,
         topic: str = WATERMARK_TOPIC,
         timeout_s: float = 15.0,
@@ -133,7 +134,7 @@ class KafkaWatermarkStore:
         """Write the watermark of ``shop`` and wait for the broker's acknowledgement."""
         value = encode_watermark(shop, watermark, datetime.now(UTC))
         try:
-            await self._producer.send(self.topic, value, shop.encode())
+            await self._sender().send(self.topic, value, shop.encode())
         except CasebridgeError as exc:
             raise WatermarkError(f"could not save the watermark of {shop}: {exc}") from exc
 
@@ -144,9 +145,14 @@ class KafkaWatermarkStore:
             WatermarkError: the broker did not take it.
         """
         try:
-            await self._producer.send(self.topic, value, key.encode())
+            await self._sender().send(self.topic, value, key.encode())
         except CasebridgeError as exc:
             raise WatermarkError(f"could not write {key}: {exc}") from exc
+
+    def _sender(self) -> Sender:
+        if self._producer is None:
+            raise WatermarkError(f"{self.topic}: this store only reads")
+        return self._producer
 
     def _read(self, shop: str) -> datetime | None:
         value = self.scan(lambda key: key == shop.encode()).get(shop.encode())

@@ -241,6 +241,14 @@ async function showCase(caseId) {
   }
 }
 
+// A stage a remote service refuses (OpenText credentials or region) waits: say why.
+function renderRemote(notes) {
+  const refused = notes.filter((n) => n.failing);
+  show(byTestId("remote-refused"), refused.map((n) =>
+    `${n.service} refuses ${n.agent} since ${stamp(n.since)} (${n.errors} refusals, retrying): ${n.last_error}`,
+  ).join("\n"));
+}
+
 async function refresh() {
   try {
     const overview = await api("/api/overview");
@@ -248,6 +256,7 @@ async function refresh() {
     renderLag(overview.lag);
     renderCases(overview.cases);
     renderDlq(overview.dlq);
+    renderRemote(overview.remote || []);
     byTestId("refreshed-at").textContent = overview.at;
     show(byTestId("error"), "");
   } catch (err) {
