@@ -349,6 +349,7 @@ class OpenTextClient:
         self,
         *,
         process_instance_id: str | None = None,
+        process_instance_id_with_children: str | None = None,
         process_instance_business_key: str | None = None,
         candidate_group: str | None = None,
         assignee: str | None = None,
@@ -357,11 +358,15 @@ class OpenTextClient:
     ) -> AsyncIterator[Task]:
         """Open tasks matching the filters, all pages: ``GET /tasks``.
 
+        ``process_instance_id_with_children`` also finds tasks of the child
+        processes a call activity started (where OpenText's sample models keep them).
+
         ``filters`` are passed through as query parameters under the given
         (camelCase) names, for filters the contract does not list.
         """
         params: dict[str, QueryValue] = {
             "processInstanceId": process_instance_id,
+            "processInstanceIdWithChildren": process_instance_id_with_children,
             "processInstanceBusinessKey": process_instance_business_key,
             "candidateGroup": candidate_group,
             "assignee": assignee,
@@ -375,6 +380,7 @@ class OpenTextClient:
         self,
         *,
         process_instance_id: str | None = None,
+        process_instance_id_with_children: str | None = None,
         process_instance_business_key: str | None = None,
         candidate_group: str | None = None,
         assignee: str | None = None,
@@ -386,6 +392,7 @@ class OpenTextClient:
             task
             async for task in self.iter_tasks(
                 process_instance_id=process_instance_id,
+                process_instance_id_with_children=process_instance_id_with_children,
                 process_instance_business_key=process_instance_business_key,
                 candidate_group=candidate_group,
                 assignee=assignee,

@@ -11,9 +11,10 @@ first of:
 
 1. an empty page;
 2. ``offset >= page.totalElements`` when the server reports a total;
-3. otherwise, a ``_links`` object without ``next``;
-4. otherwise (no total, no links), a page shorter than ``count``, or longer
-   (a server that ignores ``count`` answers everything at once);
+3. otherwise, without a ``next`` link, a page shorter than ``count``, or longer
+   (a server that ignores ``count`` answers everything at once); a full page
+   without total or ``next`` is followed by another request, since servers
+   that leave totals out may leave ``next`` out too;
 5. :data:`MAX_STALE_PAGES` pages in a row that bring nothing new (a server
    that ignores ``offset`` would otherwise loop forever).
 
@@ -51,8 +52,7 @@ class PagingReport:
         complete: the server said (or showed) the list was exhausted; ``False``
             when the walk gave up on pages that brought nothing new (the server
             ignores ``offset``), or has not ended yet.
-        stop: why it ended: ``empty``, ``total``, ``links``, ``short``, ``oversize``
-            or ``stale``.
+        stop: why it ended: ``empty``, ``total``, ``short``, ``oversize`` or ``stale``.
     """
 
     pages: int = 0
@@ -127,14 +127,14 @@ async def iter_hal_items(
                 return
             continue
         links = body.get("_links") if isinstance(body, Mapping) else None
-        if isinstance(links, Mapping):
-            if not links.get("next"):
-                report.end("links")
-                return
+        if isinstance(links, Mapping) and links.get("next"):
             continue
         if len(items) < page_size:
             report.end("short")
             return
+        # A full page without a total or a next link proves nothing (a service that
+        # leaves them out, as history may): ask for the next one; an empty page or
+        # the stale-page guard ends the walk.
 
 
 def page_items(body: Any, names: Sequence[str]) -> list[dict[str, Any]]:

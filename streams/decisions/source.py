@@ -35,12 +35,13 @@ is not handled again (by instance id, within the re-read window). Then:
 
 * the walk saw the whole list (a total, a last link, a short page): the
   watermark may move to the latest end seen, whatever the order was;
-* the service repeated its first page (it ignores ``offset``) but that page
-  came in ``endTime`` order: it holds the oldest instances, so the watermark
-  moves to its last end and the next poll reads on from there;
-* neither: the walk is tried once more with :data:`WIDE_PAGE` items per
-  page; if that still is not the whole list, the watermark does not move
-  (what was read is handled, what was not is read again) and the poll says so.
+* the service repeated its first page (it ignores ``offset``): the walk is
+  tried once more with :data:`WIDE_PAGE` items per page, usually the whole
+  list; if not, and that wide page came in ``endTime`` order, it holds the
+  oldest instances, so the watermark moves to its last end and the next poll
+  reads on from there;
+* otherwise the watermark does not move (what was read is handled, what was
+  not is read again) and the poll says so (``PollBatch.unpaged``, an error log).
 
 Models built like OpenText's samples are recognised: an instance ended by a
 terminate end event carries a ``deleteReason`` (``terminate end event (...)``)
@@ -279,13 +280,18 @@ class HistoryPoller:
         previous watermark when the service neither paged nor sorted, even with
         :data:`WIDE_PAGE` items per page).
         """
-        for page_size in (None, WIDE_PAGE):
-            instances, report = await self._walk(key, since, page_size)
-            if report.complete:
-                return instances, True, None
-            if instances and _ascending(instances):
-                # A first page in endTime order holds the oldest: read on from its end.
-                return instances, False, max(_utc(i.end_time) for i in instances if i.end_time)
+        instances, report = await self._walk(key, since, None)
+        if report.complete:
+            return instances, True, None
+        # The service repeats its first page (it ignores offset): one wide page may
+        # hold everything. A short page looking sorted proves nothing, so no shortcut.
+        wide, report = await self._walk(key, since, WIDE_PAGE)
+        read = list({i.id: i for i in [*instances, *wide]}.values())
+        if report.complete:
+            return read, True, None
+        if wide and _ascending(wide):
+            # Over a thousand in endTime order: the oldest ones. Read on from their end.
+            return read, False, max(_utc(i.end_time) for i in wide if i.end_time)
         log.error(
             "OpenText history of %s is neither paged (offset ignored) nor sorted by endTime,"
             " and has more than %d instances since %s: the watermark stays at %s until fewer"
@@ -295,7 +301,7 @@ class HistoryPoller:
             since,
             previous,
         )
-        return instances, False, previous
+        return read, False, previous
 
     async def _walk(
         self, key: str, since: datetime | None, page_size: int | None

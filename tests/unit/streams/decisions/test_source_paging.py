@@ -64,13 +64,24 @@ async def test_every_decision_is_read_whatever_the_service_honours(
     assert await drain(poller(history)) == set(cases)
 
 
-async def test_a_sorted_first_page_moves_the_watermark_to_its_end_only() -> None:
-    history = FakeHistory(ignore_offset=True, default_page=10)
+async def test_a_sorted_but_capped_page_moves_the_watermark_to_its_end_only() -> None:
+    history = FakeHistory(ignore_offset=True, default_page=10, max_page=10)
     decided(history, 25)
     batch = await poller(history).poll_batch(None)
     assert len(batch.decisions) == 10
     assert batch.watermark == at(9)  # not at(24): those after the page were not read
     assert batch.unpaged == []
+
+
+async def test_a_short_page_that_looks_sorted_is_not_trusted() -> None:
+    """Ties and chance make a small unsorted page look sorted: a wide page is read instead."""
+    history = FakeHistory(ignore_offset=True, ignore_sort=True, default_page=3)
+    for n in range(8):  # all ended in the same millisecond: any order "looks" sorted
+        instance = history.add_instance(KEY, f"ORDER_REVIEW-s{n}", VARS, ended=at(1))
+        history.add_task(instance, "orderReview", "approved", ended=at(1))
+    batch = await poller(history).poll_batch(None)
+    assert len(batch.decisions) == 8
+    assert [q["page"] for q in history.instance_queries] == [None, WIDE_PAGE]
 
 
 async def test_unsorted_and_unpaged_retries_wide_then_reads_all() -> None:
