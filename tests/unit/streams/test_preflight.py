@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -14,6 +12,7 @@ from connectors.shopify.scopes import ROLE_SCOPES, missing_scopes, required_scop
 from connectors.shopify.versions import DEFAULT_API_VERSION, next_version, support
 from streams.ops.metrics import REGISTRY
 from streams.preflight import StartupRefused, check_access_scopes, check_api_version
+from tests.unit.connectors.shopify.fakes import ScriptedExecutor
 
 
 def test_the_window_is_twelve_months_from_release() -> None:
@@ -61,22 +60,11 @@ def test_sixty_days_or_more_is_quiet(caplog: pytest.LogCaptureFixture) -> None:
     assert _days_left("2026-04") == 60
 
 
-class Scopes:
-    def __init__(self, handles: list[str] | None = None, error: Exception | None = None) -> None:
-        self.handles, self.error, self.calls = handles or [], error, 0
-
-    async def execute(
-        self,
-        document: str,
-        variables: Mapping[str, Any] | None = None,
-        *,
-        cost_estimate: float | None = None,
-    ) -> dict[str, Any]:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        scopes = [{"handle": h} for h in self.handles]
-        return {"currentAppInstallation": {"accessScopes": scopes}}
+def scopes_client(
+    handles: list[str] | None = None, error: Exception | None = None
+) -> ScriptedExecutor:
+    scopes = [{"handle": h} for h in handles or []]
+    return ScriptedExecutor({"currentAppInstallation": {"accessScopes": scopes}}, error)
 
 
 def test_write_covers_read_and_roles_are_named() -> None:
@@ -86,7 +74,7 @@ def test_write_covers_read_and_roles_are_named() -> None:
 
 
 async def test_missing_scopes_refuse_start_naming_each_with_its_roles() -> None:
-    client = Scopes(["read_orders", "read_customers"])
+    client = scopes_client(["read_orders", "read_customers"])
     with pytest.raises(StartupRefused) as info:
         await check_access_scopes(client, ["classify", "reconcile"])
     message = str(info.value)
@@ -96,13 +84,13 @@ async def test_missing_scopes_refuse_start_naming_each_with_its_roles() -> None:
 
 
 async def test_roles_without_shopify_calls_do_not_ask() -> None:
-    client = Scopes()
+    client = scopes_client()
     assert await check_access_scopes(client, ["ingress", "sink", "web"]) == []
-    assert client.calls == 0
+    assert client.calls == []
 
 
 async def test_a_refused_token_refuses_start() -> None:
-    client = Scopes(error=ShopifyAuthError("401 Unauthorized", status=401))
+    client = scopes_client(error=ShopifyAuthError("401 Unauthorized", status=401))
     with pytest.raises(StartupRefused, match="401"):
         await check_access_scopes(client, ["writer"])
 
@@ -110,7 +98,7 @@ async def test_a_refused_token_refuses_start() -> None:
 async def test_shopify_unreachable_is_a_warning_not_a_refusal(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client = Scopes(error=ShopifyUnavailableError("connection refused", attempts=8))
+    client = scopes_client(error=ShopifyUnavailableError("connection refused", attempts=8))
     with caplog.at_level(logging.WARNING, logger="streams.preflight"):
         assert await check_access_scopes(client, ["writer"]) == []
     assert "could not read the Shopify token's access scopes" in caplog.text

@@ -10,9 +10,6 @@ one no version has yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
 from graphql import GraphQLEnumType
 
@@ -21,6 +18,7 @@ from connectors.shopify.errors import ShopifyUserError, classify_user_errors
 from connectors.shopify.versions import DEFAULT_API_VERSION
 from streams.reconcile.rest import rest_order
 from tests.unit.connectors.shopify.contracts import contracts_dir, real_schema
+from tests.unit.connectors.shopify.fakes import ScriptedExecutor
 
 FUTURE = "A_VALUE_FROM_A_FUTURE_VERSION"
 
@@ -33,20 +31,6 @@ def values(enum: str) -> list[str]:
         assert isinstance(gql, GraphQLEnumType)
         found += list(gql.values)
     return found
-
-
-class Answer:
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    async def execute(
-        self,
-        document: str,
-        variables: Mapping[str, Any] | None = None,
-        *,
-        cost_estimate: float | None = None,
-    ) -> dict[str, Any]:
-        return self.data
 
 
 @pytest.mark.parametrize("status", values("OrderDisplayFulfillmentStatus"))
@@ -66,7 +50,7 @@ def test_reconcile_passes_any_financial_status_through(status: str) -> None:
 
 @pytest.mark.parametrize("code", values("FulfillmentOrderHoldUserErrorCode"))
 async def test_a_hold_error_with_any_code_is_a_typed_user_error(code: str) -> None:
-    answer = Answer(
+    answer = ScriptedExecutor(
         {
             "fulfillmentOrderHold": {
                 "fulfillmentHold": None,
@@ -87,7 +71,7 @@ async def test_a_hold_error_with_any_code_is_a_typed_user_error(code: str) -> No
 
 @pytest.mark.parametrize("status", values("FulfillmentOrderStatus"))
 async def test_a_hold_answer_with_any_status_is_kept_as_text(status: str) -> None:
-    answer = Answer(
+    answer = ScriptedExecutor(
         {
             "fulfillmentOrderHold": {
                 "fulfillmentHold": {
@@ -107,7 +91,7 @@ async def test_a_hold_answer_with_any_status_is_kept_as_text(status: str) -> Non
 
 
 async def test_an_order_cancel_error_with_an_unknown_code_is_a_user_error() -> None:
-    answer = Answer(
+    answer = ScriptedExecutor(
         {
             "orderCancel": {
                 "job": None,

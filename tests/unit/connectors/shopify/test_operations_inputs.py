@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from connectors.shopify import operations as ops
+from tests.unit.connectors.shopify.fakes import ScriptedExecutor
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-
-    async def execute(
-        self,
-        document: str,
-        variables: Mapping[str, Any] | None = None,
-        *,
-        cost_estimate: float | None = None,
-    ) -> dict[str, Any]:
-        self.calls.append(dict(variables or {}))
-        return {"orderUpdate": {"order": {"id": "gid://shopify/Order/1"}, "userErrors": []}}
+def recorder() -> ScriptedExecutor:
+    return ScriptedExecutor(
+        {"orderUpdate": {"order": {"id": "gid://shopify/Order/1"}, "userErrors": []}}
+    )
 
 
 def test_a_valid_address_is_normalised() -> None:
@@ -69,7 +60,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 async def test_order_update_refuses_a_bad_address_without_calling_shopify() -> None:
-    client = Recorder()
+    client = recorder()
     with pytest.raises(ops.InvalidAddressError, match="use countryCode"):
         await ops.order_update(
             client, {"id": "gid://shopify/Order/1", "shippingAddress": {"country": "US"}}
@@ -78,12 +69,12 @@ async def test_order_update_refuses_a_bad_address_without_calling_shopify() -> N
 
 
 async def test_order_update_sends_the_checked_address() -> None:
-    client = Recorder()
+    client = recorder()
     await ops.order_update(
         client,
         {"id": "gid://shopify/Order/1", "note": "n", "shippingAddress": {"countryCode": "us"}},
     )
-    sent = client.calls[0]["input"]
+    sent = client.calls[0][1]["input"]
     assert sent == {
         "id": "gid://shopify/Order/1",
         "note": "n",
