@@ -43,6 +43,7 @@ from connectors.opentext.errors import OpenTextProtocolError
 #: row mean the server is not paging.
 MAX_STALE_PAGES = 3
 
+
 @dataclass
 class PagingReport:
     """How a walk ended: filled in by :func:`iter_hal_items` for a caller that asks.
