@@ -21,7 +21,6 @@ from connectors.shopify.budget import Priority, Spend
 from schemas.records import AvroRecord
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (
-    OPENTEXT_AUTH_ERRORS,
     RECORDS_OUT,
     REMOTE_CALL_SECONDS,
     RETRIES,
@@ -31,7 +30,6 @@ from streams.ops.metrics import (
     SHOPIFY_BUDGET_SATURATED,
     SHOPIFY_POINTS,
     SHOPIFY_RESTORE_RATE,
-    is_auth_error,
 )
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
@@ -153,7 +151,6 @@ class Services:
 
     def _opentext_called(self, endpoint: str, status: int, duration_s: float) -> None:
         REMOTE_CALL_SECONDS.labels("opentext", endpoint, str(status)).observe(duration_s)
-        OPENTEXT_AUTH_ERRORS.inc(is_auth_error(endpoint, status))
         if status in RETRYABLE_STATUSES or status == 0:
             RETRIES.labels("opentext", str(status) if status else "connection").inc()
 

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
+from connectors.shopify.versions import DEFAULT_API_VERSION
 from streams.escalation.settings import EscalationSettings
 from streams.ops.config import LagSettings
 
@@ -125,7 +126,7 @@ class ShopifySettings(BaseModel):
     """The Shopify Admin API (or the emulator: set ``base_url``)."""
 
     shop_domain: str = "casebridge-demo.myshopify.com"
-    api_version: str = "2026-01"
+    api_version: str = DEFAULT_API_VERSION
     access_token: SecretStr = SecretStr("shpat_emulator_token")
     base_url: str | None = Field(
         default=None, description="Override https://{shop} e.g. with the emulator's URL."

@@ -31,15 +31,20 @@ def topics() -> None:
 )
 def worker(roles: str | None) -> None:
     """Run a Faust worker with casebridge's agents (after creating the topics)."""
-    from streams.pipeline import build_app
+    from streams.pipeline import DEFAULT_ROLES, build_app
+    from streams.preflight import StartupRefused, preflight
 
     settings = load_settings()
+    selected = roles.split(",") if roles else None
+    try:
+        preflight(settings, selected or DEFAULT_ROLES)
+    except StartupRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     ensure_topics(
         settings.kafka.confluent_config(),
         topic_specs(settings.kafka.default_partitions),
         replication_factor=settings.kafka.replication_factor,
     )
-    selected = roles.split(",") if roles else None
     app = build_app(settings, roles=selected)
     # Faust declares its table changelogs lazily; a table written before its
     # changelog's metadata arrived fails with PartitionsMismatch. Create them first.

@@ -33,7 +33,7 @@ from connectors.opentext.errors import (
     OpenTextProtocolError,
     OpenTextUnavailableError,
 )
-from connectors.opentext.hal import page_items
+from connectors.opentext.hal import PagingReport, page_items
 from connectors.opentext.models import (
     HistoricProcessInstance,
     HistoricTask,
@@ -349,6 +349,7 @@ class OpenTextClient:
         self,
         *,
         process_instance_id: str | None = None,
+        process_instance_id_with_children: str | None = None,
         process_instance_business_key: str | None = None,
         candidate_group: str | None = None,
         assignee: str | None = None,
@@ -357,11 +358,15 @@ class OpenTextClient:
     ) -> AsyncIterator[Task]:
         """Open tasks matching the filters, all pages: ``GET /tasks``.
 
+        ``process_instance_id_with_children`` also finds tasks of the child
+        processes a call activity started (where OpenText's sample models keep them).
+
         ``filters`` are passed through as query parameters under the given
         (camelCase) names, for filters the contract does not list.
         """
         params: dict[str, QueryValue] = {
             "processInstanceId": process_instance_id,
+            "processInstanceIdWithChildren": process_instance_id_with_children,
             "processInstanceBusinessKey": process_instance_business_key,
             "candidateGroup": candidate_group,
             "assignee": assignee,
@@ -375,6 +380,7 @@ class OpenTextClient:
         self,
         *,
         process_instance_id: str | None = None,
+        process_instance_id_with_children: str | None = None,
         process_instance_business_key: str | None = None,
         candidate_group: str | None = None,
         assignee: str | None = None,
@@ -386,6 +392,7 @@ class OpenTextClient:
             task
             async for task in self.iter_tasks(
                 process_instance_id=process_instance_id,
+                process_instance_id_with_children=process_instance_id_with_children,
                 process_instance_business_key=process_instance_business_key,
                 candidate_group=candidate_group,
                 assignee=assignee,
@@ -443,11 +450,14 @@ class OpenTextClient:
         sort: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         page_size: int | None = None,
+        report: PagingReport | None = None,
     ) -> AsyncIterator[HistoricProcessInstance]:
-        """Every matching historic process instance, over all pages.
+        """Every matching historic process instance, over all pages (as far as the service pages).
 
         ``finished_after`` (the decision poller's watermark) is sent as ISO 8601
-        UTC; naive datetimes are taken as UTC.
+        UTC; naive datetimes are taken as UTC. ``sort``, ``order`` and paging are
+        not documented for history: ``report`` says whether the walk saw the
+        whole list, and the order must be checked, not assumed.
         """
         params: dict[str, QueryValue] = {
             "businessKey": business_key,
@@ -464,6 +474,7 @@ class OpenTextClient:
             _HISTORIC_PROCESS_INSTANCES,
             params,
             page_size=page_size,
+            report=report,
         ):
             yield _parse(HistoricProcessInstance, item)
 
@@ -474,14 +485,20 @@ class OpenTextClient:
         task_completed_after: datetime | str | None = None,
         process_business_key: str | None = None,
         process_instance_id: str | None = None,
+        process_instance_id_with_children: str | None = None,
         include_task_local_variables: bool = True,
         sort: str | None = None,
         order: Literal["asc", "desc"] | None = None,
         page_size: int | None = None,
     ) -> AsyncIterator[HistoricTask]:
-        """Every matching historic task instance (task-level outcomes), over all pages."""
+        """Every matching historic task instance (task-level outcomes), over all pages.
+
+        ``process_instance_id_with_children`` also finds the tasks of the child
+        processes a call activity started (where OpenText's sample models keep them).
+        """
         params: dict[str, QueryValue] = {
             "processInstanceId": process_instance_id,
+            "processInstanceIdWithChildren": process_instance_id_with_children,
             "processBusinessKey": process_business_key,
             "finished": finished,
             "taskCompletedAfter": task_completed_after,

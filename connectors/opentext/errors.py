@@ -4,7 +4,8 @@ The hierarchy, rooted at casebridge's :class:`~connectors.errors.CasebridgeError
 
     CasebridgeError
     └── OpenTextError                   anything the OpenText client raises on purpose
-        ├── OpenTextAuthError           credentials refused, or a 401 survived one token refresh
+        ├── OpenTextAuthError           credentials refused, a 401 survived one token refresh,
+        │                               or the API gateway refused the call (``{"fault": ...}``)
         ├── OpenTextRequestError        a non-retryable 4xx: the request itself is wrong
         │   └── OpenTextNotFoundError   404: the instance, task or model does not exist
         ├── OpenTextUnavailableError    429 / 5xx / timeout / connection error and
@@ -186,6 +187,24 @@ def is_retryable_status(status: int) -> bool:
     side. Every other status says the request is wrong and will stay wrong.
     """
     return status in (408, 429) or 500 <= status <= 599
+
+
+def gateway_fault(response: Any) -> str | None:
+    """The ``faultstring`` (and error code) of an API gateway's ``{"fault": ...}`` body, if any.
+
+    ``response`` is an ``httpx.Response`` (anything with ``.json()``).
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    fault = body.get("fault") if isinstance(body, Mapping) else None
+    if not isinstance(fault, Mapping):
+        return None
+    text = str(fault.get("faultstring") or "gateway fault")
+    detail = fault.get("detail")
+    code = detail.get("errorcode") if isinstance(detail, Mapping) else None
+    return f"{text} ({code})" if code else text
 
 
 def error_class(body: object, status: int) -> str:

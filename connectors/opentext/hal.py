@@ -11,10 +11,16 @@ first of:
 
 1. an empty page;
 2. ``offset >= page.totalElements`` when the server reports a total;
-3. otherwise, a ``_links`` object without ``next``;
-4. otherwise (no total, no links), a page shorter than ``count``;
+3. otherwise, without a ``next`` link, a page shorter than ``count``, or longer
+   (a server that ignores ``count`` answers everything at once); a full page
+   without total or ``next`` is followed by another request, since servers
+   that leave totals out may leave ``next`` out too;
 5. :data:`MAX_STALE_PAGES` pages in a row that bring nothing new (a server
    that ignores ``offset`` would otherwise loop forever).
+
+Only the last stop leaves items unread; a :class:`PagingReport` tells the
+caller which one ended the walk, so a poller does not take a first page for
+the whole list.
 
 Items are de-duplicated by ``id``: with offset paging, an item inserted
 before the current offset while we walk shifts the rest to the right, and the
@@ -27,6 +33,7 @@ items land at the end and avoids even the re-reads.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from connectors.opentext.errors import OpenTextProtocolError
@@ -35,6 +42,28 @@ from connectors.opentext.errors import OpenTextProtocolError
 #: can be an honest shift (a burst of inserts in front of the offset); several in a
 #: row mean the server is not paging.
 MAX_STALE_PAGES = 3
+
+
+@dataclass
+class PagingReport:
+    """How a walk ended: filled in by :func:`iter_hal_items` for a caller that asks.
+
+    Attributes:
+        pages: pages fetched.
+        complete: the server said (or showed) the list was exhausted; ``False``
+            when the walk gave up on pages that brought nothing new (the server
+            ignores ``offset``), or has not ended yet.
+        stop: why it ended: ``empty``, ``total``, ``short``, ``oversize`` or ``stale``.
+    """
+
+    pages: int = 0
+    complete: bool = False
+    stop: str = ""
+
+    def end(self, stop: str) -> None:
+        """Record the stop (``stale`` is the only incomplete one)."""
+        self.stop, self.complete = stop, stop != "stale"
+
 
 PageFetcher: TypeAlias = Callable[[int, int], Awaitable[Any]]
 """``fetch(offset, count)`` -> the decoded JSON body of one page."""
@@ -46,6 +75,7 @@ async def iter_hal_items(
     *,
     page_size: int,
     id_key: str = "id",
+    report: PagingReport | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield every item of a paged HAL list once, in server order.
 
@@ -55,6 +85,7 @@ async def iter_hal_items(
             ``"process-instances"``; the first one present wins.
         page_size: ``count`` per page.
         id_key: Field that identifies an item, for de-duplication.
+        report: Filled in with how the walk ended (see :class:`PagingReport`).
 
     Raises:
         OpenTextProtocolError: A page is not a HAL list.
@@ -62,13 +93,16 @@ async def iter_hal_items(
     if page_size < 1:
         raise ValueError("page_size must be >= 1")
     names = (embedded,) if isinstance(embedded, str) else tuple(embedded)
+    report = report if report is not None else PagingReport()
     seen: set[Any] = set()
     offset = 0
     stale_pages = 0
     while True:
         body = await fetch(offset, page_size)
+        report.pages += 1
         items = page_items(body, names)
         if not items:
+            report.end("empty")
             return
         fresh = 0
         for item in items:
@@ -82,19 +116,26 @@ async def iter_hal_items(
         offset += len(items)
         stale_pages = stale_pages + 1 if fresh == 0 else 0
         if stale_pages >= MAX_STALE_PAGES:
+            report.end("stale")
+            return
+        if len(items) > page_size:
+            report.end("oversize")
             return
         total = page_total(body)
         if total is not None:
             if offset >= total:
+                report.end("total")
                 return
             continue
         links = body.get("_links") if isinstance(body, Mapping) else None
-        if isinstance(links, Mapping):
-            if not links.get("next"):
-                return
+        if isinstance(links, Mapping) and links.get("next"):
             continue
         if len(items) < page_size:
+            report.end("short")
             return
+        # A full page without a total or a next link proves nothing (a service that
+        # leaves them out, as history may): ask for the next one; an empty page or
+        # the stale-page guard ends the walk.
 
 
 def page_items(body: Any, names: Sequence[str]) -> list[dict[str, Any]]:

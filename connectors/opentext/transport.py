@@ -39,9 +39,10 @@ from connectors.opentext.errors import (
     OpenTextUnavailableError,
     error_class,
     error_message,
+    gateway_fault,
     is_retryable_status,
 )
-from connectors.opentext.hal import iter_hal_items
+from connectors.opentext.hal import PagingReport, iter_hal_items
 from connectors.opentext.models import format_datetime
 from connectors.retry import parse_retry_after
 
@@ -158,6 +159,17 @@ class OpenTextTransport:
                         refreshed = True
                         continue
                     if not is_retryable_status(status):
+                        fault = gateway_fault(response) if status in (401, 403) else None
+                        if fault is not None:
+                            # The API gateway, not the engine, refused: a wrong region,
+                            # API key or credentials. Every call would fail alike, so
+                            # it is an operator problem, never one record's. (A 404
+                            # fault stays "not found": gateways pass those through.)
+                            raise OpenTextAuthError(
+                                f"{endpoint}: the OpenText gateway refused the call "
+                                f"(HTTP {status}): {fault}",
+                                status=status,
+                            )
                         raise request_error(response, endpoint, attempts)
                     retry_after = parse_retry_after(response.headers)
                     reason = f"HTTP {status}: {error_message(response.text)}"
@@ -189,6 +201,7 @@ class OpenTextTransport:
         params: Mapping[str, QueryValue],
         *,
         page_size: int | None = None,
+        report: PagingReport | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """Every item of a HAL list endpoint, each page fetched with :meth:`request`."""
 
@@ -197,7 +210,7 @@ class OpenTextTransport:
             return decode_json(await self.request("GET", api, template, params=page_params))
 
         async for item in iter_hal_items(
-            fetch, names, page_size=page_size or self._config.page_size
+            fetch, names, page_size=page_size or self._config.page_size, report=report
         ):
             yield item
 

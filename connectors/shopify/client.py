@@ -117,7 +117,7 @@ class ShopifyClientConfig(BaseModel):
 
     shop_domain: str
     access_token: SecretStr
-    api_version: str = "2026-01"
+    api_version: str = "2026-04"
     base_url: str | None = None
     timeout_s: float = Field(default=30.0, gt=0)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)

@@ -20,13 +20,19 @@ already applied. ``refundCreate`` is the exception: it takes Shopify's
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from connectors.shopify.client import GraphQLExecutor
-from connectors.shopify.errors import ShopifyGraphQLError, ShopifyUserError, UserErrorDetail
+from connectors.shopify.errors import (
+    ShopifyError,
+    ShopifyGraphQLError,
+    ShopifyUserError,
+    UserErrorDetail,
+)
 
 __all__ = [
     "DOCUMENTS",
@@ -34,6 +40,7 @@ __all__ = [
     "DeclineReason",
     "FulfillmentHold",
     "HoldReason",
+    "InvalidAddressError",
     "Job",
     "PagedNode",
     "RestockType",
@@ -51,6 +58,7 @@ __all__ = [
     "get_order_with_history",
     "get_refunds",
     "iter_orders_updated_since",
+    "mailing_address_input",
     "metafields_set",
     "order_cancel",
     "order_create",
@@ -83,6 +91,31 @@ RestockType = Literal["NO_RESTOCK", "CANCEL", "RETURN"]
 #: Shopify limits: a hold handle is at most 64 characters; metafieldsSet takes 25 per call.
 MAX_HOLD_HANDLE = 64
 MAX_METAFIELDS_PER_CALL = 25
+
+#: ``MailingAddressInput``'s fields. Shopify has no ``country``/``province`` there (only
+#: the codes): a request carrying either fails whole, so they are refused before it.
+MAILING_ADDRESS_FIELDS = frozenset(
+    {
+        "address1",
+        "address2",
+        "city",
+        "company",
+        "countryCode",
+        "firstName",
+        "lastName",
+        "phone",
+        "provinceCode",
+        "zip",
+    }
+)
+_ADDRESS_HINTS = {
+    "country": "use countryCode (ISO 3166-1 alpha-2, e.g. US)",
+    "province": "use provinceCode (e.g. CA for California)",
+    "countryCodeV2": "use countryCode",
+}
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+_PROVINCE_CODE = re.compile(r"^[A-Z0-9]{1,3}$")
+_MAX_ADDRESS_TEXT = 255
 
 _MONEY = "shopMoney { amount currencyCode }"
 
@@ -505,6 +538,16 @@ DOCUMENTS: Mapping[str, str] = {
 # -- typed results -----------------------------------------------------------------------------
 
 
+class InvalidAddressError(ShopifyError, ValueError):
+    """An address is not a valid ``MailingAddressInput``: nothing was sent. Permanent."""
+
+    transient = False
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("invalid address: " + "; ".join(self.problems))
+
+
 @dataclass(frozen=True, slots=True)
 class FulfillmentHold:
     """A hold placed by :func:`fulfillment_order_hold`."""
@@ -549,6 +592,42 @@ def _payload(data: JsonObject, field: str, errors_key: str = "userErrors") -> Js
 def _without_nulls(values: Mapping[str, Any]) -> JsonObject:
     """Drop unset optional inputs, so Shopify applies its own defaults."""
     return {key: value for key, value in values.items() if value is not None}
+
+
+def mailing_address_input(raw: Mapping[str, Any]) -> JsonObject:
+    """``raw`` checked as Shopify's ``MailingAddressInput`` (codes upper-cased, nulls dropped).
+
+    Raises:
+        InvalidAddressError: naming every unknown field (with the right one where
+            there is one), non-text value, and malformed country or province code.
+    """
+    problems: list[str] = []
+    address: JsonObject = {}
+    for key, value in raw.items():
+        if key not in MAILING_ADDRESS_FIELDS:
+            hint = _ADDRESS_HINTS.get(key)
+            problems.append(f"{key!r} is not an address field" + (f": {hint}" if hint else ""))
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problems.append(f"{key} must be text, got {type(value).__name__}")
+            continue
+        text = value.strip()
+        if key in ("countryCode", "provinceCode"):
+            text = text.upper()
+        if len(text) > _MAX_ADDRESS_TEXT:
+            problems.append(f"{key} is longer than {_MAX_ADDRESS_TEXT} characters")
+        address[key] = text
+    country = address.get("countryCode")
+    if country is not None and not _COUNTRY_CODE.match(country):
+        problems.append(f"countryCode {country!r} is not an ISO 3166-1 alpha-2 code")
+    province = address.get("provinceCode")
+    if province is not None and not _PROVINCE_CODE.match(province):
+        problems.append(f"provinceCode {province!r} is not a region code")
+    if problems:
+        raise InvalidAddressError(problems)
+    return address
 
 
 def _iso(value: datetime | str) -> str:
@@ -814,10 +893,20 @@ async def tags_add(client: GraphQLExecutor, resource_id: str, tags: Sequence[str
 
 
 async def order_update(client: GraphQLExecutor, order_input: Mapping[str, Any]) -> JsonObject:
-    """Update an order (``note`` and ``tags`` overwrite); returns the ``order`` object."""
+    """Update an order (``note`` and ``tags`` overwrite); returns the ``order`` object.
+
+    Raises:
+        InvalidAddressError: ``shippingAddress`` is not a valid ``MailingAddressInput``.
+    """
     if "id" not in order_input:
         raise ValueError("order_update input needs the order 'id'")
-    data = await client.execute(ORDER_UPDATE, {"input": dict(order_input)})
+    update = dict(order_input)
+    address = update.get("shippingAddress")
+    if address is not None:
+        if not isinstance(address, Mapping):
+            raise InvalidAddressError(["shippingAddress must be an object"])
+        update["shippingAddress"] = mailing_address_input(address)
+    data = await client.execute(ORDER_UPDATE, {"input": update})
     order = _payload(data, "orderUpdate").get("order")
     return order if isinstance(order, dict) else {}
 

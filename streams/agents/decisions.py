@@ -20,7 +20,7 @@ import faust
 from confluent_kafka import KafkaException
 
 from connectors.errors import CasebridgeError
-from connectors.opentext import OpenTextError
+from connectors.opentext import OpenTextAuthError, OpenTextError
 from schemas.records import CaseDecision, CaseState, CaseStatus, CaseType, OfflineOrder
 from streams.decisions import (
     CallbackHandler,
@@ -33,8 +33,9 @@ from streams.decisions import (
     install_callback_route,
 )
 from streams.kafka.dlq import DeadLetter, send_to_dlq
+from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
-from streams.ops.metrics import decision_unbuildable
+from streams.ops.metrics import OPENTEXT_AUTH_ERRORS, decision_unbuildable
 from streams.runtime.seen import SeenWindow
 from streams.services import Services
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
@@ -159,6 +160,24 @@ def register(app: faust.App, services: Services) -> DecisionSource:
         return source
 
     store = KafkaWatermarkStore(services.settings.kafka.confluent_config(), services.producer)
+    health = RemoteHealth(
+        "opentext",
+        AGENT,
+        OPENTEXT_AUTH_ERRORS,
+        publish=notes_publisher(
+            store, services.settings.app_id, services.settings.kafka.replication_factor
+        ),
+    )
+    # One poller for the stage's life: it remembers the instances it handled, so the
+    # re-read window costs no task-history calls.
+    poller = HistoryPoller(
+        services.opentext,
+        source.model_keys,
+        builder=source.builder,
+        outcome_variable=settings.outcome_variable,
+        overlap=timedelta(seconds=settings.overlap_s),
+        pending_grace=timedelta(seconds=settings.pending_grace_s),
+    )
     # One watermark per deployment (app id): two casebridge apps on one cluster
     # (staging and prod, or test runs) must not move each other's.
     watermark_name = f"{services.settings.app_id}/{WATERMARK_NAME}"
@@ -178,19 +197,16 @@ def register(app: faust.App, services: Services) -> DecisionSource:
     async def _poll_once() -> None:
         if "watermark" not in state:
             state["watermark"] = await store.load(watermark_name)
-        poller = HistoryPoller(
-            services.opentext,
-            source.model_keys,
-            builder=source.builder,
-            outcome_variable=settings.outcome_variable,
-            overlap=timedelta(seconds=settings.overlap_s),
-            pending_grace=timedelta(seconds=settings.pending_grace_s),
-        )
         try:
             batch = await poller.poll_batch(state["watermark"])
+        except OpenTextAuthError as exc:
+            # Counted and noted (page, casebridge lag); the next tick tries again.
+            await health.failure(exc)
+            return
         except OpenTextError as exc:
             log.warning("decision poll failed, watermark kept: %s", exc)
             return
+        await health.success()
         source.stats["polls"] += 1
         await source.publish(batch.decisions, batch.offline_orders, batch.failures)
         if batch.watermark is not None and batch.watermark != state["watermark"]:

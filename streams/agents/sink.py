@@ -17,7 +17,11 @@
   when a request is done, so a crash re-delivers what was in flight.
 * OpenText unavailable (429/5xx/timeouts after the client's own retries):
   the request waits and tries again, without limit, so an outage only delays
-  cases. A permanent refusal (4xx) goes to ``cases.requests.dlq`` with the
+  cases. OpenText refusing our credentials or region (:class:`OpenTextAuthError`,
+  e.g. the gateway's ``{"fault": ...}``) is waited out the same way, slower:
+  every case would fail alike, so none is dead-lettered; each refusal is
+  counted and the stage's health note (operations page, ``casebridge lag``)
+  says why its partitions stopped. A permanent refusal (4xx) goes to ``cases.requests.dlq`` with the
   status, error class, body excerpt and attempt count, and the pipeline goes on.
 * Emits ``CaseOpened`` and ``CaseState`` (OPEN, or FAILED with the reason).
 """
@@ -35,6 +39,7 @@ from typing import Any
 import faust
 
 from connectors.opentext import (
+    OpenTextAuthError,
     OpenTextNotFoundError,
     OpenTextRequestError,
     OpenTextUnavailableError,
@@ -50,6 +55,9 @@ from schemas.records import (
     CaseVariable,
     VariableType,
 )
+from streams.kafka.health import RemoteHealth, notes_publisher
+from streams.kafka.watermark import KafkaWatermarkStore
+from streams.ops.metrics import OPENTEXT_AUTH_ERRORS
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.barrier import FlushBarrier
 from streams.runtime.lanes import KeyedLanes
@@ -67,7 +75,7 @@ LEDGER_TABLE = "sink-cases"
 EPOCH_PREFIX = "#epoch:"
 
 #: What the sink counts (exposed on the operations page).
-STATS = ("opened", "attached", "dead_lettered", "waits", "after_end", "lookups")
+STATS = ("opened", "attached", "dead_lettered", "waits", "auth_waits", "after_end", "lookups")
 
 _OPENTEXT_TYPES = {
     VariableType.STRING: "string",
@@ -148,6 +156,18 @@ class Sink:
         # Waiting out an OpenText outage: capped, jittered, never giving up.
         self.outage_backoff = RetryPolicy(
             initial_interval_s=1.0, maximum_interval_s=15.0, maximum_attempts=0
+        )
+        # Refused credentials need a person: retry rarely, but keep retrying.
+        self.auth_backoff = RetryPolicy(
+            initial_interval_s=5.0, maximum_interval_s=60.0, maximum_attempts=0
+        )
+        settings = services.settings
+        notes = KafkaWatermarkStore(settings.kafka.confluent_config(), services.producer)
+        self.opentext_health = RemoteHealth(
+            "opentext",
+            AGENT,
+            OPENTEXT_AUTH_ERRORS,
+            publish=notes_publisher(notes, settings.app_id, settings.kafka.replication_factor),
         )
         # case id -> {"state": "starting"} | {"state": "open", "instance": id}. Keyed and
         # partitioned like cases.requests, so a partition's owner holds its ledger.
@@ -258,6 +278,7 @@ class Sink:
                         model_key, request.case_id, variables, name=name
                     )
                     instance_id = instance.id
+                    await self.opentext_health.success()
                     if not created and _ended(instance):
                         # The case was decided already (e.g. the orders/updated our own
                         # write-back caused): nothing to attach to, and no failure either.
@@ -276,6 +297,7 @@ class Sink:
                         model_key, request.case_id, variables, name, retry=False
                     )
                     instance_id, created = started.id, True
+                    await self.opentext_health.success()
                 if not created:
                     try:
                         await client.set_variables(instance_id, _update_variables(request))
@@ -285,10 +307,16 @@ class Sink:
                         log.info("case %s already closed; update not attached", request.case_id)
                         self.stats["after_end"] += 1
                         return None
+                    await self.opentext_health.success()
                 return instance_id, created
             except OpenTextRequestError as exc:
                 await self._fail(event, request, str(exc), exc)
                 return None
+            except OpenTextAuthError as exc:
+                look_up = True
+                self.stats["auth_waits"] += 1
+                await self.opentext_health.failure(exc)
+                await asyncio.sleep(self.auth_backoff.delay_s(attempt))
             except OpenTextUnavailableError as exc:
                 look_up = True
                 self.stats["waits"] += 1

@@ -21,7 +21,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -100,7 +100,8 @@ class KafkaWatermarkStore:
 
     Args:
         client_config: librdkafka settings (``Settings.kafka.confluent_config()``).
-        producer: an :class:`~streams.kafka.producer.AsyncProducer` (acks=all).
+        producer: an :class:`~streams.kafka.producer.AsyncProducer` (acks=all); ``None``
+            for a store that only reads.
         topic: the compacted topic; created on :meth:`prepare` when missing.
         timeout_s: how long a load may take to reach the end of the topic.
     """
@@ -108,7 +109,7 @@ class KafkaWatermarkStore:
     def __init__(
         self,
         client_config: Mapping[str, Any],
-        producer: Sender,
+        producer: Sender | None,
         *,
         topic: str = WATERMARK_TOPIC,
         timeout_s: float = 15.0,
@@ -133,11 +134,44 @@ class KafkaWatermarkStore:
         """Write the watermark of ``shop`` and wait for the broker's acknowledgement."""
         value = encode_watermark(shop, watermark, datetime.now(UTC))
         try:
-            await self._producer.send(self.topic, value, shop.encode())
+            await self._sender().send(self.topic, value, shop.encode())
         except CasebridgeError as exc:
             raise WatermarkError(f"could not save the watermark of {shop}: {exc}") from exc
 
+    async def put(self, key: str, value: bytes) -> None:
+        """Write one other record (a health note) to the topic, acknowledged.
+
+        Raises:
+            WatermarkError: the broker did not take it.
+        """
+        try:
+            await self._sender().send(self.topic, value, key.encode())
+        except CasebridgeError as exc:
+            raise WatermarkError(f"could not write {key}: {exc}") from exc
+
+    def _sender(self) -> Sender:
+        if self._producer is None:
+            raise WatermarkError(f"{self.topic}: this store only reads")
+        return self._producer
+
     def _read(self, shop: str) -> datetime | None:
+        value = self.scan(lambda key: key == shop.encode()).get(shop.encode())
+        if not value:
+            return None
+        try:
+            return decode_watermark(value)
+        except (ValueError, KeyError) as exc:
+            log.warning("ignoring a malformed watermark record: %s", exc)
+            return None
+
+    def scan(self, wanted: Callable[[bytes], bool]) -> dict[bytes, bytes]:
+        """Read the topic to its end: the latest value of every key ``wanted`` accepts.
+
+        Blocking (run it in a thread). A deleted key (tombstone) is left out.
+
+        Raises:
+            WatermarkError: the topic cannot be read to its end in time.
+        """
         consumer = Consumer(
             {
                 **self._config,
@@ -147,6 +181,7 @@ class KafkaWatermarkStore:
                 "enable.partition.eof": True,
             }
         )
+        latest: dict[bytes, bytes] = {}
         try:
             try:
                 metadata = consumer.list_topics(self.topic, timeout=self._timeout_s)
@@ -154,8 +189,7 @@ class KafkaWatermarkStore:
                 raise WatermarkError(f"{self.topic}: {exc.args[0]}") from None
             topic = metadata.topics.get(self.topic)
             if topic is None or topic.error is not None:
-                return None  # never saved: the topic does not exist yet
-            latest: datetime | None = None
+                return latest  # never saved: the topic does not exist yet
             remaining: set[int] = set()
             assignments: list[TopicPartition] = []
             for partition in topic.partitions:
@@ -166,7 +200,7 @@ class KafkaWatermarkStore:
                     remaining.add(partition)
                     assignments.append(TopicPartition(self.topic, partition, OFFSET_BEGINNING))
             if not assignments:
-                return None
+                return latest
             consumer.assign(assignments)
             ends = {
                 p: consumer.get_watermark_offsets(TopicPartition(self.topic, p))[1]
@@ -183,12 +217,12 @@ class KafkaWatermarkStore:
                         remaining.discard(message.partition())
                         continue
                     raise WatermarkError(f"{self.topic}: {error.str()}")
-                value = message.value()
-                if message.key() == shop.encode() and value:
-                    try:
-                        latest = decode_watermark(value)
-                    except (ValueError, KeyError) as exc:
-                        log.warning("ignoring a malformed watermark record: %s", exc)
+                key, value = message.key(), message.value()
+                if key is not None and wanted(key):
+                    if value:
+                        latest[key] = value
+                    else:
+                        latest.pop(key, None)
                 offset, partition = message.offset(), message.partition()
                 if offset is not None and partition is not None and offset + 1 >= ends[partition]:
                     remaining.discard(partition)

@@ -11,7 +11,10 @@ times, ``--interval`` seconds apart, and judges the last window. With a
 single sample only three verdicts are possible: OK (no lag, or someone
 consuming), ERR (unmeasurable) and STOP (lag while no live member owns the
 partition, or the group never committed it); STALL, REWIND and WARN need
-movement between samples. ``--check`` exits 1 when any group is not OK.
+movement between samples. ``--check`` exits 1 when any group is not OK,
+or when a stage is refused by a remote service: below the table, each stage
+with a health note (``streams.kafka.health``) gets a line, e.g. the sink
+waiting because OpenText refuses its credentials (its lag grows meanwhile).
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import asdict
+from typing import Any
 
 import click
 
+from streams.kafka.health import HealthNote, read_notes
+from streams.kafka.watermark import KafkaWatermarkStore, WatermarkError
 from streams.ops.burrow import Status
 from streams.ops.config import LagSettings
 from streams.ops.lag import AdminOffsetsSource
@@ -126,9 +133,24 @@ def lag(
     source = AdminOffsetsSource(config, timeout_s=lag_settings.request_timeout_s)
     monitor = LagMonitor(source, lag_settings, prefix=lag_settings.prefix(settings.app_id))
     report = asyncio.run(_sample(monitor, samples, interval_s))
+    notes, notes_error = _notes(config, settings.app_id)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        body = report.to_dict()
+        body["remote"] = [asdict(n) for n in notes]
+        body["remote_error"] = notes_error
+        click.echo(json.dumps(body, indent=2))
     else:
         click.echo(render_table(report))
-    if check and report.status is not Status.OK:
+        for line in [n.line() for n in notes] + ([notes_error] if notes_error else []):
+            click.echo(line)
+    refused = any(n.failing for n in notes)
+    if check and (report.status is not Status.OK or refused):
         sys.exit(1)
+
+
+def _notes(config: dict[str, Any], app_id: str) -> tuple[list[HealthNote], str | None]:
+    """The stages' health notes, or why they could not be read."""
+    try:
+        return read_notes(KafkaWatermarkStore(config, None, timeout_s=5.0), app_id), None
+    except WatermarkError as exc:
+        return [], f"health notes unreadable: {exc}"

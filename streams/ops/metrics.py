@@ -17,7 +17,13 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
     casebridge_webhooks_quiet_alert_seconds            the "no webhooks" alert's threshold
     casebridge_decisions_total{case_type,result}       decisions written back: applied / failed
-    casebridge_opentext_auth_errors_total              OpenText calls refused for credentials
+    casebridge_shopify_api_version_days_left{version}  days until Shopify drops the API version
+    casebridge_opentext_auth_errors_total{agent}       OpenText auth failures (backed off)
+    casebridge_shopify_points_total{shop,case_type,priority,kind}  Shopify points per case type
+    casebridge_shopify_restore_rate{shop}              the shop's bucket restore rate
+    casebridge_shopify_budget_queue_depth{shop,priority}  calls waiting for the budget
+    casebridge_shopify_budget_oldest_wait_seconds{shop,priority}  their oldest wait
+    casebridge_shopify_budget_saturated{shop}          1 while enrichment is deferred
 
 Consumer-lag metrics, from the lag monitor's latest evaluation, named like
 danielqsj/kafka_exporter's so existing dashboards and alerts work::
@@ -74,6 +80,7 @@ __all__ = [
     "REGISTRY",
     "REMOTE_CALL_SECONDS",
     "RETRIES",
+    "SHOPIFY_API_VERSION_DAYS_LEFT",
     "SHOPIFY_BUCKET_LEVEL",
     "SHOPIFY_BUDGET_OLDEST_WAIT",
     "SHOPIFY_BUDGET_QUEUE",
@@ -89,7 +96,6 @@ __all__ = [
     "decision_unbuildable",
     "exposition",
     "install_lag_collector",
-    "is_auth_error",
     "refresh",
     "webhook_accepted",
 ]
@@ -173,6 +179,18 @@ SHOPIFY_BUDGET_SATURATED = Gauge(
     ["shop"],
     registry=REGISTRY,
 )
+SHOPIFY_API_VERSION_DAYS_LEFT = Gauge(
+    "casebridge_shopify_api_version_days_left",
+    "Days until Shopify stops serving the configured Admin API version (set at start).",
+    ["version"],
+    registry=REGISTRY,
+)
+OPENTEXT_AUTH_ERRORS = Counter(
+    "casebridge_opentext_auth_errors",
+    "OpenText calls refused for credentials or region (gateway fault, 401/403); backed off.",
+    ["agent"],
+    registry=REGISTRY,
+)
 WEBHOOKS_REJECTED = Counter(
     "casebridge_webhooks_rejected",
     "Webhooks refused by ingress (bad HMAC, too large, malformed...).",
@@ -209,24 +227,6 @@ DECISIONS = Counter(
 for _case_type in CaseType:
     for _result in ("applied", "failed"):
         DECISIONS.labels(_case_type.value, _result)
-OPENTEXT_AUTH_ERRORS = Counter(
-    "casebridge_opentext_auth_errors",
-    "OpenText calls refused for our credentials (token request refused, or 401/403).",
-    registry=REGISTRY,
-)
-
-
-#: The endpoint name the OpenText token provider reports its calls under.
-OPENTEXT_TOKEN_ENDPOINT = "POST /tenants/{tenant}/oauth2/token"
-
-
-def is_auth_error(endpoint: str, status: int) -> bool:
-    """Whether an OpenText answer means our credentials are refused.
-
-    Any 401 or 403, and any 4xx of the token request (400 invalid_client,
-    404 unknown tenant): what :class:`connectors.opentext.errors.OpenTextAuthError` means.
-    """
-    return status in (401, 403) or (endpoint == OPENTEXT_TOKEN_ENDPOINT and 400 <= status < 500)
 
 
 def decision_unbuildable(case_id: str) -> None:

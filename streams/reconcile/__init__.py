@@ -5,7 +5,7 @@ Public surface::
     store = KafkaWatermarkStore(settings.kafka.confluent_config(), services.producer)
     reconciler = Reconciler(services.shopify, services.producer,
                             services.serde("shopify.webhooks"), store,
-                            shop=settings.shopify.shop_domain, api_version="2026-01")
+                            shop=settings.shopify.shop_domain, api_version="2026-04")
     run = await reconciler.run_once()     # on a leader-only Faust timer
 
 :mod:`.poller` holds the run and the de-duplication argument, :mod:`.rest`

@@ -25,6 +25,7 @@ authenticating proxy.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import math
@@ -33,6 +34,7 @@ from typing import Any
 import faust
 from faust.web import Request, Response, View
 
+from streams.kafka.health import health_notes
 from streams.ops.errors import (
     BrokerUnavailableError,
     FilterError,
@@ -187,6 +189,7 @@ def register(app: faust.App, services: Any) -> OpsService:
         dlq_counter=DlqCounter(client_config),
         monitor=monitor,
         reader=reader,
+        remote_notes=functools.partial(health_notes, client_config, settings.app_id),
     )
     install_api(app, service)
     install_page(app)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.errors import CasebridgeError
 from connectors.serde.registry import SchemaRegistry
 from streams.ops import dlq
 from streams.ops.dlq_records import Filters, parse_filters
@@ -109,7 +110,10 @@ class OpsService:
     dlq_ttl_s: float = 2.0
     timeout_s: float = 10.0
     clock: Callable[[], float] = time.monotonic
+    #: Health notes of every stage (blocking, read in a thread; cached like DLQ counts).
+    remote_notes: Callable[[], list[dict[str, Any]]] = list
     _dlq_cache: tuple[float, dict[str, Any]] | None = field(default=None, init=False)
+    _remote_cache: tuple[float, list[dict[str, Any]]] | None = field(default=None, init=False)
     _dlq_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     # --- overview ----------------------------------------------------------------------------
@@ -192,7 +196,19 @@ class OpsService:
             "lag": self.lag_summary(),
             "cases": self.cases_summary(),
             "dlq": await self.dlq_counts(),
+            "remote": await self.remote(),
         }
+
+    async def remote(self) -> list[dict[str, Any]]:
+        """Stages a remote service refuses (``streams.kafka.health``), cached for 5 s."""
+        cached = self._remote_cache
+        if cached is None or self.clock() - cached[0] >= 5.0:
+            try:
+                notes = await asyncio.to_thread(self.remote_notes)
+            except CasebridgeError:
+                notes = cached[1] if cached else []  # advice only: keep the last known
+            cached = self._remote_cache = (self.clock(), notes)
+        return cached[1]
 
     # --- cases -------------------------------------------------------------------------------
 

@@ -53,9 +53,10 @@ class TokenIssuer:
         if not client_id or not client_secret:
             raise OAuthError(400, "invalid_request", "client_id and client_secret are required")
         # compare_digest on both so a wrong id and a wrong secret take the same time.
-        id_ok = secrets.compare_digest(client_id.encode(), self._config.client_id.encode())
+        expected = self._secret_of(client_id)
+        id_ok = expected is not None
         secret_ok = secrets.compare_digest(
-            client_secret.encode(), self._config.client_secret.encode()
+            client_secret.encode(), (expected or self._config.client_secret).encode()
         )
         if tenant_id != self._config.tenant_id or not (id_ok and secret_ok):
             raise OAuthError(401, "invalid_client", "client authentication failed")
@@ -70,6 +71,19 @@ class TokenIssuer:
         self._drop_expired(now)
         self._tokens[token.value] = token
         return token
+
+    def _secret_of(self, client_id: str) -> str | None:
+        if secrets.compare_digest(client_id.encode(), self._config.client_id.encode()):
+            return self._config.client_secret
+        other = self._config.clients.get(client_id)
+        return other.client_secret if other is not None else None
+
+    def groups_of(self, token: IssuedToken) -> tuple[str, ...] | None:
+        """The candidate groups whose tasks ``token`` sees (``None``: every task)."""
+        if token.client_id == self._config.client_id:
+            return self._config.client_groups
+        other = self._config.clients.get(token.client_id)
+        return other.candidate_groups if other is not None else ()
 
     def verify(self, authorization: str | None) -> IssuedToken:
         """Check an ``Authorization`` header.

@@ -146,6 +146,50 @@ class CallbackConfig(_Frozen):
         return self
 
 
+class ClientConfig(_Frozen):
+    """One more OAuth client (another service user) and the tasks its tokens see."""
+
+    client_secret: str
+    candidate_groups: tuple[str, ...] | None = Field(
+        default=None, description="groups whose tasks it sees and acts on; None: every task"
+    )
+
+
+class StrictConfig(_Frozen):
+    """Switches that make the emulator as inconvenient as the real service may be.
+
+    Each is something OpenText's documentation does not promise (or its sample
+    models do), so a client tested only against the convenient default could
+    break on a real tenant. :meth:`every` turns them all on.
+
+    Attributes:
+        omit_totals: history lists carry neither ``page.totalElements`` nor ``_links.next``.
+        ignore_sort: history lists ignore ``sort``/``order`` (they come in id order).
+        ignore_offset: history lists ignore ``offset`` (every page is the first one).
+        child_process_tasks: each task lives in a child process instance (a call
+            activity); find it with ``processInstanceIdWithChildren``.
+        terminate_ends: instances end through terminate end events: the historic
+            instance carries a ``deleteReason``.
+        omit_task_outcome: historic tasks have no ``outcome`` field (the outcome is in
+            the process variables only, as the engine stores it).
+        replayed_completion_404: acting on a finished task answers 404 (it left the
+            runtime), not 409.
+    """
+
+    omit_totals: bool = False
+    ignore_sort: bool = False
+    ignore_offset: bool = False
+    child_process_tasks: bool = False
+    terminate_ends: bool = False
+    omit_task_outcome: bool = False
+    replayed_completion_404: bool = False
+
+    @classmethod
+    def every(cls) -> StrictConfig:
+        """Every switch on."""
+        return cls(**dict.fromkeys(cls.model_fields, True))
+
+
 def _step(key: str, name: str, *groups: str) -> StepConfig:
     return StepConfig(key=key, name=name, candidate_groups=groups)
 
@@ -251,6 +295,9 @@ class EmulatorConfig(_Frozen):
         runtime_includes_ended: if true, ended instances stay visible under
             ``/workflow/v1/process-instances``; the engine's default hides them
             there (they remain in history).
+        client_groups: the groups whose tasks the main client's tokens see (None: all).
+        clients: more OAuth clients by client id, each with its own task visibility.
+        strict: the strict modes (:class:`StrictConfig`).
         models: the deployed models.
         decisions: the sandbox decision policy.
         callback: the optional decision push.
@@ -264,12 +311,17 @@ class EmulatorConfig(_Frozen):
     scope: str = "otds:roles"
     start_user_id: str = "casebridge-service"
     runtime_includes_ended: bool = False
+    client_groups: tuple[str, ...] | None = None
+    clients: dict[str, ClientConfig] = Field(default_factory=dict)
+    strict: StrictConfig = Field(default_factory=StrictConfig)
     models: tuple[ModelConfig, ...] = Field(default_factory=default_models, min_length=1)
     decisions: DecisionsConfig = Field(default_factory=DecisionsConfig)
     callback: CallbackConfig = Field(default_factory=CallbackConfig)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if self.client_id in self.clients:
+            raise ValueError(f"client {self.client_id!r} is the main client; not in clients")
         seen: set[tuple[str, int]] = set()
         by_key: dict[str, ModelConfig] = {}
         for model in self.models:

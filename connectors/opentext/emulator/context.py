@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from connectors.opentext.emulator.auth import TokenIssuer
+from connectors.opentext.emulator.auth import IssuedToken, TokenIssuer
 from connectors.opentext.emulator.callbacks import CallbackDispatcher
 from connectors.opentext.emulator.clock import AdjustableClock, parse_time
 from connectors.opentext.emulator.config import EmulatorConfig
@@ -54,6 +54,8 @@ class Emulator:
 
 
 EMULATOR = web.AppKey("casebridge_opentext_emulator", Emulator)
+#: The verified bearer token of an API request (set by the auth middleware).
+TOKEN = web.RequestKey("casebridge_opentext_token", IssuedToken)
 
 
 def emulator_of(request: web.Request) -> Emulator:

@@ -212,15 +212,21 @@ class Faults:
         headers: dict[str, str] = {}
         if status in (429, 503):
             headers["Retry-After"] = str(retry_after)
-        if status in GATEWAY_STATUSES:
+        if status in (401, 403):
+            # The gateway refuses a key or token before the engine sees the call.
+            body: dict[str, Any] = {
+                "fault": {
+                    "faultstring": message,
+                    "detail": {"errorcode": "oauth.v2.InvalidApiKeyForGivenResource"},
+                }
+            }
+        elif status in GATEWAY_STATUSES:
             code = (
                 "policies.ratelimit.QuotaViolation"
                 if status == 429
                 else "messaging.adaptors.http.flow.ServiceUnavailable"
             )
-            body: dict[str, Any] = {
-                "fault": {"faultstring": message, "detail": {"errorcode": code}}
-            }
+            body = {"fault": {"faultstring": message, "detail": {"errorcode": code}}}
         else:
             body = {
                 "exception": "InjectedFaultException",

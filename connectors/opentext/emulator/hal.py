@@ -8,7 +8,7 @@ does not change walks every item exactly once.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 
 from yarl import URL
@@ -102,8 +102,13 @@ def hal_list(
     total: int,
     page: PageRequest,
     url: URL,
+    totals: bool = True,
 ) -> dict[str, Any]:
-    """Build the HAL body: ``_embedded``, ``page`` and ``_links`` (self/first/next/prev)."""
+    """Build the HAL body: ``_embedded``, ``page`` and ``_links`` (self/first/next/prev).
+
+    Without ``totals`` (strict ``omit_totals``) the body has neither
+    ``page.totalElements`` nor a ``next`` link: a client must page on its own.
+    """
 
     def link(offset: int) -> dict[str, str]:
         query = {k: v for k, v in url.query.items() if k not in ("offset", "start")}
@@ -112,19 +117,30 @@ def hal_list(
         return {"href": str(url.with_query(query))}
 
     links: dict[str, Any] = {"self": {"href": str(url)}, "first": link(0)}
-    if page.offset + page.count < total:
+    if totals and page.offset + page.count < total:
         links["next"] = link(page.offset + page.count)
     if page.offset > 0:
         links["prev"] = link(max(0, page.offset - page.count))
-    return {
-        "_embedded": {embedded_key: items},
-        "page": {
-            "totalElements": total,
-            "offset": page.offset,
-            "count": page.count,
-            "size": len(items),
-            "sort": page.sort,
-            "order": page.order,
-        },
-        "_links": links,
+    summary: dict[str, Any] = {
+        "offset": page.offset,
+        "count": page.count,
+        "size": len(items),
+        "sort": page.sort,
+        "order": page.order,
     }
+    if totals:
+        summary["totalElements"] = total
+    return {"_embedded": {embedded_key: items}, "page": summary, "_links": links}
+
+
+def history_page(page: PageRequest, *, ignore_sort: bool, ignore_offset: bool) -> PageRequest:
+    """``page`` as a history list honours it: ``sort``/``order``/``offset`` are undocumented there.
+
+    With ``ignore_sort`` the list comes in id order whatever was asked; with
+    ``ignore_offset`` every request answers the first page.
+    """
+    if ignore_sort:
+        page = replace(page, sort="id", order="asc")
+    if ignore_offset:
+        page = replace(page, offset=0)
+    return page

@@ -14,7 +14,7 @@ import re
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from connectors.opentext.emulator.context import emulator_of
+from connectors.opentext.emulator.context import TOKEN, emulator_of
 from connectors.opentext.emulator.errors import EmulatorError
 from connectors.opentext.emulator.faults import API_PREFIXES, CallInfo
 
@@ -127,5 +127,6 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Require a valid bearer token on every runtime and history call."""
     if _is_api(request.path):
-        emulator_of(request).tokens.verify(request.headers.get("Authorization"))
+        # Kept on the request: task routes show each token only the tasks it may see.
+        request[TOKEN] = emulator_of(request).tokens.verify(request.headers.get("Authorization"))
     return await handler(request)

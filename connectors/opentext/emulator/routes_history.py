@@ -5,7 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from connectors.opentext.emulator.context import base_url, emulator_of, query_bool, query_time
-from connectors.opentext.emulator.hal import SortKey, hal_list, parse_page_request, sort_and_page
+from connectors.opentext.emulator.hal import (
+    SortKey,
+    hal_list,
+    history_page,
+    parse_page_request,
+    sort_and_page,
+)
 from connectors.opentext.emulator.state import ProcessInstance, Task
 from connectors.opentext.emulator.views import HISTORY_PREFIX
 
@@ -40,8 +46,13 @@ async def list_historic_instances(request: web.Request) -> web.Response:
     """``GET /historic-process-instances`` filtered by key, business key, finished, times."""
     emu = emulator_of(request)
     query = request.query
-    page = parse_page_request(
-        query, sort_fields=tuple(HISTORIC_INSTANCE_SORTS), default_sort="startTime"
+    strict = emu.config.strict
+    page = history_page(
+        parse_page_request(
+            query, sort_fields=tuple(HISTORIC_INSTANCE_SORTS), default_sort="startTime"
+        ),
+        ignore_sort=strict.ignore_sort,
+        ignore_offset=strict.ignore_offset,
     )
     include_vars = bool(query_bool(query, "includeProcessVariables"))
     finished = query_bool(query, "finished", default=None)
@@ -82,6 +93,7 @@ async def list_historic_instances(request: web.Request) -> web.Response:
             total=len(found),
             page=page,
             url=request.url,
+            totals=not emu.config.strict.omit_totals,
         )
     )
 
@@ -102,14 +114,18 @@ async def list_historic_tasks(request: web.Request) -> web.Response:
     """``GET /historic-task-instances`` filtered by instance, business key, finished, times."""
     emu = emulator_of(request)
     query = request.query
-    page = parse_page_request(
-        query, sort_fields=tuple(HISTORIC_TASK_SORTS), default_sort="startTime"
+    strict = emu.config.strict
+    page = history_page(
+        parse_page_request(query, sort_fields=tuple(HISTORIC_TASK_SORTS), default_sort="startTime"),
+        ignore_sort=strict.ignore_sort,
+        ignore_offset=strict.ignore_offset,
     )
     include_vars = bool(query_bool(query, "includeTaskLocalVariables"))
     finished = query_bool(query, "finished", default=None)
     completed_after = query_time(query, "taskCompletedAfter")
     completed_before = query_time(query, "taskCompletedBefore")
     instance_id = query.get("processInstanceId")
+    with_children = query.get("processInstanceIdWithChildren")
     business_key = query.get("processBusinessKey")
     key = query.get("processDefinitionKey")
     task_key = query.get("taskDefinitionKey")
@@ -122,11 +138,13 @@ async def list_historic_tasks(request: web.Request) -> web.Response:
             continue
         if completed_before is not None and (t.end_time is None or t.end_time > completed_before):
             continue
-        if instance_id is not None and t.instance.id != instance_id:
+        if instance_id is not None and not t.in_process(instance_id):
             continue
-        if business_key is not None and t.instance.business_key != business_key:
+        if with_children is not None and not t.in_process(with_children, with_children=True):
             continue
-        if key is not None and t.instance.model.key != key:
+        if business_key is not None and t.home.business_key != business_key:
+            continue
+        if key is not None and t.home.model.key != key:
             continue
         if task_key is not None and t.step.key != task_key:
             continue
@@ -142,6 +160,7 @@ async def list_historic_tasks(request: web.Request) -> web.Response:
             total=len(found),
             page=page,
             url=request.url,
+            totals=not emu.config.strict.omit_totals,
         )
     )
 

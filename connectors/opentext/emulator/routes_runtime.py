@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from connectors.opentext.emulator.context import (
+    TOKEN,
     base_url,
     emulator_of,
     optional_str,
@@ -76,6 +77,7 @@ async def list_models(request: web.Request) -> web.Response:
             total=len(models),
             page=page,
             url=request.url,
+            totals=not emu.config.strict.omit_totals,
         )
     )
 
@@ -147,6 +149,7 @@ async def list_instances(request: web.Request) -> web.Response:
             total=len(found),
             page=page,
             url=request.url,
+            totals=not emu.config.strict.omit_totals,
         )
     )
 
@@ -206,6 +209,7 @@ async def list_variables(request: web.Request) -> web.Response:
             total=len(variables),
             page=page,
             url=request.url,
+            totals=not emu.config.strict.omit_totals,
         )
     )
 
@@ -261,7 +265,9 @@ async def list_tasks(request: web.Request) -> web.Response:
     page = parse_page_request(query, sort_fields=tuple(TASK_SORTS), default_sort="createTime")
     include_vars = bool(query_bool(query, "includeProcessVariables"))
     instance_id = query.get("processInstanceId")
+    with_children = query.get("processInstanceIdWithChildren")
     business_key = query.get("processInstanceBusinessKey")
+    visible = emu.tokens.groups_of(request[TOKEN])
     group = query.get("candidateGroup")
     groups_in = query.get("candidateGroupIn")
     wanted_groups = set(groups_in.split(",")) if groups_in else None
@@ -273,13 +279,15 @@ async def list_tasks(request: web.Request) -> web.Response:
         t
         for t in emu.engine.tasks()
         if not t.finished
-        and (instance_id is None or t.instance.id == instance_id)
-        and (business_key is None or t.instance.business_key == business_key)
+        and t.visible_to(visible)
+        and (instance_id is None or t.in_process(instance_id))
+        and (with_children is None or t.in_process(with_children, with_children=True))
+        and (business_key is None or t.home.business_key == business_key)
         and (group is None or group in t.step.candidate_groups)
         and (wanted_groups is None or bool(wanted_groups & set(t.step.candidate_groups)))
         and (assignee is None or t.assignee == assignee)
         and (unassigned is None or (t.assignee is None) == unassigned)
-        and (key is None or t.instance.model.key == key)
+        and (key is None or t.home.model.key == key)
         and (task_key is None or t.step.key == task_key)
     ]
     items = sort_and_page(found, page, TASK_SORTS, _task_seq)
@@ -291,6 +299,7 @@ async def list_tasks(request: web.Request) -> web.Response:
             total=len(found),
             page=page,
             url=request.url,
+            totals=not emu.config.strict.omit_totals,
         )
     )
 
@@ -298,7 +307,7 @@ async def list_tasks(request: web.Request) -> web.Response:
 async def get_task(request: web.Request) -> web.Response:
     """``GET /tasks/{id}`` (open tasks only, like the engine)."""
     emu = emulator_of(request)
-    task = emu.engine.task(request.match_info["task_id"], include_finished=False)
+    task = _visible_task(request, include_finished=False)
     include_vars = bool(query_bool(request.query, "includeProcessVariables"))
     return _json(emu.views.task(task, base_url(request), include_process_variables=include_vars))
 
@@ -306,7 +315,7 @@ async def get_task(request: web.Request) -> web.Response:
 async def act_on_task(request: web.Request) -> web.Response:
     """``POST /tasks/{id}``: ``claim`` / ``unclaim`` / ``complete``."""
     emu = emulator_of(request)
-    task_id = request.match_info["task_id"]
+    task_id = _visible_task(request).id
     body = await read_object(request)
     action = body.get("action")
     base = base_url(request)
@@ -329,6 +338,16 @@ async def act_on_task(request: web.Request) -> web.Response:
         )
         return _json(emu.views.historic_task(completion.task, base, include_local_variables=True))
     raise InvalidRequestError(f"unsupported task action {action!r}; use claim, unclaim or complete")
+
+
+def _visible_task(request: web.Request, *, include_finished: bool = True) -> Task:
+    """The task of the path, if the calling token may see it; like the engine, 404 otherwise."""
+    emu = emulator_of(request)
+    task_id = request.match_info["task_id"]
+    task = emu.engine.task(task_id, include_finished=include_finished)
+    if not task.visible_to(emu.tokens.groups_of(request[TOKEN])):
+        raise NotFoundError(f"could not find a task with id '{task_id}'")
+    return task
 
 
 def add_routes(app: web.Application) -> None:

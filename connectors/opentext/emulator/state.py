@@ -77,6 +77,8 @@ class ProcessInstance:
     delete_reason: str | None = None
     end_activity_id: str | None = None
     activity_id: str | None = None
+    #: The instance whose call activity started this one (strict ``child_process_tasks``).
+    super_instance: ProcessInstance | None = None
 
     @property
     def ended(self) -> bool:
@@ -106,6 +108,22 @@ class Task:
     outcome: str | None = None
     local_variables: dict[str, Variable] = field(default_factory=dict)
     delete_reason: str | None = None
+    #: The instance the task lives in: ``instance`` itself, or the child process of a
+    #: call activity (strict ``child_process_tasks``). ``instance`` is always the case.
+    process: ProcessInstance | None = None
+
+    @property
+    def home(self) -> ProcessInstance:
+        """The process instance the task belongs to, as the API reports it."""
+        return self.process or self.instance
+
+    def in_process(self, instance_id: str, *, with_children: bool = False) -> bool:
+        """``processInstanceId`` (or ``processInstanceIdWithChildren``) matches."""
+        return self.home.id == instance_id or (with_children and self.instance.id == instance_id)
+
+    def visible_to(self, groups: tuple[str, ...] | None) -> bool:
+        """Whether a token seeing ``groups`` (``None``: all) sees this task."""
+        return groups is None or bool(set(groups) & set(self.step.candidate_groups))
 
     @property
     def finished(self) -> bool:
@@ -148,6 +166,16 @@ class Engine:
             )
             for model in config.models
         ]
+        # The models the call activities of strict ``child_process_tasks`` start.
+        self._child_models = {
+            model.key: ModelDefinition(
+                config=model.config.model_copy(update={"key": f"{model.key}.task"}),
+                id=f"{model.key}.task:{model.version}:"
+                f"{uuid.uuid5(_MODEL_NAMESPACE, f'{model.key}.task:{model.version}')}",
+                deployment_id=model.deployment_id,
+            )
+            for model in self._models
+        }
         self._listeners: list[CompletionListener] = []
         self._instances: dict[str, ProcessInstance] = {}
         # Business keys are what clients look instances up by (once per case): an
@@ -296,6 +324,9 @@ class Engine:
         for task in self._open_tasks_of(instance):
             task.end_time = now
             task.delete_reason = instance.delete_reason
+            if task.process is not None and not task.process.ended:
+                task.process.end_time = now
+                task.process.delete_reason = instance.delete_reason
         return instance
 
     def set_variables(
@@ -405,11 +436,21 @@ class Engine:
         task.end_time = now
         if task.assignee is None:
             task.assignee = user
+        if task.process is not None:
+            # The call activity's child ends with its only task.
+            task.process.end_time, task.process.completed = now, True
+            task.process.end_activity_id = "end"
         is_last = task.step_index + 1 >= len(model.steps)
         if is_last or outcome not in model.advance_outcomes:
             instance.end_time = now
             instance.completed = True
-            instance.end_activity_id = f"end_{outcome}"
+            if self._config.strict.terminate_ends:
+                # As OpenText's sample models end: a terminate end event, which the
+                # engine records as the instance's delete reason.
+                instance.end_activity_id = f"terminate_{outcome}"
+                instance.delete_reason = f"terminate end event ({instance.end_activity_id})"
+            else:
+                instance.end_activity_id = f"end_{outcome}"
             instance.activity_id = instance.end_activity_id
         else:
             self._open_step(instance, task.step_index + 1, now)
@@ -427,6 +468,19 @@ class Engine:
     # -- internals ----------------------------------------------------------
 
     def _open_step(self, instance: ProcessInstance, index: int, now: datetime) -> Task:
+        child = None
+        if self._config.strict.child_process_tasks:
+            child = ProcessInstance(
+                id=str(uuid.uuid4()),
+                seq=self._next_seq(),
+                model=self._child_models[instance.model.key],
+                business_key=None,
+                name=None,
+                start_time=now,
+                start_user_id=instance.start_user_id,
+                super_instance=instance,
+            )
+            self._instances[child.id] = child
         task = Task(
             id=str(uuid.uuid4()),
             seq=self._next_seq(),
@@ -434,6 +488,7 @@ class Engine:
             step_index=index,
             step=instance.model.config.steps[index],
             create_time=now,
+            process=child,
         )
         self._tasks[task.id] = task
         instance.activity_id = task.step.key
@@ -442,6 +497,9 @@ class Engine:
     def _open_task(self, task_id: str) -> Task:
         task = self.task(task_id)
         if task.finished:
+            if self._config.strict.replayed_completion_404:
+                # The engine drops a finished task from the runtime: it is just gone.
+                raise NotFoundError(f"could not find a task with id '{task_id}'")
             what = "completed" if task.outcome is not None else "cancelled"
             raise ConflictError(f"task {task_id} is already {what}")
         return task

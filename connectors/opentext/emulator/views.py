@@ -104,6 +104,9 @@ class Views:
             "startActivityId": "startEvent",
             "endActivityId": instance.end_activity_id,
             "deleteReason": instance.delete_reason,
+            "superProcessInstanceId": (
+                instance.super_instance.id if instance.super_instance is not None else None
+            ),
             "ended": instance.ended,
             "completed": instance.completed,
             **self._tenancy(),
@@ -115,6 +118,7 @@ class Views:
     def task(self, task: Task, base: URL, *, include_process_variables: bool) -> dict[str, Any]:
         """An open task as the runtime API answers it."""
         instance = task.instance
+        home = task.home
         variables = [v.to_json() for v in task.local_variables.values()]
         if include_process_variables:
             variables += [v.to_json(scope="global") for v in instance.variables.values()]
@@ -131,10 +135,10 @@ class Views:
             "dueDate": None,
             "priority": 50,
             "suspended": instance.suspended,
-            "processInstanceId": instance.id,
-            "processInstanceBusinessKey": instance.business_key,
-            "processDefinitionId": instance.model.id,
-            "processDefinitionKey": instance.model.key,
+            "processInstanceId": home.id,
+            "processInstanceBusinessKey": home.business_key,
+            "processDefinitionId": home.model.id,
+            "processDefinitionKey": home.model.key,
             "outcomes": list(instance.model.config.outcomes),
             "outcomeVariable": instance.model.config.outcome_variable,
             **self._tenancy(),
@@ -145,8 +149,8 @@ class Views:
         self, task: Task, base: URL, *, include_local_variables: bool
     ) -> dict[str, Any]:
         """A task (open or finished) as the history API answers it."""
-        instance = task.instance
-        return {
+        home = task.home
+        body: dict[str, Any] = {
             "id": task.id,
             "url": str(base.with_path(f"{HISTORY_PREFIX}/historic-task-instances/{task.id}")),
             "name": task.step.name,
@@ -160,10 +164,10 @@ class Views:
             "durationInMillis": task.duration_ms(),
             "deleteReason": task.delete_reason,
             "outcome": task.outcome,
-            "processInstanceId": instance.id,
-            "processBusinessKey": instance.business_key,
-            "processDefinitionId": instance.model.id,
-            "processDefinitionKey": instance.model.key,
+            "processInstanceId": home.id,
+            "processBusinessKey": home.business_key,
+            "processDefinitionId": home.model.id,
+            "processDefinitionKey": home.model.key,
             **self._tenancy(),
             "variables": (
                 [v.to_json() for v in task.local_variables.values()]
@@ -171,3 +175,7 @@ class Views:
                 else []
             ),
         }
+        if self._config.strict.omit_task_outcome:
+            # The engine's history has no outcome column: it is a process variable.
+            del body["outcome"]
+        return body

@@ -8,7 +8,7 @@ A YAML file with the same field names overrides them (:func:`load_config`)::
       - domain: casebridge-demo.myshopify.com
         access_token: shpat_emulator_token
         app_secret: emulator-webhook-secret
-        api_version: "2026-01"
+        api_version: "2026-04"
         plan: standard            # standard | advanced | plus | enterprise
     webhooks:                     # topic "*" subscribes to every topic
       - {topic: "*", address: "http://127.0.0.1:8080/webhooks/shopify"}
@@ -45,7 +45,26 @@ SHOPIFY_RETRY_SCHEDULE_S: tuple[float, ...] = (60, 120, 240, 480, 960, 1920, 384
 DEFAULT_DOMAIN = "casebridge-demo.myshopify.com"
 DEFAULT_TOKEN = "shpat_emulator_token"
 DEFAULT_SECRET = "emulator-webhook-secret"
-DEFAULT_API_VERSION = "2026-01"
+DEFAULT_API_VERSION = "2026-04"
+#: What a full casebridge install is granted (``currentAppInstallation.accessScopes``).
+DEFAULT_ACCESS_SCOPES = (
+    "read_orders",
+    "write_orders",
+    "read_customers",
+    "read_returns",
+    "write_returns",
+    "read_merchant_managed_fulfillment_orders",
+    "write_merchant_managed_fulfillment_orders",
+    "read_order_edits",
+    "write_order_edits",
+    "read_draft_orders",
+    "write_draft_orders",
+    "read_products",
+    "write_products",
+    "read_shopify_payments_disputes",
+    "read_shopify_payments_dispute_evidences",
+    "write_shopify_payments_dispute_evidences",
+)
 
 
 class ShopConfig(BaseModel):
@@ -62,6 +81,8 @@ class ShopConfig(BaseModel):
         currency: the shop currency.
         access_denied: root fields the app lacks the scope for (e.g.
             ``disputeEvidenceUpdate``); they answer ``ACCESS_DENIED``.
+        access_scopes: the scope handles the token was granted, as
+            ``currentAppInstallation { accessScopes { handle } }`` answers them.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -75,6 +96,7 @@ class ShopConfig(BaseModel):
     restore_rate: float | None = Field(default=None, gt=0)
     currency: str = "USD"
     access_denied: list[str] = Field(default_factory=list)
+    access_scopes: list[str] = Field(default_factory=lambda: list(DEFAULT_ACCESS_SCOPES))
 
     def bucket_limits(self) -> tuple[int, float]:
         """(maximumAvailable, restoreRate) after applying overrides to the plan preset."""

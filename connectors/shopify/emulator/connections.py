@@ -98,7 +98,7 @@ def order_sort_key(sort_key: str | None) -> Callable[[Order], SortKey]:
         return lambda o: (o.updated_at.isoformat(), o.id)
     if sort_key in {"CREATED_AT", "PROCESSED_AT"}:
         return lambda o: (o.created_at.isoformat(), o.id)
-    if sort_key == "NUMBER":
+    if sort_key == "ORDER_NUMBER":
         return lambda o: (o.number, o.id)
     return lambda o: (o.id,)
 

@@ -222,7 +222,7 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
             raise UserErrorRaised(
                 "Quantity must be greater than 0", ["lineItems", str(index), "quantity"]
             )
-        price = item.get("originalUnitPrice")
+        price = (item.get("originalUnitPriceWithCurrency") or {}).get("amount")
         lines.append(
             DraftLine(
                 id=shop.new_id(),
@@ -236,11 +236,14 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
     if not lines:
         raise UserErrorRaised("Add at least 1 product", ["lineItems"])
     customer_id = None
-    if data.get("customerId"):
+    wanted_customer = (data.get("purchasingEntity") or {}).get("customerId")
+    if wanted_customer:
         try:
-            customer_id = shop.customer(data["customerId"]).id
+            customer_id = shop.customer(wanted_customer).id
         except ResourceNotFound:
-            raise UserErrorRaised("Customer does not exist", ["customerId"]) from None
+            raise UserErrorRaised(
+                "Customer does not exist", ["purchasingEntity", "customerId"]
+            ) from None
     draft = DraftOrder(
         id=shop.new_id(),
         number=shop.next_draft_number,
@@ -262,7 +265,7 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
     return draft
 
 
-def draft_complete(ctx: Ctx, draft: DraftOrder, *, payment_pending: bool) -> Order:
+def draft_complete(ctx: Ctx, draft: DraftOrder) -> Order:
     """draftOrderComplete: turn the draft into an order."""
     if draft.status == "COMPLETED":
         raise UserErrorRaised("This order has been paid", ["id"])
@@ -275,7 +278,7 @@ def draft_complete(ctx: Ctx, draft: DraftOrder, *, payment_pending: bool) -> Ord
         tags=list(draft.tags),
         note=draft.note,
         source_name="shopify_draft_order",
-        financial_status="PENDING" if payment_pending else "PAID",
+        financial_status="PAID",
     )
     order = create_order(ctx, spec)
     draft.status, draft.order_id, draft.completed_at = "COMPLETED", order.id, ctx.now

@@ -65,7 +65,7 @@ def hold(
             "The handle provided for the fulfillment hold is already in use by this app for "
             "another hold on this fulfillment order.",
             ["fulfillmentHold", "handle"],
-            "TAKEN",
+            "DUPLICATE_FULFILLMENT_HOLD_HANDLE",
         )
     if len(fo.holds) >= MAX_HOLDS:
         raise UserErrorRaised(

@@ -262,9 +262,10 @@ def address_from_input(value: dict[str, Any]) -> Address:
         address1=value.get("address1") or "",
         address2=value.get("address2") or "",
         city=value.get("city") or "",
-        province=value.get("province") or "",
+        # MailingAddressInput has codes only; the read side's names echo them.
+        province=value.get("provinceCode") or "",
         province_code=value.get("provinceCode") or "",
-        country=value.get("country") or "",
+        country=value.get("countryCode") or "",
         country_code=value.get("countryCode") or "",
         zip=value.get("zip") or "",
         phone=value.get("phone") or "",

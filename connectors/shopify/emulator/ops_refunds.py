@@ -271,7 +271,6 @@ def suggest_refund(
     *,
     refund_shipping: bool = False,
     shipping_amount: Decimal | None = None,
-    suppress_transactions: bool = False,
 ) -> Suggestion:
     """``Order.suggestedRefund``: lines + their tax + shipping, capped at what is refundable.
 
@@ -320,7 +319,7 @@ def suggest_refund(
         amount=amount,
         maximum=maximum,
     )
-    if amount > 0 and not suppress_transactions:
+    if amount > 0:
         for planned in allocate(shop, order, amount):
             room = parent_remaining(shop, planned.parent) if planned.parent else planned.amount
             suggestion.transactions.append(

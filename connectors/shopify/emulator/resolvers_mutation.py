@@ -79,7 +79,7 @@ def _release(
 def _cancel(ctx: ops.Ctx, info: Info, **args: Any) -> dict[str, Any]:
     order = _order(ctx, args["orderId"], "orderId")
     method = args.get("refundMethod") or {}
-    refund = bool(args.get("refund")) or bool(method.get("originalPaymentMethodsRefund"))
+    refund = bool(method.get("originalPaymentMethodsRefund"))
     job = ops.cancel_order(
         ctx,
         order,
@@ -228,14 +228,12 @@ def _draft_create(ctx: ops.Ctx, info: Info, input: dict[str, Any]) -> dict[str, 
     return {"draftOrder": edits.draft_create(ctx, input)}
 
 
-def _draft_complete(
-    ctx: ops.Ctx, info: Info, id: str, paymentPending: bool | None = None, **_: Any
-) -> dict[str, Any]:
+def _draft_complete(ctx: ops.Ctx, info: Info, id: str, **_: Any) -> dict[str, Any]:
     try:
         draft = ctx.shop.draft_order(id)
     except ResourceNotFound:
         raise UserErrorRaised("Draft order does not exist", ["id"]) from None
-    edits.draft_complete(ctx, draft, payment_pending=bool(paymentPending))
+    edits.draft_complete(ctx, draft)
     return {"draftOrder": draft}
 
 
@@ -253,7 +251,7 @@ def _order_create(
                 raise UserErrorRaised(
                     "Variant does not exist",
                     ["order", "lineItems", str(index), "variantId"],
-                    "NOT_FOUND",
+                    "INVALID",
                 ) from None
         price_set = item.get("priceSet")
         price = (
@@ -263,7 +261,7 @@ def _order_create(
             raise UserErrorRaised(
                 "Price is required for custom line items",
                 ["order", "lineItems", str(index), "priceSet"],
-                "BLANK",
+                "INVALID",
             )
         lines.append(
             ops.LineSpec(
@@ -282,7 +280,7 @@ def _order_create(
             customer_id = shop.customer(cust_in["toAssociate"]["id"]).id
         except ResourceNotFound:
             raise UserErrorRaised(
-                "Customer does not exist", ["order", "customer"], "NOT_FOUND"
+                "Customer does not exist", ["order", "customer"], "INVALID"
             ) from None
     elif cust_in.get("toUpsert"):
         up = cust_in["toUpsert"]
@@ -336,7 +334,7 @@ def _dispute_evidence(ctx: ops.Ctx, info: Info, id: str, input: dict[str, Any]) 
             dispute = ctx.shop.dispute_by_evidence(id)
     except ResourceNotFound:
         raise UserErrorRaised(
-            "Dispute evidence does not exist", ["id"], "DISPUTE_NOT_FOUND"
+            "Dispute evidence does not exist", ["id"], "DISPUTE_EVIDENCE_NOT_FOUND"
         ) from None
     ful.update_evidence(ctx, dispute, input)
     return {"disputeEvidence": dispute_evidence(dispute)}
@@ -345,13 +343,13 @@ def _dispute_evidence(ctx: ops.Ctx, info: Info, id: str, input: dict[str, Any]) 
 def _webhook_create(
     ctx: ops.Ctx, info: Info, topic: str, webhookSubscription: dict[str, Any]
 ) -> dict[str, Any]:
-    uri = webhookSubscription.get("uri") or webhookSubscription.get("callbackUrl")
+    uri = webhookSubscription.get("uri")
     if not uri or not str(uri).startswith(("http://", "https://")):
-        raise UserErrorRaised("Address is invalid", ["webhookSubscription", "callbackUrl"])
+        raise UserErrorRaised("Address is invalid", ["webhookSubscription", "uri"])
     rest = topic_to_rest(topic)
     if any(s.topic == rest and s.uri == uri for s in ctx.shop.subscriptions.values()):
         raise UserErrorRaised(
-            "Address for this topic has already been taken", ["webhookSubscription", "callbackUrl"]
+            "Address for this topic has already been taken", ["webhookSubscription", "uri"]
         )
     sub = WebhookSubscription(ctx.shop.new_id(), rest, str(uri), ctx.now)
     ctx.shop.subscriptions[sub.id] = sub

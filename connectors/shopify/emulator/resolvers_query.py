@@ -26,6 +26,15 @@ def _shop(info: Info) -> ShopState:
     return ctx.shop
 
 
+def _app_installation(_root: Any, info: Info) -> dict[str, Any]:
+    """The calling token's installation: the scopes configured for its shop."""
+    scopes = _shop(info).config.access_scopes
+    return {
+        "id": m.gid("AppInstallation", 1),
+        "accessScopes": [{"handle": h, "description": f"Grants {h}"} for h in scopes],
+    }
+
+
 def money_v2(amount: Decimal, currency: str) -> dict[str, Any]:
     """A MoneyV2 value."""
     return {"amount": m.money(amount), "currencyCode": currency}
@@ -231,7 +240,6 @@ def _suggested_refund(
     refundLineItems: list[dict[str, Any]] | None = None,
     refundShipping: bool | None = None,
     shippingAmount: Decimal | None = None,
-    suppressTransactions: bool | None = None,
 ) -> dict[str, Any]:
     try:
         suggestion = ops_refunds.suggest_refund(
@@ -240,7 +248,6 @@ def _suggested_refund(
             refundLineItems or [],
             refund_shipping=bool(refundShipping),
             shipping_amount=shippingAmount,
-            suppress_transactions=bool(suppressTransactions),
         )
     except ResourceNotFound as err:
         raise GraphQLError(str(err)) from None
@@ -325,6 +332,7 @@ def dispute_evidence(dispute: m.Dispute) -> dict[str, Any]:
 
 QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
     "QueryRoot": {
+        "currentAppInstallation": _app_installation,
         "node": _node,
         "nodes": _nodes,
         "shop": _shop_root,
@@ -406,7 +414,6 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
     "FulfillmentHold": {
         "displayReason": lambda h, _i: h.reason.replace("_", " ").capitalize(),
         "heldByRequestingApp": lambda h, _i: True,
-        "fulfillmentOrder": lambda h, i: _shop(i).fulfillment_orders[h.fulfillment_order_id],
     },
     "FulfillmentOrder": {
         "order": _order_of,
@@ -484,6 +491,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "disputeEvidence": lambda d, _i: dispute_evidence(d),
     },
     "DraftOrder": {
+        "note2": lambda d, _i: d.note or None,
         "order": _order_of,
         "customer": _customer_of,
         "subtotalPriceSet": _draft_money("subtotal"),

@@ -169,6 +169,8 @@ def build(resolvers: dict[str, dict[str, Resolver]]) -> GraphQLSchema:
         _scalar(scalars[name], _serialize_decimal, _parse_decimal)
     _scalar(scalars["UnsignedInt64"], str, _parse_u64)
     setattr(scalars["Node"], "resolve_type", _resolve_node_type)  # noqa: B010
+    # Shopify types a return's lines by the interface; the emulator has one kind of line.
+    setattr(scalars["ReturnLineItemType"], "resolve_type", _resolve_node_type)  # noqa: B010
     for type_name, fields in resolvers.items():
         gql_type = scalars[type_name]
         if not isinstance(gql_type, GraphQLObjectType):

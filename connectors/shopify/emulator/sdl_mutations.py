@@ -10,8 +10,9 @@ from __future__ import annotations
 
 MUTATION_SDL = """
 enum FulfillmentOrderHoldUserErrorCode {
-  DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS FULFILLMENT_ORDER_HOLD_LIMIT_REACHED
-  FULFILLMENT_ORDER_NOT_FOUND GREATER_THAN_ZERO INVALID_LINE_ITEM_QUANTITY TAKEN
+  FULFILLMENT_ORDER_NOT_FOUND TAKEN GREATER_THAN_ZERO FULFILLMENT_ORDER_HOLD_LIMIT_REACHED
+  DUPLICATE_FULFILLMENT_HOLD_HANDLE INVALID_LINE_ITEM_QUANTITY FULFILLMENT_ORDER_NOT_SPLITTABLE
+  DUPLICATED_FULFILLMENT_ORDER_LINE_ITEMS
 }
 type FulfillmentOrderHoldUserError implements DisplayableError {
   field: [String!] message: String! code: FulfillmentOrderHoldUserErrorCode
@@ -41,7 +42,11 @@ type FulfillmentOrderReleaseHoldPayload {
   userErrors: [FulfillmentOrderReleaseHoldUserError!]!
 }
 
-enum OrderCancelUserErrorCode { INVALID NOT_FOUND NO_REFUND_PERMISSION }
+enum OrderCancelUserErrorCode {
+  NO_REFUND_PERMISSION NO_REFUND_TO_STORE_CREDIT_PERMISSION
+  STORE_CREDIT_REFUND_EXPIRATION_IN_PAST STORE_CREDIT_REFUND_MISSING_CUSTOMER
+  STORE_CREDIT_REFUND_B2B_NOT_SUPPORTED NOT_FOUND INVALID INTERNAL_ERROR
+}
 type OrderCancelUserError implements DisplayableError {
   field: [String!] message: String! code: OrderCancelUserErrorCode
 }
@@ -70,7 +75,12 @@ input RefundInput {
 }
 type RefundCreatePayload { refund: Refund order: Order userErrors: [UserError!]! }
 
-enum ReturnErrorCode { INVALID INVALID_STATE NOT_FOUND }
+enum ReturnErrorCode {
+  INTERNAL_ERROR TOO_MANY_ARGUMENTS BLANK EQUAL_TO GREATER_THAN GREATER_THAN_OR_EQUAL_TO
+  INCLUSION INVALID LESS_THAN LESS_THAN_OR_EQUAL_TO NOT_A_NUMBER PRESENT TAKEN TOO_BIG TOO_LONG
+  TOO_SHORT WRONG_LENGTH ALREADY_EXISTS CREATION_FAILED FEATURE_NOT_ENABLED INVALID_STATE
+  MISSING_PERMISSION NOTIFICATION_FAILED NOT_EDITABLE NOT_FOUND
+}
 type ReturnUserError implements DisplayableError {
   field: [String!] message: String! code: ReturnErrorCode
 }
@@ -95,8 +105,9 @@ input OrderInput {
 type OrderUpdatePayload { order: Order userErrors: [UserError!]! }
 
 enum MetafieldsSetUserErrorCode {
-  APP_NOT_AUTHORIZED BLANK INCLUSION INVALID INVALID_TYPE INVALID_VALUE LESS_THAN_OR_EQUAL_TO
-  PRESENT STALE_OBJECT TAKEN TOO_LONG
+  CAPABILITY_VIOLATION STALE_OBJECT INVALID_COMPARE_DIGEST INVALID_TYPE INVALID_VALUE
+  APP_NOT_AUTHORIZED INCLUSION TAKEN PRESENT BLANK TOO_LONG TOO_SHORT LESS_THAN_OR_EQUAL_TO
+  INVALID INTERNAL_ERROR
 }
 type MetafieldsSetUserError implements DisplayableError {
   field: [String!] message: String! code: MetafieldsSetUserErrorCode elementIndex: Int
@@ -107,7 +118,8 @@ input MetafieldsSetInput {
 type MetafieldsSetPayload { metafields: [Metafield!] userErrors: [MetafieldsSetUserError!]! }
 
 enum FulfillmentOrderSplitUserErrorCode {
-  FULFILLMENT_ORDER_NOT_FOUND GREATER_THAN INVALID_LINE_ITEM_QUANTITY NO_LINE_ITEMS_PROVIDED_TO_SPLIT
+  FULFILLMENT_ORDER_NOT_FOUND GREATER_THAN INVALID_LINE_ITEM_QUANTITY
+  NO_LINE_ITEMS_PROVIDED_TO_SPLIT
 }
 type FulfillmentOrderSplitUserError implements DisplayableError {
   field: [String!] message: String! code: FulfillmentOrderSplitUserErrorCode
@@ -146,13 +158,15 @@ type OrderEditAddVariantPayload {
 type OrderEditCommitPayload { order: Order userErrors: [UserError!]! }
 
 input DraftOrderLineItemInput {
-  variantId: ID title: String sku: String quantity: Int! originalUnitPrice: Money requiresShipping: Boolean
+  variantId: ID title: String sku: String quantity: Int! originalUnitPriceWithCurrency: MoneyInput
+  requiresShipping: Boolean
 }
+input PurchasingEntityInput { customerId: ID }
 input DraftOrderInput {
   email: String
   note: String
   tags: [String!]
-  customerId: ID
+  purchasingEntity: PurchasingEntityInput
   presentmentCurrencyCode: CurrencyCode
   lineItems: [DraftOrderLineItemInput!]
   shippingAddress: MailingAddressInput
@@ -162,8 +176,12 @@ input DraftOrderInput {
 type DraftOrderCreatePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
 type DraftOrderCompletePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
 
-enum OrderCreateFinancialStatus { AUTHORIZED EXPIRED PAID PARTIALLY_PAID PARTIALLY_REFUNDED PENDING REFUNDED VOIDED }
-enum OrderCreateInputsInventoryBehavior { BYPASS DECREMENT_IGNORING_POLICY DECREMENT_OBEYING_POLICY }
+enum OrderCreateFinancialStatus {
+  PENDING AUTHORIZED PARTIALLY_PAID PAID PARTIALLY_REFUNDED REFUNDED VOIDED EXPIRED
+}
+enum OrderCreateInputsInventoryBehavior {
+  BYPASS DECREMENT_IGNORING_POLICY DECREMENT_OBEYING_POLICY
+}
 input OrderCreateLineItemInput {
   variantId: ID title: String sku: String quantity: Int! priceSet: MoneyBagInput requiresShipping: Boolean
 }
@@ -184,16 +202,20 @@ input OrderCreateOrderInput {
   sourceName: String
   financialStatus: OrderCreateFinancialStatus
   customer: OrderCreateCustomerInput
-  customAttributes: [AttributeInput!]
+  customAttributes: [OrderCreateCustomAttributeInput!]
   lineItems: [OrderCreateLineItemInput!]
   shippingAddress: MailingAddressInput
   billingAddress: MailingAddressInput
   processedAt: DateTime
 }
+input OrderCreateCustomAttributeInput { key: String! value: String! }
 input OrderCreateOptionsInput {
   inventoryBehaviour: OrderCreateInputsInventoryBehavior sendReceipt: Boolean sendFulfillmentReceipt: Boolean
 }
-enum OrderCreateUserErrorCode { INVALID BLANK GREATER_THAN NOT_FOUND }
+enum OrderCreateUserErrorCode {
+  INVALID FULFILLMENT_SERVICE_INVALID INVENTORY_CLAIM_FAILED PROCESSED_AT_INVALID
+  TAX_LINE_RATE_MISSING REDUNDANT_CUSTOMER_FIELDS SHOP_DORMANT
+}
 type OrderCreateUserError implements DisplayableError {
   field: [String!] message: String! code: OrderCreateUserErrorCode
 }
@@ -211,7 +233,10 @@ input ShopifyPaymentsDisputeEvidenceUpdateInput {
   uncategorizedText: String
   submitEvidence: Boolean
 }
-enum DisputeEvidenceUpdateUserErrorCode { DISPUTE_NOT_FOUND INVALID }
+enum DisputeEvidenceUpdateUserErrorCode {
+  DISPUTE_EVIDENCE_NOT_FOUND EVIDENCE_ALREADY_ACCEPTED EVIDENCE_PAST_DUE_DATE
+  FILES_SIZE_EXCEEDED_LIMIT FILE_NOT_FOUND TOO_LARGE INVALID
+}
 type DisputeEvidenceUpdateUserError implements DisplayableError {
   field: [String!] message: String! code: DisputeEvidenceUpdateUserErrorCode
 }
@@ -221,7 +246,7 @@ type DisputeEvidenceUpdatePayload {
 }
 
 input WebhookSubscriptionInput {
-  callbackUrl: URL uri: String format: WebhookSubscriptionFormat includeFields: [String!]
+  uri: String format: WebhookSubscriptionFormat includeFields: [String!]
 }
 type WebhookSubscriptionCreatePayload {
   webhookSubscription: WebhookSubscription userErrors: [UserError!]!
@@ -231,7 +256,7 @@ type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErr
 type Mutation {
   fulfillmentOrderHold(id: ID!, fulfillmentHold: FulfillmentOrderHoldInput!): FulfillmentOrderHoldPayload
   fulfillmentOrderReleaseHold(id: ID!, holdIds: [ID!], externalId: String): FulfillmentOrderReleaseHoldPayload
-  orderCancel(orderId: ID!, reason: OrderCancelReason!, restock: Boolean!, refund: Boolean, refundMethod: OrderCancelRefundMethodInput, notifyCustomer: Boolean, staffNote: String): OrderCancelPayload
+  orderCancel(orderId: ID!, reason: OrderCancelReason!, restock: Boolean!, refundMethod: OrderCancelRefundMethodInput, notifyCustomer: Boolean, staffNote: String): OrderCancelPayload
   refundCreate(input: RefundInput!): RefundCreatePayload
   returnApproveRequest(input: ReturnApproveRequestInput!): ReturnApproveRequestPayload
   returnDeclineRequest(input: ReturnDeclineRequestInput!): ReturnDeclineRequestPayload
@@ -246,7 +271,7 @@ type Mutation {
   orderEditAddVariant(id: ID!, variantId: ID!, quantity: Int!, locationId: ID, allowDuplicates: Boolean): OrderEditAddVariantPayload
   orderEditCommit(id: ID!, notifyCustomer: Boolean, staffNote: String): OrderEditCommitPayload
   draftOrderCreate(input: DraftOrderInput!): DraftOrderCreatePayload
-  draftOrderComplete(id: ID!, paymentPending: Boolean, paymentGatewayId: ID, sourceName: String): DraftOrderCompletePayload
+  draftOrderComplete(id: ID!, paymentGatewayId: ID, sourceName: String): DraftOrderCompletePayload
   orderCreate(order: OrderCreateOrderInput!, options: OrderCreateOptionsInput): OrderCreatePayload
   disputeEvidenceUpdate(id: ID!, input: ShopifyPaymentsDisputeEvidenceUpdateInput!): DisputeEvidenceUpdatePayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.shopify.operations import InvalidAddressError, mailing_address_input
 from schemas.records import ActionKind, CaseType
 from streams.decisions.effects.base import (
     ActionDraft,
@@ -124,7 +125,17 @@ def update_order(ctx: EffectContext) -> list[ActionDraft]:
     update: dict[str, Any] = {"id": order}
     address = ctx.variables.json_object("shippingAddress")
     if address:
-        update["shippingAddress"] = {camel(key): value for key, value in address.items()}
+        # A reviewer's correction is free-form JSON: checked here so a wrong field
+        # (``country`` instead of ``countryCode``) dead-letters the decision with the
+        # reason instead of failing the whole orderUpdate at Shopify.
+        try:
+            update["shippingAddress"] = mailing_address_input(
+                {camel(key): value for key, value in address.items()}
+            )
+        except InvalidAddressError as exc:
+            raise DecisionDataError(
+                f"shippingAddress: {'; '.join(exc.problems)}", case_id=ctx.case_id
+            ) from exc
     note = ctx.variables.text("note")
     if note is not None:
         update["note"] = note

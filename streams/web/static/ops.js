@@ -382,6 +382,14 @@ function lastPointAt() {
   return last;
 }
 
+// A stage a remote service refuses (OpenText credentials or region) waits: say why.
+function renderRemote(notes) {
+  const refused = notes.filter((n) => n.failing);
+  show(byTestId("remote-refused"), refused.map((n) =>
+    `${n.service} refuses ${n.agent} since ${stamp(n.since)} (${n.errors} refusals, retrying): ${n.last_error}`,
+  ).join("\n"));
+}
+
 async function refresh() {
   try {
     const overview = await api("/api/overview");
@@ -389,6 +397,7 @@ async function refresh() {
     renderLag(overview.lag);
     renderCases(overview.cases);
     renderDlq(overview.dlq);
+    renderRemote(overview.remote || []);
     await refreshCharts();
     byTestId("refreshed-at").textContent = overview.at;
     show(byTestId("error"), "");

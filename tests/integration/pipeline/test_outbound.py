@@ -401,7 +401,7 @@ def test_order_review_approved_releases_the_hold(pipeline: Pipeline) -> None:
     ]
     before = max(int(v.get("shopifyPointsRequested") or 0) for v in opened)
     after_decision = sum(r["query_cost_requested"] or 0 for r in results)
-    assert 0 < before and 0 < after_decision, (opened, results)
+    assert before > 0 and after_decision > 0, (opened, results)
     assert before + after_decision <= 40, (opened, results)
     # Our own write-backs make Shopify send orders/updated for the still-flagged order:
     # that must neither hold the order again nor fail the decided case.

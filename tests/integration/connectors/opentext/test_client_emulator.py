@@ -1,7 +1,10 @@
 """The OpenText client against the emulator over real HTTP on 127.0.0.1.
 
 The emulator runs in-process on a free port. Only ``base_url`` and the
-credentials differ from a real-service configuration.
+credentials differ from a real-service configuration. Every test runs twice:
+against the convenient default and in every strict mode at once (no totals,
+ignored sort and offset, tasks in child processes, terminate ends, no outcome
+on historic tasks, 404 on a replayed completion).
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from connectors.opentext import (
     OpenTextAuthError,
     OpenTextClient,
     OpenTextConfig,
+    OpenTextNotFoundError,
     OpenTextRequestError,
 )
 from connectors.opentext.emulator import EmulatorConfig, create_app
+from connectors.opentext.emulator.config import ClientConfig, StrictConfig
 from connectors.retry import RetryPolicy
 
 pytestmark = pytest.mark.integration
@@ -66,9 +71,15 @@ class Emulator:
             return response.json()
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    config = EmulatorConfig()
+@pytest.fixture(params=["default", "strict"])
+async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
+    strict = StrictConfig.every() if request.param == "strict" else StrictConfig()
+    config = EmulatorConfig(
+        strict=strict,
+        clients={
+            "reviewer": ClientConfig(client_secret="reviewer-secret", candidate_groups=("finance",))
+        },
+    )
     runner = web.AppRunner(create_app(config), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -113,10 +124,18 @@ async def test_case_lifecycle(emulator: Emulator) -> None:
         assert instance.variable("orderId") == "gid://shopify/Order/1"
 
         await client.update_variable(started.id, "note", "checked by fraud team")
-        tasks = await client.list_tasks(process_instance_id=started.id)
+        # With children: also where a call activity keeps the task (strict mode).
+        tasks = await client.list_tasks(process_instance_id_with_children=started.id)
         assert len(tasks) == 1
         await client.claim_task(tasks[0].id, "ana@example.com")
-        await client.complete_task(tasks[0].id, "approved", {"comment": "looks fine"})
+        assert await client.complete_task(tasks[0].id, "approved", {"comment": "looks fine"})
+        if emulator.config.strict.replayed_completion_404:
+            # Gone from the runtime, as on the real service: a replay is a no-op.
+            assert await client.complete_task(tasks[0].id, "approved", missing_ok=True) is False
+        else:
+            with pytest.raises(OpenTextRequestError) as replayed:
+                await client.complete_task(tasks[0].id, "approved", missing_ok=True)
+            assert replayed.value.status == 409
 
         decided = [
             h
@@ -132,10 +151,12 @@ async def test_case_lifecycle(emulator: Emulator) -> None:
         task_history = [
             t
             async for t in client.historic_task_instances(
-                task_completed_after=watermark, process_business_key=case
+                task_completed_after=watermark, process_instance_id_with_children=started.id
             )
         ]
         assert [t.id for t in task_history] == [tasks[0].id]
+        if emulator.config.strict.terminate_ends:
+            assert ours[0].delete_reason == "terminate end event (terminate_approved)"
 
         # After the end the runtime no longer lists it; history keeps the start idempotent.
         replay, created = await client.ensure_process_instance(MODEL, case)
@@ -171,3 +192,26 @@ async def test_form_token_body_and_bad_credentials(emulator: Emulator) -> None:
     async with emulator.client(client_secret=SecretStr("wrong")) as client:
         with pytest.raises(OpenTextAuthError):
             await client.get_models(MODEL)
+
+
+async def test_a_token_sees_only_its_groups_tasks(emulator: Emulator) -> None:
+    async with emulator.client() as service:
+        review, _ = await service.ensure_process_instance(MODEL, _case_id())
+        other, _ = await service.ensure_process_instance("casebridge.return_review", _case_id())
+        (returns_task,) = await service.list_tasks(process_instance_id_with_children=other.id)
+    reviewer = emulator.client(client_id="reviewer", client_secret=SecretStr("reviewer-secret"))
+    async with reviewer:
+        visible = {t.id for t in await reviewer.list_tasks()}
+        assert returns_task.id not in visible  # customer service's, not finance's
+        with pytest.raises(OpenTextNotFoundError):
+            await reviewer.complete_task(returns_task.id, "approved")
+        (own,) = await reviewer.list_tasks(process_instance_id_with_children=review.id)
+        assert await reviewer.complete_task(own.id, "approved")
+
+
+async def test_a_gateway_refusal_is_an_auth_error_not_a_request_error(emulator: Emulator) -> None:
+    rule = {"method": "POST", "path": "/process-instances", "status": 403, "times": 1}
+    await emulator.admin("POST", "/faults", {"rules": [rule]})
+    async with emulator.client() as client:
+        with pytest.raises(OpenTextAuthError, match=r"gateway refused the call \(HTTP 403\)"):
+            await client.start_process_instance(MODEL, _case_id())

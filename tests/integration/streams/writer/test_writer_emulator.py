@@ -111,7 +111,9 @@ async def test_cancel_with_refund_and_restock_exactly_once(store: Store) -> None
 async def _return_of(store: Store, order_id: str) -> tuple[str, str]:
     data = await store.gql(
         """query R($id: ID!) { order(id: $id) { returns(first: 5) { nodes {
-            id returnLineItems(first: 5) { nodes { fulfillmentLineItem { lineItem { id } } } }
+            id returnLineItems(first: 5) { nodes {
+              ... on ReturnLineItem { fulfillmentLineItem { lineItem { id } } }
+            } }
         } } } }""",
         id=order_id,
     )

@@ -25,7 +25,9 @@ ORDER_MONEY = """query M($id: ID!) { order(id: $id) {
   totalRefundedSet { shopMoney { amount } }
   transactions { id kind gateway amountSet { shopMoney { amount } } parentTransaction { id } }
   returns(first: 5) { nodes { id
-    returnLineItems(first: 5) { nodes { quantity fulfillmentLineItem { lineItem { id } } } } } }
+    returnLineItems(first: 5) { nodes {
+      quantity ... on ReturnLineItem { fulfillmentLineItem { lineItem { id } } }
+    } } } }
 } }"""
 SUGGEST = """query S($id: ID!, $lines: [RefundLineItemInput!]) { order(id: $id) {
   suggestedRefund(refundLineItems: $lines) { amountSet { shopMoney { amount } } }

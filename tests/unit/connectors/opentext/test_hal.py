@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from connectors.opentext import OpenTextProtocolError, iter_hal_items
-from connectors.opentext.hal import MAX_STALE_PAGES, page_items, page_total
+from connectors.opentext.hal import MAX_STALE_PAGES, PagingReport, page_items, page_total
 from tests.unit.connectors.opentext.fake_service import FakeOpenText, hal, make_client, query
 
 ITEMS = [{"id": f"id-{i:02d}", "n": i} for i in range(57)]
@@ -44,8 +44,15 @@ class Pages:
         return body
 
 
-async def _walk(pages: Pages, page_size: int = 10) -> list[dict[str, Any]]:
-    return [item async for item in iter_hal_items(pages, "process-instances", page_size=page_size)]
+async def _walk(
+    pages: Pages, page_size: int = 10, report: PagingReport | None = None
+) -> list[dict[str, Any]]:
+    return [
+        item
+        async for item in iter_hal_items(
+            pages, "process-instances", page_size=page_size, report=report
+        )
+    ]
 
 
 async def test_57_items_in_pages_of_10_gives_exactly_57() -> None:
@@ -62,10 +69,34 @@ async def test_exact_multiple_stops_on_total_without_extra_request() -> None:
     assert len(pages.calls) == 5
 
 
-async def test_stops_on_missing_next_link_without_total() -> None:
+async def test_a_full_page_without_total_or_next_link_asks_once_more() -> None:
+    # No total and no next link: that may be a service leaving both out, not the end.
     pages = Pages(ITEMS[:50], total=False, links=True)
-    assert len(await _walk(pages)) == 50
-    assert len(pages.calls) == 5
+    report = PagingReport()
+    assert len(await _walk(pages, report=report)) == 50
+    assert len(pages.calls) == 6  # the sixth comes back empty
+    assert (report.complete, report.stop) == (True, "empty")
+
+
+async def test_a_service_ignoring_offset_is_reported_incomplete() -> None:
+    report = PagingReport()
+    items = [{"id": n} for n in range(3)]
+
+    async def first_page_always(offset: int, count: int) -> dict[str, object]:
+        return {"_embedded": {"things": items}, "_links": {"self": {"href": "x"}}}
+
+    seen = [
+        i async for i in iter_hal_items(first_page_always, "things", page_size=3, report=report)
+    ]
+    assert seen == items
+    assert (report.complete, report.stop) == (False, "stale")
+
+
+async def test_a_short_page_without_links_is_the_end() -> None:
+    pages = Pages(ITEMS[:15], total=False, links=True)
+    report = PagingReport()
+    assert len(await _walk(pages, report=report)) == 15
+    assert (report.complete, report.stop, len(pages.calls)) == (True, "short", 2)
 
 
 async def test_stops_on_short_page_without_total_or_links() -> None:

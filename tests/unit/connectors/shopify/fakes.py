@@ -90,3 +90,27 @@ class Script:
 
     def bodies(self) -> list[dict[str, Any]]:
         return [json.loads(r.content) for r in self.requests]
+
+
+class ScriptedExecutor:
+    """A :class:`~connectors.shopify.client.GraphQLExecutor` answering every call alike.
+
+    Records ``(document, variables)`` of each call; answers ``data``, or raises ``error``.
+    """
+
+    def __init__(self, data: Mapping[str, Any] | None = None, error: Exception | None = None):
+        self.data = dict(data or {})
+        self.error = error
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def execute(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        cost_estimate: float | None = None,
+    ) -> dict[str, Any]:
+        self.calls.append((document, dict(variables or {})))
+        if self.error is not None:
+            raise self.error
+        return self.data

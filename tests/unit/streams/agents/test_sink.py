@@ -11,6 +11,7 @@ import pytest
 
 from connectors.opentext import (
     HistoricProcessInstance,
+    OpenTextAuthError,
     OpenTextNotFoundError,
     OpenTextUnavailableError,
     ProcessInstance,
@@ -30,6 +31,8 @@ from schemas.records import (
 )
 from streams.agents.sink import STATS, Sink, _update_variables, opentext_variables
 from streams.kafka.dlq import parse_headers
+from streams.kafka.health import HealthNote, RemoteHealth
+from streams.ops.metrics import OPENTEXT_AUTH_ERRORS, REGISTRY
 
 SLA = datetime(2026, 1, 16, 10, 0, tzinfo=UTC)
 
@@ -188,6 +191,15 @@ def make_sink(producer: FakeProducer) -> Sink:
     sink.started_at = STARTED_AT
     sink.durable_ledgers: list[dict[str, Any]] = []  # type: ignore[attr-defined]
     sink.outage_backoff = RetryPolicy(initial_interval_s=0.0, maximum_interval_s=0.0)
+    sink.auth_backoff = RetryPolicy(initial_interval_s=0.0, maximum_interval_s=0.0)
+    sink.notes: list[HealthNote] = []  # type: ignore[attr-defined]
+
+    async def publish(note: HealthNote) -> None:
+        sink.notes.append(note)  # type: ignore[attr-defined]
+
+    sink.opentext_health = RemoteHealth(
+        "opentext", "sink-test", OPENTEXT_AUTH_ERRORS, publish=publish, publish_every_s=3600
+    )
 
     async def ledger_durable() -> None:
         sink.durable_ledgers.append(dict(sink.ledger))  # type: ignore[attr-defined]
@@ -286,9 +298,10 @@ async def test_update_after_the_decision_is_neither_attached_nor_a_failure() -> 
 class RecordingClient:
     """OpenText that records the calls the sink makes; ``fail_starts`` transient failures."""
 
-    def __init__(self, *, fail_starts: int = 0, ended: bool = False) -> None:
+    def __init__(self, *, fail_starts: int = 0, ended: bool = False, refuse: int = 0) -> None:
         self.calls: list[str] = []
         self.fail_starts = fail_starts
+        self.refuse = refuse
         self.ended = ended
         self.sink: Sink | None = None
         self.ledger_at_start: Any = None
@@ -298,6 +311,7 @@ class RecordingClient:
         self.calls.append("start")
         if self.sink is not None:
             self.ledger_at_start = list(self.sink.durable_ledgers)  # type: ignore[attr-defined]
+        self._maybe_refuse()
         if self.fail_starts:
             self.fail_starts -= 1
             raise OpenTextUnavailableError(
@@ -307,7 +321,17 @@ class RecordingClient:
 
     async def ensure_process_instance(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append("lookup")
+        self._maybe_refuse()
         return ProcessInstance(id="pi-found", business_key=request().case_id), False
+
+    def _maybe_refuse(self) -> None:
+        if self.refuse:
+            self.refuse -= 1
+            raise OpenTextAuthError(
+                "POST /process-instances: the OpenText gateway refused the call (HTTP 401):"
+                " Invalid ApiKey (oauth.v2.InvalidApiKey)",
+                status=401,
+            )
 
     async def set_variables(self, instance_id: str, variables: Any) -> None:
         self.calls.append(f"attach {instance_id}")
@@ -416,3 +440,30 @@ async def test_the_epoch_of_a_partition_is_recorded_once() -> None:
 
     assert sink.ledger["#epoch:2"] == STARTED_AT - 100
     assert client.calls == ["start"]  # written after the epoch that was kept
+
+
+def _auth_errors() -> float:
+    value = REGISTRY.get_sample_value(
+        "casebridge_opentext_auth_errors_total", {"agent": "sink-test"}
+    )
+    return value or 0.0
+
+
+async def test_refused_credentials_wait_count_and_say_so_without_dead_lettering() -> None:
+    """A gateway refusal is an operator problem: the case waits, it is never dead-lettered."""
+    client = RecordingClient(refuse=3)
+    sink, producer = sink_with(client)
+    before = _auth_errors()
+
+    await sink.open_case(fake_event(), request())
+
+    # Refused three times (each retry looks up first: the start may have gone through).
+    assert client.calls == ["start", "lookup", "lookup", "lookup", "attach pi-found"]
+    assert sink.stats["auth_waits"] == 3
+    assert sink.stats["dead_lettered"] == 0
+    assert not any(topic.endswith(".dlq") for topic, *_ in producer.sent)
+    assert _auth_errors() - before == 3
+    notes = sink.notes  # type: ignore[attr-defined]
+    assert notes[0].failing and "Invalid ApiKey" in (notes[0].last_error or "")
+    assert notes[-1].failing is False and notes[-1].errors == 3
+    assert sink.opentext_health.failing is False

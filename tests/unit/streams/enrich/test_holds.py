@@ -89,7 +89,7 @@ async def test_the_holds_read_brings_what_the_case_lacks_and_enrichment_reads_no
     enricher = ShopifyEnricher(shopify)
     # A risk-assessment case: its webhook named the order and nothing else.
     held = await enricher.hold(request(CaseType.ORDER_REVIEW))
-    assert [name for name, _ in shopify.calls][0] == "CasebridgeHoldTargetsWithOrder"
+    assert shopify.calls[0][0] == "CasebridgeHoldTargetsWithOrder"
     assert value(held, "orderName") == "#1001"
     assert value(held, "customerOrdersCount") == "4"
     assert value(held, "previousOrdersCount") == "3"

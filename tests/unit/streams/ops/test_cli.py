@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from streams.kafka.health import HealthNote
 from streams.ops import dlq_cli, lag_cli
 from streams.ops.dlq_records import ReplayedRecord, ReplayResult
 from streams.ops.errors import BrokerUnavailableError
@@ -32,7 +33,13 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> FakeCluster:
         return cluster
 
     monkeypatch.setattr(lag_cli, "AdminOffsetsSource", source)
+    monkeypatch.setattr(lag_cli, "_notes", lambda config, app_id: (cluster_notes, None))
+    cluster_notes.clear()
     return cluster
+
+
+#: Health notes the fake Kafka holds (streams.kafka.health).
+cluster_notes: list[HealthNote] = []
 
 
 ARGS = ["--bootstrap-servers", "127.0.0.1:19999", "--interval", "0"]
@@ -58,6 +65,28 @@ def test_lag_json_for_one_group_and_check_exit_code(cluster: FakeCluster) -> Non
     assert body["status"] == "STOP"
     ok = runner.invoke(lag_cli.lag, [*ARGS, "--group", "casebridge-audit", "--check"])
     assert ok.exit_code == 0
+
+
+def test_a_refused_stage_is_shown_and_fails_the_check(cluster: FakeCluster) -> None:
+    refused = HealthNote(
+        service="opentext",
+        agent="sink",
+        failing=True,
+        errors=7,
+        last_error="the OpenText gateway refused the call (HTTP 401): Invalid ApiKey",
+        since="2026-12-06T04:00:00+00:00",
+        updated_at="2026-12-06T04:05:00+00:00",
+    )
+    cluster_notes.append(refused)
+    args = [*ARGS, "--group", "casebridge-audit"]
+    table = CliRunner().invoke(lag_cli.lag, [*args, "--check"])
+    assert table.exit_code == 1  # the lag is fine, the sink is not
+    assert (
+        "opentext (sink): REFUSED since 2026-12-06T04:00:00+00:00, 7 refusal(s), waiting and"
+        " retrying: the OpenText gateway refused the call (HTTP 401): Invalid ApiKey"
+    ) in table.output.splitlines()
+    body = json.loads(CliRunner().invoke(lag_cli.lag, [*args, "--json"]).output)
+    assert body["remote"][0]["failing"] is True and body["remote"][0]["errors"] == 7
 
 
 def test_lag_unreachable_broker_raises_one_line_error(cluster: FakeCluster) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -130,26 +129,6 @@ def test_every_decision_and_dlq_series_exists_from_the_start() -> None:
             assert get("casebridge_decisions_total", labels) is not None, labels
     for topic in DLQ_SOURCES:
         assert get("casebridge_dlq_records_total", {"topic": topic}) is not None, topic
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "status", "auth"),
-    [
-        ("POST /tenants/{tenant}/oauth2/token", 400, True),
-        ("POST /tenants/{tenant}/oauth2/token", 404, True),
-        ("POST /tenants/{tenant}/oauth2/token", 503, False),
-        ("GET /workflow/v1/tasks", 401, True),
-        ("GET /workflow/v1/tasks", 403, True),
-        ("GET /workflow/v1/tasks", 404, False),
-        ("GET /workflow/v1/tasks", 200, False),
-    ],
-)
-def test_opentext_auth_errors(endpoint: str, status: int, auth: bool) -> None:
-    from connectors.opentext.auth import TOKEN_ENDPOINT
-    from streams.ops.metrics import OPENTEXT_TOKEN_ENDPOINT, is_auth_error
-
-    assert OPENTEXT_TOKEN_ENDPOINT == TOKEN_ENDPOINT
-    assert is_auth_error(endpoint, status) is auth
 
 
 def test_an_accepted_webhook_is_counted_and_dated() -> None:

@@ -46,7 +46,7 @@ class Running:
     token: str = DEFAULT_TOKEN
 
     async def gql(
-        self, query: str, variables: dict[str, Any] | None = None, *, version: str = "2026-01"
+        self, query: str, variables: dict[str, Any] | None = None, *, version: str = "2026-04"
     ) -> dict[str, Any]:
         """POST a GraphQL document; assert HTTP 200; return the JSON body."""
         response = await self.http.post(

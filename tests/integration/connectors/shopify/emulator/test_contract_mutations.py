@@ -120,7 +120,7 @@ async def test_hold_release_and_missing_hold(emulator: Running) -> None:
     assert held["fulfillmentOrder"]["status"] == "ON_HOLD"
     assert held["fulfillmentHold"]["handle"] == "case-42"
     dup = (await emulator.data(HOLD, {"id": fo, "handle": "case-42"}))["fulfillmentOrderHold"]
-    assert dup["userErrors"][0]["code"] == "TAKEN"
+    assert dup["userErrors"][0]["code"] == "DUPLICATE_FULFILLMENT_HOLD_HANDLE"
 
     missing = await emulator.data(
         RELEASE, {"id": fo, "holdIds": ["gid://shopify/FulfillmentHold/1"]}
@@ -356,7 +356,8 @@ async def test_return_approve_decline_transitions(emulator: Running) -> None:
 
 async def test_draft_order_and_order_create(emulator: Running) -> None:
     draft = """mutation { draftOrderCreate(input: {email: "phone@example.com", note: "phone order",
-        lineItems: [{title: "Custom engraving", quantity: 1, originalUnitPrice: "25.00"}]}) {
+        lineItems: [{title: "Custom engraving", quantity: 1,
+                     originalUnitPriceWithCurrency: {amount: "25.00", currencyCode: USD}}]}) {
         draftOrder { id status totalPriceSet { shopMoney { amount } } }
         userErrors { field message } } }"""
     created = (await emulator.data(draft))["draftOrderCreate"]["draftOrder"]

@@ -75,7 +75,7 @@ async def test_every_delivery_verifies_with_the_shop_secret(
     for r in receiver.received:
         assert set(r["headers"]) >= REQUIRED_HEADERS, r["headers"]
         assert r["headers"]["X-Shopify-Shop-Domain"] == "casebridge-demo.myshopify.com"
-        assert r["headers"]["X-Shopify-API-Version"] == "2026-01"
+        assert r["headers"]["X-Shopify-API-Version"] == "2026-04"
 
 
 async def test_order_payload_shape(start_emulator: Start, receiver: Receiver) -> None:
@@ -190,8 +190,8 @@ async def test_out_of_order_knob_shuffles_a_batch(
 async def test_webhook_subscription_create_routes_deliveries(
     emulator: Running, receiver: Receiver
 ) -> None:
-    mutation = """mutation($url: URL!) { webhookSubscriptionCreate(topic: ORDERS_CANCELLED,
-        webhookSubscription: {callbackUrl: $url, format: JSON}) {
+    mutation = """mutation($url: String!) { webhookSubscriptionCreate(topic: ORDERS_CANCELLED,
+        webhookSubscription: {uri: $url, format: JSON}) {
         webhookSubscription { id topic uri } userErrors { field message } } }"""
     created = await emulator.data(mutation, {"url": receiver.url})
     assert (

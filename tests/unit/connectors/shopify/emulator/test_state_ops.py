@@ -60,7 +60,7 @@ def test_failed_snapshot_transaction_restores_everything(store: Store) -> None:
     fo = shop.fulfillment_orders_of(order)[0]
     with pytest.raises(UserErrorRaised), store.transaction(shop, snapshot=True):
         ful.hold(_ctx(store), fo, {"reason": "OTHER", "handle": "a"})
-        ful.hold(_ctx(store), fo, {"reason": "OTHER", "handle": "a"})  # TAKEN
+        ful.hold(_ctx(store), fo, {"reason": "OTHER", "handle": "a"})  # duplicate handle
     fo = shop.fulfillment_orders_of(order)[0]
     assert fo.holds == [] and fo.status == "OPEN"
     assert events == []
