@@ -65,6 +65,7 @@ from streams.classify import (
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
 from streams.enrich.deferred import DeferredEnrichment
+from streams.ops.metrics import EVENTS_NOT_ACTIONABLE
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -84,6 +85,7 @@ STATS = (
     "duplicates",
     "stale",
     "unknown_topics",
+    "not_actionable",
     "cases",
     "updates_attached",
     "dead_lettered",
@@ -297,6 +299,10 @@ class Classifier:
                 self.services.producer, event, reason=str(exc), error_class="classification"
             )
             return []
+        if not requests:
+            # Recorded, not dropped: a known topic whose event needs no decision.
+            self.stats["not_actionable"] += 1
+            EVENTS_NOT_ACTIONABLE.labels(record.topic).inc()
         pending = self._decide(requests, source)
         sample = order_total_sample(record)
         if sample is not None and not redelivered:

@@ -13,6 +13,7 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_remote_call_seconds{client,endpoint,status}   histogram of remote calls
     casebridge_shopify_bucket_level{shop}              Shopify leaky-bucket level (points)
     casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress
+    casebridge_events_not_actionable_total{topic}      events that needed no case
     casebridge_webhooks_accepted_total                 webhooks accepted by ingress
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
     casebridge_webhooks_quiet_alert_seconds            the "no webhooks" alert's threshold
@@ -74,6 +75,7 @@ __all__ = [
     "CONTENT_TYPE",
     "DECISIONS",
     "DLQ_RECORDS",
+    "EVENTS_NOT_ACTIONABLE",
     "OPENTEXT_AUTH_ERRORS",
     "RECORDS_IN",
     "RECORDS_OUT",
@@ -189,6 +191,12 @@ OPENTEXT_AUTH_ERRORS = Counter(
     "casebridge_opentext_auth_errors",
     "OpenText calls refused for credentials or region (gateway fault, 401/403); backed off.",
     ["agent"],
+    registry=REGISTRY,
+)
+EVENTS_NOT_ACTIONABLE = Counter(
+    "casebridge_events_not_actionable",
+    "Shopify events of a known topic that needed no case (recorded, not dropped), by topic.",
+    ["topic"],
     registry=REGISTRY,
 )
 WEBHOOKS_REJECTED = Counter(

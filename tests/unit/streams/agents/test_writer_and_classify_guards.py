@@ -216,3 +216,19 @@ def test_only_complaint_cases_count_towards_the_complaint_history() -> None:
     complaint = request(case_type=CaseType.COMPLAINT, case_id="COMPLAINT:s.myshopify.com:c-1")
     classify._decide([complaint], "0:2")
     assert list(classify.complaint_history) == ["s.myshopify.com|customer:77"]
+
+
+async def test_an_event_that_needs_no_case_is_recorded_as_not_actionable() -> None:
+    from streams.ops.metrics import REGISTRY
+    from tests.unit.streams.classify.conftest import make_event, make_order
+
+    classify, _ = classifier(CountingEnricher())
+    labels = {"topic": "orders/create"}
+    before = REGISTRY.get_sample_value("casebridge_events_not_actionable_total", labels) or 0
+    record = make_event("orders/create", make_order(), event_id="evt-n", resource_id="4507")
+
+    assert await classify.decide_webhook(webhook_event(7), record) == []
+
+    assert classify.stats["not_actionable"] == 1
+    after = REGISTRY.get_sample_value("casebridge_events_not_actionable_total", labels)
+    assert after == before + 1
