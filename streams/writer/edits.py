@@ -50,7 +50,7 @@ async def edit_order(ctx: ActionContext) -> Outcome:
     """EDIT_ORDER: stage and commit the edit unless the order already shows it."""
     order_id = ctx.text("orderId", required=False) or ctx.action.target_id
     operations = ctx.objects("operations")
-    order = await read_order(ctx, order_id)
+    order = await read_order(ctx, order_id, lines=True)
     lines: dict[str, JsonObject] = {
         _numeric(str(line["id"])): line
         for line in (order.get("lineItems") or {}).get("nodes") or []

@@ -150,7 +150,7 @@ async def reschedule_fulfillment(ctx: ActionContext) -> Outcome:
     fo_id = ctx.text("id", required=False) or ctx.action.target_id
     fulfill_at = ctx.require("fulfillAt")
     wanted = _instant(fulfill_at)
-    fo = await _read_fulfillment_order(ctx, fo_id)
+    fo = await _read_holds(ctx, fo_id)  # fulfillAt without the lines
     current = fo.get("fulfillAt")
     if isinstance(current, str) and _instant(current) == wanted:
         return Outcome.already("fulfillmentOrderReschedule", fo_id)

@@ -19,6 +19,7 @@ __all__ = [
     "NODE_METAFIELD",
     "NODE_TAGS",
     "ORDERS_BY_QUERY",
+    "ORDER_HEAD",
     "ORDER_STATE",
     "PRODUCT_VARIANT",
     "RETURN_STATE",
@@ -62,10 +63,30 @@ FULFILLMENT_ORDER_HOLDS = """
 query CasebridgeWriterFulfillmentOrderHolds($id: ID!) {
   fulfillmentOrder(id: $id) {
     id
+    status
+    fulfillAt
     fulfillmentHolds { id handle }
   }
 }
 """
+"""A fulfillment order without its lines (2 points): enough to release or reschedule."""
+
+ORDER_HEAD = """
+query CasebridgeWriterOrderHead($id: ID!) {
+  order(id: $id) {
+    id
+    cancelledAt
+    email
+    note
+    tags
+    shippingAddress {
+      firstName lastName company phone address1 address2 city
+      province provinceCode country countryCodeV2 zip
+    }
+  }
+}
+"""
+"""The order without its lines (2 points): what a cancel, an update or a note compares."""
 
 JOB = """
 query CasebridgeWriterJob($id: ID!) {

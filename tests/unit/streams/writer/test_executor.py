@@ -204,35 +204,37 @@ CANCEL = {
 
 async def test_cancel_skips_a_cancelled_order() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterOrderState", order_state(cancelledAt="2026-11-26T00:00:00Z")
+        "CasebridgeWriterOrderHead", order_state(cancelledAt="2026-11-26T00:00:00Z")
     )
     result = await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
     assert result.status is ALREADY
-    assert fake.names == ["CasebridgeWriterOrderState"]
+    assert fake.names == ["CasebridgeWriterOrderHead"]
 
 
 async def test_reads_are_paged_to_fit_a_small_cost_bucket() -> None:
     # A 100-point bucket never admits a 100-line read (about 2 points a line).
-    fake = FakeShopify().script(
-        "CasebridgeWriterOrderState", order_state(cancelledAt="2026-11-26T00:00:00Z")
-    )
-    fake.script("CasebridgeWriterFulfillmentOrder", fo_state())
-    fake.script(
-        "CasebridgeFulfillmentOrderReschedule",
-        {"fulfillmentOrderReschedule": {"fulfillmentOrder": {"id": FO}, "userErrors": []}},
-    )
+    fake = FakeShopify().script("CasebridgeWriterOrderState", order_state())
+    fake.script("CasebridgeWriterFulfillmentOrder", fo_lines(("l1", 2)))
     fake.bucket = SimpleNamespace(maximum_available=100.0)  # type: ignore[attr-defined]
-    await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
-    await run(fake, ActionKind.RESCHEDULE_FULFILLMENT, FO, fulfillAt="2030-01-15T09:00:00Z")
+    await run(fake, ActionKind.EDIT_ORDER, ORDER, **EDIT)
+    await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
     (order_read,) = fake.called("CasebridgeWriterOrderState")
     (fo_read,) = fake.called("CasebridgeWriterFulfillmentOrder")
     assert order_read["linesFirst"] == 45  # (100 - 10) // 2
     assert fo_read["linesFirst"] == 90  # (100 - 10) // 1
 
 
+async def test_only_edits_and_splits_read_line_items() -> None:
+    fake = FakeShopify().script(
+        "CasebridgeWriterOrderHead", order_state(cancelledAt="2026-11-26T00:00:00Z")
+    )
+    await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
+    assert fake.names == ["CasebridgeWriterOrderHead"]  # 2 points, not ~200 for 100 lines
+
+
 async def test_cancel_waits_for_the_job_and_confirms() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterOrderState",
+        "CasebridgeWriterOrderHead",
         order_state(),
         order_state(cancelledAt="2026-11-26T00:00:00Z"),
     )
@@ -255,7 +257,7 @@ async def test_cancel_waits_for_the_job_and_confirms() -> None:
 
 
 async def test_cancel_job_never_done_is_unavailable_not_failed() -> None:
-    fake = FakeShopify().script("CasebridgeWriterOrderState", order_state())
+    fake = FakeShopify().script("CasebridgeWriterOrderHead", order_state())
     fake.script("CasebridgeOrderCancel", {"orderCancel": {"job": {"id": "j", "done": False}}})
     fake.script("CasebridgeWriterJob", {"job": {"id": "j", "done": False}})
     with pytest.raises(WriterUnavailableError, match="not done"):
@@ -270,7 +272,7 @@ async def test_cancel_with_unknown_reason_fails_without_calling_shopify() -> Non
 
 
 async def test_cancel_of_missing_order_is_not_found() -> None:
-    fake = FakeShopify().script("CasebridgeWriterOrderState", {"order": None})
+    fake = FakeShopify().script("CasebridgeWriterOrderHead", {"order": None})
     result = await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
     assert result.status is FAILED and result.error_code == "NOT_FOUND"
 
@@ -283,7 +285,7 @@ CURRENT_ADDRESS = {"address1": "1 Main St", "city": "Austin", "countryCodeV2": "
 
 async def test_update_order_skips_when_note_and_address_match() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterOrderState", order_state(note="fixed", shippingAddress=CURRENT_ADDRESS)
+        "CasebridgeWriterOrderHead", order_state(note="fixed", shippingAddress=CURRENT_ADDRESS)
     )
     result = await run(
         fake, ActionKind.UPDATE_ORDER, ORDER, id=ORDER, note="fixed", shippingAddress=ADDRESS
@@ -292,7 +294,7 @@ async def test_update_order_skips_when_note_and_address_match() -> None:
 
 
 async def test_update_order_sends_only_what_differs() -> None:
-    fake = FakeShopify().script("CasebridgeWriterOrderState", order_state(note="fixed"))
+    fake = FakeShopify().script("CasebridgeWriterOrderHead", order_state(note="fixed"))
     fake.script("CasebridgeOrderUpdate", {"orderUpdate": {"order": {"id": ORDER}}})
     result = await run(
         fake, ActionKind.UPDATE_ORDER, ORDER, id=ORDER, note="fixed", shippingAddress=ADDRESS
@@ -310,14 +312,14 @@ async def test_update_order_refuses_to_overwrite_tags() -> None:
 
 async def test_add_note_skips_a_line_already_there() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterOrderState", order_state(note="gift wrap\ncasebridge case-1: won")
+        "CasebridgeWriterOrderHead", order_state(note="gift wrap\ncasebridge case-1: won")
     )
     result = await run(fake, ActionKind.ADD_NOTE, ORDER, note="casebridge case-1: won")
     assert result.status is ALREADY
 
 
 async def test_add_note_appends_to_the_current_note() -> None:
-    fake = FakeShopify().script("CasebridgeWriterOrderState", order_state(note="gift wrap"))
+    fake = FakeShopify().script("CasebridgeWriterOrderHead", order_state(note="gift wrap"))
     fake.script("CasebridgeOrderUpdate", {"orderUpdate": {"order": {"id": ORDER}}})
     result = await run(fake, ActionKind.ADD_NOTE, ORDER, note="casebridge case-1: won")
     assert result.status is APPLIED
@@ -577,7 +579,7 @@ async def test_split_applies_and_reports_the_new_order() -> None:
 
 async def test_reschedule_skips_the_same_instant_in_another_notation() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterFulfillmentOrder", fo_lines(fulfill_at="2030-01-15T09:00:00+00:00")
+        "CasebridgeWriterFulfillmentOrderHolds", fo_lines(fulfill_at="2030-01-15T09:00:00+00:00")
     )
     result = await run(
         fake, ActionKind.RESCHEDULE_FULFILLMENT, FO, id=FO, fulfillAt="2030-01-15T09:00:00Z"
@@ -587,7 +589,7 @@ async def test_reschedule_skips_the_same_instant_in_another_notation() -> None:
 
 async def test_reschedule_applies() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterFulfillmentOrder", fo_lines(fulfill_at="2030-01-01T00:00:00Z")
+        "CasebridgeWriterFulfillmentOrderHolds", fo_lines(fulfill_at="2030-01-01T00:00:00Z")
     )
     fake.script("CasebridgeFulfillmentOrderReschedule", {"fulfillmentOrderReschedule": {}})
     result = await run(
@@ -774,7 +776,7 @@ async def test_permanent_refusal_echoing_our_own_write_is_already_applied() -> N
     # The client re-sent orderCancel after a lost answer: Shopify says "already
     # cancelled". The re-read shows the order cancelled: nothing failed.
     fake = FakeShopify().script(
-        "CasebridgeWriterOrderState",
+        "CasebridgeWriterOrderHead",
         order_state(),
         order_state(cancelledAt="2026-11-26T00:00:00Z"),
     )
