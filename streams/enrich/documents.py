@@ -12,6 +12,7 @@ document                       reads                                            
 ``CasebridgeEnrichOrder``      order record, customer id, fulfillment orders (5)     12
 ``CasebridgeEnrichOrderHist``  the same plus the customer's history (10 orders)      ~60
 ``CasebridgeEnrichCustomer``   the customer's history alone (complaints)             ~50
+``CasebridgeEnrichRefunds``    the order's refunds and their totals, no line items   4
 =============================  ====================================================  ======
 
 The history counts returns and disputes over the customer's most recent
@@ -21,7 +22,8 @@ part a case does not need is not in its document at all, so no store can
 charge for it.
 
 All use Shopify's real field names, so they run unchanged against a store.
-Shipping proof and refunds reuse ``get_fulfillments`` and ``get_refunds``.
+Shipping proof reuses ``get_fulfillments``; the writer's refund read
+(``get_refunds``) carries line items the case does not show (~100 points).
 """
 
 from __future__ import annotations
@@ -93,6 +95,15 @@ query CasebridgeEnrichCustomer($id: ID!, $historyFirst: Int!, $returnsFirst: Int
     + CUSTOMER_HISTORY_FRAGMENT
 )
 
+REFUND_TOTALS = """
+query CasebridgeEnrichRefunds($id: ID!) {
+  order(id: $id) {
+    id
+    refunds { id createdAt note totalRefundedSet { shopMoney { amount currencyCode } } }
+  }
+}
+"""
+
 CUSTOMER_SUMMARY = """
 query CasebridgeCustomerSummary($id: ID!) {
   customer(id: $id) {
@@ -109,4 +120,5 @@ __all__ = [
     "ENRICH_CUSTOMER",
     "ENRICH_ORDER",
     "ENRICH_ORDER_WITH_HISTORY",
+    "REFUND_TOTALS",
 ]

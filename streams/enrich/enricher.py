@@ -50,9 +50,9 @@ from typing import Any
 
 from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend, charged_to
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.client import GraphQLExecutor, estimate_query_cost
 from connectors.shopify.errors import ShopifyError
-from connectors.shopify.operations import get_fulfillments, get_refunds
+from connectors.shopify.operations import FULFILLMENTS, get_fulfillments
 from schemas.records import CaseRequest, CaseType, CaseVariable
 from streams.classify.build import Variables
 from streams.classify.payload import normalise_id
@@ -63,6 +63,7 @@ from streams.enrich.documents import (
     ENRICH_CUSTOMER,
     ENRICH_ORDER,
     ENRICH_ORDER_WITH_HISTORY,
+    REFUND_TOTALS,
 )
 from streams.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlacer
 
@@ -188,12 +189,46 @@ class ShopifyEnricher:
         True when an enrichment read would wait more than ``defer_after_s``
         behind the calls already queued (holds and write-backs go first).
         """
-        if self.missing(request) == Plan():
+        plan = self.missing(request)
+        if plan == Plan():
             return False
         bucket = getattr(self._client, "bucket", None)
         if not isinstance(bucket, CostBucket):
             return False
-        return bucket.estimated_wait(0.0, Priority.ENRICH) > self.options.defer_after_s
+        cost = sum(
+            self._estimate(document, variables)
+            for document, variables in self._reads(plan, request)
+        )
+        return bucket.estimated_wait(cost, Priority.ENRICH) > self.options.defer_after_s
+
+    def _reads(self, plan: Plan, request: CaseRequest) -> list[tuple[str, dict[str, Any]]]:
+        """The documents :meth:`enrich` would send for ``plan`` (for the cost estimate)."""
+        history = {
+            "historyFirst": self.options.history_orders,
+            "returnsFirst": self.options.returns_per_order,
+        }
+        order = {"fulfillmentOrdersFirst": self.options.fulfillment_orders_first}
+        reads: list[tuple[str, dict[str, Any]]] = []
+        with_history = plan.history and not request.customer_id
+        if plan.fulfillment_orders or plan.order_record:
+            document = ENRICH_ORDER_WITH_HISTORY if with_history else ENRICH_ORDER
+            reads.append((document, {**order, **(history if with_history else {})}))
+        if plan.history and not with_history:
+            reads.append((ENRICH_CUSTOMER, history))
+        elif plan.summary:
+            reads.append((CUSTOMER_SUMMARY, {}))
+        if plan.shipping_proof:
+            reads.append((FULFILLMENTS, {"first": self.options.fulfillments_first}))
+        if plan.refunds:
+            reads.append((REFUND_TOTALS, {}))
+        return reads
+
+    def _estimate(self, document: str, variables: dict[str, Any]) -> float:
+        """What Shopify will ask for ``document`` (learned by the client, else estimated)."""
+        estimated = getattr(self._client, "estimated_cost", None)
+        if callable(estimated):
+            return float(estimated(document, variables))
+        return estimate_query_cost(document, variables)
 
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         """``request`` with its Shopify context; ``enrichment_complete`` False on failure."""
@@ -272,7 +307,10 @@ class ShopifyEnricher:
                 errors.append(_failure("shippingProof", exc))
         if order_gid is not None and plan.refunds:
             try:
-                added.items.extend(v.refunds(await get_refunds(self._client, order_gid)).items)
+                data = await self._client.execute(REFUND_TOTALS, {"id": order_gid})
+                order = data.get("order") or {}
+                refunds = [r for r in order.get("refunds") or [] if isinstance(r, dict)]
+                added.items.extend(v.refunds(refunds).items)
             except ShopifyError as exc:
                 errors.append(_failure("refunds", exc))
         return customer_id

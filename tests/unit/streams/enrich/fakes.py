@@ -126,7 +126,9 @@ class FakeShopify:
             return {"order": targets}
         if name == "CasebridgeFulfillments":
             return {"order": {"id": args["orderId"], "fulfillments": self.fulfillments}}
-        if name == "CasebridgeRefunds":
+        if name in ("CasebridgeRefunds", "CasebridgeEnrichRefunds"):
+            if "id" in args:
+                return {"order": {"id": args["id"], "refunds": self.refunds}}
             return {"order": {"id": args["orderId"], "refunds": self.refunds}}
         if name == "CasebridgeFulfillmentOrders":
             return {"order": copy.deepcopy(order) if order else None}

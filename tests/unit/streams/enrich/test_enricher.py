@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, call_class, current_class, current_spend
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, CaseVariable, SubjectType, VariableType
@@ -252,3 +253,19 @@ async def test_history_window_is_configurable(shopify: FakeShopify) -> None:
 
     (call,) = shopify.calls_of("CasebridgeEnrichOrderHist")
     assert (call["historyFirst"], call["returnsFirst"]) == (3, 2)
+
+
+async def test_enrichment_is_deferred_when_its_reads_would_wait_for_the_budget(
+    shopify: FakeShopify,
+) -> None:
+    bucket = CostBucket(maximum_available=100, restore_rate=4, probe_first=False)
+    shopify.bucket = bucket  # type: ignore[attr-defined]
+    enricher = ShopifyEnricher(shopify, EnrichOptions(defer_after_s=1.0))
+    returns = request(CaseType.RETURN_REVIEW, subject_type=SubjectType.RETURN)
+
+    assert not enricher.should_defer(returns)  # a full bucket covers the reads
+    bucket.mark_throttled()  # Shopify said: empty
+    assert enricher.should_defer(returns)  # ~70 points at 4/s
+    # A case whose webhook carried everything reads nothing, so it never waits.
+    nothing_to_read = request(CaseType.CONTENT_REVIEW, subject_type=SubjectType.PRODUCT)
+    assert not enricher.should_defer(nothing_to_read)
