@@ -48,16 +48,15 @@ from bench.common import (
     add_broker_arguments,
     cpu_seconds,
     describe_machine,
-    free_port,
-    group_at_end,
     kafka_broker,
     load_average,
     profiled,
     python,
+    running_worker,
     table,
     write_section,
 )
-from bench.pipeline import end_offsets, produce_all, wait_group_assigned
+from bench.pipeline import end_offsets, produce_all
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import (
     Action,
@@ -69,7 +68,7 @@ from schemas.records import (
     WritebackResult,
 )
 from streams.topics import CASES_DECISIONS, SHOPIFY_WRITEBACKS, ensure_topics, topic_specs
-from tests.integration.pipeline.harness import emulators, start_process, worker_env
+from tests.integration.pipeline.harness import emulators
 
 SHOP = "casebridge-demo.myshopify.com"
 
@@ -223,21 +222,15 @@ def main() -> None:
                 for d in decisions_for(orders, args.decisions, run)
             ]
             app_id = f"bench-writer-{run}"
-            env = worker_env(
-                app_id=app_id,
-                web_port=free_port(),
-                bootstrap_servers=bootstrap,
-                registry_url=args.registry,
-                data_dir=tmp / app_id,
-                emulators=emu,
-            )
-            group_at_end(bootstrap, app_id)
-            worker = start_process(
-                app_id, [python(), "-m", "streams.cli", "worker", "--roles", "writer"], env, tmp
-            )
             sampler = BucketSampler(emu.shopify_url)
-            try:
-                wait_group_assigned(bootstrap, app_id, worker, 180)
+            with running_worker(
+                tmp,
+                app_id,
+                [python(), "-m", "streams.cli", "worker", "--roles", "writer"],
+                bootstrap=bootstrap,
+                registry=args.registry,
+                emulators=emu,
+            ) as worker:
                 probe = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{run}"})
                 meta = probe.list_topics(SHOPIFY_WRITEBACKS, timeout=10).topics[SHOPIFY_WRITEBACKS]
                 start_offsets = {
@@ -268,9 +261,7 @@ def main() -> None:
                 worker_cpu = cpu_seconds(worker.popen.pid) - cpu_before
                 time.sleep(1.5)
                 probe.close()
-            finally:
                 sampler.stop()
-                worker.stop()
             log_text = worker.log_path.read_text(errors="replace")
             throttled = log_text.count(": THROTTLED")
             results = read_results(bootstrap, start_offsets, run, args.registry)
