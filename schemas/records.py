@@ -495,6 +495,7 @@ class WritebackResult(AvroRecord):
     error_message: str | None = None
     result_id: str | None = None
     query_cost: Int32 | None = None
+    query_cost_requested: Int32 | None = None
     finished_at: UtcDatetime
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import faust
 
 from streams.app import create_app
+from streams.ops.metrics import add_refresher
 from streams.ops.web import install_metrics_route
 from streams.services import Services
 from streams.settings import Settings, SettingsError
@@ -61,6 +62,7 @@ def build_app(
     app = create_app(settings, **app_overrides)
     install_metrics_route(app, lag=settings.lag)
     services = Services(settings)
+    add_refresher(services.refresh_budget_metrics)
     app.casebridge_services = services  # type: ignore[attr-defined]
     app.casebridge_stages = {role: _load(ROLES[role])(app, services) for role in selected}  # type: ignore[attr-defined]
 

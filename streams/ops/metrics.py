@@ -40,6 +40,7 @@ log start), and ``lag_seconds`` where no consume rate is measurable.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -84,10 +85,12 @@ __all__ = [
     "WEBHOOKS_REJECTED",
     "WEBHOOK_LAST_ACCEPTED",
     "LagCollector",
+    "add_refresher",
     "decision_unbuildable",
     "exposition",
     "install_lag_collector",
     "is_auth_error",
+    "refresh",
     "webhook_accepted",
 ]
 
@@ -342,6 +345,27 @@ def install_lag_collector(
     return collector
 
 
+#: Called before the registry is read: gauges that mirror live state (the Shopify
+#: budget's queues) are set then, so a scrape never reads a figure from the last
+#: time a call happened to update it.
+_REFRESHERS: list[Callable[[], None]] = []
+
+
+def add_refresher(refresh: Callable[[], None]) -> None:
+    """Run ``refresh`` before every read of the registry (a scrape, a history sample)."""
+    _REFRESHERS.append(refresh)
+
+
+def refresh() -> None:
+    """Run the refreshers; one that fails is logged and skipped."""
+    for callback in list(_REFRESHERS):
+        try:
+            callback()
+        except Exception:  # a broken refresher must not break /metrics
+            logging.getLogger(__name__).exception("metrics refresher failed")
+
+
 def exposition(registry: CollectorRegistry = REGISTRY) -> bytes:
     """The text exposition of ``registry``: the body of ``GET /metrics``."""
+    refresh()
     return generate_latest(registry)

@@ -28,7 +28,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from streams.ops.metrics import REGISTRY
+from streams.ops.metrics import REGISTRY, refresh
 
 __all__ = ["CHARTS", "Chart", "History", "Line", "read_registry"]
 
@@ -124,6 +124,24 @@ CHARTS: tuple[Chart, ...] = (
         ),
     ),
     Chart(
+        "shopify-queue",
+        "Shopify calls waiting for the budget, per shop and class",
+        "calls",
+        (Line("casebridge_shopify_budget_queue_depth", ("shop", "priority"), label="{} {}"),),
+    ),
+    Chart(
+        "shopify-wait",
+        "Oldest wait for the Shopify budget, per shop and class",
+        "seconds",
+        (
+            Line(
+                "casebridge_shopify_budget_oldest_wait_seconds",
+                ("shop", "priority"),
+                label="{} {}",
+            ),
+        ),
+    ),
+    Chart(
         "shopify-saturated",
         "Shopify budget saturated (1 = enrichment deferred)",
         "0/1",
@@ -134,6 +152,7 @@ CHARTS: tuple[Chart, ...] = (
 
 def read_registry(registry: CollectorRegistry = REGISTRY) -> Readings:
     """Every sample the registry would export now."""
+    refresh()
     readings: Readings = {}
     for family in registry.collect():
         for sample in family.samples:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from connectors.shopify.budget import Priority, Spend, call_class, charged_to
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
@@ -47,7 +48,7 @@ from streams.writer.errors import ActionRejected, WriterAuthError, WriterUnavail
 from streams.writer.results import action_result, failed_result
 from streams.writer.retrying import Attempts, run_step
 
-__all__ = ["HANDLERS", "ActionExecutor", "Handler"]
+__all__ = ["HANDLERS", "PROTECTIVE_ACTIONS", "ActionExecutor", "Handler", "action_class"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,15 @@ async def _nothing(ctx: ActionContext) -> Outcome:
 async def _create_order(ctx: ActionContext) -> Outcome:
     """CREATE_ORDER in a decision: recorded only; OfflineOrderCreator does the work."""
     return Outcome.already("none", note=CREATE_ORDER_NOTE)
+
+
+#: Write-backs that protect the store, served before every other decision's writes.
+PROTECTIVE_ACTIONS = frozenset({ActionKind.CANCEL_ORDER})
+
+
+def action_class(kind: ActionKind) -> Priority:
+    """The budget class of an action's calls: cancellations protect, the rest write back."""
+    return Priority.PROTECT if kind in PROTECTIVE_ACTIONS else Priority.WRITEBACK
 
 
 HANDLERS: Mapping[ActionKind, Handler] = {
@@ -120,18 +130,20 @@ class ActionExecutor(StoreWriter):
             return await handler(ctx)
 
         what = f"{action.kind.value} of case {decision.case_id}"
+        spend = Spend(decision.case_type.value, decision.case_id)
         try:
-            outcome = await run_step(
-                step, config=self._config, sleep=self._sleep, attempts=attempts, what=what
-            )
+            with call_class(action_class(action.kind)), charged_to(spend):
+                outcome = await run_step(
+                    step, config=self._config, sleep=self._sleep, attempts=attempts, what=what
+                )
         except ShopifyUserError as exc:
             code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
             return self._failed(
-                decision, action, meter, attempts.count, exc.operation, code, str(exc)
+                decision, action, meter, spend, attempts.count, exc.operation, code, str(exc)
             )
         except ActionRejected as exc:
             return self._failed(
-                decision, action, meter, attempts.count, exc.mutation, exc.code, str(exc)
+                decision, action, meter, spend, attempts.count, exc.mutation, exc.code, str(exc)
             )
         except ShopifyUnavailableError as exc:
             raise WriterUnavailableError(
@@ -144,6 +156,7 @@ class ActionExecutor(StoreWriter):
                 decision,
                 action,
                 meter,
+                spend,
                 attempts.count,
                 exc.operation or "unknown",
                 "GRAPHQL_ERROR",
@@ -156,6 +169,7 @@ class ActionExecutor(StoreWriter):
             attempts=attempts.count,
             cost=meter.cost,
             clock=self._clock,
+            requested=spend.requested if spend.calls else None,
         )
 
     def _failed(
@@ -163,6 +177,7 @@ class ActionExecutor(StoreWriter):
         decision: CaseDecision,
         action: Action,
         meter: MeteredExecutor,
+        spend: Spend,
         attempts: int,
         mutation: str,
         code: str,
@@ -184,6 +199,7 @@ class ActionExecutor(StoreWriter):
             attempts=attempts,
             cost=meter.cost,
             clock=self._clock,
+            requested=spend.requested if spend.calls else None,
         )
 
     async def apply_all(self, decision: CaseDecision) -> list[WritebackResult]:

@@ -41,13 +41,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from connectors.shopify import operations as ops
+from connectors.shopify.budget import Priority, Spend, call_class, charged_to
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
     ShopifyUnavailableError,
     ShopifyUserError,
 )
-from schemas.records import OfflineOrder, PaymentStatus, WritebackResult, WritebackStatus
+from schemas.records import CaseType, OfflineOrder, PaymentStatus, WritebackResult, WritebackStatus
 from streams.writer import queries
 from streams.writer.base import StoreWriter
 from streams.writer.context import JsonObject, MeteredExecutor
@@ -147,10 +148,12 @@ class OfflineOrderCreator(StoreWriter):
             return WritebackStatus.APPLIED, str(order_id) if order_id else None
 
         what = f"offline order {order.intake_case_id}"
+        spend = Spend(CaseType.OFFLINE_ORDER.value, order.intake_case_id)
         try:
-            status, order_id = await run_step(
-                step, config=self._config, sleep=self._sleep, attempts=attempts, what=what
-            )
+            with call_class(Priority.WRITEBACK), charged_to(spend):
+                status, order_id = await run_step(
+                    step, config=self._config, sleep=self._sleep, attempts=attempts, what=what
+                )
         except ShopifyUserError as exc:
             code = "TRANSIENT_EXHAUSTED" if exc.transient else (exc.code or "USER_ERROR")
             return self._failed(order, exc.operation, code, str(exc), attempts.count, meter)

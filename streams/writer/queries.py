@@ -14,6 +14,7 @@ __all__ = [
     "CUSTOMER",
     "DISPUTE_EVIDENCE",
     "FULFILLMENT_ORDER",
+    "FULFILLMENT_ORDER_HOLDS",
     "JOB",
     "NODE_METAFIELD",
     "NODE_TAGS",
@@ -53,6 +54,15 @@ query CasebridgeWriterFulfillmentOrder($id: ID!, $linesFirst: Int!) {
     lineItems(first: $linesFirst) {
       nodes { id totalQuantity remainingQuantity }
     }
+  }
+}
+"""
+
+FULFILLMENT_ORDER_HOLDS = """
+query CasebridgeWriterFulfillmentOrderHolds($id: ID!) {
+  fulfillmentOrder(id: $id) {
+    id
+    fulfillmentHolds { id handle }
   }
 }
 """

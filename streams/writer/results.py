@@ -44,6 +44,7 @@ def _result(
     attempts: int,
     cost: float | None,
     clock: Clock,
+    requested: float | None = None,
     **details: str | None,
 ) -> WritebackResult:
     """The one place a write-back record is assembled (attempts >= 1, cost capped)."""
@@ -58,6 +59,7 @@ def _result(
         status=status,
         attempts=max(attempts, 1),
         query_cost=_cost(cost),
+        query_cost_requested=_cost(requested),
         finished_at=clock(),
         **details,
     )
@@ -71,6 +73,7 @@ def action_result(
     attempts: int,
     cost: float | None,
     clock: Clock,
+    requested: float | None = None,
 ) -> WritebackResult:
     """The record of an action that was applied now or found already applied."""
     return _result(
@@ -85,6 +88,7 @@ def action_result(
         attempts=attempts,
         cost=cost,
         clock=clock,
+        requested=requested,
         # Not an error: the note says why nothing was written (e.g. CREATE_ORDER).
         error_message=outcome.note,
         result_id=outcome.result_id,
@@ -101,6 +105,7 @@ def failed_result(
     attempts: int,
     cost: float | None,
     clock: Clock,
+    requested: float | None = None,
 ) -> WritebackResult:
     """The record of an action Shopify (or the writer) refused for good."""
     return _result(
@@ -115,6 +120,7 @@ def failed_result(
         attempts=attempts,
         cost=cost,
         clock=clock,
+        requested=requested,
         error_code=code,
         error_message=message,
     )

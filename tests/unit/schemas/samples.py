@@ -169,6 +169,7 @@ def samples() -> dict[str, AvroRecord]:
             error_message="Throttled",
             result_id="gid://shopify/Refund/1",
             query_cost=12,
+            query_cost_requested=20,
             finished_at=T0,
         ),
         "CaseState": CaseState(

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from connectors.retry import RetryPolicy
+from connectors.shopify.budget import Priority, Spend, call_class, charged_to
 from connectors.shopify.client import (
     ShopifyAdminClient,
     ShopifyClientConfig,
@@ -144,6 +145,29 @@ async def test_on_response_hook_is_called_and_cannot_break_the_call() -> None:
     client.on_response = hook
     assert await client.execute(QUERY) == {"a": 1}
     assert calls == [("CasebridgeShop", 200, 0.0, 3.0)]
+
+
+async def test_points_are_charged_to_the_case_and_counted_by_class() -> None:
+    seen: list[tuple[Priority, str | None, float, float]] = []
+
+    def on_points(priority: Priority, spend: Spend | None, requested: float, actual: float) -> None:
+        seen.append((priority, spend.case_type if spend else None, requested, actual))
+        raise RuntimeError("metrics bug")  # must not fail the call
+
+    script = Script(ok({"a": 1}, requested=12, actual=5), ok({"b": 2}, requested=3, actual=None))
+    client, _ = make_client(script)
+    client.on_points = on_points
+    spend = Spend("ORDER_REVIEW", "case-1")
+    with charged_to(spend), call_class(Priority.PROTECT):
+        await client.execute(QUERY)
+    await client.execute(QUERY)  # outside any case: background, uncharged
+
+    assert (spend.calls, spend.requested, spend.actual) == (1, 12, 5)
+    assert spend.by_class == {"protect": 12}
+    assert seen == [
+        (Priority.PROTECT, "ORDER_REVIEW", 12, 5),
+        (Priority.BACKGROUND, None, 3, 3),  # no actual cost reported: the requested one
+    ]
 
 
 # -- throttling ------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+from connectors.shopify.budget import Priority, current_class
 from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
-from streams.agents.classify import STATS, Classifier, Pending
+from streams.agents.classify import STATS, Classifier, NoEnrichment, Pending
 from streams.agents.writer import Writer
 from streams.policy.loader import default_policy
 from tests.unit.streams.agents.test_sink import FakeProducer, request
@@ -40,17 +41,32 @@ async def test_writer_dead_letters_a_record_of_another_shop() -> None:
     assert b"other.myshopify.com" in dict(headers)["casebridge.dlq.reason"]
 
 
-class CountingEnricher:
-    def __init__(self) -> None:
+class CountingEnricher(NoEnrichment):
+    """Holds every case; records the order and the budget class of its steps."""
+
+    def __init__(self, *, defer: bool = False) -> None:
         self.holds = 0
+        self.defer = defer
+        self.steps: list[tuple[str, Priority]] = []
 
     async def enrich(self, request: CaseRequest) -> CaseRequest:
+        self.steps.append(("enrich", current_class()))
         return request
+
+    def should_defer(self, request: CaseRequest) -> bool:
+        return self.defer
+
+    def deferred(self, request: CaseRequest) -> CaseRequest:
+        marker = CaseVariable(name="enrichmentDeferred", value="budget")
+        return request.model_copy(
+            update={"enrichment_complete": False, "variables": [*request.variables, marker]}
+        )
 
     def would_hold(self, request: CaseRequest) -> bool:
         return True
 
     async def hold(self, request: CaseRequest) -> CaseRequest:
+        self.steps.append(("hold", current_class()))
         self.holds += 1
         placed = CaseVariable(
             name="holdsPlaced",
@@ -76,7 +92,17 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
         published.append(request)
 
     classify._publish = publish  # type: ignore[method-assign]
+    classify.deferred = RecordingDeferral()  # type: ignore[assignment]
     return classify, published
+
+
+class RecordingDeferral:
+    def __init__(self) -> None:
+        self.submitted: list[CaseRequest] = []
+
+    def submit(self, request: CaseRequest) -> bool:
+        self.submitted.append(request)
+        return True
 
 
 async def open_request(classify: Classifier, req: CaseRequest, source: str) -> list[Pending]:
@@ -107,6 +133,39 @@ async def test_no_hold_on_an_order_of_another_shop() -> None:
 
     assert enricher.holds == 0
     assert len(published) == 1
+
+
+async def test_the_hold_goes_out_before_enrichment_in_the_protective_class() -> None:
+    enricher = CountingEnricher()
+    classify, _ = classifier(enricher)
+
+    await open_request(classify, request(), "0:1")
+
+    assert enricher.steps == [("hold", Priority.PROTECT), ("enrich", Priority.ENRICH)]
+
+
+async def test_an_update_of_an_open_case_is_not_enriched_again() -> None:
+    enricher = CountingEnricher()
+    classify, published = classifier(enricher)
+
+    await open_request(classify, request(), "0:1")
+    await open_request(classify, request(), "0:2")  # orders/updated of the same order
+
+    assert [step for step, _ in enricher.steps].count("enrich") == 1
+    assert len(published) == 2
+
+
+async def test_a_short_budget_opens_the_case_first_and_defers_enrichment() -> None:
+    enricher = CountingEnricher(defer=True)
+    classify, published = classifier(enricher)
+
+    await open_request(classify, request(), "0:1")
+
+    assert [step for step, _ in enricher.steps] == ["hold"]  # the hold still goes out
+    (opened,) = published
+    assert not opened.enrichment_complete
+    assert any(v.name == "enrichmentDeferred" for v in opened.variables)
+    assert classify.deferred.submitted == [opened]  # type: ignore[attr-defined]
 
 
 def test_a_later_request_for_an_open_case_is_an_update_but_a_redelivery_is_still_first() -> None:

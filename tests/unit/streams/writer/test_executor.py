@@ -95,7 +95,7 @@ def fo_state(*holds: dict[str, str], status: str = "ON_HOLD") -> dict[str, Any]:
 
 async def test_release_hold_skips_when_no_hold_of_ours() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterFulfillmentOrder", fo_state({"id": "h9", "handle": "other-app"})
+        "CasebridgeWriterFulfillmentOrderHolds", fo_state({"id": "h9", "handle": "other-app"})
     )
     result = await run(
         fake, ActionKind.RELEASE_HOLD, FO, orderId=ORDER, fulfillmentOrderId=FO, handle=HANDLE
@@ -106,7 +106,7 @@ async def test_release_hold_skips_when_no_hold_of_ours() -> None:
 
 async def test_release_hold_releases_only_our_holds() -> None:
     fake = FakeShopify().script(
-        "CasebridgeWriterFulfillmentOrder",
+        "CasebridgeWriterFulfillmentOrderHolds",
         fo_state({"id": "h1", "handle": HANDLE}, {"id": "h2", "handle": "merchant"}),
     )
     fake.script(
@@ -119,6 +119,51 @@ async def test_release_hold_releases_only_our_holds() -> None:
     assert result.status is APPLIED and result.result_id == FO
     assert fake.called("CasebridgeFulfillmentOrderReleaseHold") == [{"id": FO, "holdIds": ["h1"]}]
     assert result.mutation == "fulfillmentOrderReleaseHold" and result.attempts == 1
+
+
+RELEASED = {"fulfillmentOrderReleaseHold": {"fulfillmentOrder": {"id": FO}, "userErrors": []}}
+
+
+async def test_release_hold_with_recorded_ids_writes_without_reading_first() -> None:
+    fake = FakeShopify().script("CasebridgeFulfillmentOrderReleaseHold", RELEASED)
+    result = await run(
+        fake,
+        ActionKind.RELEASE_HOLD,
+        FO,
+        orderId=ORDER,
+        fulfillmentOrderId=FO,
+        handle=HANDLE,
+        holdIds=["h1"],
+    )
+    assert result.status is APPLIED
+    assert fake.names == ["CasebridgeFulfillmentOrderReleaseHold"]
+
+
+async def test_a_replayed_release_with_recorded_ids_is_already_applied() -> None:
+    gone = {
+        "fulfillmentOrderReleaseHold": {
+            "fulfillmentOrder": None,
+            "userErrors": [
+                {"field": ["holdIds", "0"], "message": "hold not found", "code": "INVALID_ACCESS"}
+            ],
+        }
+    }
+    fake = FakeShopify().script("CasebridgeFulfillmentOrderReleaseHold", gone)
+    fake.script("CasebridgeWriterFulfillmentOrderHolds", fo_state(status="OPEN"))
+    result = await run(
+        fake,
+        ActionKind.RELEASE_HOLD,
+        FO,
+        orderId=ORDER,
+        fulfillmentOrderId=FO,
+        handle=HANDLE,
+        holdIds=["h1"],
+    )
+    assert result.status is ALREADY
+    assert fake.names == [
+        "CasebridgeFulfillmentOrderReleaseHold",
+        "CasebridgeWriterFulfillmentOrderHolds",
+    ]
 
 
 async def test_release_hold_on_all_fulfillment_orders_finds_our_handle() -> None:
@@ -172,11 +217,13 @@ async def test_reads_are_paged_to_fit_a_small_cost_bucket() -> None:
         "CasebridgeWriterOrderState", order_state(cancelledAt="2026-11-26T00:00:00Z")
     )
     fake.script("CasebridgeWriterFulfillmentOrder", fo_state())
+    fake.script(
+        "CasebridgeFulfillmentOrderReschedule",
+        {"fulfillmentOrderReschedule": {"fulfillmentOrder": {"id": FO}, "userErrors": []}},
+    )
     fake.bucket = SimpleNamespace(maximum_available=100.0)  # type: ignore[attr-defined]
     await run(fake, ActionKind.CANCEL_ORDER, ORDER, **CANCEL)
-    await run(
-        fake, ActionKind.RELEASE_HOLD, FO, orderId=ORDER, fulfillmentOrderId=FO, handle=HANDLE
-    )
+    await run(fake, ActionKind.RESCHEDULE_FULFILLMENT, FO, fulfillAt="2030-01-15T09:00:00Z")
     (order_read,) = fake.called("CasebridgeWriterOrderState")
     (fo_read,) = fake.called("CasebridgeWriterFulfillmentOrder")
     assert order_read["linesFirst"] == 45  # (100 - 10) // 2
