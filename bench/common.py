@@ -200,6 +200,13 @@ def write_section(name: str, body: str, report: Path = REPORT) -> None:
     report.write_text(text if text.endswith("\n") else text + "\n")
 
 
+def publish(name: str, body: str, args: argparse.Namespace) -> None:
+    """Print a benchmark's section and, unless ``--no-report``, write it to the report."""
+    print(body)
+    if not args.no_report:
+        write_section(name, body)
+
+
 # --- a broker of our own ----------------------------------------------------------------------
 
 

@@ -76,10 +76,10 @@ from bench.common import (
     free_port,
     kafka_broker,
     load_average,
+    publish,
     python,
     running_worker,
     table,
-    write_section,
 )
 from bench.observe import (
     ORDER_REVIEW_MODEL,
@@ -740,9 +740,7 @@ def main() -> None:
             results.append(run_scenario(tmp, scenario, bootstrap, args))
     machine.load_after = load_average()
     body = report(args, machine, results)
-    print(body)
-    if not args.no_report:
-        write_section("latency", body)
+    publish("latency", body, args)
     print(f"logs in {tmp}")
 
 

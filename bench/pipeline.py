@@ -50,10 +50,10 @@ from bench.common import (
     kafka_broker,
     load_average,
     profiled,
+    publish,
     python,
     running_worker,
     table,
-    write_section,
 )
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import EventSource, ShopifyEvent
@@ -396,9 +396,7 @@ def write_report(args: argparse.Namespace, machine: Any, results: list[Result]) 
             "\n".join(lines),
         ]
     )
-    print(body)
-    if not args.no_report:
-        write_section("pipeline", body)
+    publish("pipeline", body, args)
 
 
 if __name__ == "__main__":

@@ -51,11 +51,12 @@ from bench.common import (
     kafka_broker,
     load_average,
     profiled,
+    publish,
     python,
     running_worker,
     table,
-    write_section,
 )
+from bench.observe import read_models
 from bench.pipeline import end_offsets, produce_all
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import (
@@ -165,29 +166,11 @@ def decisions_for(orders: list[str], count: int, run: str) -> list[CaseDecision]
 
 def read_results(bootstrap: str, start: dict[int, int], run: str, registry: str) -> list[Any]:
     """The ``WritebackResult`` records of this run, from the offsets in ``start``."""
-    serde = AvroSerde.for_topic(SHOPIFY_WRITEBACKS, RegistryClient(registry))
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-read-{uuid.uuid4()}"})
-    consumer.assign([TopicPartition(SHOPIFY_WRITEBACKS, p, o) for p, o in start.items()])
-    ends = {
-        p: consumer.get_watermark_offsets(TopicPartition(SHOPIFY_WRITEBACKS, p), timeout=10)[1]
-        for p in start
-    }
-    out: list[Any] = []
-    remaining = sum(ends[p] - start[p] for p in start)
-    deadline = time.monotonic() + 60
-    while remaining > 0 and time.monotonic() < deadline:
-        for message in consumer.consume(500, 1.0):
-            if message.error() is not None:
-                continue
-            remaining -= 1
-            value = message.value()
-            if value is None:
-                continue
-            result = WritebackResult.model_validate(serde.decode(value))
-            if result.case_id.startswith(f"bench-{run}-"):
-                out.append(result)
-    consumer.close()
-    return out
+    return [
+        r
+        for r in read_models(bootstrap, SHOPIFY_WRITEBACKS, start, registry)
+        if isinstance(r, WritebackResult) and r.case_id.startswith(f"bench-{run}-")
+    ]
 
 
 def main() -> None:
@@ -335,9 +318,7 @@ def main() -> None:
             + ")",
         ]
     )
-    print(body)
-    if not args.no_report:
-        write_section("writer", body)
+    publish("writer", body, args)
     print(f"logs in {tmp}")
 
 
