@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -68,18 +69,30 @@ def worker_extra(shop: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def pipeline(
-    bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def shop_pipeline(
+    bootstrap_servers: str,
+    registry_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    shop: str,
 ) -> Iterator[Pipeline]:
-    """The shared pipeline, its writer set up for the emulator's refunds."""
+    """A pipeline serving a module's own ``shop``, its writer set up for the emulator's refunds."""
     with running_pipeline(
         bootstrap_servers,
         registry_url,
         tmp_path_factory,
-        worker_extra=worker_extra(SHOP),
-        shopify_extra={"shops": [{"domain": SHOP}]},
+        worker_extra=worker_extra(shop),
+        shopify_extra={"shops": [{"domain": shop}]},
     ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def pipeline(
+    bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pipeline]:
+    """The shared pipeline of this module's shop."""
+    with shop_pipeline(bootstrap_servers, registry_url, tmp_path_factory, SHOP) as running:
         yield running
 
 
