@@ -398,7 +398,8 @@ async def floor(emu: Emulators, orders: list[str]) -> tuple[list[float], list[fl
     async with ShopifyAdminClient(config) as client:
         for index, order in enumerate(orders):
             began, clock = time.time(), time.monotonic()
-            nodes = await ops.get_hold_targets(client, f"gid://shopify/Order/{order}") or []
+            found = await ops.get_hold_targets(client, f"gid://shopify/Order/{order}") or {}
+            nodes = (found.get("fulfillmentOrders") or {}).get("nodes") or []
             for node in (n for n in nodes if n.get("status") in HOLDABLE_STATUSES):
                 # "casebridge-": the worker's classifier ignores its own holds, so the
                 # placed_on_hold webhook that follows opens no case.
