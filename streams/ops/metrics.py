@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTENT_TYPE",
+    "DECISIONS",
     "DLQ_RECORDS",
     "RECORDS_IN",
     "RECORDS_OUT",
@@ -91,6 +92,13 @@ RECORDS_OUT = Counter(
     "casebridge_records_out",
     "Records produced by an agent, by destination topic.",
     ["agent", "topic"],
+    registry=REGISTRY,
+)
+DECISIONS = Counter(
+    "casebridge_decisions",
+    "Decisions that ended a case, by case type and result: applied (written back, or"
+    " nothing to write) or failed (the decision or a write-back was dead-lettered).",
+    ["case_type", "result"],
     registry=REGISTRY,
 )
 DLQ_RECORDS = Counter(
