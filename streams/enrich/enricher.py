@@ -44,6 +44,7 @@ from streams.classify.payload import normalise_id
 from streams.decisions.keys import gid, hold_handle
 from streams.enrich import variables as v
 from streams.enrich.documents import ENRICH_CUSTOMER, ENRICH_ORDER
+from streams.enrich.fulfillment import fulfillment_context, resolved_only
 from streams.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlacer
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,9 @@ class ShopifyEnricher:
         added = Variables()
         errors: list[str] = []
         customer_id: str | None = None
+        if request.case_type is CaseType.FULFILLMENT_EXCEPTION:
+            # First: a stock case learns its order here, which the parts below read.
+            request = await self._fulfillment(request, errors)
         try:
             customer_id = await self._collect(request, plan, added, errors)
         except Exception as exc:  # never lose a case to an enrichment bug
@@ -186,6 +190,17 @@ class ShopifyEnricher:
             except ShopifyError as exc:
                 errors.append(_failure("refunds", exc))
         return customer_id
+
+    async def _fulfillment(self, request: CaseRequest, errors: list[str]) -> CaseRequest:
+        """The affected order and lines and each outcome's defaults (streams.enrich.fulfillment)."""
+        try:
+            return await fulfillment_context(self._client, request)
+        except ShopifyError as exc:
+            errors.append(_failure("fulfillment", exc))
+            # Nothing is known about the order: offer only what needs nothing from it.
+            return request.model_copy(
+                update={"variables": v.merge(request.variables, resolved_only().items)}
+            )
 
     async def _order_part(
         self, request: CaseRequest, plan: Plan, order_gid: str, added: Variables, errors: list[str]

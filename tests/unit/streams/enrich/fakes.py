@@ -112,7 +112,7 @@ class FakeShopify:
             return {"order": {"id": args["orderId"], "fulfillments": self.fulfillments}}
         if name == "CasebridgeRefunds":
             return {"order": {"id": args["orderId"], "refunds": self.refunds}}
-        if name == "CasebridgeFulfillmentOrders":
+        if name in ("CasebridgeFulfillmentOrders", "CasebridgeFulfillmentCase"):
             return {"order": copy.deepcopy(order) if order else None}
         if name == "CasebridgeFulfillmentOrderHold":
             return self._hold(args)
