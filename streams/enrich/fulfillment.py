@@ -37,7 +37,7 @@ substitute      as cancel_lines, and another variant of the product has the stoc
                 ``removeLineItemId``, ``substituteVariantId``, ``substituteQuantity``
 reschedule      the fulfillment order is SCHEDULED: ``fulfillAt`` = its date (or now,
                 if later) + :data:`RESCHEDULE_AFTER`
-cancel          the order is open and nothing of it was shipped
+cancel          the order is open, nothing of it was shipped and something is left to ship
 resolved        always: the resolution is noted on the order (handled outside Shopify,
                 e.g. the carrier or the customer was contacted)
 ==============  ==========================================================================
@@ -459,7 +459,8 @@ def resolution_variables(
             start = max(fo.fulfill_at or now, now)
             allowed.append("reschedule")
             out.date("fulfillAt", start + reschedule_after)
-    if order is not None and not order.cancelled and not order.shipped:
+    cancellable = order is not None and not order.cancelled and not order.shipped
+    if cancellable and order is not None and any(fo.open for fo in order.fulfillment_orders):
         allowed.append("cancel")
     allowed.append("resolved")
     return out.json("allowedOutcomes", [o for o in OUTCOMES if o in allowed])

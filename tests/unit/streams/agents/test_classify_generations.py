@@ -64,7 +64,7 @@ async def test_the_same_facts_after_the_end_open_nothing() -> None:
 
 
 async def test_a_redelivery_after_the_end_is_not_a_new_trigger() -> None:
-    classify, published = classifier(CountingEnricher())
+    classify, _ = classifier(CountingEnricher())
     await open_request(classify, request(reasons=risk("HIGH")), "0:1")
     ended(classify, BASE)
 
