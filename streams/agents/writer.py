@@ -45,6 +45,7 @@ from schemas.records import (
 from streams.decisions import DecisionBuilder, OutcomeMapper
 from streams.decisions.build import CompletedTask
 from streams.decisions.failures import failure_state, replayed_task
+from streams.decisions.variables import DecisionVariables
 from streams.ops.metrics import DECISIONS, RECORDS_IN
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
@@ -178,6 +179,9 @@ class Writer:
 
     async def rebuild(self, event: Any, task: CompletedTask) -> None:
         """Build a replayed decision again: publish it to be applied, or fail it again."""
+        shop = DecisionVariables(task.variables).text("shop")
+        if shop is not None and await self._foreign_shop(event, shop, task.case_id):
+            return
         built = self.builder.build(task, DecisionSource.MANUAL)
         if built.failure is not None:
             failure = built.failure
