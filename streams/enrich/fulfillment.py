@@ -28,6 +28,10 @@ Outcomes and their defaults (variable names as the effects read them):
 ==============  ==========================================================================
 outcome         offered when / default variables
 ==============  ==========================================================================
+(no shortage)   a hold or carrier case on an open fulfillment order does not know which
+                lines are unavailable: split (2+ units left), substitute, and
+                cancel_lines (2+ unfulfilled lines) are offered without defaults, the
+                reviewer picking lines from ``fulfillmentOrderLineItems``
 split           the fulfillment order is open and the unavailable units are known, with
                 something left to ship: ``splitLineItems`` keeps every available unit on
                 the fulfillment order, so the unavailable ones move to a new one
@@ -455,6 +459,8 @@ def resolution_variables(
                 allowed.append("split")
                 out.json("splitLineItems", keep)
             _line_outcomes(out, allowed, order, fo, short, substitutes)
+        elif shortage is None and fo.open:
+            _picked_outcomes(allowed, order, fo)
         if fo.status == "SCHEDULED":
             start = max(fo.fulfill_at or now, now)
             allowed.append("reschedule")
@@ -464,6 +470,24 @@ def resolution_variables(
         allowed.append("cancel")
     allowed.append("resolved")
     return out.json("allowedOutcomes", [o for o in OUTCOMES if o in allowed])
+
+
+def _picked_outcomes(allowed: list[str], order: OrderView, fo: FulfillmentOrderView) -> None:
+    """A hold or carrier case does not know which lines are unavailable: the reviewer picks
+    them from ``fulfillmentOrderLineItems``, so split, cancel_lines and substitute are
+    offered without defaults wherever the fulfillment order can support them."""
+    if sum(line.remaining for line in fo.lines) >= 2:
+        allowed.append("split")
+    unfulfilled = {
+        line.line_item_id
+        for other in order.fulfillment_orders
+        if other.open
+        for line in other.lines
+        if line.remaining > 0 and line.line_item_id
+    }
+    allowed.append("substitute")
+    if len(unfulfilled) >= 2:
+        allowed.append("cancel_lines")
 
 
 def _line_outcomes(

@@ -100,8 +100,29 @@ def test_a_shipped_order_offers_only_resolved() -> None:
 def test_a_scheduled_fulfillment_order_can_be_rescheduled_a_week_later() -> None:
     later = NOW + timedelta(days=3)
     found = resolve(order(line(1, OTHER, 1), status="SCHEDULED", fulfill_at=later), shortage=None)
-    assert found["allowedOutcomes"] == ["reschedule", "cancel", "resolved"]
+    assert found["allowedOutcomes"] == ["substitute", "reschedule", "cancel", "resolved"]
     assert found["fulfillAt"] == (later + RESCHEDULE_AFTER).isoformat().replace("+00:00", "Z")
+
+
+def test_a_hold_case_offers_what_its_fulfillment_order_supports_for_lines_the_reviewer_picks() -> (
+    None
+):
+    # A warehouse hold names no unavailable line: no defaults, but the lines are listed.
+    found = resolve(order(line(1, SCARCE, 2), line(2, OTHER, 1)), shortage=None, fo=FO)
+    assert found["allowedOutcomes"] == [
+        "split",
+        "substitute",
+        "cancel_lines",
+        "cancel",
+        "resolved",
+    ]
+    assert [x["id"] for x in found["fulfillmentOrderLineItems"]] == [
+        "gid://shopify/FulfillmentOrderLineItem/1",
+        "gid://shopify/FulfillmentOrderLineItem/2",
+    ]
+    assert "splitLineItems" not in found and "cancelLineItemIds" not in found
+    single = resolve(order(line(1, SCARCE, 1)), shortage=None, fo=FO)
+    assert single["allowedOutcomes"] == ["substitute", "cancel", "resolved"]
 
 
 def test_no_order_or_a_cancelled_one_offers_only_resolved() -> None:
