@@ -116,6 +116,7 @@ def _missing(sandbox: Sandbox) -> list[str]:
     return missing
 
 
+@pytest.mark.timeout(DURATION_S + 300)
 def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(
     kafka_endpoints: KafkaEndpoints, tmp_path: Path
 ) -> None:
