@@ -13,14 +13,14 @@ from connectors.shopify.client import operation_name
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, CaseVariable, Priority, Reason, SubjectType
 from streams.enrich.enricher import ShopifyEnricher
-from streams.enrich.fulfillment import (
+from streams.enrich.fulfillment import fulfillment_context
+from streams.enrich.fulfillment_outcomes import (
     RESCHEDULE_AFTER,
     FulfillmentLine,
     FulfillmentOrderView,
     OrderView,
     Shortage,
     Substitute,
-    fulfillment_context,
     resolution_variables,
 )
 
