@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from tests.conftest import KafkaEndpoints, free_port
+from tests.conftest import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -121,18 +121,17 @@ def _missing(sandbox: Sandbox) -> list[str]:
 
 
 @pytest.mark.timeout(DURATION_S + 120)
-def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(
-    kafka_endpoints: KafkaEndpoints, tmp_path: Path
-) -> None:
+def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(tmp_path: Path) -> None:
     worker, shopify, opentext = free_port(), free_port(), free_port()
+    # As `make run`: the sandbox's own Kafka and registry, empty at start, so what it
+    # shows (cases, DLQ counts, lag) is its own and nothing the other tests left.
     env = {
-        **os.environ,
-        "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS": kafka_endpoints.bootstrap_servers,
-        "CASEBRIDGE_REGISTRY__URL": kafka_endpoints.registry_url,
-        # A sandbox group of its own: the broker is shared with the other tests.
-        "CASEBRIDGE_APP_ID": f"cbtest-sandbox-{worker}",
-        "CASEBRIDGE_DATA_DIR": str(tmp_path / "worker-data"),
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CASEBRIDGE_KAFKA__", "CASEBRIDGE_REGISTRY__"))
     }
+    env["CASEBRIDGE_STACK__DATA_DIR"] = str(tmp_path / "stack" / "data")
+    env["CASEBRIDGE_STACK__LOG_DIR"] = str(tmp_path / "stack" / "logs")
     args = [
         sys.executable,
         "-m",
@@ -148,6 +147,10 @@ def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(
         str(shopify),
         "--opentext-port",
         str(opentext),
+        "--kafka-port",
+        str(free_port()),
+        "--registry-port",
+        str(free_port()),
         "--logs",
         str(tmp_path / "logs"),
     ]
