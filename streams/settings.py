@@ -232,6 +232,13 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(
         default=None, description="YAML/TOML policy; the bundled default when unset."
     )
+    shops_file: Path | None = Field(
+        default=None,
+        description="YAML shop registry (streams/shops); one shop from `shopify` when unset.",
+    )
+    shops_reload_s: float = Field(
+        default=10.0, gt=0, description="How often workers check the shop registry file."
+    )
     sink_concurrency: int = Field(default=32, ge=1, le=1024)
     classify_concurrency: int = Field(
         default=32,

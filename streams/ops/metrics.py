@@ -12,7 +12,9 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_retries_total{client,reason}            retried remote calls
     casebridge_remote_call_seconds{client,endpoint,status}   histogram of remote calls
     casebridge_shopify_bucket_level{shop}              Shopify leaky-bucket level (points)
-    casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress
+    casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress (unknown_shop...)
+    casebridge_shop_registry_reloads_total{result}     shop registry reloads: ok / error
+    casebridge_shop_registry_shops                     shops in the current registry
     casebridge_events_not_actionable_total{topic}      events that needed no case
     casebridge_webhooks_accepted_total                 webhooks accepted by ingress
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
@@ -89,6 +91,8 @@ __all__ = [
     "SHOPIFY_BUDGET_SATURATED",
     "SHOPIFY_POINTS",
     "SHOPIFY_RESTORE_RATE",
+    "SHOP_REGISTRY_RELOADS",
+    "SHOP_REGISTRY_SHOPS",
     "WEBHOOKS_ACCEPTED",
     "WEBHOOKS_QUIET_ALERT",
     "WEBHOOKS_REJECTED",
@@ -203,6 +207,18 @@ WEBHOOKS_REJECTED = Counter(
     "casebridge_webhooks_rejected",
     "Webhooks refused by ingress (bad HMAC, too large, malformed...).",
     ["reason"],
+    registry=REGISTRY,
+)
+
+SHOP_REGISTRY_RELOADS = Counter(
+    "casebridge_shop_registry_reloads",
+    "Reloads of the shop registry file, by result (ok / error: the last good one is kept).",
+    ["result"],
+    registry=REGISTRY,
+)
+SHOP_REGISTRY_SHOPS = Gauge(
+    "casebridge_shop_registry_shops",
+    "Shops in the current shop registry.",
     registry=REGISTRY,
 )
 
