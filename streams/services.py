@@ -19,7 +19,7 @@ from connectors.serde import AvroSerde, RegistryClient
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend
-from schemas.records import AvroRecord
+from schemas.records import AvroRecord, CaseType
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (
     RECORDS_OUT,
@@ -113,6 +113,21 @@ class Services:
         """``shop``'s policy (its overlay over the base); the base one for an unknown shop."""
         found = self.shops.get(shop)
         return found.policy if found is not None else self.policy
+
+    def model_key(self, shop: str, case_type: str) -> str | None:
+        """The OpenText model ``shop``'s cases of ``case_type`` open in (its routing, else ours)."""
+        found = self.shops.get(shop)
+        models = found.models if found is not None else self.settings.opentext.models
+        return models.get(case_type)
+
+    def model_keys(self) -> list[tuple[CaseType, str]]:
+        """Every (case type, model key) a registered shop routes to: what decisions read."""
+        pairs = {
+            (CaseType(kind), key)
+            for shop in self.shops
+            for kind, key in {**self.settings.opentext.models, **shop.models}.items()
+        }
+        return sorted(pairs, key=lambda pair: (pair[0].value, pair[1]))
 
     def _shopify_config(self, shop: Shop, **overrides: Any) -> ShopifyClientConfig:
         return ShopifyClientConfig(

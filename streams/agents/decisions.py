@@ -52,11 +52,13 @@ class DecisionSource:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        settings = services.settings
-        self.model_keys = {CaseType(k): v for k, v in settings.opentext.models.items()}
+        # Read at every poll and callback: shops may route to their own models, and the
+        # registry may change while the worker runs.
+        self.model_keys = services.model_keys
         self.builder = DecisionBuilder(
             OutcomeMapper(services.policy.decisions),
-            default_shop=settings.shopify.shop_domain,
+            # Cases carry their shop as a process variable; only older ones lack it.
+            default_shop=services.shops.default.domain,
         )
         self.stats = {
             "decisions": 0,
@@ -131,7 +133,7 @@ class DecisionSource:
         state = CaseState(
             case_id=failure.case_id,
             case_type=CaseType.OFFLINE_ORDER,
-            shop=self.services.settings.shopify.shop_domain,
+            shop=self.services.shops.default.domain,
             subject_id=failure.case_id,
             status=CaseStatus.FAILED,
             detail=failure.reason[:500],

@@ -25,6 +25,7 @@ from typing import Any
 import faust
 
 from connectors.retry import RetryPolicy
+from connectors.shopify import ShopifyAdminClient
 from schemas.records import (
     ActionKind,
     CaseDecision,
@@ -72,10 +73,11 @@ class Writer:
     def __init__(self, app: faust.App, services: Services) -> None:
         self.services = services
         settings = services.settings
-        config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
-        client = services.shopify_writer
-        self.executor = ActionExecutor(client, config=config)
-        self.creator = OfflineOrderCreator(client, config=config)
+        self.config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
+        # Per shop client (its own token and budget): a decision is applied to its record's
+        # shop. Keyed by the client, so a reload that rotates a shop's token gets a new one.
+        self._executors: dict[ShopifyAdminClient, ActionExecutor] = {}
+        self._creators: dict[ShopifyAdminClient, OfflineOrderCreator] = {}
         self.lanes = KeyedLanes(settings.writer.concurrency)
         # Faust commits past an unacknowledged record if later ones are acked first.
         self.acks = InOrderAcks()
@@ -130,20 +132,35 @@ class Writer:
                 done,
             )
 
-    async def _foreign_shop(self, event: Any, shop: str, case_id: str) -> bool:
-        """Dead-letter a record of another shop: this writer's client serves one shop only.
+    def executor(self, shop: str) -> ActionExecutor:
+        """The executor writing to ``shop`` (its own client; a new one after a token change)."""
+        client = self.services.shopify_writer_for(shop)
+        executor = self._executors.get(client)
+        if executor is None:
+            executor = self._executors[client] = ActionExecutor(client, config=self.config)
+        return executor
 
-        Ids are only unique within a shop, so applying another shop's decision here
-        would change whichever of this shop's resources happens to share the id.
+    def creator(self, shop: str) -> OfflineOrderCreator:
+        """The offline-order creator of ``shop``."""
+        client = self.services.shopify_writer_for(shop)
+        creator = self._creators.get(client)
+        if creator is None:
+            creator = self._creators[client] = OfflineOrderCreator(client, config=self.config)
+        return creator
+
+    async def _foreign_shop(self, event: Any, shop: str, case_id: str) -> bool:
+        """Dead-letter a record of a shop that is not in the registry.
+
+        Ids are only unique within a shop, so a decision is only ever written with
+        its own shop's client; a shop removed from the registry has none.
         """
-        served = self.services.settings.shopify.shop_domain
-        if shop == served:
+        if shop in self.services.shops:
             return False
-        log.warning("case %s is for shop %s, not %s: dead-lettered", case_id, shop, served)
+        log.warning("case %s: shop %s is not in the shop registry: dead-lettered", case_id, shop)
         await dead_letter(
             self.services.producer,
             event,
-            reason=f"record for shop {shop}; this writer serves {served}",
+            reason=f"record for shop {shop}, which is not in the shop registry",
             error_class="foreign-shop",
         )
         return True
@@ -164,9 +181,10 @@ class Writer:
         delegated = any(a.kind is ActionKind.CREATE_ORDER for a in decision.actions)
         if writes:
             await self._state(decision.case_id, decision, CaseStatus.APPLYING, decision.outcome)
+        executor = self.executor(decision.shop)
         for index, action in enumerate(decision.actions):
             result = await self._with_patience(
-                functools.partial(self.executor.apply, decision, index, action), decision.case_id
+                functools.partial(executor.apply, decision, index, action), decision.case_id
             )
             await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
             if result.status is WritebackStatus.FAILED:
@@ -210,7 +228,7 @@ class Writer:
         case_id = order.intake_case_id
         try:
             result = await self._with_patience(
-                functools.partial(self.creator.create, order), case_id
+                functools.partial(self.creator(order.shop).create, order), case_id
             )
         except OfflineOrderInvalid as exc:
             await dead_letter(

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from schemas.records import CaseType
 from streams.policy.model import Policy
 from streams.shops.errors import UnknownShopError
 
@@ -35,6 +36,17 @@ class OpenTextRouting(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     models: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("models")
+    @classmethod
+    def _known_case_types(cls, value: dict[str, str]) -> dict[str, str]:
+        known = {kind.value for kind in CaseType}
+        for kind, key in value.items():
+            if kind not in known:
+                raise ValueError(f"unknown case type {kind!r} (one of {', '.join(sorted(known))})")
+            if not key.strip():
+                raise ValueError(f"empty model key for {kind}")
+        return value
 
 
 class ShopEntry(BaseModel):

@@ -1,4 +1,4 @@
-"""Guards of the writer and classify agents: one shop per worker, one review hold per case,
+"""Guards of the writer and classify agents: registered shops only, one review hold per case,
 and classify's duplicate/redelivery rule (same event id: same offset = redelivery)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
 from streams.agents.classify import STATS, Classifier, NoEnrichment, Pending
 from streams.agents.writer import Writer
 from streams.policy.loader import default_policy
+from tests.unit.streams.agents.fakes import FakeServices, registry
 from tests.unit.streams.agents.test_sink import FakeProducer, request
 
 SHOP = "s.myshopify.com"
@@ -31,7 +32,7 @@ def decision_event() -> Any:
 async def test_writer_dead_letters_a_record_of_another_shop() -> None:
     producer = FakeProducer()
     writer = Writer.__new__(Writer)  # no Faust app: only the guard is exercised
-    writer.services = SimpleNamespace(settings=settings(), producer=producer)  # type: ignore[assignment]
+    writer.services = FakeServices(settings=settings(), producer=producer, shops=registry(SHOP))  # type: ignore[assignment]
 
     assert await writer._foreign_shop(decision_event(), SHOP, "case-1") is False
     assert producer.sent == []
@@ -79,7 +80,9 @@ class CountingEnricher(NoEnrichment):
 def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest]]:
     published: list[CaseRequest] = []
     classify = Classifier.__new__(Classifier)  # no Faust app: tables are plain dicts here
-    classify.services = SimpleNamespace(settings=settings(), policy=default_policy())  # type: ignore[assignment]
+    classify.services = FakeServices(  # type: ignore[assignment]
+        settings=settings(), policy=default_policy(), shops=registry(SHOP)
+    )
     classify.enricher = enricher
     classify.open_cases = {}  # type: ignore[assignment]
     classify.complaint_history = {}  # type: ignore[assignment]
