@@ -43,8 +43,8 @@ async def test_register_classify_uses_the_shopify_enricher(tmp_path: Path) -> No
     assert isinstance(classifier.enricher, ShopEnrichers)
     assert isinstance(classifier.enricher.for_shop(settings.shopify.shop_domain), ShopifyEnricher)
     assert classifier.enricher.for_shop("evil.myshopify.com") is None
-    assert isinstance(reconciler, Reconciler)
-    assert reconciler.shop == settings.shopify.shop_domain
+    assert isinstance(reconciler.for_shop(settings.shopify.shop_domain), Reconciler)
+    assert reconciler.for_shop(settings.shopify.shop_domain).shop == settings.shopify.shop_domain
 
 
 def test_enrich_options_from_settings() -> None:
