@@ -60,10 +60,13 @@ _NOT_WRITTEN_HERE = frozenset({ActionKind.NONE, ActionKind.CREATE_ORDER})
 
 
 def lane_key(decision: CaseDecision) -> str:
-    """The order a decision writes to (its lane), else its case."""
+    """The order a decision writes to (its lane), else its case.
+
+    The shop is part of it: order ids are only unique within a store.
+    """
     for variable in decision.variables:
         if variable.name == "orderId" and variable.value:
-            return f"order:{variable.value}"
+            return f"{decision.shop}/order:{variable.value}"
     return f"case:{decision.case_id}"
 
 

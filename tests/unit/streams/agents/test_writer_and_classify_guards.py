@@ -10,7 +10,7 @@ from typing import Any
 from connectors.shopify.budget import Priority, current_class
 from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
 from streams.agents.classify import STATS, Classifier, NoEnrichment, Pending
-from streams.agents.writer import Writer
+from streams.agents.writer import Writer, lane_key
 from streams.policy.loader import default_policy
 from tests.unit.streams.agents.fakes import FakeServices, registry
 from tests.unit.streams.agents.test_sink import FakeProducer, request
@@ -235,3 +235,26 @@ async def test_an_event_that_needs_no_case_is_recorded_as_not_actionable() -> No
     assert classify.stats["not_actionable"] == 1
     after = REGISTRY.get_sample_value("casebridge_events_not_actionable_total", labels)
     assert after == before + 1
+
+
+def test_the_writers_lane_is_per_shop_and_order() -> None:
+    from datetime import UTC, datetime
+
+    from schemas.records import CaseDecision
+
+    def decided(shop: str) -> CaseDecision:
+        return CaseDecision(
+            decision_id="d",
+            case_id="c",
+            case_type=CaseType.ORDER_REVIEW,
+            shop=shop,
+            process_instance_id="p",
+            task_id="t",
+            outcome="approved",
+            decided_at=datetime.now(UTC),
+            actions=[],
+            variables=[CaseVariable(name="orderId", value="45")],
+        )
+
+    # Order ids are only unique within a store: two stores' order 45 are two lanes.
+    assert lane_key(decided("a.myshopify.com")) != lane_key(decided("b.myshopify.com"))
