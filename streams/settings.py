@@ -310,7 +310,9 @@ def _file_values(environ: Mapping[str, str]) -> dict[str, Any]:
         if not (name.startswith(ENV_PREFIX) and name.endswith("_FILE")):
             continue
         target = name[: -len("_FILE")]
-        if target in environ:
+        if target in environ or name[len(ENV_PREFIX) :].lower() in Settings.model_fields:
+            # Set directly, or a setting that is itself a path (CASEBRIDGE_SHOPS_FILE,
+            # CASEBRIDGE_POLICY_FILE): read where it is used, not as a secret here.
             continue
         try:
             content = Path(path).read_text(encoding="utf-8").strip()
