@@ -115,7 +115,7 @@ async function listCases(filter, value) {
       const cell = el("td");
       cell.append(open);
       row.append(
-        cell, el("td", c.case_type), el("td", c.status), el("td", c.subject_id),
+        cell, el("td", c.case_type), el("td", c.status), el("td", c.shop), el("td", c.subject_id),
         el("td", stamp(c.updated_at), null, "nowrap"),
       );
       body.append(row);
@@ -147,6 +147,7 @@ function renderCases(cases) {
   show(byTestId("cases-error"), cases.error || "");
   renderCountTable("cases-by-type-body", cases.by_type, "cases-type", "type");
   renderCountTable("cases-by-state-body", cases.by_state, "cases-state", "state");
+  renderCountTable("cases-by-shop-body", cases.by_shop || {}, "cases-shop", "shop");
 }
 
 async function listDlq(topic) {
