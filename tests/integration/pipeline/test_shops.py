@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -62,7 +63,11 @@ def pipeline(
     }
     path = shops_dir / "shops.yaml"
     path.write_text(yaml.safe_dump(registry))
-    extra = {**worker_extra(FAST), "CASEBRIDGE_SHOPS_FILE": str(path)}
+    extra = {
+        **worker_extra(FAST),
+        "CASEBRIDGE_SHOPS_FILE": str(path),
+        "CASEBRIDGE_SHOPS_RELOAD_S": "1",
+    }
     with running_pipeline(
         bootstrap_servers,
         registry_url,
@@ -135,6 +140,38 @@ def test_a_webhook_of_an_unregistered_shop_is_refused(pipeline: Pipeline) -> Non
     assert refused.status_code == 403, refused.text
     assert "evil.myshopify.com is not registered" in refused.json()["detail"]
     assert 'casebridge_webhooks_rejected_total{reason="unknown_shop"}' in metrics
+
+
+def test_a_store_added_to_the_registry_file_is_served_without_a_restart(
+    pipeline: Pipeline,
+) -> None:
+    path = Path(pipeline.env["CASEBRIDGE_SHOPS_FILE"])
+    late = f"late-{RUN}.myshopify.com"
+    body = json.dumps({"id": 7, "name": "#7"}).encode()
+
+    def deliver() -> int:
+        headers = webhook_headers("orders/create", body, shop=late)
+        return httpx.post(pipeline.worker.webhook_url, content=body, headers=headers).status_code
+
+    assert deliver() == 403
+    registry = yaml.safe_load(path.read_text())
+    # A bad edit first: the worker keeps serving the two stores it has.
+    path.write_text(yaml.safe_dump({"shops": [*registry["shops"], {"domain": late}]}))
+    wait_until(
+        lambda: (
+            'casebridge_shop_registry_reloads_total{result="error"}'
+            in httpx.get(f"{pipeline.worker.web_url}/metrics", timeout=10).text
+        ),
+        TIMEOUT_S,
+        "the bad registry edit to be counted",
+    )
+    assert deliver() == 403
+    late_entry = {"domain": late, "access_token": f"shpat_late_{RUN}"}
+    path.write_text(yaml.safe_dump({"shops": [*registry["shops"], late_entry]}))
+
+    wait_until(lambda: deliver() == 200, TIMEOUT_S, f"{late} to be accepted after the reload")
+    path.write_text(yaml.safe_dump(registry))
+    wait_until(lambda: deliver() == 403, TIMEOUT_S, f"{late} to be refused once removed")
 
 
 def test_a_throttled_store_never_slows_the_other(pipeline: Pipeline) -> None:
