@@ -12,6 +12,7 @@ integration tests). ``--bootstrap HOST:PORT`` uses an existing broker instead.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import re
@@ -28,6 +29,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
+
+from tests.integration.pipeline.harness import (
+    Emulators,
+    Process,
+    start_process,
+    wait_until,
+    worker_env,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -53,8 +62,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    # Nearest rank: the smallest value with at least q % of the values at or below it.
+    # (round(x + 0.5) was not ceil(x): Python rounds halves to even, so p99 of 100
+    # values was the maximum.)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered) - 1e-9)))
+    return ordered[rank - 1]
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -186,6 +198,13 @@ def write_section(name: str, body: str, report: Path = REPORT) -> None:
         text = text.rstrip() + "\n\n" + block + "\n"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def publish(name: str, body: str, args: argparse.Namespace) -> None:
+    """Print a benchmark's section and, unless ``--no-report``, write it to the report."""
+    print(body)
+    if not args.no_report:
+        write_section(name, body)
 
 
 # --- a broker of our own ----------------------------------------------------------------------
@@ -329,6 +348,61 @@ def kafka_broker(workdir: Path, bootstrap: str | None = None) -> Iterator[str]:
             process.kill()
             process.wait(5)
         log.close()
+
+
+def wait_group_assigned(bootstrap: str, group: str, process: Process, timeout_s: float) -> None:
+    """Wait until ``group`` is stable with partitions assigned (the consumer is ready)."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+
+    def assigned() -> bool:
+        if not process.alive():
+            raise RuntimeError(f"{process.name} exited:\n{process.log_tail()}")
+        described = admin.describe_consumer_groups([group])[group].result(10)
+        members = described.members or []
+        return str(described.state).endswith("STABLE") and any(
+            m.assignment and m.assignment.topic_partitions for m in members
+        )
+
+    wait_until(assigned, timeout_s, f"{process.name} to join group {group}", 0.5)
+    time.sleep(1.0)  # Faust: table recovery and the agents' start follow the assignment
+
+
+@contextmanager
+def running_worker(
+    workdir: Path,
+    app_id: str,
+    argv: Sequence[str],
+    *,
+    bootstrap: str,
+    registry: str,
+    emulators: Emulators | None = None,
+    web_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    topics: Sequence[str] | None = None,
+    ready_timeout_s: float = 180.0,
+) -> Iterator[Process]:
+    """A casebridge process (``argv``) under a bench-unique ``app_id``, ready to consume.
+
+    Its group starts at the end of its topics (``topics``, by default every
+    agent's source: records of earlier variants are not its work), it talks
+    to ``emulators`` when given, and it is stopped on exit.
+    """
+    env = worker_env(
+        app_id=app_id,
+        web_port=web_port or free_port(),
+        bootstrap_servers=bootstrap,
+        registry_url=registry,
+        data_dir=workdir / app_id,
+        emulators=emulators,
+        extra=extra_env,
+    )
+    group_at_end(bootstrap, app_id, topics)
+    worker = start_process(app_id, list(argv), env, workdir)
+    try:
+        wait_group_assigned(bootstrap, app_id, worker, ready_timeout_s)
+        yield worker
+    finally:
+        worker.stop()
 
 
 def python() -> str:

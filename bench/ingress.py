@@ -31,9 +31,9 @@ from bench.common import (
     kafka_broker,
     load_average,
     profiled,
+    publish,
     python,
     table,
-    write_section,
 )
 from connectors.shopify.webhooks import sign
 from tests.integration.pipeline.harness import (
@@ -211,9 +211,7 @@ def main() -> None:
             "other load; 'generator behind' > 0 means it could not keep its own schedule.",
         ]
     )
-    print(body)
-    if not args.no_report:
-        write_section("ingress", body)
+    publish("ingress", body, args)
     print(f"logs in {tmp}; done at {time.strftime('%H:%M:%S')}")
 
 

@@ -42,20 +42,18 @@ from typing import Any
 
 import httpx
 from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient
 
 from bench.common import (
     add_broker_arguments,
     cpu_seconds,
     describe_machine,
-    free_port,
-    group_at_end,
     kafka_broker,
     load_average,
     profiled,
+    publish,
     python,
+    running_worker,
     table,
-    write_section,
 )
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import EventSource, ShopifyEvent
@@ -70,11 +68,7 @@ from streams.topics import (
 )
 from tests.integration.pipeline.harness import (
     Emulators,
-    Process,
     emulators,
-    start_process,
-    wait_until,
-    worker_env,
 )
 
 SHOP = "casebridge-demo.myshopify.com"
@@ -103,23 +97,6 @@ def end_offsets(consumer: Consumer, topic: str) -> int:
         consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10, cached=False)[1]
         for p in metadata.partitions
     )
-
-
-def wait_group_assigned(bootstrap: str, group: str, process: Process, timeout_s: float) -> None:
-    """Wait until ``group`` is stable with partitions assigned (the consumer is ready)."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-
-    def assigned() -> bool:
-        if not process.alive():
-            raise RuntimeError(f"{process.name} exited:\n{process.log_tail()}")
-        described = admin.describe_consumer_groups([group])[group].result(10)
-        members = described.members or []
-        return str(described.state).endswith("STABLE") and any(
-            m.assignment and m.assignment.topic_partitions for m in members
-        )
-
-    wait_until(assigned, timeout_s, f"{process.name} to join group {group}", 0.5)
-    time.sleep(1.0)  # Faust: table recovery and the agents' start follow the assignment
 
 
 def produce_all(bootstrap: str, topic: str, records: list[tuple[bytes, bytes]]) -> float:
@@ -305,19 +282,9 @@ def main() -> None:
             def casebridge(name: str, argv: list[str]) -> None:
                 httpx.post(f"{emu.opentext_url}/_emulator/reset", timeout=30).raise_for_status()
                 app_id = f"bench-pipeline-{run}-{len(results)}"
-                env = worker_env(
-                    app_id=app_id,
-                    web_port=free_port(),
-                    bootstrap_servers=bootstrap,
-                    registry_url=args.registry,
-                    data_dir=tmp / app_id,
-                    emulators=emu,
-                )
-                group_at_end(bootstrap, app_id)
-                worker = start_process(app_id, argv, env, tmp)
-                try:
-                    wait_group_assigned(bootstrap, app_id, worker, 180)
-
+                with running_worker(
+                    tmp, app_id, argv, bootstrap=bootstrap, registry=args.registry, emulators=emu
+                ) as worker:
                     available = shopify_available(emu)
 
                     def check() -> str:
@@ -349,8 +316,6 @@ def main() -> None:
                     used = {k: cpu_seconds(pid) - cpu_before[k] for k, pid in pids.items()}
                     result.note += "; CPU s: " + ", ".join(f"{k} {v:.1f}" for k, v in used.items())
                     results.append(result)
-                finally:
-                    worker.stop()
 
             if not args.skip_enrichment:
                 casebridge(
@@ -369,25 +334,19 @@ def main() -> None:
             src, dst = f"bench.{run}.{mode}.src", f"bench.{run}.{mode}.dst"
             ensure_topics(client, [TopicSpec(src, 6), TopicSpec(dst, 6)])
             app_id = f"bench-{mode}-{run}"
-            env = worker_env(
-                app_id=app_id,
-                web_port=free_port(),
-                bootstrap_servers=bootstrap,
-                registry_url=args.registry,
-                data_dir=tmp / app_id,
-            )
-            group_at_end(bootstrap, app_id, [src])
-            process = start_process(
-                app_id, [python(), "-m", "bench.baselines", mode, src, dst], env, tmp
-            )
-            try:
-                wait_group_assigned(bootstrap, app_id, process, 120)
+            with running_worker(
+                tmp,
+                app_id,
+                [python(), "-m", "bench.baselines", mode, src, dst],
+                bootstrap=bootstrap,
+                registry=args.registry,
+                topics=[src],
+                ready_timeout_s=120,
+            ) as process:
                 cpu_before = cpu_seconds(process.popen.pid)
                 result = measure(name, bootstrap, src, dst, records, args.timeout)
                 result.note += f"; CPU s: process {cpu_seconds(process.popen.pid) - cpu_before:.1f}"
                 results.append(result)
-            finally:
-                process.stop()
     machine.load_after = load_average()
     write_report(args, machine, results)
     print(f"logs in {tmp}")
@@ -437,9 +396,7 @@ def write_report(args: argparse.Namespace, machine: Any, results: list[Result]) 
             "\n".join(lines),
         ]
     )
-    print(body)
-    if not args.no_report:
-        write_section("pipeline", body)
+    publish("pipeline", body, args)
 
 
 if __name__ == "__main__":

@@ -48,16 +48,16 @@ from bench.common import (
     add_broker_arguments,
     cpu_seconds,
     describe_machine,
-    free_port,
-    group_at_end,
     kafka_broker,
     load_average,
     profiled,
+    publish,
     python,
+    running_worker,
     table,
-    write_section,
 )
-from bench.pipeline import end_offsets, produce_all, wait_group_assigned
+from bench.observe import read_models
+from bench.pipeline import end_offsets, produce_all
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import (
     Action,
@@ -69,7 +69,7 @@ from schemas.records import (
     WritebackResult,
 )
 from streams.topics import CASES_DECISIONS, SHOPIFY_WRITEBACKS, ensure_topics, topic_specs
-from tests.integration.pipeline.harness import emulators, start_process, worker_env
+from tests.integration.pipeline.harness import emulators
 
 SHOP = "casebridge-demo.myshopify.com"
 
@@ -166,29 +166,11 @@ def decisions_for(orders: list[str], count: int, run: str) -> list[CaseDecision]
 
 def read_results(bootstrap: str, start: dict[int, int], run: str, registry: str) -> list[Any]:
     """The ``WritebackResult`` records of this run, from the offsets in ``start``."""
-    serde = AvroSerde.for_topic(SHOPIFY_WRITEBACKS, RegistryClient(registry))
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-read-{uuid.uuid4()}"})
-    consumer.assign([TopicPartition(SHOPIFY_WRITEBACKS, p, o) for p, o in start.items()])
-    ends = {
-        p: consumer.get_watermark_offsets(TopicPartition(SHOPIFY_WRITEBACKS, p), timeout=10)[1]
-        for p in start
-    }
-    out: list[Any] = []
-    remaining = sum(ends[p] - start[p] for p in start)
-    deadline = time.monotonic() + 60
-    while remaining > 0 and time.monotonic() < deadline:
-        for message in consumer.consume(500, 1.0):
-            if message.error() is not None:
-                continue
-            remaining -= 1
-            value = message.value()
-            if value is None:
-                continue
-            result = WritebackResult.model_validate(serde.decode(value))
-            if result.case_id.startswith(f"bench-{run}-"):
-                out.append(result)
-    consumer.close()
-    return out
+    return [
+        r
+        for r in read_models(bootstrap, SHOPIFY_WRITEBACKS, start, registry)
+        if isinstance(r, WritebackResult) and r.case_id.startswith(f"bench-{run}-")
+    ]
 
 
 def main() -> None:
@@ -223,21 +205,15 @@ def main() -> None:
                 for d in decisions_for(orders, args.decisions, run)
             ]
             app_id = f"bench-writer-{run}"
-            env = worker_env(
-                app_id=app_id,
-                web_port=free_port(),
-                bootstrap_servers=bootstrap,
-                registry_url=args.registry,
-                data_dir=tmp / app_id,
-                emulators=emu,
-            )
-            group_at_end(bootstrap, app_id)
-            worker = start_process(
-                app_id, [python(), "-m", "streams.cli", "worker", "--roles", "writer"], env, tmp
-            )
             sampler = BucketSampler(emu.shopify_url)
-            try:
-                wait_group_assigned(bootstrap, app_id, worker, 180)
+            with running_worker(
+                tmp,
+                app_id,
+                [python(), "-m", "streams.cli", "worker", "--roles", "writer"],
+                bootstrap=bootstrap,
+                registry=args.registry,
+                emulators=emu,
+            ) as worker:
                 probe = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{run}"})
                 meta = probe.list_topics(SHOPIFY_WRITEBACKS, timeout=10).topics[SHOPIFY_WRITEBACKS]
                 start_offsets = {
@@ -268,9 +244,7 @@ def main() -> None:
                 worker_cpu = cpu_seconds(worker.popen.pid) - cpu_before
                 time.sleep(1.5)
                 probe.close()
-            finally:
                 sampler.stop()
-                worker.stop()
             log_text = worker.log_path.read_text(errors="replace")
             throttled = log_text.count(": THROTTLED")
             results = read_results(bootstrap, start_offsets, run, args.registry)
@@ -344,9 +318,7 @@ def main() -> None:
             + ")",
         ]
     )
-    print(body)
-    if not args.no_report:
-        write_section("writer", body)
+    publish("writer", body, args)
     print(f"logs in {tmp}")
 
 

@@ -19,6 +19,17 @@ per-key lanes (:class:`~streams.runtime.lanes.KeyedLanes`): many subjects
 overlap their remote calls and acks, one subject's records stay in order, and
 a record's offset is acknowledged only when its effects are done.
 
+Case generations: the generations table maps a case's *base* id
+(:func:`~streams.classify.caseid.case_id`) to its current generation and
+id (absent: generation 1, the base id); the open-cases entry of that id
+remembers the reason codes it covers. The classify stage learns
+that a case ended from ``cases.state`` (APPLIED, DECIDED, CLOSED, FAILED) into
+a global table every worker holds in full (``cases.state`` is keyed by case
+id, not by subject). A request for a case that ended opens the next
+generation when :func:`~streams.classify.caseid.renews` says it is a new
+trigger, and is dropped (``after_end``) when it only repeats what the ended
+case covered.
+
 Because the tables are updated before the effects, each remembered event id
 carries the offset it was read at: the same id at the *same* offset is a
 redelivery after a crash (its effects may never have happened, so it is
@@ -39,6 +50,7 @@ from typing import Any, Protocol
 
 import faust
 
+from connectors.serde import DeserializationError
 from connectors.shopify.budget import Priority, call_class
 from schemas.records import (
     CaseRequest,
@@ -62,6 +74,7 @@ from streams.classify import (
     record_complaint,
     update_stats,
 )
+from streams.classify.caseid import generation_id, renews
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
 from streams.enrich.deferred import DeferredEnrichment
@@ -88,8 +101,13 @@ STATS = (
     "not_actionable",
     "cases",
     "updates_attached",
+    "after_end",
+    "generations",
     "dead_lettered",
 )
+
+#: States after which a case is over: a new trigger for its subject opens a new generation.
+ENDED = frozenset({CaseStatus.APPLIED, CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.FAILED})
 
 #: Event ids remembered per subject for de-duplication behind the ingress window.
 RECENT_EVENTS = 64
@@ -191,8 +209,15 @@ class Classifier:
         )
         # subject key -> {"events": [...], "updated": {topic: iso}}
         self.subjects = app.Table("classify-subjects", default=None)
-        # case id -> {"status": ..., "at": iso}
+        # case id -> {"status", "at", "held", "source", "codes"}
         self.open_cases = app.Table("classify-open-cases", default=None)
+        # base case id -> {"generation": n, "case_id": id}, once a case has generation 2
+        self.generations = app.Table("classify-case-generations", default=None)
+        # case id -> {"status", "at"}: cases that ended (from cases.state, all partitions)
+        self.case_ends = app.GlobalTable("classify-case-ends", default=None)
+        self.states = app.topic(
+            CASES_STATE, key_type=bytes, value_type=bytes, value_serializer="raw"
+        )
         # "shop|partition" -> ShopStats JSON: a per-partition sample of the shop's orders
         self.shop_stats = app.Table("classify-shop-stats", default=None)
         self.complaint_history = app.Table("classify-complaint-history", default=None)
@@ -209,6 +234,7 @@ class Classifier:
         self.stats: dict[str, int] = dict.fromkeys(STATS, 0)
         app.agent(self.webhooks, name="casebridge.classify-webhooks")(self._webhook_agent)
         app.agent(self.complaints, name="casebridge.classify-complaints")(self._complaint_agent)
+        app.agent(self.states, name="casebridge.classify-case-ends")(self._case_end_agent)
 
     # --- agents ------------------------------------------------------------------------------
 
@@ -237,6 +263,24 @@ class Classifier:
                 done()
                 continue
             await self._schedule(event, await self.decide_complaint(event, record), done)
+
+    async def _case_end_agent(self, stream: Any) -> None:
+        """Record every case that ended, so its next trigger opens a new generation."""
+        serde = self.services.serde(CASES_STATE)
+        async for event in stream.events():
+            try:
+                state = CaseState.from_avro(serde.decode(event.value))
+            except (DeserializationError, ValueError, TypeError):
+                continue  # the escalation stage dead-letters undecodable states
+            self.record_state(state)
+
+    def record_state(self, state: CaseState) -> None:
+        """Remember ``state``'s case as ended when its status ends it (the first end counts)."""
+        if state.status in ENDED and self.case_ends.get(state.case_id) is None:
+            self.case_ends[state.case_id] = {
+                "status": state.status.value,
+                "at": state.updated_at.isoformat(),
+            }
 
     async def _schedule(
         self, event: Any, pending: Sequence[Pending], done: Callable[[], None]
@@ -333,23 +377,11 @@ class Classifier:
     def _decide(self, requests: Sequence[CaseRequest], source: str) -> list[Pending]:
         """Record each request in the open-cases table and the complaint history."""
         pending = []
-        for request in requests:
+        for decided in requests:
+            request, first, unseen = self._generation(decided, source)
+            if request is None:
+                continue
             policy = self.services.policy_for(request.shop)
-            existing = self.open_cases.get(request.case_id)
-            # A redelivery of the record that first requested the case is still "first".
-            first = existing is None or existing.get("source") == source
-            if existing is not None and not first:
-                # Same subject, same case type, still open: the sink attaches this
-                # update to the existing process instance instead of a new one.
-                self.stats["updates_attached"] += 1
-            if existing is None:
-                self.open_cases[request.case_id] = {
-                    "status": CaseStatus.REQUESTED.value,
-                    "at": request.requested_at.isoformat(),
-                    "held": False,
-                    "source": source,
-                }
-                self.stats["cases"] += 1
             # Only complaints count towards a customer's repeated-complaint history.
             key = complaint_key_of(request) if request.case_type is CaseType.COMPLAINT else None
             if key is not None:
@@ -361,8 +393,56 @@ class Classifier:
                     request.requested_at,
                     window=policy.complaints.repeat.window,
                 ).model_dump_json()
-            pending.append(Pending(request, first=first, unseen=existing is None))
+            pending.append(Pending(request, first=first, unseen=unseen))
         return pending
+
+    def _generation(
+        self, request: CaseRequest, source: str
+    ) -> tuple[CaseRequest | None, bool, bool]:
+        """``(request with its current generation's id, first, unseen)``; None drops it."""
+        base = request.case_id
+        known = self.generations.get(base) or {}
+        generation = int(known.get("generation") or 1)
+        current = str(known.get("case_id") or base)
+        request = request.model_copy(update={"case_id": current})
+        existing = self.open_cases.get(current)
+        codes = sorted({reason.code for reason in request.reasons})
+        if existing is None:
+            self._new_generation(request, source, codes)
+            return request, True, True
+        # A redelivery of the record that first requested this generation is still "first".
+        if existing.get("source") == source:
+            return request, True, False
+        covered = list(existing.get("codes") or [])
+        if self.case_ends.get(current) is not None:
+            if not renews(request.case_type, covered, codes):
+                # What the ended case already covered (e.g. the orders/updated our own
+                # write-back caused): nothing new to decide.
+                self.stats["after_end"] += 1
+                return None, False, False
+            generation += 1
+            renewed = request.model_copy(update={"case_id": generation_id(base, generation)})
+            self.generations[base] = {"generation": generation, "case_id": renewed.case_id}
+            self._new_generation(renewed, source, codes)
+            self.stats["generations"] += 1
+            log.info("case %s ended; a new trigger opens %s", current, renewed.case_id)
+            return renewed, True, True
+        # Same subject, same case type, still open: the sink attaches this
+        # update to the existing process instance instead of a new one.
+        self.stats["updates_attached"] += 1
+        if not set(codes) <= set(covered):
+            self.open_cases[current] = {**existing, "codes": sorted({*covered, *codes})}
+        return request, False, False
+
+    def _new_generation(self, request: CaseRequest, source: str, codes: list[str]) -> None:
+        self.open_cases[request.case_id] = {
+            "status": CaseStatus.REQUESTED.value,
+            "at": request.requested_at.isoformat(),
+            "held": False,
+            "source": source,
+            "codes": codes,
+        }
+        self.stats["cases"] += 1
 
     async def _open(self, pending: Sequence[Pending]) -> None:
         """The effects of one record's requests: hold, enrich, publish (in its lane).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import faust
@@ -21,21 +21,21 @@ from confluent_kafka import KafkaException
 
 from connectors.errors import CasebridgeError
 from connectors.opentext import OpenTextAuthError, OpenTextError
-from schemas.records import CaseDecision, CaseState, CaseStatus, CaseType, OfflineOrder
+from schemas.records import CaseDecision, OfflineOrder
 from streams.decisions import (
     CallbackHandler,
     CallbackResult,
     DecisionBuilder,
     DecisionFailure,
     HistoryPoller,
-    OfflineIntakeError,
     OutcomeMapper,
     install_callback_route,
 )
+from streams.decisions.failures import failure_state
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
-from streams.ops.metrics import OPENTEXT_AUTH_ERRORS, decision_unbuildable
+from streams.ops.metrics import DECISIONS, OPENTEXT_AUTH_ERRORS, decision_unbuildable
 from streams.runtime.seen import SeenWindow
 from streams.services import Services
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
@@ -107,9 +107,8 @@ class DecisionSource:
                 error_class=failure.error_type,
             )
             sends.append(send_to_dlq(producer, letter, failure.case_id.encode(), failure.payload))
-            decision_unbuildable(failure.case_id)
-            if isinstance(failure.error, OfflineIntakeError):
-                sends.append(self._failed_state(failure))
+            # The instance ended: without this the case would read OPEN forever.
+            sends.append(self._failed_state(failure))
         await asyncio.gather(*sends)
         for d in decisions:
             self.published.add(f"d:{d.decision_id}")
@@ -117,6 +116,10 @@ class DecisionSource:
             self.published.add(f"o:{o.intake_case_id}")
         for f in failures:
             self.published.add(f"f:{f.case_id}:{f.decision_id}")
+            if f.case_type is not None:
+                DECISIONS.labels(f.case_type.value, "failed").inc()
+            else:
+                decision_unbuildable(f.case_id)  # the case type read from the case id
         self.stats["decisions"] += len(decisions)
         self.stats["offline_orders"] += len(offline_orders)
         self.stats["failures"] += len(failures)
@@ -130,15 +133,9 @@ class DecisionSource:
         )
 
     async def _failed_state(self, failure: DecisionFailure) -> None:
-        state = CaseState(
-            case_id=failure.case_id,
-            case_type=CaseType.OFFLINE_ORDER,
-            shop=self.services.shops.default.domain,
-            subject_id=failure.case_id,
-            status=CaseStatus.FAILED,
-            detail=failure.reason[:500],
-            updated_at=datetime.now(UTC),
-        )
+        state = failure_state(failure, default_shop=self.services.shops.default.domain)
+        if state is None:
+            return
         await self.services.emit(AGENT, CASES_STATE, state, failure.case_id)
 
 

@@ -11,7 +11,13 @@
   permanent refusal gives a FAILED ``WritebackResult``, the decision goes to
   ``cases.decisions.dlq`` and the next decision is applied.
 * Emits a ``WritebackResult`` per action and ``CaseState`` transitions
-  (APPLYING -> APPLIED | FAILED).
+  (APPLYING -> APPLIED | FAILED), and counts each ended decision in
+  ``casebridge_decisions_total{case_type, result}``.
+* A decision that could not be built was dead-lettered as its completed task
+  (:mod:`streams.decisions.failures`); replayed to ``cases.decisions``, it is
+  built again here and, when it builds now, published as a ``CaseDecision``
+  that this agent then applies (FAILED -> APPLYING -> APPLIED). When it still
+  fails it goes back to the DLQ and the case stays FAILED with the reason.
 """
 
 from __future__ import annotations
@@ -32,11 +38,16 @@ from schemas.records import (
     CaseState,
     CaseStatus,
     CaseType,
+    DecisionSource,
     OfflineOrder,
     WritebackResult,
     WritebackStatus,
 )
-from streams.ops.metrics import DECISIONS
+from streams.decisions import DecisionBuilder, OutcomeMapper
+from streams.decisions.build import CompletedTask
+from streams.decisions.failures import failure_state, replayed_task
+from streams.decisions.variables import DecisionVariables
+from streams.ops.metrics import DECISIONS, RECORDS_IN
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -87,7 +98,17 @@ class Writer:
         self.outage_backoff = RetryPolicy(
             initial_interval_s=1.0, maximum_interval_s=30.0, maximum_attempts=0
         )
-        self.stats = {"applied": 0, "already_applied": 0, "failed": 0, "offline_created": 0}
+        self.stats = {
+            "applied": 0,
+            "already_applied": 0,
+            "failed": 0,
+            "offline_created": 0,
+            "replays_rebuilt": 0,
+        }
+        # Rebuilds replayed decisions exactly as the decision source built them.
+        self.builder = DecisionBuilder(
+            OutcomeMapper(services.policy.decisions), default_shop=services.shops.default.domain
+        )
         decisions = app.topic(
             CASES_DECISIONS, key_type=bytes, value_type=bytes, value_serializer="raw"
         )
@@ -103,6 +124,12 @@ class Writer:
         serde = self.services.serde(CASES_DECISIONS)
         async for event in stream.noack().events():
             done = self.acks.track(event)
+            task = replayed_task(event.value)
+            if task is not None:
+                RECORDS_IN.labels(AGENT).inc()
+                await self.rebuild(event, task)
+                done()
+                continue
             decision = await decode_or_dead_letter(
                 serde, CaseDecision, self.services.producer, event, agent=AGENT
             )
@@ -170,6 +197,34 @@ class Writer:
 
     # --- decisions ---------------------------------------------------------------------------
 
+    async def rebuild(self, event: Any, task: CompletedTask) -> None:
+        """Build a replayed decision again: publish it to be applied, or fail it again."""
+        shop = DecisionVariables(task.variables).text("shop")
+        if shop is not None and await self._foreign_shop(event, shop, task.case_id):
+            return
+        built = self.builder.build(task, DecisionSource.MANUAL)
+        if built.failure is not None:
+            failure = built.failure
+            await dead_letter(
+                self.services.producer,
+                event,
+                reason=failure.reason,
+                error_class=failure.error_type,
+            )
+            state = failure_state(failure, default_shop=self.builder.default_shop or "")
+            if state is not None:
+                await self._send(CASES_STATE, state, state.case_id)
+                DECISIONS.labels(state.case_type.value, "failed").inc()
+            return
+        self.stats["replays_rebuilt"] += 1
+        sends = []
+        if built.decision is not None:
+            sends.append(self._send(CASES_DECISIONS, built.decision, built.decision.case_id))
+        if built.offline_order is not None:
+            order = built.offline_order
+            sends.append(self._send(ORDERS_OFFLINE, order, order.intake_case_id))
+        await asyncio.gather(*sends)
+
     async def apply(self, event: Any, decision: CaseDecision) -> None:
         """Apply every action of one decision, in order, stopping at the first failure.
 
@@ -192,7 +247,6 @@ class Writer:
             await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
             if result.status is WritebackStatus.FAILED:
                 self.stats["failed"] += 1
-                DECISIONS.labels(decision.case_type.value, "failed").inc()
                 await dead_letter(
                     self.services.producer,
                     event,
@@ -203,14 +257,16 @@ class Writer:
                 await self._state(
                     decision.case_id, decision, CaseStatus.FAILED, decision.outcome, detail
                 )
+                DECISIONS.labels(decision.case_type.value, "failed").inc()
                 return
             key = "applied" if result.status is WritebackStatus.APPLIED else "already_applied"
             self.stats[key] += 1
         if delegated and not writes:
             return  # the offline-orders agent reports this case
         final = CaseStatus.APPLIED if writes else CaseStatus.DECIDED
-        DECISIONS.labels(decision.case_type.value, "applied").inc(bool(writes))
         await self._state(decision.case_id, decision, final, decision.outcome)
+        # Applied: something was written; a decision with nothing to write is not counted.
+        DECISIONS.labels(decision.case_type.value, "applied").inc(bool(writes))
 
     async def _with_patience(self, call: Any, case_id: str) -> WritebackResult:
         attempt = 0
@@ -238,6 +294,7 @@ class Writer:
                 self.services.producer, event, reason=str(exc), error_class="offline-order-invalid"
             )
             await self._offline_state(order, CaseStatus.FAILED, detail=str(exc)[:500])
+            DECISIONS.labels(CaseType.OFFLINE_ORDER.value, "failed").inc()
             return
         await self._send(SHOPIFY_WRITEBACKS, result, case_id)
         if result.status is WritebackStatus.FAILED:
@@ -248,9 +305,11 @@ class Writer:
                 error_class=result.error_code or "shopify-user-error",
             )
             await self._offline_state(order, CaseStatus.FAILED, detail=result.error_message)
+            DECISIONS.labels(CaseType.OFFLINE_ORDER.value, "failed").inc()
             return
         self.stats["offline_created"] += result.status is WritebackStatus.APPLIED
         await self._offline_state(order, CaseStatus.APPLIED, shopify_order_id=result.result_id)
+        DECISIONS.labels(CaseType.OFFLINE_ORDER.value, "applied").inc()
 
     # --- records -----------------------------------------------------------------------------
 

@@ -32,16 +32,44 @@ CONTENT_REVIEW         theme (UNKNOWN)     ``theme:<topic>``
 CHARGEBACK             dispute             ``dispute``
 =====================  ==================  ===================================
 
-A later event for a subject whose case is already *closed* gives the same id
-again; whether that reopens anything is the agent's decision (by default it
-does not, so an approved order is not reviewed a second time).
+A later event for a subject whose case is still *open* gives the same id and
+is attached to that case. Once the case has *ended* (decided, applied, failed
+or closed), a later event may be a new trigger on the same subject — the
+product edited again after its review was approved, the item out of stock
+again, a risk that rises to HIGH on an order approved for its value. Such a
+trigger opens a new *generation* of the case: :func:`generation_id` gives
+``<base id>-g<n>`` for generation ``n`` >= 2 (the first keeps the base id, so
+ids of existing cases do not change). :func:`renews` says whether an event is
+a new trigger:
+
+* FULFILLMENT_EXCEPTION and CONTENT_REVIEW cases come from events that each
+  report a new occurrence (a carrier event, a stock-out, a hold, an edit whose
+  watched content changed): every new event after the end renews the case.
+* the other types are re-evaluated on every update of their subject (an
+  ``orders/updated`` after our own write-back flags the same order again):
+  only a reason code the ended generation did not have renews it, so
+  approving an order for its value does not review it again for its value,
+  but a risk that rises to HIGH does.
+
+Duplicates, retries and replays never renew anything: they are the same
+event (dropped before the rules by its event id) or the same facts (the same
+reason codes).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from schemas.records import CaseType, SubjectType
+
+GENERATION_MARK = "-g"
+"""Between the base id and the generation number (``...-g2``)."""
+
+#: Case types whose every new event after the end is a new trigger.
+EVENT_SCOPED: frozenset[CaseType] = frozenset(
+    {CaseType.FULFILLMENT_EXCEPTION, CaseType.CONTENT_REVIEW}
+)
 
 DIGEST_LENGTH = 16
 """Hex digits of the hash kept in the id (64 bits: collisions are negligible per shop)."""
@@ -56,3 +84,18 @@ def case_id(
     )
     digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
     return f"{case_type.value}-{digest}"
+
+
+def generation_id(base_id: str, generation: int) -> str:
+    """The id of ``generation`` (1, 2, ...) of the case ``base_id``; generation 1 is the base."""
+    if generation < 1:
+        raise ValueError(f"generation must be at least 1, got {generation}")
+    return base_id if generation == 1 else f"{base_id}{GENERATION_MARK}{generation}"
+
+
+def renews(case_type: CaseType, covered: Iterable[str], codes: Iterable[str]) -> bool:
+    """Whether a new event with reason ``codes`` after a case with ``covered`` codes ended
+    is a new trigger (a new generation); see the module docstring."""
+    if case_type in EVENT_SCOPED:
+        return True
+    return not set(codes) <= set(covered)

@@ -10,12 +10,22 @@ topic                              opens a case when
                                    ``handle`` does not start with ``own_hold_handle_prefix``
                                    (casebridge's own review holds never open a case)
 ``fulfillment_orders/cancelled``   ``open_on_cancelled`` is set
-``variants/out_of_stock``          ``open_on_out_of_stock`` is set; subject the product
+``variants/out_of_stock``          ``open_on_out_of_stock`` is set; subject the product.
+                                   Not when the variant went below zero and
+                                   ``open_on_oversold`` is set: that same change comes
+                                   as ``inventory_levels/update`` and opens the OVERSOLD
+                                   case (one case per stock change, not two)
 ``inventory_levels/update``        ``open_on_oversold`` is set and ``available`` is below
                                    zero (more was sold than stocked: an inventory
                                    mismatch); subject the inventory item (type UNKNOWN:
                                    the schema has no inventory-item subject)
 =================================  =======================================================
+
+The case carries what identifies the exception (order, fulfillment, fulfillment
+order, variant, inventory item, the units short as ``shortage``); which open
+order and lines are affected, and what each outcome needs, is read from
+Shopify when the case is enriched (:mod:`streams.enrich.fulfillment`): stock
+events name no order at all.
 
 Fulfillment-order payloads are read as ``{"fulfillment_order": {...},
 "fulfillment_hold": {...}}`` (``created_fulfillment_hold`` is accepted too),
@@ -155,6 +165,9 @@ def _out_of_stock(payload: Fields, policy: Policy) -> list[CaseDraft]:
     rules = policy.fulfillment
     if not rules.open_on_out_of_stock:
         return []
+    quantity = payload.integer("inventory_quantity")
+    if rules.open_on_oversold and quantity is not None and quantity < 0:
+        return []  # the inventory_levels/update of this change opens the OVERSOLD case
     variant_id = payload.require_ident("id", "admin_graphql_api_id")
     product_id = payload.ident("product_id") or variant_id
     sku = payload.text("sku")
@@ -164,7 +177,8 @@ def _out_of_stock(payload: Fields, policy: Policy) -> list[CaseDraft]:
         .string("variantId", variant_id)
         .string("sku", sku)
         .string("variantTitle", payload.text("title"))
-        .integer("inventoryQuantity", payload.integer("inventory_quantity"))
+        .string("inventoryItemId", payload.ident("inventory_item_id"))
+        .integer("inventoryQuantity", quantity)
     )
     reason = Reason(code="OUT_OF_STOCK", detail=f"variant {sku or variant_id} is out of stock")
     return [
@@ -194,6 +208,7 @@ def _oversold(payload: Fields, policy: Policy) -> list[CaseDraft]:
         .string("inventoryItemId", item_id)
         .string("locationId", location_id)
         .integer("available", available)
+        .integer("shortage", -available)
     )
     reason = Reason(
         code="OVERSOLD",

@@ -100,12 +100,21 @@ class DecisionFailure:
         error: the reason; ``str(error)`` goes into the DLQ headers.
         payload: what to keep for replay (a :meth:`CompletedTask.to_json`, or the
             raw callback body when it did not get that far).
+        case_type: the case's type when known: the case is then marked FAILED
+            on ``cases.state`` with the reason (unknown: only the DLQ has it).
+        shop: the case's shop when known (else the deployment's default shop).
+        subject_id: the case's subject when known (the ``subjectId`` variable).
+        process_instance_id: the ended instance, when known.
     """
 
     case_id: str
     decision_id: str | None
     error: DecisionError
     payload: bytes
+    case_type: CaseType | None = None
+    shop: str | None = None
+    subject_id: str | None = None
+    process_instance_id: str | None = None
 
     @property
     def reason(self) -> str:
@@ -194,7 +203,16 @@ class DecisionBuilder:
                 order = self._offline_order(task, shop, team)
         except DecisionError as exc:
             log.warning("decision %s of case %s failed: %s", task.decision_id, task.case_id, exc)
-            failure = DecisionFailure(task.case_id, task.decision_id, exc, task.to_json())
+            failure = DecisionFailure(
+                task.case_id,
+                task.decision_id,
+                exc,
+                task.to_json(),
+                case_type=task.case_type,
+                shop=DecisionVariables(task.variables).text("shop") or self.default_shop,
+                subject_id=DecisionVariables(task.variables).text("subjectId"),
+                process_instance_id=task.process_instance_id,
+            )
             return BuiltDecision(failure=failure)
         return BuiltDecision(decision=decision, offline_order=order)
 

@@ -21,6 +21,7 @@ FULFILLMENT_EXCEPTION  split           SPLIT_FULFILLMENT
                        cancel_lines    EDIT_ORDER (lines to 0)
                        reschedule      RESCHEDULE_FULFILLMENT
                        cancel          CANCEL_ORDER
+                       resolve(d)      ADD_NOTE (the resolution, on the order)
 CHARGEBACK             any             ADD_NOTE, ADD_TAGS ``chargeback:<outcome>``,
                                        SET_METAFIELD ``casebridge.dispute_<id>``,
                                        UPDATE_DISPUTE_EVIDENCE if evidence is given
@@ -30,6 +31,12 @@ CONTENT_REVIEW         any             none; ADD_TAGS on the product if the poli
 OFFLINE_ORDER          approve         CREATE_ORDER (from the ``orders.offline`` record)
                        reject          none
 =====================  ==============  =============================================
+
+A case that lists ``allowedOutcomes`` (a JSON list of outcome words, set when
+it opened) only accepts those: any other outcome is an
+:class:`~streams.decisions.errors.OutcomeNotOfferedError`, so a decision the
+case cannot support is dead-lettered with a clear reason instead of failing
+later in Shopify (or being guessed). Outcomes compare after alias resolution.
 
 Every decision that changes Shopify also gets an audit action appended last:
 ADD_TAGS ``casebridge:<team>:<case id>`` on the order (or the tagged product).
@@ -50,7 +57,7 @@ from collections.abc import Iterable
 
 from schemas.records import Action, ActionKind, CaseDecision, CaseType, CaseVariable
 from streams.decisions.effects import EFFECTS, ActionDraft, EffectContext, format_tag
-from streams.decisions.errors import DecisionError, UnmappedOutcomeError
+from streams.decisions.errors import DecisionError, OutcomeNotOfferedError, UnmappedOutcomeError
 from streams.decisions.keys import gid, hold_handle, idempotency_key
 from streams.decisions.policy import WILDCARD, Effect, OutcomeMappingPolicy
 from streams.decisions.variables import DecisionVariables
@@ -128,6 +135,7 @@ class OutcomeMapper:
             policy=self._policy,
         )
         try:
+            self._check_offered(ctx)
             drafts: list[ActionDraft] = []
             for effect in self.effects_for(case_type, outcome, case_id=case_id):
                 drafts.extend(EFFECTS[effect](ctx))
@@ -147,6 +155,17 @@ class OutcomeMapper:
             )
             for index, draft in enumerate(drafts)
         ]
+
+    def _check_offered(self, ctx: EffectContext) -> None:
+        """Refuse an outcome the case's ``allowedOutcomes`` does not list."""
+        allowed = ctx.variables.text_list("allowedOutcomes")
+        if allowed is None:
+            return  # the case does not restrict its outcomes
+        canonical = {self._aliases.get(a.lower(), a.lower()) for a in allowed}
+        if self._aliases.get(ctx.outcome, ctx.outcome) not in canonical:
+            raise OutcomeNotOfferedError(
+                ctx.case_type.value, ctx.outcome, allowed, case_id=ctx.case_id
+            )
 
     def map_decision(self, decision: CaseDecision) -> CaseDecision:
         """``decision`` with its ``actions`` (re)computed from outcome and variables."""

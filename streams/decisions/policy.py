@@ -45,6 +45,7 @@ Effect = Literal[
     "substitute_line",
     "cancel_lines",
     "reschedule_fulfillment",
+    "note_resolution",
     "record_dispute_outcome",
     "update_dispute_evidence",
     "tag_product",
@@ -85,6 +86,8 @@ DEFAULT_OUTCOMES: dict[CaseType, OutcomeTable] = {
         "cancel_lines": ["cancel_lines"],
         "reschedule": ["reschedule_fulfillment"],
         "cancel": ["cancel_order"],
+        # Handled outside Shopify (carrier or customer contacted): noted on the order.
+        "resolve": ["note_resolution"],
     },
     # Any chargeback outcome is recorded on the order; evidence only when given.
     CaseType.CHARGEBACK: {WILDCARD: ["record_dispute_outcome", "update_dispute_evidence"]},
@@ -107,6 +110,7 @@ DEFAULT_ALIASES: dict[str, str] = {
     "substituted": "substitute",
     "cancelled_lines": "cancel_lines",
     "canceled_lines": "cancel_lines",
+    "resolved": "resolve",
 }
 """Past-tense outcome words (the emulator's models use them) -> the verbs above."""
 

@@ -360,7 +360,9 @@ class HistoryPoller:
                 case_id=instance.business_key,
             )
             payload = instance.model_dump_json(by_alias=True).encode()
-            batch.failures.append(DecisionFailure(instance.business_key, None, error, payload))
+            batch.failures.append(
+                DecisionFailure(instance.business_key, None, error, payload, case_type=case_type)
+            )
             return True
         batch.add(self.builder.build(self.completed_task(instance, task, case_type), self.source))
         return True

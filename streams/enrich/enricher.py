@@ -65,6 +65,13 @@ from streams.enrich.documents import (
     ENRICH_ORDER_WITH_HISTORY,
     REFUND_TOTALS,
 )
+from streams.enrich.fulfillment import (
+    FULFILLMENT_ORDERS_FIRST,
+    LINES_FIRST,
+    ORDER_FULFILLMENT,
+    fulfillment_context,
+    resolved_only,
+)
 from streams.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlacer
 
 log = logging.getLogger(__name__)
@@ -190,7 +197,8 @@ class ShopifyEnricher:
         behind the calls already queued (holds and write-backs go first).
         """
         plan = self.missing(request)
-        if plan == Plan():
+        fulfillment = request.case_type is CaseType.FULFILLMENT_EXCEPTION
+        if plan == Plan() and not fulfillment:
             return False
         bucket = getattr(self._client, "bucket", None)
         if not isinstance(bucket, CostBucket):
@@ -209,6 +217,14 @@ class ShopifyEnricher:
         }
         order = {"fulfillmentOrdersFirst": self.options.fulfillment_orders_first}
         reads: list[tuple[str, dict[str, Any]]] = []
+        if request.case_type is CaseType.FULFILLMENT_EXCEPTION:
+            # The affected order with its lines, read first (streams.enrich.fulfillment).
+            reads.append(
+                (
+                    ORDER_FULFILLMENT,
+                    {"fulfillmentOrdersFirst": FULFILLMENT_ORDERS_FIRST, "linesFirst": LINES_FIRST},
+                )
+            )
         with_history = plan.history and not request.customer_id
         if plan.fulfillment_orders or plan.order_record:
             document = ENRICH_ORDER_WITH_HISTORY if with_history else ENRICH_ORDER
@@ -232,16 +248,18 @@ class ShopifyEnricher:
 
     async def enrich(self, request: CaseRequest) -> CaseRequest:
         """``request`` with its Shopify context; ``enrichment_complete`` False on failure."""
-        plan = self.missing(request)
-        if plan == Plan():
-            return request.model_copy(update={"enrichment_complete": True})
         added = Variables()
         errors: list[str] = []
         customer_id: str | None = None
         spend = Spend(request.case_type.value, request.case_id)
         try:
             with charged_to(spend):
-                customer_id = await self._collect(request, plan, added, errors)
+                if request.case_type is CaseType.FULFILLMENT_EXCEPTION:
+                    # First: a stock case learns its order here, which the parts below read.
+                    request = await self._fulfillment(request, errors)
+                plan = self.missing(request)
+                if plan != Plan():
+                    customer_id = await self._collect(request, plan, added, errors)
         except Exception as exc:  # never lose a case to an enrichment bug
             log.exception("enrichment of case %s failed unexpectedly", request.case_id)
             errors.append(_failure("enrichment", exc))
@@ -314,6 +332,17 @@ class ShopifyEnricher:
             except ShopifyError as exc:
                 errors.append(_failure("refunds", exc))
         return customer_id
+
+    async def _fulfillment(self, request: CaseRequest, errors: list[str]) -> CaseRequest:
+        """The affected order and lines and each outcome's defaults (streams.enrich.fulfillment)."""
+        try:
+            return await fulfillment_context(self._client, request)
+        except ShopifyError as exc:
+            errors.append(_failure("fulfillment", exc))
+            # Nothing is known about the order: offer only what needs nothing from it.
+            return request.model_copy(
+                update={"variables": v.merge(request.variables, resolved_only().items)}
+            )
 
     async def _order_part(
         self, request: CaseRequest, plan: Plan, order_gid: str, added: Variables, errors: list[str]

@@ -242,7 +242,8 @@ WEBHOOKS_QUIET_ALERT = Gauge(
 )
 DECISIONS = Counter(
     "casebridge_decisions",
-    "Decisions written back to Shopify, by case type and result (applied or failed).",
+    "Decisions that ended a case, by case type and result: applied (something written"
+    " back) or failed (the decision or a write-back was dead-lettered).",
     ["case_type", "result"],
     registry=REGISTRY,
 )

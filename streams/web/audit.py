@@ -22,6 +22,12 @@ Where the records come from:
   ``lookback`` before the first request and a minute after the last one;
   the scan stops once every id is found.
 
+The dead letters of the case are listed too: ``cases.requests.dlq``,
+``cases.decisions.dlq`` and ``orders.offline.dlq`` are keyed by case id like
+their sources. A dead letter's value may not be Avro (a decision that could
+not be built is kept as its completed task's JSON), so its entry is made
+from the DLQ headers: the source topic, the reason and the error class.
+
 ``cases.state`` is compacted: once the cleaner ran, only the latest state of
 a case is left, so the trail may hold fewer state changes than happened.
 
@@ -44,19 +50,30 @@ from confluent_kafka import Consumer, Message
 from connectors.errors import CasebridgeError
 from connectors.serde import AvroSerde, RegistryClient
 from connectors.serde.registry import SchemaRegistry
+from streams.kafka.dlq import parse_headers
 from streams.topics import (
     CASES_DECISIONS,
     CASES_OPENED,
     CASES_REQUESTS,
     CASES_STATE,
+    ORDERS_OFFLINE,
     SHOPIFY_WEBHOOKS,
     SHOPIFY_WRITEBACKS,
     SUPPORT_COMPLAINTS,
+    dlq_name,
 )
 from streams.web.partitioning import partition_for
 from streams.web.scan import Range, end_offsets, offsets_at, partition_counts, reader, scan
 
-__all__ = ["CASE_TOPICS", "AuditEntry", "CaseNotFoundError", "case_history", "summarise"]
+__all__ = [
+    "CASE_TOPICS",
+    "DLQ_TOPICS",
+    "AuditEntry",
+    "CaseNotFoundError",
+    "case_history",
+    "summarise",
+    "summarise_dead_letter",
+]
 
 #: Topics keyed by case id, with the stage name each one stands for.
 CASE_TOPICS: dict[str, str] = {
@@ -66,6 +83,12 @@ CASE_TOPICS: dict[str, str] = {
     SHOPIFY_WRITEBACKS: "writeback",
     CASES_STATE: "state",
 }
+
+#: Dead-letter topics keyed by case id, read with the case topics (stage "dead-letter").
+DLQ_TOPICS: tuple[str, ...] = tuple(
+    dlq_name(t) for t in (CASES_REQUESTS, CASES_DECISIONS, ORDERS_OFFLINE)
+)
+DLQ_STAGE = "dead-letter"
 
 #: Topics holding the triggering events, with the field that is their id.
 SOURCE_TOPICS: dict[str, tuple[str, str]] = {
@@ -202,7 +225,19 @@ def summarise(topic: str, record: Mapping[str, Any]) -> str:
     return summary(record) if summary else f"record on {topic}"
 
 
+def summarise_dead_letter(headers: Mapping[str, str]) -> str:
+    """A one-line summary of a dead letter from its ``casebridge.dlq.*`` headers."""
+    source = headers.get("source_topic", "?")
+    reason = headers.get("reason") or "no reason given"
+    error = headers.get("error_class")
+    attempts = int(headers.get("attempts") or 1) if (headers.get("attempts") or "").isdigit() else 1
+    text = f"dead-lettered from {source}: {reason}" + (f" ({error})" if error else "")
+    return text + (f", attempt {attempts}" if attempts > 1 else "")
+
+
 def _stage(topic: str) -> str:
+    if topic in DLQ_TOPICS:
+        return DLQ_STAGE
     if topic in CASE_TOPICS:
         return CASE_TOPICS[topic]
     return SOURCE_TOPICS[topic][0] if topic in SOURCE_TOPICS else topic
@@ -212,6 +247,13 @@ def _kafka_time(msg: Message) -> datetime:
     kind, ms = msg.timestamp()
     # kind 0 is TIMESTAMP_NOT_AVAILABLE: sort such records first rather than fail.
     return datetime.fromtimestamp(ms / 1000 if kind != 0 else 0, UTC)
+
+
+def _dead_letter_time(msg: Message, headers: Mapping[str, str]) -> datetime:
+    try:
+        return datetime.fromisoformat(headers["failed_at"]).astimezone(UTC)
+    except (KeyError, ValueError):
+        return _kafka_time(msg)
 
 
 class _Decoder:
@@ -235,6 +277,23 @@ class _Decoder:
         kind = self.logical(topic)
         partition, offset = msg.partition() or 0, msg.offset() or 0
         value = msg.value()
+        if kind in DLQ_TOPICS:
+            raw = msg.headers() or []
+            pairs = raw.items() if isinstance(raw, dict) else raw
+            headers = parse_headers(
+                [(k, v.encode() if isinstance(v, str) else v) for k, v in pairs]
+            )
+            record: dict[str, Any] = {"headers": headers}
+            summary = summarise_dead_letter(headers)
+            return AuditEntry(
+                _dead_letter_time(msg, headers),
+                DLQ_STAGE,
+                topic,
+                partition,
+                offset,
+                summary,
+                record,
+            )
         if not isinstance(value, bytes) or not value:
             # A tombstone: compaction will drop the case's state.
             return AuditEntry(_kafka_time(msg), _stage(kind), topic, partition, offset, "deleted")
@@ -287,10 +346,10 @@ def case_history(
     else:
         registry = registry_url
     try:
-        names = {t: (topics or {}).get(t, t) for t in (*CASE_TOPICS, *SOURCE_TOPICS)}
+        names = {t: (topics or {}).get(t, t) for t in (*CASE_TOPICS, *DLQ_TOPICS, *SOURCE_TOPICS)}
         decoder = _Decoder(registry, {physical: t for t, physical in names.items()})
         with reader(client_config, timeout_s) as consumer:
-            case_topics = [names[t] for t in CASE_TOPICS]
+            case_topics = [names[t] for t in (*CASE_TOPICS, *DLQ_TOPICS)]
             case_messages = _case_records(
                 consumer, client_config, case_id, case_topics, scan_all_partitions, timeout_s
             )

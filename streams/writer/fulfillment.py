@@ -8,7 +8,9 @@
   of the order is searched. No hold of ours left -> ``ALREADY_APPLIED``.
 * SPLIT_FULFILLMENT: the fulfillment order keeps the listed quantities and
   the rest moves to a new one; if it already holds exactly the listed
-  quantities, the split happened before -> ``ALREADY_APPLIED``.
+  quantities, the split happened before -> ``ALREADY_APPLIED``; a fulfillment
+  order that is done (e.g. cancelled with its order meanwhile) is refused with
+  that reason (``FULFILLMENT_ORDER_DONE``).
 * RESCHEDULE_FULFILLMENT: ``fulfillAt`` already equal -> ``ALREADY_APPLIED``.
 """
 
@@ -23,6 +25,9 @@ from streams.writer.context import ActionContext, JsonObject, Outcome
 from streams.writer.errors import ActionRejected
 
 __all__ = ["release_hold", "reschedule_fulfillment", "split_fulfillment"]
+
+#: Fulfillment order statuses with nothing left to split.
+_DONE = frozenset({"CANCELLED", "CLOSED", "INCOMPLETE"})
 
 
 async def _read_fulfillment_order(ctx: ActionContext, fo_id: str) -> JsonObject:
@@ -109,6 +114,12 @@ async def split_fulfillment(ctx: ActionContext) -> Outcome:
             )
         wanted[str(line["id"])] = quantity
     fo = await _read_fulfillment_order(ctx, fo_id)
+    status = str(fo.get("status") or "")
+    if status in _DONE:
+        # e.g. the order was cancelled by another case's decision since this case opened
+        raise ActionRejected(
+            "FULFILLMENT_ORDER_DONE", f"fulfillment order {fo_id} is {status}: nothing to split"
+        )
     remaining = {
         str(line["id"]): int(line.get("remainingQuantity") or 0)
         for line in (fo.get("lineItems") or {}).get("nodes") or []

@@ -243,7 +243,7 @@ def default_models() -> tuple[ModelConfig, ...]:
                     "customer_service",
                 ),
             ),
-            outcomes=("split", "substitute", "cancel_lines", "reschedule", "cancel"),
+            outcomes=("split", "substitute", "cancel_lines", "reschedule", "cancel", "resolved"),
             advance_outcomes=(),
         ),
         ModelConfig(

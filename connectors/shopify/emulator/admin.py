@@ -16,6 +16,9 @@ Routes:
   ``body=0`` leaves the payloads out).
 * ``POST /_emulator/faults`` / ``DELETE /_emulator/faults`` — error rate and status,
   latency, throttle status, bucket size / restore rate.
+* ``GET /_emulator/mutations`` — every executed GraphQL mutation with the wall-clock
+  time it committed (``after=<seq>``, ``shop``), and THROTTLED answers per shop
+  (:mod:`connectors.shopify.emulator.journal`; for benchmarks).
 * ``POST /_emulator/reset`` — empty everything.
 """
 
@@ -316,6 +319,19 @@ async def deliveries(request: web.Request) -> web.Response:
     return web.json_response({"deliveries": out, "count": len(out)})
 
 
+async def mutations(request: web.Request) -> web.Response:
+    """``GET /_emulator/mutations``."""
+    emu = _emu(request)
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        return _bad("after must be a mutation sequence number (integer)")
+    entries = emu.journal.after(after, request.query.get("shop"))
+    return web.json_response(
+        {"mutations": entries, "count": len(entries), "throttled": dict(emu.journal.throttled)}
+    )
+
+
 async def faults_set(request: web.Request) -> web.Response:
     """``POST /_emulator/faults``."""
     emu = _emu(request)
@@ -368,6 +384,7 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_delete("/_emulator/stream", stream_stop)
     app.router.add_get("/_emulator/state", state)
     app.router.add_get("/_emulator/webhooks/deliveries", deliveries)
+    app.router.add_get("/_emulator/mutations", mutations)
     app.router.add_post("/_emulator/faults", faults_set)
     app.router.add_delete("/_emulator/faults", faults_clear)
     app.router.add_post("/_emulator/reset", reset)

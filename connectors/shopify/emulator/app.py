@@ -39,6 +39,7 @@ from graphql.execution.values import get_variable_values
 from connectors.shopify.emulator.clock import Clock, SystemClock
 from connectors.shopify.emulator.config import EmulatorConfig
 from connectors.shopify.emulator.cost import CostCalculator, LeakyBucket
+from connectors.shopify.emulator.journal import MutationJournal
 from connectors.shopify.emulator.resolvers_mutation import MUTATION_RESOLVERS
 from connectors.shopify.emulator.resolvers_query import QUERY_RESOLVERS
 from connectors.shopify.emulator.schema import RequestContext, build, default_resolver
@@ -92,6 +93,8 @@ class Emulator:
     faults: Faults = field(default_factory=Faults)
     rng: random.Random = field(default_factory=random.Random)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Executed mutations and THROTTLED answers with precise times, for benchmarks.
+    journal: MutationJournal = field(default_factory=MutationJournal)
     #: query text -> (parsed document, validation errors). Clients send the same few
     #: documents over and over; parsing and validating each one again was most of
     #: the emulator's CPU per enriched case (docs/benchmarks.md).
@@ -122,6 +125,7 @@ class Emulator:
         self.dispatcher.clear()
         self.faults = Faults()
         self.buckets = _buckets(self.config, self.clock)
+        self.journal.clear()
 
 
 EMULATOR = web.AppKey("emulator", Emulator)
@@ -238,6 +242,7 @@ async def graphql_handler(request: web.Request) -> web.Response:
             headers=headers,
         )
     if not bucket.try_take(requested):
+        emu.journal.count_throttled(shop.domain)
         return _throttled(emu, bucket, requested, headers)
 
     ctx = RequestContext(
@@ -255,6 +260,11 @@ async def graphql_handler(request: web.Request) -> web.Response:
         result = await result
     actual = min(requested, calc.actual(result.data)) if not calc.is_mutation else requested
     bucket.give_back(requested - actual)
+    if calc.is_mutation:
+        fields = [
+            s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)
+        ]
+        emu.journal.record(shop.domain, fields, variables, result.data, len(result.errors or ()))
     answer: dict[str, Any] = {"data": result.data}
     if result.errors:
         for failure in result.errors:

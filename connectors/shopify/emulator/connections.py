@@ -131,7 +131,7 @@ def order_filter(shop: ShopState, query: str | None) -> Callable[[Order], bool]:
 
     Supported: ``updated_at``/``created_at``/``processed_at`` with ``> >= < <=``,
     ``status:open|closed|cancelled|any``, ``financial_status``, ``fulfillment_status``,
-    ``tag``, ``name``, ``email``, ``id``, ``customer_id``; terms are ANDed. Unknown
+    ``tag``, ``name``, ``email``, ``id``, ``customer_id``, ``sku``; terms are ANDed. Unknown
     fields are ignored, as Shopify does.
     """
     if not query or not query.strip():
@@ -196,4 +196,6 @@ def _term(
         return lambda o: _compare(o.id, op, int(value.rsplit("/", 1)[-1]))
     if field == "customer_id":
         return lambda o: str(o.customer_id) == value.rsplit("/", 1)[-1]
+    if field == "sku":
+        return lambda o: any((li.sku or "").lower() == low for li in shop.lines_of(o))
     return None

@@ -56,6 +56,16 @@ def _lookup(getter_name: str) -> Resolver:
     return resolve
 
 
+def _inventory_item(_root: Any, info: Info, id: str) -> Any:
+    """inventoryItem(id): the variant whose inventory item it is, else null."""
+    try:
+        wanted = int(str(id).rsplit("/", 1)[-1])
+    except ValueError:
+        return None
+    found = (v for v in _shop(info).variants.values() if v.inventory_item_id == wanted)
+    return next(found, None)
+
+
 def _by_id(item: Any) -> tuple[Any, ...]:
     return (item.id,)
 
@@ -349,6 +359,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "product": _lookup("product"),
         "products": lambda _r, info, **a: _page(list(_shop(info).products.values()), a),
         "productVariant": _lookup("variant"),
+        "inventoryItem": _inventory_item,
         "draftOrder": _lookup("draft_order"),
         "job": _job,
         "webhookSubscriptions": lambda _r, info, **a: _page(
@@ -502,6 +513,12 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "id": lambda x, _i: m.gid("DraftOrderLineItem", x.id),
         "originalUnitPriceSet": lambda x, i: money_bag(x.price, _shop(i).config.currency),
         "variant": _variant_of,
+    },
+    # A variant stands for its inventory item (one each in this emulator).
+    "InventoryItem": {
+        "id": lambda v, _i: f"gid://shopify/InventoryItem/{v.inventory_item_id}",
+        "tracked": lambda _v, _i: True,
+        "variant": lambda v, _i: v,
     },
     "ProductVariant": {
         "legacyResourceId": lambda v, _i: v.id,

@@ -482,6 +482,12 @@ type ProductVariant implements Node {
   inventoryQuantity: Int
   product: Product!
 }
+type InventoryItem {
+  id: ID!
+  sku: String
+  tracked: Boolean!
+  variant: ProductVariant!
+}
 type ProductVariantEdge { cursor: String! node: ProductVariant! }
 type ProductVariantConnection {
   edges: [ProductVariantEdge!]! nodes: [ProductVariant!]! pageInfo: PageInfo!
@@ -639,6 +645,7 @@ type QueryRoot {
   product(id: ID!): Product
   products(first: Int, after: String, last: Int, before: String, query: String): ProductConnection!
   productVariant(id: ID!): ProductVariant
+  inventoryItem(id: ID!): InventoryItem
   draftOrder(id: ID!): DraftOrder
   job(id: ID!): Job
   webhookSubscriptions(first: Int, after: String, last: Int, before: String): WebhookSubscriptionConnection!

@@ -44,6 +44,12 @@ variable                   set by     used for
                                       the writer keeps the removed line's)
 ``cancelLineItemIds``      decision   cancel_lines: lines set to quantity 0
 ``fulfillAt``              decision   reschedule: new ISO-8601 date
+``allowedOutcomes``        case       outcomes the case supports (JSON list); any
+                                      other is refused (fulfillment exceptions:
+                                      :mod:`streams.enrich.fulfillment`, which
+                                      also sets the defaults of the variables
+                                      split, substitute, cancel_lines and
+                                      reschedule read)
 ``notes``                  decision   chargeback notes (else ``reason``)
 ``disputeEvidence`` ...    decision   chargeback evidence (see ``EVIDENCE_TEXT``)
 =========================  =========  ==============================================
@@ -62,6 +68,7 @@ from streams.decisions.effects.disputes import (
 )
 from streams.decisions.effects.fulfillment import (
     cancel_lines,
+    note_resolution,
     reschedule_fulfillment,
     split_fulfillment,
     substitute_line,
@@ -107,6 +114,7 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "substitute_line": substitute_line,
     "cancel_lines": cancel_lines,
     "reschedule_fulfillment": reschedule_fulfillment,
+    "note_resolution": note_resolution,
     "record_dispute_outcome": record_dispute_outcome,
     "update_dispute_evidence": update_dispute_evidence,
     "tag_product": tag_product,

@@ -17,7 +17,13 @@ from streams.decisions.effects.base import (
 from streams.decisions.errors import DecisionDataError
 from streams.decisions.keys import gid
 
-__all__ = ["cancel_lines", "reschedule_fulfillment", "split_fulfillment", "substitute_line"]
+__all__ = [
+    "cancel_lines",
+    "note_resolution",
+    "reschedule_fulfillment",
+    "split_fulfillment",
+    "substitute_line",
+]
 
 
 def split_fulfillment(ctx: EffectContext) -> list[ActionDraft]:
@@ -103,3 +109,13 @@ def reschedule_fulfillment(ctx: EffectContext) -> list[ActionDraft]:
         )
     fulfill_at = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
     return [ActionDraft(ActionKind.RESCHEDULE_FULFILLMENT, fo, {"id": fo, "fulfillAt": fulfill_at})]
+
+
+def note_resolution(ctx: EffectContext) -> list[ActionDraft]:
+    """The resolution noted on the order (staff note line); no order, nothing to write."""
+    order = ctx.variables.text("orderId")
+    if order is None:
+        return []
+    text = ctx.variables.first_text("notes", "reason")
+    note = staff_note(ctx, text)
+    return [ActionDraft(ActionKind.ADD_NOTE, gid("Order", order), {"note": note})]

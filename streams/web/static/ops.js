@@ -114,8 +114,11 @@ async function listCases(filter, value) {
       open.addEventListener("click", () => showCase(c.case_id));
       const cell = el("td");
       cell.append(open);
+      // A FAILED case says why (the dead-lettered decision's reason) right in the list.
+      const why = c.status === "FAILED" && c.detail ? `${c.status}: ${c.detail}` : c.status;
       row.append(
-        cell, el("td", c.case_type), el("td", c.status), el("td", c.shop), el("td", c.subject_id),
+        cell, el("td", c.case_type), el("td", why, "case-list-status"), el("td", c.shop),
+        el("td", c.subject_id),
         el("td", stamp(c.updated_at), null, "nowrap"),
       );
       body.append(row);

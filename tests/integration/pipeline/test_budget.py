@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.pipeline.conftest import Pipeline, running_pipeline
+from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
 from tests.integration.pipeline.test_inbound import instances_for, seed_kind
 from tests.integration.pipeline.test_outbound import (
@@ -25,7 +25,7 @@ from tests.integration.pipeline.test_outbound import (
     fulfillment_orders_of,
     numeric_id,
     our_holds,
-    worker_extra,
+    shop_pipeline,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -37,13 +37,7 @@ SHOP = f"budget-{uuid.uuid4().hex[:8]}.myshopify.com"
 def pipeline(
     bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pipeline]:
-    with running_pipeline(
-        bootstrap_servers,
-        registry_url,
-        tmp_path_factory,
-        worker_extra=worker_extra(SHOP),
-        shopify_extra={"shops": [{"domain": SHOP}]},
-    ) as running:
+    with shop_pipeline(bootstrap_servers, registry_url, tmp_path_factory, SHOP) as running:
         yield running
 
 

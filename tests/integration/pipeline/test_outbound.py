@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -68,18 +69,30 @@ def worker_extra(shop: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def pipeline(
-    bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def shop_pipeline(
+    bootstrap_servers: str,
+    registry_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    shop: str,
 ) -> Iterator[Pipeline]:
-    """The shared pipeline, its writer set up for the emulator's refunds."""
+    """A pipeline serving a module's own ``shop``, its writer set up for the emulator's refunds."""
     with running_pipeline(
         bootstrap_servers,
         registry_url,
         tmp_path_factory,
-        worker_extra=worker_extra(SHOP),
-        shopify_extra={"shops": [{"domain": SHOP}]},
+        worker_extra=worker_extra(shop),
+        shopify_extra={"shops": [{"domain": shop}]},
     ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def pipeline(
+    bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pipeline]:
+    """The shared pipeline of this module's shop."""
+    with shop_pipeline(bootstrap_servers, registry_url, tmp_path_factory, SHOP) as running:
         yield running
 
 
@@ -620,16 +633,21 @@ def test_permanent_user_error_goes_to_the_dlq_and_the_next_decision_applies(
     pipeline: Pipeline,
 ) -> None:
     first, second = stocked_variants(pipeline, 2)
-    open_order = seed_order(pipeline, [(first["id"], 1)])
+    open_order = seed_order(pipeline, [(first["id"], 2)])
     (open_fo,) = fulfillment_orders_of(pipeline, open_order["id"])
     refused_case = fulfillment_exception_for(pipeline, open_fo["id"])
     next_order = seed_order(pipeline, [(second["id"], 2)])
     (next_fo,) = fulfillment_orders_of(pipeline, next_order["id"])
     next_case = fulfillment_exception_for(pipeline, next_fo["id"])
-    when = (datetime.now(UTC) + timedelta(days=3)).isoformat()
 
-    # An open (not scheduled) fulfillment order cannot be rescheduled: a permanent userError.
-    complete(pipeline, refused_case, "reschedule", fulfillAt=when)
+    # A split keeping more units than the line has: an offered outcome that Shopify
+    # refuses with a permanent userError.
+    complete(
+        pipeline,
+        refused_case,
+        "split",
+        splitLineItems=[{"id": open_fo["line_items"][0]["id"], "quantity": 5}],
+    )
     complete(
         pipeline,
         next_case,
@@ -638,22 +656,21 @@ def test_permanent_user_error_goes_to_the_dlq_and_the_next_decision_applies(
     )
 
     failed = wait_final_state(pipeline, refused_case, "FAILED")
-    assert "RESCHEDULE_FULFILLMENT" in (failed["detail"] or "")
+    assert "SPLIT_FULFILLMENT" in (failed["detail"] or "")
     dead = wait_until(
         lambda: dead_decisions(pipeline, refused_case), 30, "the refused decision in the DLQ"
     )
     assert len(dead) == 1
     headers = dict(dead[0].headers() or [])
-    assert b"scheduled" in headers.get("casebridge.dlq.reason", b"").lower(), headers
+    assert b"quantity" in headers.get("casebridge.dlq.reason", b"").lower(), headers
     original = records_with_key(
         pipeline.bootstrap_servers, "cases.decisions", refused_case.encode()
     )
     assert dead[0].value() in {m.value() for m in original}
     results = writebacks(pipeline, refused_case)
     assert [_value(r["status"]) for r in results] == ["FAILED"], results
-    assert results[0]["error_message"] and "scheduled" in results[0]["error_message"].lower()
-    unchanged = pipeline.emulators.shopify_resource("fulfillment_orders", str(open_fo["id"]))
-    assert unchanged["status"] == "open" and unchanged["fulfill_at"] == open_fo["fulfill_at"]
+    assert results[0]["error_message"] and "quantity" in results[0]["error_message"].lower()
+    assert len(fulfillment_orders_of(pipeline, open_order["id"])) == 1
     # The pipeline went on: the next decision was applied.
     wait_final_state(pipeline, next_case, "APPLIED")
     assert len(fulfillment_orders_of(pipeline, next_order["id"])) == 2

@@ -85,6 +85,8 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     )
     classify.enricher = enricher
     classify.open_cases = {}  # type: ignore[assignment]
+    classify.generations = {}  # type: ignore[assignment]
+    classify.case_ends = {}  # type: ignore[assignment]
     classify.complaint_history = {}  # type: ignore[assignment]
     classify.subjects = {}  # type: ignore[assignment]
     classify.shop_stats = {}  # type: ignore[assignment]

@@ -130,7 +130,7 @@ class FakeShopify:
             if "id" in args:
                 return {"order": {"id": args["id"], "refunds": self.refunds}}
             return {"order": {"id": args["orderId"], "refunds": self.refunds}}
-        if name == "CasebridgeFulfillmentOrders":
+        if name in ("CasebridgeFulfillmentOrders", "CasebridgeFulfillmentCase"):
             return {"order": copy.deepcopy(order) if order else None}
         if name == "CasebridgeFulfillmentOrderHold":
             return self._hold(args)

@@ -211,3 +211,17 @@ def test_unknown_case_is_an_error_naming_it(log: FakeLog) -> None:
     log.add("cases.state", "someone-else", samples()["CaseState"], ms())
     with pytest.raises(CaseNotFoundError, match="no records for case 'nope'"):
         case_history({}, log.registry, "nope")
+
+
+def test_a_dead_letter_is_summarised_from_its_headers() -> None:
+    headers = {
+        "source_topic": "cases.decisions",
+        "reason": "outcome 'split' was not offered for this FULFILLMENT_EXCEPTION case",
+        "error_class": "OutcomeNotOfferedError",
+        "attempts": "2",
+    }
+    assert audit.summarise_dead_letter(headers) == (
+        "dead-lettered from cases.decisions: outcome 'split' was not offered for this"
+        " FULFILLMENT_EXCEPTION case (OutcomeNotOfferedError), attempt 2"
+    )
+    assert audit.summarise_dead_letter({}) == "dead-lettered from ?: no reason given"

@@ -577,6 +577,15 @@ async def test_split_applies_and_reports_the_new_order() -> None:
     assert result.status is APPLIED and result.result_id == "fo-new"
 
 
+async def test_split_of_a_fulfillment_order_cancelled_meanwhile_says_so() -> None:
+    cancelled = fo_lines(("l1", 0), ("l2", 0))
+    cancelled["fulfillmentOrder"]["status"] = "CANCELLED"
+    fake = FakeShopify().script("CasebridgeWriterFulfillmentOrder", cancelled)
+    result = await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
+    assert result.status is FAILED and result.error_code == "FULFILLMENT_ORDER_DONE"
+    assert "is CANCELLED: nothing to split" in (result.error_message or "")
+
+
 async def test_reschedule_skips_the_same_instant_in_another_notation() -> None:
     fake = FakeShopify().script(
         "CasebridgeWriterFulfillmentOrderHolds", fo_lines(fulfill_at="2030-01-15T09:00:00+00:00")

@@ -135,3 +135,28 @@ async def test_access_denied_for_unscoped_fields(start_emulator: Start) -> None:
     )
     assert body["errors"][0]["extensions"]["code"] == "ACCESS_DENIED"
     assert "data" not in body
+
+
+async def test_mutations_journal_times_writes_and_counts_throttled(start_emulator: Start) -> None:
+    clock = FakeClock()
+    running = await _small(start_emulator, clock)
+    for _ in range(10):
+        await running.gql(MUTATION)
+    assert (await running.gql(MUTATION))["errors"][0]["extensions"]["code"] == "THROTTLED"
+    clock.advance(1)
+    assert "errors" not in await running.gql("{ shop { name } }")  # a read is not journaled
+    body = (await running.http.get("/_emulator/mutations")).json()
+    assert body["count"] == 10 and body["throttled"] == {"casebridge-demo.myshopify.com": 1}
+    first, last = body["mutations"][0], body["mutations"][-1]
+    assert first["fields"] == ["tagsAdd"] and first["shop"] == "casebridge-demo.myshopify.com"
+    assert first["user_errors"] == 1  # order 1 does not exist: tagsAdd answers a userError
+    assert isinstance(first["at"], float) and first["at"] <= last["at"]
+    later = (await running.http.get(f"/_emulator/mutations?after={last['seq'] - 2}")).json()
+    assert [m["seq"] for m in later["mutations"]] == [last["seq"] - 1, last["seq"]]
+    assert (await running.http.get("/_emulator/mutations?after=x")).status_code == 400
+    await running.http.post("/_emulator/reset")
+    assert (await running.http.get("/_emulator/mutations")).json() == {
+        "mutations": [],
+        "count": 0,
+        "throttled": {},
+    }
