@@ -99,6 +99,12 @@ def _resolve(raw: Any, defaults: RegistryDefaults, where: str, base_dir: Path) -
         entry = ShopEntry.model_validate(raw)
     except ValidationError as exc:
         raise ShopRegistryError(f"{where}: {format_validation_error(exc)}") from None
+    if "decisions" in entry.policy:
+        # Decisions are built (and replayed) before a shop is known from the record alone.
+        raise ShopRegistryError(
+            f"{where}: policy.decisions: the outcome mapping is the deployment's policy file's,"
+            " not a shop's"
+        )
     token = _token(entry, where, base_dir)
     secrets = list(entry.webhook_secrets)
     if entry.webhook_secrets_file is not None:

@@ -115,6 +115,15 @@ def test_two_shops_are_resolved_with_their_files_and_overlays(registry_file: Pat
             "shops[1] (A.myshopify.com): domain: a.myshopify.com is listed twice",
         ),
         ("shops: [{domain: a.myshopify.com, domain: b}]", "duplicate key 'domain'"),
+        (
+            "shops: [{domain: a.myshopify.com, access_token: x, policy: {decisions: {}}}]",
+            "(a.myshopify.com): policy.decisions: the outcome mapping is the deployment's",
+        ),
+        (
+            "shops: [{domain: a.myshopify.com, access_token: x,"
+            " opentext: {models: {ORDER_REVEIW: m}}}]",
+            "(a.myshopify.com): opentext.models: unknown case type 'ORDER_REVEIW'",
+        ),
     ],
 )
 def test_a_bad_entry_names_the_file_the_shop_and_the_key(
