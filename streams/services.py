@@ -29,6 +29,7 @@ from streams.ops.metrics import (
     SHOPIFY_BUDGET_OLDEST_WAIT,
     SHOPIFY_BUDGET_QUEUE,
     SHOPIFY_BUDGET_SATURATED,
+    SHOPIFY_CALLS,
     SHOPIFY_POINTS,
     SHOPIFY_RESTORE_RATE,
 )
@@ -179,7 +180,7 @@ class Services:
             client = self._clients[(shop, writer)] = ShopifyAdminClient(
                 self._shopify_config(entry, **overrides),
                 bucket=self.bucket_for(entry.domain),
-                on_response=self._shopify_called,
+                on_response=functools.partial(self._shopify_called, entry.domain),
                 on_points=functools.partial(self._shopify_points, entry.domain),
             )
         return client
@@ -211,9 +212,10 @@ class Services:
                 self._retired.append(self._clients.pop(key))
 
     def _shopify_called(
-        self, operation: str, status: int, duration_s: float, cost: float | None
+        self, shop: str, operation: str, status: int, duration_s: float, cost: float | None
     ) -> None:
         REMOTE_CALL_SECONDS.labels("shopify", operation, str(status)).observe(duration_s)
+        SHOPIFY_CALLS.labels(shop, str(status)).inc()
         if status in RETRYABLE_STATUSES:
             RETRIES.labels("shopify", str(status)).inc()
         self.refresh_budget_metrics()

@@ -23,6 +23,7 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_shopify_api_version_days_left{version}  days until Shopify drops the API version
     casebridge_opentext_auth_errors_total{agent}       OpenText auth failures (backed off)
     casebridge_shopify_points_total{shop,case_type,priority,kind}  Shopify points per case type
+    casebridge_shopify_calls_total{shop,status}        Shopify answers per shop and status
     casebridge_shopify_restore_rate{shop}              the shop's bucket restore rate
     casebridge_shopify_budget_queue_depth{shop,priority}  calls waiting for the budget
     casebridge_shopify_budget_oldest_wait_seconds{shop,priority}  their oldest wait
@@ -89,6 +90,7 @@ __all__ = [
     "SHOPIFY_BUDGET_OLDEST_WAIT",
     "SHOPIFY_BUDGET_QUEUE",
     "SHOPIFY_BUDGET_SATURATED",
+    "SHOPIFY_CALLS",
     "SHOPIFY_POINTS",
     "SHOPIFY_RESTORE_RATE",
     "SHOP_REGISTRY_RELOADS",
@@ -159,6 +161,13 @@ SHOPIFY_POINTS = Counter(
     "Shopify GraphQL cost points per shop, case type and call class; kind is"
     " requested (admitted against the bucket) or actual (charged).",
     ["shop", "case_type", "priority", "kind"],
+    registry=REGISTRY,
+)
+SHOPIFY_CALLS = Counter(
+    "casebridge_shopify_calls",
+    "Shopify Admin API answers per shop and HTTP status (0: no answer): one store's outage"
+    " shows on its own.",
+    ["shop", "status"],
     registry=REGISTRY,
 )
 SHOPIFY_RESTORE_RATE = Gauge(

@@ -103,6 +103,14 @@ async def test_a_throttled_shop_saturates_only_its_own_gauge(tmp_path: Path) -> 
         return REGISTRY.get_sample_value("casebridge_shopify_budget_saturated", {"shop": shop})
 
     assert (saturated(US), saturated(EU)) == (0, 1)
+    services._shopify_called(EU, "hold", 503, 0.1, None)
+    calls = REGISTRY.get_sample_value(
+        "casebridge_shopify_calls_total", {"shop": EU, "status": "503"}
+    )
+    assert calls is not None and calls >= 1
+    assert REGISTRY.get_sample_value(
+        "casebridge_shopify_calls_total", {"shop": US, "status": "503"}
+    ) in (None, 0)
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
     await services.aclose()
