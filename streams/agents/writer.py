@@ -52,6 +52,7 @@ from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
+from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
 from streams.writer import (
     ActionExecutor,
@@ -235,11 +236,17 @@ class Writer:
         would race it, and on the compacted ``cases.state`` an intake whose order
         was refused could end up reading APPLIED.
         """
+        try:
+            executor = self.executor(decision.shop)
+        except UnknownShopError:
+            # Removed from the registry while the decision waited in its lane: dead-lettered
+            # with the reason (raising would leave the offset uncommitted for good).
+            await self._foreign_shop(event, decision.shop, decision.case_id)
+            return
         writes = [a for a in decision.actions if a.kind not in _NOT_WRITTEN_HERE]
         delegated = any(a.kind is ActionKind.CREATE_ORDER for a in decision.actions)
         if writes:
             await self._state(decision.case_id, decision, CaseStatus.APPLYING, decision.outcome)
-        executor = self.executor(decision.shop)
         for index, action in enumerate(decision.actions):
             result = await self._with_patience(
                 functools.partial(executor.apply, decision, index, action), decision.case_id
@@ -286,9 +293,12 @@ class Writer:
         """Create (once) the Shopify order of an approved offline intake."""
         case_id = order.intake_case_id
         try:
-            result = await self._with_patience(
-                functools.partial(self.creator(order.shop).create, order), case_id
-            )
+            creator = self.creator(order.shop)
+        except UnknownShopError:  # removed from the registry while the order waited
+            await self._foreign_shop(event, order.shop, case_id)
+            return
+        try:
+            result = await self._with_patience(functools.partial(creator.create, order), case_id)
         except OfflineOrderInvalid as exc:
             await dead_letter(
                 self.services.producer, event, reason=str(exc), error_class="offline-order-invalid"

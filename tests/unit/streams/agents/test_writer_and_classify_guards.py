@@ -12,6 +12,7 @@ from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
 from streams.agents.classify import STATS, Classifier, NoEnrichment, Pending
 from streams.agents.writer import Writer, lane_key
 from streams.policy.loader import default_policy
+from streams.shops.errors import UnknownShopError
 from tests.unit.streams.agents.fakes import FakeServices, registry
 from tests.unit.streams.agents.test_sink import FakeProducer, request
 
@@ -260,3 +261,39 @@ def test_the_writers_lane_is_per_shop_and_order() -> None:
 
     # Order ids are only unique within a store: two stores' order 45 are two lanes.
     assert lane_key(decided("a.myshopify.com")) != lane_key(decided("b.myshopify.com"))
+
+
+async def test_a_decision_of_a_shop_removed_while_queued_is_dead_lettered() -> None:
+    from datetime import UTC, datetime
+
+    from schemas.records import CaseDecision
+
+    producer = FakeProducer()
+    writer = Writer.__new__(Writer)  # no Faust app: only apply()'s lookup is exercised
+    services = FakeServices(settings=settings(), producer=producer, shops=registry(SHOP))
+
+    def gone(shop: str) -> Any:
+        raise UnknownShopError(f"shop {shop!r} is not in the shop registry")
+
+    services.shopify_writer_for = gone
+    writer.services = services  # type: ignore[assignment]
+    writer._executors = {}
+    writer.config = None  # type: ignore[assignment]
+    decision = CaseDecision(
+        decision_id="d",
+        case_id="case-1",
+        case_type=CaseType.ORDER_REVIEW,
+        shop="gone.myshopify.com",
+        process_instance_id="p",
+        task_id="t",
+        outcome="approved",
+        decided_at=datetime.now(UTC),
+        actions=[],
+        variables=[],
+    )
+
+    await writer.apply(decision_event(), decision)
+
+    ((topic, _, _, headers),) = producer.sent
+    assert topic == "cases.decisions.dlq"
+    assert b"gone.myshopify.com" in dict(headers)["casebridge.dlq.reason"]
