@@ -8,11 +8,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from connectors.shopify.budget import Priority, current_class
-from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
+from schemas.records import CaseDecision, CaseRequest, CaseType, CaseVariable, VariableType
 from streams.agents.classify import STATS, Classifier, NoEnrichment, Pending
 from streams.agents.writer import Writer, lane_key
 from streams.policy.loader import default_policy
 from streams.shops.errors import UnknownShopError
+from tests.unit.schemas.samples import samples
 from tests.unit.streams.agents.fakes import FakeServices, registry
 from tests.unit.streams.agents.test_sink import FakeProducer, request
 
@@ -241,22 +242,9 @@ async def test_an_event_that_needs_no_case_is_recorded_as_not_actionable() -> No
 
 
 def test_the_writers_lane_is_per_shop_and_order() -> None:
-    from datetime import UTC, datetime
-
-    from schemas.records import CaseDecision
-
     def decided(shop: str) -> CaseDecision:
-        return CaseDecision(
-            decision_id="d",
-            case_id="c",
-            case_type=CaseType.ORDER_REVIEW,
-            shop=shop,
-            process_instance_id="p",
-            task_id="t",
-            outcome="approved",
-            decided_at=datetime.now(UTC),
-            actions=[],
-            variables=[CaseVariable(name="orderId", value="45")],
+        return a_decision(shop).model_copy(
+            update={"variables": [CaseVariable(name="orderId", value="45")]}
         )
 
     # Order ids are only unique within a store: two stores' order 45 are two lanes.
@@ -264,10 +252,6 @@ def test_the_writers_lane_is_per_shop_and_order() -> None:
 
 
 async def test_a_decision_of_a_shop_removed_while_queued_is_dead_lettered() -> None:
-    from datetime import UTC, datetime
-
-    from schemas.records import CaseDecision
-
     producer = FakeProducer()
     writer = Writer.__new__(Writer)  # no Faust app: only apply()'s lookup is exercised
     services = FakeServices(settings=settings(), producer=producer, shops=registry(SHOP))
@@ -279,21 +263,17 @@ async def test_a_decision_of_a_shop_removed_while_queued_is_dead_lettered() -> N
     writer.services = services  # type: ignore[assignment]
     writer._executors = {}
     writer.config = None  # type: ignore[assignment]
-    decision = CaseDecision(
-        decision_id="d",
-        case_id="case-1",
-        case_type=CaseType.ORDER_REVIEW,
-        shop="gone.myshopify.com",
-        process_instance_id="p",
-        task_id="t",
-        outcome="approved",
-        decided_at=datetime.now(UTC),
-        actions=[],
-        variables=[],
-    )
+    decision = a_decision("gone.myshopify.com").model_copy(update={"actions": []})
 
     await writer.apply(decision_event(), decision)
 
     ((topic, _, _, headers),) = producer.sent
     assert topic == "cases.decisions.dlq"
     assert b"gone.myshopify.com" in dict(headers)["casebridge.dlq.reason"]
+
+
+def a_decision(shop: str) -> CaseDecision:
+    """The sample decision, for ``shop``."""
+    sample = samples()["CaseDecision"]
+    assert isinstance(sample, CaseDecision)
+    return sample.model_copy(update={"shop": shop})
