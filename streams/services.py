@@ -38,6 +38,7 @@ from streams.policy.model import Policy
 from streams.settings import Settings
 from streams.shops import RegistryWatcher, Shop, ShopRegistry, load_registry, single_shop_registry
 from streams.shops.loader import RegistryDefaults
+from streams.shops.model import normalise_domain
 
 
 @dataclass
@@ -148,6 +149,7 @@ class Services:
         (:mod:`connectors.shopify.budget`), so one store's throttling never
         delays another's calls.
         """
+        shop = normalise_domain(shop)
         bucket = self._buckets.get(shop)
         if bucket is None:
             config = self._shopify_config(self.shops.require(shop))
@@ -173,6 +175,7 @@ class Services:
         return self._client(shop, writer=True)
 
     def _client(self, shop: str, *, writer: bool) -> ShopifyAdminClient:
+        shop = normalise_domain(shop)
         client = self._clients.get((shop, writer))
         if client is None:
             entry = self.shops.require(shop)

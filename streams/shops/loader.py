@@ -34,7 +34,7 @@ from streams.policy import PolicyError
 from streams.policy.loader import _parse_yaml, format_validation_error
 from streams.policy.model import Policy
 from streams.shops.errors import ShopRegistryError
-from streams.shops.model import Shop, ShopEntry, ShopRegistry
+from streams.shops.model import Shop, ShopEntry, ShopRegistry, normalise_domain
 from streams.shops.overlay import overlay_policy
 
 
@@ -162,7 +162,7 @@ def single_shop_registry(
     as before there was a registry.
     """
     shop = Shop(
-        domain=domain,
+        domain=normalise_domain(domain),
         access_token=access_token,
         api_version=defaults.api_version,
         policy=defaults.base_policy,

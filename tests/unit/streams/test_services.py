@@ -81,6 +81,7 @@ async def test_each_shop_has_its_own_budget_and_clients(tmp_path: Path) -> None:
     )
     assert services.shopify_writer_for(EU).config.retry.maximum_attempts == 1
     assert services.shopify is us  # the default shop: the first of the file
+    assert services.shopify_for(US.upper()) is us
     assert str(services.policy_for(EU).orders.review.value.absolute_threshold) == "900"
     assert services.policy_for("evil.myshopify.com") == services.policy
     with pytest.raises(UnknownShopError):

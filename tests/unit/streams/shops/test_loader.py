@@ -143,7 +143,7 @@ def test_an_unreadable_file_is_a_registry_error(tmp_path: Path) -> None:
 
 def test_the_single_shop_settings_are_a_registry_of_one() -> None:
     registry = single_shop_registry(
-        domain="casebridge-demo.myshopify.com",
+        domain="Casebridge-Demo.myshopify.com",
         access_token=SecretStr("shpat_x"),
         webhook_secrets=(),
         defaults=DEFAULTS,
