@@ -145,6 +145,13 @@ class ShopReconcilers:
             started.append(task)
         return started
 
+    async def stop(self) -> None:
+        """Cancel the runs still going (the worker stops; the watermarks stay where they are)."""
+        running = list(self._running)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
 
 def register(
     app: faust.App,
@@ -187,6 +194,10 @@ def register(
     async def reconcile_orders() -> None:
         reconcilers.start()
 
+    async def stop_runs(*_: object, **__: object) -> None:
+        await reconcilers.stop()
+
+    app.on_before_shutdown.connect(stop_runs)
     return reconcilers
 
 

@@ -57,3 +57,15 @@ async def test_each_shop_runs_on_its_own_and_a_stuck_one_only_skips_itself(
     assert eu_first == f"{EU} run 1"
     assert shops.for_shop(US).shop == US
     await services.aclose()
+
+
+async def test_stop_cancels_the_runs_still_going(tmp_path: Path) -> None:
+    services = two_shops(tmp_path)
+    shops, _gate = reconcilers(services, stuck=EU)
+    us, eu = shops.start()
+    await us
+
+    await shops.stop()
+
+    assert eu.cancelled()
+    await services.aclose()
