@@ -223,7 +223,7 @@ def render(report: Report, meta: dict[str, Any], machine_md: str) -> str:
     requested = [c.requested for c in approved]
     over = [c for c in approved if c.requested > TARGET_ORDER_REVIEW]
     lines = [
-        "## Shopify points per case (`python -m bench.points`)",
+        "## (e) Shopify points per case: `python -m bench.points`",
         "",
         f"The sandbox for {meta['duration_s']:.0f} s at {meta['rate']:g} Shopify events/s "
         "(its own broker and registry, both emulators, one worker with every role; the "

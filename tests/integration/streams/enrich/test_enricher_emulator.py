@@ -62,7 +62,8 @@ async def test_enrich_and_hold_twice_against_the_emulator() -> None:
         assert enriched.enrichment_complete, found.get("enrichmentError")
         assert found["customerOrdersCount"] == "3"
         assert found["previousOrdersCount"] == "2"
-        assert found["previousReturnsCount"] == "0"
+        # An order review reads the customer's summary, not the returns of their orders.
+        assert "previousReturnsCount" not in found
         fo_ids = json.loads(found["fulfillmentOrderIds"])
         assert fo_ids and all(fo.startswith("gid://shopify/FulfillmentOrder/") for fo in fo_ids)
         assert found["orderName"].startswith("#")
@@ -74,9 +75,10 @@ async def test_enrich_and_hold_twice_against_the_emulator() -> None:
         handle = hold_handle(case.case_id)
         placed = json.loads({v.name: v.value for v in held.variables}["holdsPlaced"])
         assert [p["fulfillmentOrderId"] for p in placed] == fo_ids
-        assert {v.name: v.value for v in again.variables}["holdsPlaced"] == json.dumps(
-            placed, sort_keys=True, separators=(",", ":")
-        )
+        # The redelivery's hold is refused as a duplicate handle: recorded, not placed again.
+        replayed = json.loads({v.name: v.value for v in again.variables}["holdsPlaced"])
+        assert [p["fulfillmentOrderId"] for p in replayed] == fo_ids
+        assert "holdError" not in {v.name for v in again.variables}
         for fo in fo_ids:
             state = await emulator.resource("fulfillment_orders", fo.rsplit("/", 1)[-1])
             ours = [h for h in state["fulfillment_holds"] if h["handle"] == handle]
