@@ -63,6 +63,13 @@ def build_app(
     install_metrics_route(app, lag=settings.lag)
     services = Services(settings)
     add_refresher(services.refresh_budget_metrics)
+    watcher = services.shop_watcher  # a bad registry file refuses the start, here
+    if watcher is not None:
+        # Every worker re-reads the file: each one serves whichever shops its partitions hold.
+        @app.timer(settings.shops_reload_s, name="casebridge.shop-registry")  # type: ignore[untyped-decorator]
+        async def reload_shops() -> None:
+            watcher.check()
+
     app.casebridge_services = services  # type: ignore[attr-defined]
     app.casebridge_stages = {role: _load(ROLES[role])(app, services) for role in selected}  # type: ignore[attr-defined]
 

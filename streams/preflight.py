@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from connectors.errors import ConfigurationError
 from connectors.shopify.client import GraphQLExecutor
@@ -19,6 +20,9 @@ from connectors.shopify.scopes import check_scopes, required_scopes
 from connectors.shopify.versions import WARN_DAYS, ApiVersionError, VersionSupport, support
 from streams.ops.metrics import SHOPIFY_API_VERSION_DAYS_LEFT
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from streams.services import Services
 
 __all__ = ["StartupRefused", "check_access_scopes", "check_api_version", "preflight"]
 
@@ -78,16 +82,30 @@ def preflight(settings: Settings, roles: Sequence[str], *, today: date | None = 
     Raises:
         StartupRefused: with the one line to show.
     """
-    check_api_version(settings.shopify.api_version, today or datetime.now(UTC).date())
-    if required_scopes(roles):
-        asyncio.run(_scopes(settings, roles))
-
-
-async def _scopes(settings: Settings, roles: Sequence[str]) -> None:
     from streams.services import Services
 
+    # Every shop of the registry (one with the single-shop settings): its version, its token.
     services = Services(settings)
+    for shop in services.shops:
+        try:
+            check_api_version(shop.api_version, today or datetime.now(UTC).date())
+        except StartupRefused as exc:
+            raise StartupRefused(_for_shop(shop.domain, services, exc)) from exc
+    if required_scopes(roles):
+        asyncio.run(_scopes(services, roles))
+
+
+def _for_shop(domain: str, services: Services, exc: StartupRefused) -> str:
+    # Named only when there are several: a single-shop deployment reads as before.
+    return f"shop {domain}: {exc}" if len(services.shops) > 1 else str(exc)
+
+
+async def _scopes(services: Services, roles: Sequence[str]) -> None:
     try:
-        await check_access_scopes(services.shopify, roles)
+        for shop in services.shops:
+            try:
+                await check_access_scopes(services.shopify_for(shop.domain), roles)
+            except StartupRefused as exc:
+                raise StartupRefused(_for_shop(shop.domain, services, exc)) from exc
     finally:
         await services.aclose()

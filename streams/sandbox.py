@@ -3,7 +3,9 @@
 Brings up, in order, printing each step with the seconds since the start: the
 sandbox's own Kafka + registry stack, the topics and schemas, the OpenText
 emulator (deciding tasks by itself after a delay), the Shopify emulator
-(delivering signed webhooks to the worker), one worker running every role,
+(its stores those of the shop registry: by default a US store in USD and an EU
+store in EUR with its own policy, ``deploy/shops/shops.yaml``; delivering
+signed webhooks to the worker), one worker running every role,
 and the traffic: the Shopify scenario stream (orders,
 risks, returns, disputes, fulfillment trouble, product changes), complaints
 published to ``support.complaints`` like a help desk would, and offline order
@@ -47,7 +49,9 @@ import yaml
 
 from connectors.errors import CasebridgeError
 from streams.runtime.children import ChildProcess, spawn
+from streams.services import Services
 from streams.settings import Settings, StackSettings
+from streams.shops.emulated import bundled_registry_path, emulator_shops
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +183,9 @@ class Sandbox:
         self.keep_data = keep_data
         self.progress = progress if progress is not None else Progress()
         self.children: list[ChildProcess] = []
+        # The stores it runs: the settings' registry file, else the bundled US + EU one.
+        self.shops_file = settings.shops_file or bundled_registry_path()
+        self.shops = Services(settings.model_copy(update={"shops_file": self.shops_file})).shops
         self.stop_event = threading.Event()
         self.started_stack = False
 
@@ -268,6 +275,7 @@ class Sandbox:
             "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
             "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
             "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
+            "CASEBRIDGE_SHOPS_FILE": str(self.shops_file),
             "CASEBRIDGE_OPENTEXT__BASE_URL": self.opentext_url,
             "CASEBRIDGE_RECONCILE__INTERVAL_S": "60",
             "CASEBRIDGE_LAG__INTERVAL_S": "5",
@@ -287,16 +295,19 @@ class Sandbox:
         with self.progress.step(
             f"traffic ({self.rate_per_s:g} Shopify events/s, complaints, intakes)"
         ):
-            httpx.post(
-                f"{self.shopify_url}/_emulator/seed",
-                json={"scenario": {"n": 10, "seed": random.randrange(1 << 30)}},
-                timeout=30,
-            ).raise_for_status()
-            httpx.post(
-                f"{self.shopify_url}/_emulator/stream",
-                json={"rate_per_s": self.rate_per_s, "seed": random.randrange(1 << 30)},
-                timeout=10,
-            ).raise_for_status()
+            # Every store gets its share of the traffic (one scenario stream each).
+            rate = self.rate_per_s / len(self.shops)
+            for shop in self.shops.domains:
+                httpx.post(
+                    f"{self.shopify_url}/_emulator/seed",
+                    json={"shop": shop, "scenario": {"n": 10, "seed": random.randrange(1 << 30)}},
+                    timeout=30,
+                ).raise_for_status()
+                httpx.post(
+                    f"{self.shopify_url}/_emulator/stream",
+                    json={"shop": shop, "rate_per_s": rate, "seed": random.randrange(1 << 30)},
+                    timeout=10,
+                ).raise_for_status()
             self._traffic = threading.Thread(
                 target=self._side_traffic, args=(base_env,), daemon=True
             )
@@ -332,6 +343,7 @@ class Sandbox:
         shopify_config.write_text(
             yaml.safe_dump(
                 {
+                    "shops": emulator_shops(self.shops),
                     "webhooks": [{"topic": t, "address": ingress} for t in WEBHOOK_TOPICS],
                     "delivery": {"time_scale": 0.01},
                     "seed": random.randrange(1 << 30),
@@ -371,7 +383,7 @@ class Sandbox:
                     "produce",
                     "complaint",
                     "--shop",
-                    self.settings.shopify.shop_domain,
+                    self.shops.default.domain,
                     "--customer-id",
                     customer,
                     "--email",
@@ -441,7 +453,7 @@ class Sandbox:
             },
             {"name": "currency", "type": "string", "value": "USD"},
             {"name": "paymentStatus", "type": "string", "value": "PENDING"},
-            {"name": "shop", "type": "string", "value": self.settings.shopify.shop_domain},
+            {"name": "shop", "type": "string", "value": self.shops.default.domain},
         ]
         httpx.post(
             f"{self.opentext_url}/workflow/v1/process-instances",

@@ -8,6 +8,7 @@ own, so nothing is created per message.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -18,7 +19,7 @@ from connectors.serde import AvroSerde, RegistryClient
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend
-from schemas.records import AvroRecord
+from schemas.records import AvroRecord, CaseType
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (
     RECORDS_OUT,
@@ -28,12 +29,16 @@ from streams.ops.metrics import (
     SHOPIFY_BUDGET_OLDEST_WAIT,
     SHOPIFY_BUDGET_QUEUE,
     SHOPIFY_BUDGET_SATURATED,
+    SHOPIFY_CALLS,
     SHOPIFY_POINTS,
     SHOPIFY_RESTORE_RATE,
 )
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
 from streams.settings import Settings
+from streams.shops import RegistryWatcher, Shop, ShopRegistry, load_registry, single_shop_registry
+from streams.shops.loader import RegistryDefaults
+from streams.shops.model import normalise_domain
 
 
 @dataclass
@@ -42,6 +47,11 @@ class Services:
 
     settings: Settings
     _serdes: dict[str, AvroSerde] = field(default_factory=dict)
+    _buckets: dict[str, CostBucket] = field(default_factory=dict)
+    _clients: dict[tuple[str, bool], ShopifyAdminClient] = field(default_factory=dict)
+    # Clients of shops a reload removed or changed: closed with the others at shutdown,
+    # since a call may still be running on them.
+    _retired: list[ShopifyAdminClient] = field(default_factory=list)
 
     @cached_property
     def registry(self) -> RegistryClient:
@@ -66,88 +76,182 @@ class Services:
         path = self.settings.policy_file
         return load_policy(path) if path else default_policy()
 
-    def _shopify_config(self, **overrides: Any) -> ShopifyClientConfig:
-        s = self.settings.shopify
+    @cached_property
+    def shop_watcher(self) -> RegistryWatcher | None:
+        """The watched registry file (``CASEBRIDGE_SHOPS_FILE``), or None without one."""
+        path = self.settings.shops_file
+        if path is None:
+            return None
+        watcher = RegistryWatcher(path, lambda p: load_registry(p, self._registry_defaults()))
+        watcher.on_change(self._shops_changed)
+        return watcher
+
+    @cached_property
+    def _single_shop(self) -> ShopRegistry:
+        s = self.settings
+        return single_shop_registry(
+            domain=s.shopify.shop_domain,
+            access_token=s.shopify.access_token,
+            webhook_secrets=tuple(s.ingress.webhook_secrets),
+            defaults=self._registry_defaults(),
+        )
+
+    def _registry_defaults(self) -> RegistryDefaults:
+        s = self.settings
+        return RegistryDefaults(
+            api_version=s.shopify.api_version,
+            base_policy=self.policy,
+            base_url=s.shopify.base_url,
+            models=dict(s.opentext.models),
+        )
+
+    @property
+    def shops(self) -> ShopRegistry:
+        """The shops served now: the registry file's (reloaded on change), else settings' one."""
+        watcher = self.shop_watcher
+        return watcher.current if watcher is not None else self._single_shop
+
+    def policy_for(self, shop: str) -> Policy:
+        """``shop``'s policy (its overlay over the base); the base one for an unknown shop."""
+        found = self.shops.get(shop)
+        return found.policy if found is not None else self.policy
+
+    def model_key(self, shop: str, case_type: str) -> str | None:
+        """The OpenText model ``shop``'s cases of ``case_type`` open in (its routing, else ours)."""
+        found = self.shops.get(shop)
+        models = found.models if found is not None else self.settings.opentext.models
+        return models.get(case_type)
+
+    def model_keys(self) -> list[tuple[CaseType, str]]:
+        """Every (case type, model key) a registered shop routes to: what decisions read."""
+        pairs = {
+            (CaseType(kind), key)
+            for shop in self.shops
+            for kind, key in {**self.settings.opentext.models, **shop.models}.items()
+        }
+        return sorted(pairs, key=lambda pair: (pair[0].value, pair[1]))
+
+    def _shopify_config(self, shop: Shop, **overrides: Any) -> ShopifyClientConfig:
         return ShopifyClientConfig(
-            shop_domain=s.shop_domain,
-            api_version=s.api_version,
-            access_token=s.access_token,
-            base_url=s.base_url,
-            timeout_s=s.timeout_s,
+            shop_domain=shop.domain,
+            api_version=shop.api_version,
+            access_token=shop.access_token,
+            base_url=shop.base_url,
+            timeout_s=self.settings.shopify.timeout_s,
             **overrides,
         )
 
-    @cached_property
-    def shopify_bucket(self) -> CostBucket:
-        """The shop's budget scheduler, shared by every Shopify client here.
+    def bucket_for(self, shop: str) -> CostBucket:
+        """The budget scheduler of ``shop``, shared by every Shopify client of that shop here.
 
-        One per shop: every call to the store, from any stage, waits in it by
-        priority class (:mod:`connectors.shopify.budget`).
+        One per shop, created on first use: every call to a store, from any
+        stage, waits in its own store's bucket by priority class
+        (:mod:`connectors.shopify.budget`), so one store's throttling never
+        delays another's calls.
         """
-        config = self._shopify_config()
-        return CostBucket(
-            maximum_available=config.maximum_available, restore_rate=config.restore_rate
-        )
+        shop = normalise_domain(shop)
+        bucket = self._buckets.get(shop)
+        if bucket is None:
+            config = self._shopify_config(self.shops.require(shop))
+            bucket = self._buckets[shop] = CostBucket(
+                maximum_available=config.maximum_available, restore_rate=config.restore_rate
+            )
+        return bucket
 
-    @cached_property
-    def shopify(self) -> ShopifyAdminClient:
-        """The cost-aware Shopify Admin GraphQL client (reads; retries transient failures)."""
-        return ShopifyAdminClient(
-            self._shopify_config(),
-            bucket=self.shopify_bucket,
-            on_response=self._shopify_called,
-            on_points=self._shopify_points,
-        )
+    def shopify_for(self, shop: str) -> ShopifyAdminClient:
+        """``shop``'s cost-aware Admin GraphQL client (reads; retries transient failures).
 
-    @cached_property
-    def shopify_writer(self) -> ShopifyAdminClient:
-        """The client the writer mutates with: no blind resend after a timeout.
+        Raises:
+            UnknownShopError: ``shop`` is not in the registry.
+        """
+        return self._client(shop, writer=False)
+
+    def shopify_writer_for(self, shop: str) -> ShopifyAdminClient:
+        """``shop``'s client to mutate with: no blind resend after a timeout.
 
         A resent mutation may apply twice (a split, a created order); the writer
         retries itself, re-reading Shopify's state before writing again.
         """
-        return ShopifyAdminClient(
-            self._shopify_config(retry=RetryPolicy(maximum_attempts=1)),
-            bucket=self.shopify_bucket,
-            on_response=self._shopify_called,
-            on_points=self._shopify_points,
-        )
+        return self._client(shop, writer=True)
+
+    def _client(self, shop: str, *, writer: bool) -> ShopifyAdminClient:
+        shop = normalise_domain(shop)
+        client = self._clients.get((shop, writer))
+        if client is None:
+            entry = self.shops.require(shop)
+            overrides: dict[str, Any] = {"retry": RetryPolicy(maximum_attempts=1)} if writer else {}
+            client = self._clients[(shop, writer)] = ShopifyAdminClient(
+                self._shopify_config(entry, **overrides),
+                bucket=self.bucket_for(entry.domain),
+                on_response=functools.partial(self._shopify_called, entry.domain),
+                on_points=functools.partial(self._shopify_points, entry.domain),
+            )
+        return client
+
+    @property
+    def shopify_bucket(self) -> CostBucket:
+        """The default (first) shop's budget scheduler."""
+        return self.bucket_for(self.shops.default.domain)
+
+    @property
+    def shopify(self) -> ShopifyAdminClient:
+        """The default (first) shop's read client (single-shop callers: preflight, tools)."""
+        return self.shopify_for(self.shops.default.domain)
+
+    @property
+    def shopify_writer(self) -> ShopifyAdminClient:
+        """The default (first) shop's write client."""
+        return self.shopify_writer_for(self.shops.default.domain)
+
+    def _shops_changed(self, registry: ShopRegistry) -> None:
+        """Drop the clients of shops removed or changed (token, version, URL) by a reload."""
+        for key in list(self._clients):
+            shop, config = registry.get(key[0]), self._clients[key].config
+            if shop is None or (
+                shop.access_token.get_secret_value(),
+                shop.api_version,
+                shop.base_url,
+            ) != (config.access_token.get_secret_value(), config.api_version, config.base_url):
+                self._retired.append(self._clients.pop(key))
 
     def _shopify_called(
-        self, operation: str, status: int, duration_s: float, cost: float | None
+        self, shop: str, operation: str, status: int, duration_s: float, cost: float | None
     ) -> None:
         REMOTE_CALL_SECONDS.labels("shopify", operation, str(status)).observe(duration_s)
+        SHOPIFY_CALLS.labels(shop, str(status)).inc()
         if status in RETRYABLE_STATUSES:
             RETRIES.labels("shopify", str(status)).inc()
         self.refresh_budget_metrics()
 
     def _shopify_points(
-        self, priority: Priority, spend: Spend | None, requested: float, actual: float
+        self,
+        shop: str,
+        priority: Priority,
+        spend: Spend | None,
+        requested: float,
+        actual: float,
     ) -> None:
-        shop = self.settings.shopify.shop_domain
         case_type = spend.case_type if spend is not None else "none"
         SHOPIFY_POINTS.labels(shop, case_type, priority.label, "requested").inc(requested)
         SHOPIFY_POINTS.labels(shop, case_type, priority.label, "actual").inc(actual)
 
-    def budget_saturated(self) -> bool:
-        """Whether an enrichment read would now wait longer than enrichment is let wait."""
-        wait = self.shopify_bucket.estimated_wait(0.0, Priority.ENRICH)
+    def budget_saturated(self, shop: str | None = None) -> bool:
+        """Whether an enrichment read of ``shop`` (default: the first) would wait too long."""
+        bucket = self.bucket_for(shop or self.shops.default.domain)
+        wait = bucket.estimated_wait(0.0, Priority.ENRICH)
         return wait > self.settings.enrich.defer_after_s
 
     def refresh_budget_metrics(self) -> None:
-        """Set the shop's budget gauges from the scheduler (every answer, every scrape)."""
-        if "shopify_bucket" not in self.__dict__:
-            return
-        bucket = self.shopify_bucket
-        shop = self.settings.shopify.shop_domain
-        SHOPIFY_BUCKET_LEVEL.labels(shop).set(max(bucket.maximum_available - bucket.level, 0.0))
-        SHOPIFY_RESTORE_RATE.labels(shop).set(bucket.restore_rate)
-        for priority in Priority:
-            SHOPIFY_BUDGET_QUEUE.labels(shop, priority.label).set(bucket.queue_depth(priority))
-            SHOPIFY_BUDGET_OLDEST_WAIT.labels(shop, priority.label).set(
-                bucket.oldest_wait(priority)
-            )
-        SHOPIFY_BUDGET_SATURATED.labels(shop).set(1.0 if self.budget_saturated() else 0.0)
+        """Set each shop's budget gauges from its scheduler (every answer, every scrape)."""
+        for shop, bucket in list(self._buckets.items()):
+            SHOPIFY_BUCKET_LEVEL.labels(shop).set(max(bucket.maximum_available - bucket.level, 0.0))
+            SHOPIFY_RESTORE_RATE.labels(shop).set(bucket.restore_rate)
+            for priority in Priority:
+                SHOPIFY_BUDGET_QUEUE.labels(shop, priority.label).set(bucket.queue_depth(priority))
+                SHOPIFY_BUDGET_OLDEST_WAIT.labels(shop, priority.label).set(
+                    bucket.oldest_wait(priority)
+                )
+            SHOPIFY_BUDGET_SATURATED.labels(shop).set(1.0 if self.budget_saturated(shop) else 0.0)
 
     def _opentext_called(self, endpoint: str, status: int, duration_s: float) -> None:
         REMOTE_CALL_SECONDS.labels("opentext", endpoint, str(status)).observe(duration_s)
@@ -178,10 +282,10 @@ class Services:
         """Flush the producer and close the HTTP clients that were created."""
         if "producer" in self.__dict__:
             self.producer.close()
-        if "shopify" in self.__dict__:
-            await self.shopify.aclose()
-        if "shopify_writer" in self.__dict__:
-            await self.shopify_writer.aclose()
+        for client in [*self._clients.values(), *self._retired]:
+            await client.aclose()
+        self._clients.clear()
+        self._retired.clear()
         if "opentext" in self.__dict__:
             await self.opentext.aclose()
         if "registry" in self.__dict__:

@@ -232,6 +232,13 @@ class Settings(BaseSettings):
     policy_file: Path | None = Field(
         default=None, description="YAML/TOML policy; the bundled default when unset."
     )
+    shops_file: Path | None = Field(
+        default=None,
+        description="YAML shop registry (streams/shops); one shop from `shopify` when unset.",
+    )
+    shops_reload_s: float = Field(
+        default=10.0, gt=0, description="How often workers check the shop registry file."
+    )
     sink_concurrency: int = Field(default=32, ge=1, le=1024)
     classify_concurrency: int = Field(
         default=32,
@@ -303,7 +310,9 @@ def _file_values(environ: Mapping[str, str]) -> dict[str, Any]:
         if not (name.startswith(ENV_PREFIX) and name.endswith("_FILE")):
             continue
         target = name[: -len("_FILE")]
-        if target in environ:
+        if target in environ or name[len(ENV_PREFIX) :].lower() in Settings.model_fields:
+            # Set directly, or a setting that is itself a path (CASEBRIDGE_SHOPS_FILE,
+            # CASEBRIDGE_POLICY_FILE): read where it is used, not as a secret here.
             continue
         try:
             content = Path(path).read_text(encoding="utf-8").strip()

@@ -325,7 +325,7 @@ class Classifier:
             self.stats["unknown_topics"] += 1
             return []
 
-        policy = self.services.policy
+        policy = self.services.policy_for(record.shop)  # the shop's overlay over the base
         stats_key = f"{record.shop}|{event.message.partition}"
         raw_stats = self.shop_stats.get(stats_key)
         shop_stats = ShopStats.model_validate_json(raw_stats) if raw_stats else ShopStats()
@@ -364,7 +364,8 @@ class Classifier:
         self.stats["events"] += 1
         context = ClassifyContext(complaint_history=_JsonMapping(self.complaint_history))
         try:
-            request = classify_complaint(record, self.services.policy, context, datetime.now(UTC))
+            policy = self.services.policy_for(record.shop)
+            request = classify_complaint(record, policy, context, datetime.now(UTC))
         except ClassificationError as exc:
             self.stats["dead_lettered"] += 1
             await dead_letter(
@@ -375,12 +376,12 @@ class Classifier:
 
     def _decide(self, requests: Sequence[CaseRequest], source: str) -> list[Pending]:
         """Record each request in the open-cases table and the complaint history."""
-        policy = self.services.policy
         pending = []
         for decided in requests:
             request, first, unseen = self._generation(decided, source)
             if request is None:
                 continue
+            policy = self.services.policy_for(request.shop)
             # Only complaints count towards a customer's repeated-complaint history.
             key = complaint_key_of(request) if request.case_type is CaseType.COMPLAINT else None
             if key is not None:
@@ -458,12 +459,12 @@ class Classifier:
             # The review hold goes on once, when the case is first requested (later
             # updates of the case, e.g. the orders/updated our own write-backs cause
             # after the decision released the hold, must not hold the order again),
-            # and only on an order of the shop this worker's Shopify client serves.
+            # and only on an order of a shop in the registry (each held with its own client).
             entry = dict(self.open_cases.get(request.case_id) or {})
             if (
                 not entry.get("held")
                 and self.enricher.would_hold(request)
-                and request.shop == self.services.settings.shopify.shop_domain
+                and request.shop in self.services.shops
                 and not (item.unseen and await self._opened_before(request))
             ):
                 with call_class(Priority.PROTECT):
@@ -496,7 +497,7 @@ class Classifier:
         unreachable: False (the hold handle still keeps it to one hold at a time).
         """
         try:
-            model_key = self.services.settings.opentext.models.get(request.case_type.value)
+            model_key = self.services.model_key(request.shop, request.case_type.value)
             if model_key is None:
                 return False
             # Bounded: an OpenText outage must not delay the hold of a new case.

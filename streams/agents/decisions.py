@@ -21,7 +21,7 @@ from confluent_kafka import KafkaException
 
 from connectors.errors import CasebridgeError
 from connectors.opentext import OpenTextAuthError, OpenTextError
-from schemas.records import CaseDecision, CaseType, OfflineOrder
+from schemas.records import CaseDecision, OfflineOrder
 from streams.decisions import (
     CallbackHandler,
     CallbackResult,
@@ -52,11 +52,13 @@ class DecisionSource:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        settings = services.settings
-        self.model_keys = {CaseType(k): v for k, v in settings.opentext.models.items()}
+        # Read at every poll and callback: shops may route to their own models, and the
+        # registry may change while the worker runs.
+        self.model_keys = services.model_keys
         self.builder = DecisionBuilder(
             OutcomeMapper(services.policy.decisions),
-            default_shop=settings.shopify.shop_domain,
+            # Cases carry their shop as a process variable; only older ones lack it.
+            default_shop=services.shops.default.domain,
         )
         self.stats = {
             "decisions": 0,
@@ -131,7 +133,7 @@ class DecisionSource:
         )
 
     async def _failed_state(self, failure: DecisionFailure) -> None:
-        state = failure_state(failure, default_shop=self.services.settings.shopify.shop_domain)
+        state = failure_state(failure, default_shop=self.services.shops.default.domain)
         if state is None:
             return
         await self.services.emit(AGENT, CASES_STATE, state, failure.case_id)

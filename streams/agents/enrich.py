@@ -2,8 +2,8 @@
 
 :func:`register_classify` is what the ``classify`` role should point at once
 Shopify access is configured: it builds a :class:`~streams.enrich.ShopifyEnricher`
-on the worker's shared, cost-aware Shopify client and declares the classify
-agents with it (:func:`streams.agents.classify.register`). Without it the
+per shop on that shop's shared, cost-aware Shopify client (:mod:`streams.enrich.shops`)
+and declares the classify agents with it (:func:`streams.agents.classify.register`). Without it the
 classify stage runs with ``NoEnrichment``.
 """
 
@@ -15,7 +15,8 @@ from typing import Any
 import faust
 
 from streams.agents import classify
-from streams.enrich import EnrichOptions, ShopifyEnricher
+from streams.enrich import EnrichOptions
+from streams.enrich.shops import ShopEnrichers
 from streams.services import Services
 from streams.settings import Settings
 
@@ -31,9 +32,13 @@ def enrich_options(settings: Settings) -> EnrichOptions:
     return EnrichOptions(**values)
 
 
-def build_enricher(services: Services) -> ShopifyEnricher:
-    """The enricher over the worker's shared Shopify client."""
-    return ShopifyEnricher(services.shopify, enrich_options(services.settings))
+def build_enricher(services: Services) -> ShopEnrichers:
+    """One enricher per registered shop, each over that shop's shared client and budget."""
+    return ShopEnrichers(
+        services.shopify_for,
+        lambda shop: shop in services.shops,
+        enrich_options(services.settings),
+    )
 
 
 def register_classify(app: faust.App, services: Services) -> classify.Classifier:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 
@@ -20,16 +21,28 @@ from streams.topics import SHOPIFY_WEBHOOKS
 log = logging.getLogger(__name__)
 
 
+def shop_webhook_secrets(services: Services, domain: str) -> list[str] | None:
+    """``domain``'s own webhook secrets from the current registry; None when not registered.
+
+    Read per delivery, so a shop added to the registry file is accepted once it is reloaded.
+    """
+    shop = services.shops.get(domain)
+    if shop is None:
+        return None
+    return [secret.get_secret_value() for secret in shop.webhook_secrets]
+
+
 def register(app: faust.App, services: Services) -> WebhookIngress:
     """Serve ``POST /webhooks/shopify`` on the worker and rebuild the dedup window at start."""
     settings = services.settings
     secrets = [s.get_secret_value() for s in settings.ingress.webhook_secrets]
-    if not secrets:
+    if not secrets and not all(shop.webhook_secrets for shop in services.shops):
         from streams.settings import SettingsError
 
         raise SettingsError(
             "invalid setting CASEBRIDGE_INGRESS__WEBHOOK_SECRETS: the ingress role needs at "
-            "least one Shopify app secret (a JSON list)"
+            "least one Shopify app secret (a JSON list), unless every shop of the registry "
+            "has its own webhook_secrets"
         )
     window = SeenWindow(settings.ingress.dedup_window_s)
     serde = services.serde(SHOPIFY_WEBHOOKS)
@@ -45,6 +58,7 @@ def register(app: faust.App, services: Services) -> WebhookIngress:
         seen=window,
         publish=publish,
         is_known_topic=is_known_topic,
+        shop_secrets=functools.partial(shop_webhook_secrets, services),
     )
     install_webhook_route(app, ingress, settings.ingress.path)
     loader = WindowLoader(

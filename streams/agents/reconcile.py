@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import timedelta
 from typing import Any, Protocol
@@ -101,6 +102,57 @@ class ReconcileTick:
             return None
 
 
+class ShopReconcilers:
+    """One reconciler (and tick) per registered shop, each run on its own.
+
+    Every timer tick starts each shop's run as its own task: a store whose run
+    is slow (throttled, down) only skips its own next ticks (its tick never
+    overlaps itself) and never delays another store's run. Shops added to the
+    registry are reconciled from the next tick; a removed shop is no longer run.
+    """
+
+    def __init__(
+        self, services: Services, build: Callable[[str], Reconciler], store: Preparable
+    ) -> None:
+        self._services = services
+        self._build = build
+        self._store = store
+        self._ticks: dict[tuple[str, object], ReconcileTick] = {}
+        self._running: set[asyncio.Task[ReconcileRun | None]] = set()
+
+    def tick_for(self, shop: str) -> ReconcileTick:
+        """``shop``'s tick (a new one when a reload gave the shop a new client)."""
+        key = (shop, self._services.shopify_for(shop))
+        tick = self._ticks.get(key)
+        if tick is None:
+            replication = self._services.settings.kafka.replication_factor
+            tick = ReconcileTick(self._build(shop), self._store, replication_factor=replication)
+            self._ticks = {k: t for k, t in self._ticks.items() if k[0] != shop}
+            self._ticks[key] = tick
+        return tick
+
+    def for_shop(self, shop: str) -> Reconciler:
+        """``shop``'s reconciler."""
+        return self.tick_for(shop).reconciler
+
+    def start(self) -> list[asyncio.Task[ReconcileRun | None]]:
+        """Start one run per registered shop (a shop whose run is still going skips)."""
+        started = []
+        for domain in self._services.shops.domains:
+            task = asyncio.ensure_future(self.tick_for(domain)())
+            self._running.add(task)  # a reference, so the run is not collected mid-way
+            task.add_done_callback(self._running.discard)
+            started.append(task)
+        return started
+
+    async def stop(self) -> None:
+        """Cancel the runs still going (the worker stops; the watermarks stay where they are)."""
+        running = list(self._running)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+
+
 def register(
     app: faust.App,
     services: Services,
@@ -108,8 +160,8 @@ def register(
     options: ReconcileOptions | None = None,
     topic: str = SHOPIFY_WEBHOOKS,
     watermark_topic: str | None = None,
-) -> Reconciler:
-    """Declare the leader-only reconciliation timer on ``app``.
+) -> ShopReconcilers:
+    """Declare the leader-only reconciliation timer on ``app`` (every shop of the registry).
 
     The keyword arguments override the settings (tests use their own topics).
     """
@@ -121,23 +173,32 @@ def register(
         services.producer,
         topic=watermark_topic or str(getattr(section, "watermark_topic", WATERMARK_TOPIC)),
     )
-    reconciler = Reconciler(
-        services.shopify,
-        services.producer,
-        services.serde(topic) if topic == SHOPIFY_WEBHOOKS else _event_serde(services, topic),
-        store,
-        shop=settings.shopify.shop_domain,
-        api_version=settings.shopify.api_version,
-        topic=topic,
-        options=options,
-    )
-    tick = ReconcileTick(reconciler, store, replication_factor=settings.kafka.replication_factor)
+    serde = services.serde(topic) if topic == SHOPIFY_WEBHOOKS else _event_serde(services, topic)
+
+    def build(shop: str) -> Reconciler:
+        # The watermark is saved per shop: each store resumes from its own.
+        return Reconciler(
+            services.shopify_for(shop),
+            services.producer,
+            serde,
+            store,
+            shop=shop,
+            api_version=services.shops.require(shop).api_version,
+            topic=topic,
+            options=options,
+        )
+
+    reconcilers = ShopReconcilers(services, build, store)
 
     @app.timer(options.interval_s, on_leader=True, name="casebridge.reconcile-orders")  # type: ignore[untyped-decorator]
     async def reconcile_orders() -> None:
-        await tick()
+        reconcilers.start()
 
-    return reconciler
+    async def stop_runs(*_: object, **__: object) -> None:
+        await reconcilers.stop()
+
+    app.on_before_shutdown.connect(stop_runs)
+    return reconcilers
 
 
-__all__ = ["ReconcileTick", "reconcile_options", "register"]
+__all__ = ["ReconcileTick", "ShopReconcilers", "reconcile_options", "register"]

@@ -195,7 +195,7 @@ class Sink:
 
     async def open_case(self, event: Any, request: CaseRequest) -> None:
         """Open (or update) the process instance of one case request."""
-        model_key = self.services.settings.opentext.models.get(request.case_type.value)
+        model_key = self.services.model_key(request.shop, request.case_type.value)
         if model_key is None:
             await self._fail(event, request, f"no OpenText model for {request.case_type.value}")
             return

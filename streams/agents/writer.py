@@ -31,6 +31,7 @@ from typing import Any
 import faust
 
 from connectors.retry import RetryPolicy
+from connectors.shopify import ShopifyAdminClient
 from schemas.records import (
     ActionKind,
     CaseDecision,
@@ -51,6 +52,7 @@ from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
+from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
 from streams.writer import (
     ActionExecutor,
@@ -70,10 +72,13 @@ _NOT_WRITTEN_HERE = frozenset({ActionKind.NONE, ActionKind.CREATE_ORDER})
 
 
 def lane_key(decision: CaseDecision) -> str:
-    """The order a decision writes to (its lane), else its case."""
+    """The order a decision writes to (its lane), else its case.
+
+    The shop is part of it: order ids are only unique within a store.
+    """
     for variable in decision.variables:
         if variable.name == "orderId" and variable.value:
-            return f"order:{variable.value}"
+            return f"{decision.shop}/order:{variable.value}"
     return f"case:{decision.case_id}"
 
 
@@ -83,10 +88,11 @@ class Writer:
     def __init__(self, app: faust.App, services: Services) -> None:
         self.services = services
         settings = services.settings
-        config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
-        client = services.shopify_writer
-        self.executor = ActionExecutor(client, config=config)
-        self.creator = OfflineOrderCreator(client, config=config)
+        self.config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
+        # Per shop client (its own token and budget): a decision is applied to its record's
+        # shop. Keyed by the client, so a reload that rotates a shop's token gets a new one.
+        self._executors: dict[ShopifyAdminClient, ActionExecutor] = {}
+        self._creators: dict[ShopifyAdminClient, OfflineOrderCreator] = {}
         self.lanes = KeyedLanes(settings.writer.concurrency)
         # Faust commits past an unacknowledged record if later ones are acked first.
         self.acks = InOrderAcks()
@@ -102,7 +108,7 @@ class Writer:
         }
         # Rebuilds replayed decisions exactly as the decision source built them.
         self.builder = DecisionBuilder(
-            OutcomeMapper(services.policy.decisions), default_shop=settings.shopify.shop_domain
+            OutcomeMapper(services.policy.decisions), default_shop=services.shops.default.domain
         )
         decisions = app.topic(
             CASES_DECISIONS, key_type=bytes, value_type=bytes, value_serializer="raw"
@@ -157,20 +163,35 @@ class Writer:
                 done,
             )
 
-    async def _foreign_shop(self, event: Any, shop: str, case_id: str) -> bool:
-        """Dead-letter a record of another shop: this writer's client serves one shop only.
+    def executor(self, shop: str) -> ActionExecutor:
+        """The executor writing to ``shop`` (its own client; a new one after a token change)."""
+        client = self.services.shopify_writer_for(shop)
+        executor = self._executors.get(client)
+        if executor is None:
+            executor = self._executors[client] = ActionExecutor(client, config=self.config)
+        return executor
 
-        Ids are only unique within a shop, so applying another shop's decision here
-        would change whichever of this shop's resources happens to share the id.
+    def creator(self, shop: str) -> OfflineOrderCreator:
+        """The offline-order creator of ``shop``."""
+        client = self.services.shopify_writer_for(shop)
+        creator = self._creators.get(client)
+        if creator is None:
+            creator = self._creators[client] = OfflineOrderCreator(client, config=self.config)
+        return creator
+
+    async def _foreign_shop(self, event: Any, shop: str, case_id: str) -> bool:
+        """Dead-letter a record of a shop that is not in the registry.
+
+        Ids are only unique within a shop, so a decision is only ever written with
+        its own shop's client; a shop removed from the registry has none.
         """
-        served = self.services.settings.shopify.shop_domain
-        if shop == served:
+        if shop in self.services.shops:
             return False
-        log.warning("case %s is for shop %s, not %s: dead-lettered", case_id, shop, served)
+        log.warning("case %s: shop %s is not in the shop registry: dead-lettered", case_id, shop)
         await dead_letter(
             self.services.producer,
             event,
-            reason=f"record for shop {shop}; this writer serves {served}",
+            reason=f"record for shop {shop}, which is not in the shop registry",
             error_class="foreign-shop",
         )
         return True
@@ -191,7 +212,7 @@ class Writer:
                 reason=failure.reason,
                 error_class=failure.error_type,
             )
-            state = failure_state(failure, default_shop=self.services.settings.shopify.shop_domain)
+            state = failure_state(failure, default_shop=self.builder.default_shop or "")
             if state is not None:
                 await self._send(CASES_STATE, state, state.case_id)
                 DECISIONS.labels(state.case_type.value, "failed").inc()
@@ -215,13 +236,20 @@ class Writer:
         would race it, and on the compacted ``cases.state`` an intake whose order
         was refused could end up reading APPLIED.
         """
+        try:
+            executor = self.executor(decision.shop)
+        except UnknownShopError:
+            # Removed from the registry while the decision waited in its lane: dead-lettered
+            # with the reason (raising would leave the offset uncommitted for good).
+            await self._foreign_shop(event, decision.shop, decision.case_id)
+            return
         writes = [a for a in decision.actions if a.kind not in _NOT_WRITTEN_HERE]
         delegated = any(a.kind is ActionKind.CREATE_ORDER for a in decision.actions)
         if writes:
             await self._state(decision.case_id, decision, CaseStatus.APPLYING, decision.outcome)
         for index, action in enumerate(decision.actions):
             result = await self._with_patience(
-                functools.partial(self.executor.apply, decision, index, action), decision.case_id
+                functools.partial(executor.apply, decision, index, action), decision.case_id
             )
             await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
             if result.status is WritebackStatus.FAILED:
@@ -265,9 +293,12 @@ class Writer:
         """Create (once) the Shopify order of an approved offline intake."""
         case_id = order.intake_case_id
         try:
-            result = await self._with_patience(
-                functools.partial(self.creator.create, order), case_id
-            )
+            creator = self.creator(order.shop)
+        except UnknownShopError:  # removed from the registry while the order waited
+            await self._foreign_shop(event, order.shop, case_id)
+            return
+        try:
+            result = await self._with_patience(functools.partial(creator.create, order), case_id)
         except OfflineOrderInvalid as exc:
             await dead_letter(
                 self.services.producer, event, reason=str(exc), error_class="offline-order-invalid"

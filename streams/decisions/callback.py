@@ -33,7 +33,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -98,7 +98,8 @@ class CallbackHandler:
     """Verifies and decodes OpenText decision callbacks.
 
     Args:
-        model_keys: the process definition key of each case type.
+        model_keys: the process definition key of each case type (or a function
+            returning the pairs now: shops may route a type to their own model).
         builder: the same builder the history poller uses.
         hmac_secrets: shared secrets for ``sha256=`` body signatures.
         bearer_tokens: accepted ``Authorization: Bearer`` tokens.
@@ -113,7 +114,7 @@ class CallbackHandler:
 
     def __init__(
         self,
-        model_keys: Mapping[CaseType, str],
+        model_keys: Mapping[CaseType, str] | Callable[[], Iterable[tuple[CaseType, str]]],
         *,
         builder: DecisionBuilder | None = None,
         hmac_secrets: Iterable[str | SecretStr] = (),
@@ -126,7 +127,7 @@ class CallbackHandler:
         self._tokens = [_secret(t) for t in bearer_tokens if t]
         if not self._secrets and not self._tokens:
             raise ValueError("the OpenText callback needs an HMAC secret or a bearer token")
-        self._case_types = {key: case_type for case_type, key in model_keys.items()}
+        self._model_keys = model_keys
         self.builder = builder or DecisionBuilder()
         self._signature_header = signature_header.lower()
         self._outcome_variable = outcome_variable
@@ -205,7 +206,9 @@ class CallbackHandler:
             raise ValueError("'instanceEnded' must be true or false")
         completed_at = self._time(data.get("completedAt"))
         key = data["processDefinitionKey"]
-        case_type = self._case_types.get(key)
+        keys = self._model_keys
+        pairs = keys() if callable(keys) else keys.items()
+        case_type = next((kind for kind, known in pairs if known == key), None)
         if case_type is None:
             raise DecisionDataError(f"callback for unknown process definition key {key!r}")
         if not ended:

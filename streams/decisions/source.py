@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
@@ -174,7 +174,10 @@ class HistoryPoller:
     Args:
         client: an :class:`~connectors.opentext.OpenTextClient` (or a fake).
         model_keys: the process definition key of each case type, as the sink
-            starts them (e.g. ``{CaseType.ORDER_REVIEW: "casebridge.order_review"}``).
+            starts them (e.g. ``{CaseType.ORDER_REVIEW: "casebridge.order_review"}``),
+            or a function returning the (case type, key) pairs now (several keys of a
+            type when shops route to their own models; read at every poll, so a shop
+            added to the registry is polled from its next tick).
         builder: maps outcomes to actions; a default one when omitted.
         outcome_variable: where models store an outcome, for engines whose task
             history has no ``outcome`` field.
@@ -195,7 +198,7 @@ class HistoryPoller:
     def __init__(
         self,
         client: HistoryClient,
-        model_keys: Mapping[CaseType, str],
+        model_keys: Mapping[CaseType, str] | Callable[[], Iterable[tuple[CaseType, str]]],
         *,
         builder: DecisionBuilder | None = None,
         outcome_variable: str = "approvalStatus",
@@ -207,7 +210,7 @@ class HistoryPoller:
         if overlap < timedelta(0):
             raise ValueError("overlap must not be negative")
         self._client = client
-        self._model_keys = dict(model_keys)
+        self._model_keys = model_keys
         self.builder = builder or DecisionBuilder()
         self._outcome_variable = outcome_variable
         self._overlap = overlap
@@ -246,7 +249,8 @@ class HistoryPoller:
         held_at: datetime | None = None
         # A model read only in part may not move the watermark past what it read.
         bounds: list[datetime | None] = []
-        for case_type, key in self._model_keys.items():
+        keys = self._model_keys
+        for case_type, key in keys() if callable(keys) else keys.items():
             instances, whole, bound = await self._read_model(key, since, previous)
             if not whole:
                 bounds.append(bound)

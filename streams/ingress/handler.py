@@ -6,7 +6,9 @@ never produces a record):
 1. body larger than the limit            -> 413
 2. required Shopify headers missing       -> 400
 3. HMAC over the raw bytes does not match -> 401 (checked before parsing, so
-   unauthenticated input is never interpreted)
+   unauthenticated input is never interpreted); a shop with its own webhook
+   secrets in the registry is checked against those, any other against the app's
+3b. signed, but the shop is not in the registry -> 403 (``unknown_shop``)
 4. body is not a JSON object (also: nested beyond
    the parser's depth, or an integer over Python's
    digit limit)                            -> 400
@@ -43,6 +45,9 @@ log = logging.getLogger(__name__)
 
 #: Digits Python converts in one integer (its default limit, unless the process changed it).
 MAX_DIGITS = sys.get_int_max_str_digits()
+
+#: A shop's own webhook secrets (empty: the app's), or None when the shop is not registered.
+ShopSecrets = Callable[[str], Sequence[str] | None]
 
 #: Publishes one event (key, headers) and returns once the broker acknowledged it.
 Publisher = Callable[[ShopifyEvent, str, Sequence[tuple[str, bytes]]], Awaitable[None]]
@@ -82,11 +87,13 @@ class WebhookIngress:
         seen: SeenWindow,
         publish: Publisher,
         is_known_topic: Callable[[str], bool] = lambda topic: True,
+        shop_secrets: ShopSecrets | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        if not secrets:
+        if not secrets and shop_secrets is None:
             raise ValueError("at least one webhook secret is required")
         self._secrets = [s.encode() for s in secrets]
+        self._shop_secrets = shop_secrets
         self._max_body_bytes = max_body_bytes
         self._seen = seen
         self._publish = publish
@@ -130,8 +137,19 @@ class WebhookIngress:
             parsed = parse_webhook_headers(headers)
         except WebhookHeaderError as exc:
             return self._reject(400, "bad_headers", str(exc), headers)
-        if not verify_signature(body, parsed.hmac, self._secrets):
+        secrets, registered = self._secrets, True
+        if self._shop_secrets is not None:
+            own = self._shop_secrets(parsed.shop_domain)
+            registered = own is not None
+            if own:
+                secrets = [s.encode() for s in own]
+        if not verify_signature(body, parsed.hmac, secrets):
             return self._reject(401, "bad_hmac", "HMAC signature does not match", headers)
+        if not registered:
+            # Authentic, but no shop this deployment serves: nothing of it may enter the
+            # pipeline (its ids would collide with a registered shop's in every lookup).
+            detail = f"shop {parsed.shop_domain} is not registered with this deployment"
+            return self._reject(403, "unknown_shop", detail, headers)
         try:
             # Decoded as UTF-8 first: json.loads(bytes) would also take UTF-16/32 or a
             # BOM, which the record's payload (UTF-8 text, parsed again downstream) cannot.

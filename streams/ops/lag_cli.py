@@ -5,6 +5,7 @@
     casebridge lag                          # every casebridge* group, 3 samples 1 s apart
     casebridge lag --group casebridge --json
     casebridge lag --samples 1              # one look: OK, ERR or STOP only
+    casebridge lag --shop eu-store.myshopify.com   # and that store's share of the backlog
 
 A status needs a window of samples, so the command samples ``--samples``
 times, ``--interval`` seconds apart, and judges the last window. With a
@@ -33,6 +34,7 @@ from streams.ops.burrow import Status
 from streams.ops.config import LagSettings
 from streams.ops.lag import AdminOffsetsSource
 from streams.ops.monitor import LagMonitor, LagReport
+from streams.ops.shop_lag import shop_backlog
 
 __all__ = ["lag", "render_table"]
 
@@ -109,6 +111,11 @@ async def _sample(monitor: LagMonitor, samples: int, interval_s: float) -> LagRe
     help="Kafka to ask (default: CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS).",
 )
 @click.option("--check", is_flag=True, help="Exit 1 when a group is not OK.")
+@click.option(
+    "--shop",
+    metavar="DOMAIN",
+    help="Also count how many waiting records of the shop-keyed topics are this shop's.",
+)
 def lag(
     groups: tuple[str, ...],
     as_json: bool,
@@ -116,6 +123,7 @@ def lag(
     interval_s: float,
     bootstrap_servers: str | None,
     check: bool,
+    shop: str | None,
 ) -> None:
     """Show consumer lag per group, topic and partition, with a Burrow-style status."""
     from streams.settings import load_settings
@@ -134,15 +142,20 @@ def lag(
     monitor = LagMonitor(source, lag_settings, prefix=lag_settings.prefix(settings.app_id))
     report = asyncio.run(_sample(monitor, samples, interval_s))
     notes, notes_error = _notes(config, settings.app_id)
+    backlog = shop_backlog(config, report, shop) if shop else []
     if as_json:
         body = report.to_dict()
         body["remote"] = [asdict(n) for n in notes]
         body["remote_error"] = notes_error
+        if shop:
+            body["shop"] = {"domain": shop, "backlog": [b.to_dict() for b in backlog]}
         click.echo(json.dumps(body, indent=2))
     else:
         click.echo(render_table(report))
         for line in [n.line() for n in notes] + ([notes_error] if notes_error else []):
             click.echo(line)
+        for part in backlog:
+            click.echo(part.line(shop or ""))
     refused = any(n.failing for n in notes)
     if check and (report.status is not Status.OK or refused):
         sys.exit(1)

@@ -12,7 +12,9 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_retries_total{client,reason}            retried remote calls
     casebridge_remote_call_seconds{client,endpoint,status}   histogram of remote calls
     casebridge_shopify_bucket_level{shop}              Shopify leaky-bucket level (points)
-    casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress
+    casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress (unknown_shop...)
+    casebridge_shop_registry_reloads_total{result}     shop registry reloads: ok / error
+    casebridge_shop_registry_shops                     shops in the current registry
     casebridge_events_not_actionable_total{topic}      events that needed no case
     casebridge_webhooks_accepted_total                 webhooks accepted by ingress
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
@@ -21,6 +23,7 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_shopify_api_version_days_left{version}  days until Shopify drops the API version
     casebridge_opentext_auth_errors_total{agent}       OpenText auth failures (backed off)
     casebridge_shopify_points_total{shop,case_type,priority,kind}  Shopify points per case type
+    casebridge_shopify_calls_total{shop,status}        Shopify answers per shop and status
     casebridge_shopify_restore_rate{shop}              the shop's bucket restore rate
     casebridge_shopify_budget_queue_depth{shop,priority}  calls waiting for the budget
     casebridge_shopify_budget_oldest_wait_seconds{shop,priority}  their oldest wait
@@ -87,8 +90,11 @@ __all__ = [
     "SHOPIFY_BUDGET_OLDEST_WAIT",
     "SHOPIFY_BUDGET_QUEUE",
     "SHOPIFY_BUDGET_SATURATED",
+    "SHOPIFY_CALLS",
     "SHOPIFY_POINTS",
     "SHOPIFY_RESTORE_RATE",
+    "SHOP_REGISTRY_RELOADS",
+    "SHOP_REGISTRY_SHOPS",
     "WEBHOOKS_ACCEPTED",
     "WEBHOOKS_QUIET_ALERT",
     "WEBHOOKS_REJECTED",
@@ -157,6 +163,13 @@ SHOPIFY_POINTS = Counter(
     ["shop", "case_type", "priority", "kind"],
     registry=REGISTRY,
 )
+SHOPIFY_CALLS = Counter(
+    "casebridge_shopify_calls",
+    "Shopify Admin API answers per shop and HTTP status (0: no answer): one store's outage"
+    " shows on its own.",
+    ["shop", "status"],
+    registry=REGISTRY,
+)
 SHOPIFY_RESTORE_RATE = Gauge(
     "casebridge_shopify_restore_rate",
     "Points per second the shop's GraphQL bucket restores (as Shopify reports it).",
@@ -203,6 +216,18 @@ WEBHOOKS_REJECTED = Counter(
     "casebridge_webhooks_rejected",
     "Webhooks refused by ingress (bad HMAC, too large, malformed...).",
     ["reason"],
+    registry=REGISTRY,
+)
+
+SHOP_REGISTRY_RELOADS = Counter(
+    "casebridge_shop_registry_reloads",
+    "Reloads of the shop registry file, by result (ok / error: the last good one is kept).",
+    ["result"],
+    registry=REGISTRY,
+)
+SHOP_REGISTRY_SHOPS = Gauge(
+    "casebridge_shop_registry_shops",
+    "Shops in the current shop registry.",
     registry=REGISTRY,
 )
 

@@ -120,7 +120,10 @@ def install_api(app: faust.App, service: OpsService) -> None:
             except RequestError as exc:
                 return _error(self, 400, str(exc))
             found = service.cases(
-                request.query.get("type") or None, request.query.get("state") or None, limit
+                request.query.get("type") or None,
+                request.query.get("state") or None,
+                limit,
+                shop=request.query.get("shop") or None,
             )
             return self.json(found)
 

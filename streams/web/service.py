@@ -212,12 +212,20 @@ class OpsService:
 
     # --- cases -------------------------------------------------------------------------------
 
-    def cases(self, case_type: str | None, status: str | None, limit: int = 100) -> dict[str, Any]:
-        """The cases of a type and/or state, most recently updated first."""
-        found = self.tally.cases(case_type=case_type, status=status, limit=limit)
+    def cases(
+        self,
+        case_type: str | None,
+        status: str | None,
+        limit: int = 100,
+        *,
+        shop: str | None = None,
+    ) -> dict[str, Any]:
+        """The cases of a type, state and/or shop, most recently updated first."""
+        found = self.tally.cases(case_type=case_type, status=status, shop=shop, limit=limit)
         return {
             "type": case_type,
             "state": status,
+            "shop": shop,
             "count": len(found),
             "cases": [c.to_dict() for c in found],
         }

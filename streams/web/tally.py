@@ -120,6 +120,7 @@ class CaseTally:
             cases = list(self._cases.values())
         by_type = Counter(c.case_type for c in cases)
         by_state = Counter(c.status for c in cases)
+        by_shop = Counter(c.shop for c in cases)
         matrix: dict[str, dict[str, int]] = {}
         for c in cases:
             row = matrix.setdefault(c.case_type, {})
@@ -128,21 +129,29 @@ class CaseTally:
             "total": len(cases),
             "by_type": dict(sorted(by_type.items())),
             "by_state": dict(sorted(by_state.items())),
+            "by_shop": dict(sorted(by_shop.items())),
             "by_type_and_state": {t: dict(sorted(r.items())) for t, r in sorted(matrix.items())},
         }
 
     def cases(
-        self, *, case_type: str | None = None, status: str | None = None, limit: int = 100
+        self,
+        *,
+        case_type: str | None = None,
+        status: str | None = None,
+        shop: str | None = None,
+        limit: int = 100,
     ) -> list[CaseSummary]:
         """Cases matching the filters (case-insensitive), most recently updated first."""
         wanted_type = case_type.upper() if case_type else None
         wanted_status = status.upper() if status else None
+        wanted_shop = shop.strip().lower() if shop else None
         with self._lock:
             cases = [
                 c
                 for c in self._cases.values()
                 if (wanted_type is None or c.case_type == wanted_type)
                 and (wanted_status is None or c.status == wanted_status)
+                and (wanted_shop is None or c.shop.lower() == wanted_shop)
             ]
         cases.sort(key=lambda c: (c.updated_at is not None, c.updated_at), reverse=True)
         return cases[: max(0, limit)]

@@ -5,7 +5,9 @@ Routes:
 * ``POST /_emulator/seed`` — ``{"scenario": {"n": 20, "seed": 7, "kinds": [...]}}`` and/or
   explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`);
   optional ``"shop"``.
-* ``POST /_emulator/stream`` ``{"rate_per_s": 2, "seed": 3}`` / ``DELETE /_emulator/stream``.
+* ``POST /_emulator/stream`` ``{"rate_per_s": 2, "seed": 3}`` (optional ``"shop"``: one stream
+  per shop, so several stores can have traffic at once) / ``DELETE /_emulator/stream``
+  (every shop's).
 * ``GET /_emulator/state`` — every shop's resources as REST payloads plus bucket and faults.
 * ``GET /_emulator/{resource}/{id}`` — one resource (orders, customers, products,
   fulfillment_orders, returns, disputes, refunds, draft_orders); numeric id or gid.
@@ -201,25 +203,39 @@ async def stream_start(request: web.Request) -> web.Response:
         if rate <= 0:
             raise ValueError("rate_per_s must be positive")
         gen = ScenarioGenerator(emu.store, body.get("shop"), int(body.get("seed", emu.config.seed)))
+        domain = _shop(emu, body.get("shop")).domain
     except (ValueError, ResourceNotFound) as exc:
         return _bad(str(exc))
-    old = emu.extras.pop("stream", None)
+    streams = _streams(emu)
+    old = streams.pop(domain, None)
     if old is not None:
         await old.stop()
     stream = ScenarioStream(gen, rate)
     stream.start()
-    emu.extras["stream"] = stream
-    return web.json_response({"streaming": True, "rate_per_s": rate})
+    streams[domain] = stream
+    return web.json_response({"streaming": True, "rate_per_s": rate, "shop": domain})
+
+
+def _streams(emu: Emulator) -> dict[str, ScenarioStream]:
+    """The running scenario streams, one per shop."""
+    streams: dict[str, ScenarioStream] = emu.extras.setdefault("streams", {})
+    return streams
+
+
+async def stop_streams(emu: Emulator) -> int:
+    """Stop every shop's stream; the events they emitted."""
+    streams = _streams(emu)
+    emitted = 0
+    while streams:
+        _, stream = streams.popitem()
+        await stream.stop()
+        emitted += stream.emitted
+    return emitted
 
 
 async def stream_stop(request: web.Request) -> web.Response:
     """``DELETE /_emulator/stream``."""
-    emu = _emu(request)
-    stream = emu.extras.pop("stream", None)
-    emitted = 0
-    if stream is not None:
-        await stream.stop()
-        emitted = stream.emitted
+    emitted = await stop_streams(_emu(request))
     return web.json_response({"streaming": False, "emitted": emitted})
 
 
@@ -356,9 +372,7 @@ async def faults_clear(request: web.Request) -> web.Response:
 async def reset(request: web.Request) -> web.Response:
     """``POST /_emulator/reset``."""
     emu = _emu(request)
-    stream = emu.extras.pop("stream", None)
-    if stream is not None:
-        await stream.stop()
+    await stop_streams(emu)
     emu.reset()
     return web.json_response({"reset": True})
 

@@ -381,9 +381,9 @@ def create_app(
         await emu.dispatcher.start()
 
     async def _stop(_app: web.Application) -> None:
-        stream = emu.extras.pop("stream", None)
-        if stream is not None:
-            await stream.stop()
+        from connectors.shopify.emulator.admin import stop_streams
+
+        await stop_streams(emu)
         await emu.dispatcher.stop()
 
     app.on_startup.append(_start)

@@ -117,7 +117,8 @@ async function listCases(filter, value) {
       // A FAILED case says why (the dead-lettered decision's reason) right in the list.
       const why = c.status === "FAILED" && c.detail ? `${c.status}: ${c.detail}` : c.status;
       row.append(
-        cell, el("td", c.case_type), el("td", why, "case-list-status"), el("td", c.subject_id),
+        cell, el("td", c.case_type), el("td", why, "case-list-status"), el("td", c.shop),
+        el("td", c.subject_id),
         el("td", stamp(c.updated_at), null, "nowrap"),
       );
       body.append(row);
@@ -149,6 +150,7 @@ function renderCases(cases) {
   show(byTestId("cases-error"), cases.error || "");
   renderCountTable("cases-by-type-body", cases.by_type, "cases-type", "type");
   renderCountTable("cases-by-state-body", cases.by_state, "cases-state", "state");
+  renderCountTable("cases-by-shop-body", cases.by_shop || {}, "cases-shop", "shop");
 }
 
 async function listDlq(topic) {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,8 @@ from connectors.shopify.errors import ShopifyAuthError, ShopifyUnavailableError
 from connectors.shopify.scopes import ROLE_SCOPES, missing_scopes, required_scopes
 from connectors.shopify.versions import DEFAULT_API_VERSION, next_version, support
 from streams.ops.metrics import REGISTRY
-from streams.preflight import StartupRefused, check_access_scopes, check_api_version
+from streams.preflight import StartupRefused, check_access_scopes, check_api_version, preflight
+from streams.settings import Settings
 from tests.unit.connectors.shopify.fakes import ScriptedExecutor
 
 
@@ -114,3 +116,16 @@ def test_the_worker_stops_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "2024-01 left Shopify's support window" in lines[0]
+
+
+def test_every_shop_of_the_registry_has_its_version_checked(tmp_path: Path) -> None:
+    registry = tmp_path / "shops.yaml"
+    registry.write_text(
+        "shops:\n"
+        "  - {domain: us.myshopify.com, access_token: a}\n"
+        "  - {domain: eu.myshopify.com, access_token: b, api_version: 2025-10}\n"
+    )
+
+    refused = r"^shop eu\.myshopify\.com: .*2025-10 left Shopify's support window"
+    with pytest.raises(StartupRefused, match=refused):
+        preflight(Settings(shops_file=registry), ["monitor"], today=date(2026, 12, 6))

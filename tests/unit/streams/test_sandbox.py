@@ -17,6 +17,7 @@ from streams.sandbox import (
     sandbox_stack_settings,
 )
 from streams.settings import Settings, StackSettings
+from streams.shops.emulated import bundled_registry_path, emulator_shops
 
 
 class Clock:
@@ -129,3 +130,35 @@ def test_an_explicit_kafka_is_used_as_is(
     assert box._start_stack()[0] == "kafka.example:9092"
     assert not fake_stack and not box.started_stack
     assert "come from the settings" in out.getvalue()
+
+
+def test_the_sandbox_runs_a_us_and_an_eu_store_with_their_own_policies(tmp_path: Path) -> None:
+    sandbox = Sandbox(Settings(), SandboxPorts(), tmp_path, 1.0, progress=Progress(io.StringIO()))
+
+    emulated = emulator_shops(sandbox.shops)
+
+    us, eu = "casebridge-demo.myshopify.com", "casebridge-eu.myshopify.com"
+    assert [(s["domain"], s["currency"]) for s in emulated] == [(us, "USD"), (eu, "EUR")]
+    assert len({s["access_token"] for s in emulated}) == 2  # the emulator tells stores by token
+    us_review = sandbox.shops.require(us).policy.orders.review
+    eu_review = sandbox.shops.require(eu).policy.orders.review
+    assert eu_review.value.absolute_threshold < us_review.value.absolute_threshold
+    assert "RU" in eu_review.destination.countries and "RU" not in us_review.destination.countries
+
+
+def test_a_third_store_is_one_more_registry_entry(tmp_path: Path) -> None:
+    registry = tmp_path / "shops.yaml"
+    registry.write_text(
+        bundled_registry_path().read_text()
+        + "  - {domain: casebridge-uk.myshopify.com, access_token: shpat_uk, currency: GBP}\n"
+    )
+    settings = Settings(shops_file=registry)
+
+    sandbox = Sandbox(settings, SandboxPorts(), tmp_path, 1.0, progress=Progress(io.StringIO()))
+
+    assert sandbox.shops_file == registry
+    assert emulator_shops(sandbox.shops)[-1] == {
+        "domain": "casebridge-uk.myshopify.com",
+        "access_token": "shpat_uk",
+        "currency": "GBP",
+    }

@@ -197,3 +197,14 @@ def test_an_unreadable_secret_file_is_one_clear_error(monkeypatch: pytest.Monkey
     monkeypatch.setenv("CASEBRIDGE_KAFKA__SASL_PASSWORD_FILE", "/no/such/file")
     with pytest.raises(SettingsError, match="CASEBRIDGE_KAFKA__SASL_PASSWORD_FILE"):
         load_settings()
+
+
+def test_a_path_setting_ending_in_file_is_not_read_as_a_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # CASEBRIDGE_SHOPS_FILE is the registry's path, read (and watched) by the workers.
+    monkeypatch.setenv("CASEBRIDGE_SHOPS_FILE", str(tmp_path / "not-yet-mounted.yaml"))
+
+    settings = load_settings()
+
+    assert settings.shops_file == tmp_path / "not-yet-mounted.yaml"

@@ -33,6 +33,7 @@ from streams.agents.sink import STATS, Sink, _update_variables, opentext_variabl
 from streams.kafka.dlq import parse_headers
 from streams.kafka.health import HealthNote, RemoteHealth
 from streams.ops.metrics import OPENTEXT_AUTH_ERRORS, REGISTRY
+from tests.unit.streams.agents.fakes import FakeServices
 
 SLA = datetime(2026, 1, 16, 10, 0, tzinfo=UTC)
 
@@ -209,7 +210,7 @@ def make_sink(producer: FakeProducer) -> Sink:
     async def emit(agent: str, topic: str, record: Any, key: str) -> None:
         await producer.send(topic, record, key=key.encode())
 
-    sink.services = SimpleNamespace(  # type: ignore[assignment]
+    sink.services = FakeServices(  # type: ignore[assignment]
         settings=SimpleNamespace(opentext=SimpleNamespace(models={"ORDER_REVIEW": "m.order"})),
         opentext=FailingClient(),
         producer=producer,

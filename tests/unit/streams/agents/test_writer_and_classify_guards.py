@@ -1,4 +1,4 @@
-"""Guards of the writer and classify agents: one shop per worker, one review hold per case,
+"""Guards of the writer and classify agents: registered shops only, one review hold per case,
 and classify's duplicate/redelivery rule (same event id: same offset = redelivery)."""
 
 from __future__ import annotations
@@ -8,10 +8,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from connectors.shopify.budget import Priority, current_class
-from schemas.records import CaseRequest, CaseType, CaseVariable, VariableType
+from schemas.records import CaseDecision, CaseRequest, CaseType, CaseVariable, VariableType
 from streams.agents.classify import STATS, Classifier, NoEnrichment, Pending
-from streams.agents.writer import Writer
+from streams.agents.writer import Writer, lane_key
 from streams.policy.loader import default_policy
+from streams.shops.errors import UnknownShopError
+from tests.unit.schemas.samples import samples
+from tests.unit.streams.agents.fakes import FakeServices, registry
 from tests.unit.streams.agents.test_sink import FakeProducer, request
 
 SHOP = "s.myshopify.com"
@@ -31,7 +34,7 @@ def decision_event() -> Any:
 async def test_writer_dead_letters_a_record_of_another_shop() -> None:
     producer = FakeProducer()
     writer = Writer.__new__(Writer)  # no Faust app: only the guard is exercised
-    writer.services = SimpleNamespace(settings=settings(), producer=producer)  # type: ignore[assignment]
+    writer.services = FakeServices(settings=settings(), producer=producer, shops=registry(SHOP))  # type: ignore[assignment]
 
     assert await writer._foreign_shop(decision_event(), SHOP, "case-1") is False
     assert producer.sent == []
@@ -79,7 +82,9 @@ class CountingEnricher(NoEnrichment):
 def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest]]:
     published: list[CaseRequest] = []
     classify = Classifier.__new__(Classifier)  # no Faust app: tables are plain dicts here
-    classify.services = SimpleNamespace(settings=settings(), policy=default_policy())  # type: ignore[assignment]
+    classify.services = FakeServices(  # type: ignore[assignment]
+        settings=settings(), policy=default_policy(), shops=registry(SHOP)
+    )
     classify.enricher = enricher
     classify.open_cases = {}  # type: ignore[assignment]
     classify.generations = {}  # type: ignore[assignment]
@@ -234,3 +239,41 @@ async def test_an_event_that_needs_no_case_is_recorded_as_not_actionable() -> No
     assert classify.stats["not_actionable"] == 1
     after = REGISTRY.get_sample_value("casebridge_events_not_actionable_total", labels)
     assert after == before + 1
+
+
+def test_the_writers_lane_is_per_shop_and_order() -> None:
+    def decided(shop: str) -> CaseDecision:
+        return a_decision(shop).model_copy(
+            update={"variables": [CaseVariable(name="orderId", value="45")]}
+        )
+
+    # Order ids are only unique within a store: two stores' order 45 are two lanes.
+    assert lane_key(decided("a.myshopify.com")) != lane_key(decided("b.myshopify.com"))
+
+
+async def test_a_decision_of_a_shop_removed_while_queued_is_dead_lettered() -> None:
+    producer = FakeProducer()
+    writer = Writer.__new__(Writer)  # no Faust app: only apply()'s lookup is exercised
+    services = FakeServices(settings=settings(), producer=producer, shops=registry(SHOP))
+
+    def gone(shop: str) -> Any:
+        raise UnknownShopError(f"shop {shop!r} is not in the shop registry")
+
+    services.shopify_writer_for = gone
+    writer.services = services  # type: ignore[assignment]
+    writer._executors = {}
+    writer.config = None  # type: ignore[assignment]
+    decision = a_decision("gone.myshopify.com").model_copy(update={"actions": []})
+
+    await writer.apply(decision_event(), decision)
+
+    ((topic, _, _, headers),) = producer.sent
+    assert topic == "cases.decisions.dlq"
+    assert b"gone.myshopify.com" in dict(headers)["casebridge.dlq.reason"]
+
+
+def a_decision(shop: str) -> CaseDecision:
+    """The sample decision, for ``shop``."""
+    sample = samples()["CaseDecision"]
+    assert isinstance(sample, CaseDecision)
+    return sample.model_copy(update={"shop": shop})

@@ -49,7 +49,13 @@ def writer() -> tuple[Writer, list[tuple[str, Any]]]:
 
     w = Writer.__new__(Writer)  # no Faust app: only apply() is exercised
     w.services = SimpleNamespace(emit=emit)  # type: ignore[assignment]
-    w.executor = ResolvingExecutor()  # type: ignore[assignment]
+    resolving = ResolvingExecutor()
+
+    def executor(shop: str) -> ResolvingExecutor:
+        assert shop == SHOP  # the decision's own shop's client writes it
+        return resolving
+
+    w.executor = executor  # type: ignore[method-assign,assignment]
     w.stats = {"applied": 0, "already_applied": 0, "failed": 0, "offline_created": 0}
     return w, sent
 

@@ -13,6 +13,7 @@ from streams.agents.enrich import enrich_options, register_classify
 from streams.app import create_app
 from streams.classify import ClassifyContext, classify_event
 from streams.enrich import EnrichOptions, ShopifyEnricher
+from streams.enrich.shops import ShopEnrichers
 from streams.kafka.watermark import MemoryWatermarkStore
 from streams.policy import default_policy
 from streams.reconcile import Reconciler
@@ -39,9 +40,11 @@ async def test_register_classify_uses_the_shopify_enricher(tmp_path: Path) -> No
     finally:
         await services.aclose()
 
-    assert isinstance(classifier.enricher, ShopifyEnricher)
-    assert isinstance(reconciler, Reconciler)
-    assert reconciler.shop == settings.shopify.shop_domain
+    assert isinstance(classifier.enricher, ShopEnrichers)
+    assert isinstance(classifier.enricher.for_shop(settings.shopify.shop_domain), ShopifyEnricher)
+    assert classifier.enricher.for_shop("evil.myshopify.com") is None
+    assert isinstance(reconciler.for_shop(settings.shopify.shop_domain), Reconciler)
+    assert reconciler.for_shop(settings.shopify.shop_domain).shop == settings.shopify.shop_domain
 
 
 def test_enrich_options_from_settings() -> None:

@@ -41,6 +41,11 @@ async def test_overview_and_cases(client: TestClient[Any, Any]) -> None:
     assert overview["cases"]["total"] == 1
     listed = await client.get("/api/cases", params={"type": "order_review", "state": "OPEN"})
     assert (await listed.json())["count"] == 1
+    shop = overview["cases"]["by_shop"]
+    assert list(shop.values()) == [1]
+    mine = await client.get("/api/cases", params={"shop": next(iter(shop))})
+    other = await client.get("/api/cases", params={"shop": "other.myshopify.com"})
+    assert ((await mine.json())["count"], (await other.json())["count"]) == (1, 0)
     bad = await client.get("/api/cases", params={"limit": "-1"})
     assert bad.status == 400
 

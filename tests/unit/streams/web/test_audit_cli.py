@@ -24,7 +24,7 @@ ENTRIES = [
         1,
         9,
         "decision approved by fraud: 2 actions",
-        {"outcome": "approved"},
+        {"outcome": "approved", "shop": "us.myshopify.com"},
     ),
     AuditEntry(
         T0 + timedelta(minutes=3),
@@ -81,7 +81,7 @@ def test_json_and_options(calls: list[dict[str, Any]]) -> None:
     body = json.loads(result.output)
     assert body["case_id"] == "X"
     assert [e["stage"] for e in body["entries"]] == ["requested", "decision", "writeback"]
-    assert body["entries"][1]["record"] == {"outcome": "approved"}
+    assert body["entries"][1]["record"] == {"outcome": "approved", "shop": "us.myshopify.com"}
     assert calls[0]["config"]["bootstrap.servers"] == "10.0.0.1:9092"
     assert calls[0]["lookback"] == timedelta(hours=2) and calls[0]["scan_all_partitions"]
 
@@ -98,3 +98,14 @@ def test_unknown_case_is_one_line_and_exit_2(
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert err == "error: no records for case 'unknown' in cases.requests\n"
+
+
+def test_the_shop_filter_shows_only_a_case_of_that_shop(calls: list[dict[str, Any]]) -> None:
+    mine = CliRunner().invoke(case, ["show", "ORDER_REVIEW-1", "--shop", "US.myshopify.com"])
+    other = CliRunner().invoke(case, ["show", "ORDER_REVIEW-1", "--shop", "eu.myshopify.com"])
+
+    assert mine.exit_code == 0, mine.output
+    assert isinstance(other.exception, CaseNotFoundError)
+    assert str(other.exception) == (
+        "case 'ORDER_REVIEW-1' is not a case of shop eu.myshopify.com (its shop: us.myshopify.com)"
+    )

@@ -89,3 +89,13 @@ def test_reader_applies_records_counts_undecodable_and_ignores_keyless() -> None
 def test_stopping_a_reader_that_never_started_is_harmless() -> None:
     reader = CaseStateReader({}, lambda v: {}, CaseTally(), group="g")
     reader.stop()
+
+
+def test_cases_are_counted_and_filtered_by_shop() -> None:
+    tally = CaseTally()
+    tally.apply("us", state("us", "ORDER_REVIEW", "OPEN"))
+    tally.apply("eu", {**state("eu", "ORDER_REVIEW", "OPEN"), "shop": "eu.myshopify.com"})
+
+    assert tally.counts()["by_shop"] == {"eu.myshopify.com": 1, "shop-1.myshopify.com": 1}
+    assert [c.case_id for c in tally.cases(shop="EU.myshopify.com")] == ["eu"]
+    assert [c.case_id for c in tally.cases(case_type="order_review", shop="nowhere")] == []

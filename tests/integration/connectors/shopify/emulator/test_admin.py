@@ -53,3 +53,22 @@ async def test_stream_emits_continuously(emulator: Running) -> None:
     await asyncio.sleep(0.3)
     stopped = (await emulator.http.delete("/_emulator/stream")).json()
     assert stopped["emitted"] >= 3
+
+
+async def test_each_shop_streams_on_its_own(emulator: Running) -> None:
+    import asyncio
+
+    shops = [s["domain"] for s in (await emulator.http.get("/_emulator/state")).json()["shops"]]
+    for domain in shops:
+        started = await emulator.http.post(
+            "/_emulator/stream", json={"rate_per_s": 50, "seed": 5, "shop": domain}
+        )
+        assert started.json()["shop"] == domain
+    unknown = await emulator.http.post(
+        "/_emulator/stream", json={"rate_per_s": 1, "shop": "nope.myshopify.com"}
+    )
+    await asyncio.sleep(0.3)
+    stopped = (await emulator.http.delete("/_emulator/stream")).json()
+
+    assert unknown.status_code == 400
+    assert stopped["emitted"] >= 3 * len(shops)
