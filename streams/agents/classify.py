@@ -78,7 +78,7 @@ from streams.classify.caseid import generation_id, renews
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
 from streams.enrich.deferred import DeferredEnrichment
-from streams.ops.metrics import EVENTS_NOT_ACTIONABLE
+from streams.ops.metrics import CALL_SHOP, EVENTS_NOT_ACTIONABLE
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -496,6 +496,7 @@ class Classifier:
         the hold since: holding again would block an approved order. OpenText
         unreachable: False (the hold handle still keeps it to one hold at a time).
         """
+        CALL_SHOP.set(request.shop)
         try:
             model_key = self.services.model_key(request.shop, request.case_type.value)
             if model_key is None:

@@ -35,7 +35,12 @@ from streams.decisions.failures import failure_state
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
-from streams.ops.metrics import DECISIONS, OPENTEXT_AUTH_ERRORS, decision_unbuildable
+from streams.ops.metrics import (
+    NO_SHOP,
+    OPENTEXT_AUTH_ERRORS,
+    decision_counted,
+    decision_unbuildable,
+)
 from streams.runtime.seen import SeenWindow
 from streams.services import Services
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE
@@ -117,9 +122,9 @@ class DecisionSource:
         for f in failures:
             self.published.add(f"f:{f.case_id}:{f.decision_id}")
             if f.case_type is not None:
-                DECISIONS.labels(f.case_type.value, "failed").inc()
+                decision_counted(f.shop or NO_SHOP, f.case_type, "failed")
             else:
-                decision_unbuildable(f.case_id)  # the case type read from the case id
+                decision_unbuildable(f.case_id, f.shop)  # the case type read from the case id
         self.stats["decisions"] += len(decisions)
         self.stats["offline_orders"] += len(offline_orders)
         self.stats["failures"] += len(failures)

@@ -49,7 +49,7 @@ from streams.escalation import (
     opentext_variables,
     track,
 )
-from streams.ops.metrics import REGISTRY
+from streams.ops.metrics import CALL_SHOP, REGISTRY
 from streams.runtime.records import decode_or_dead_letter
 from streams.services import Services
 from streams.topics import CASES_STATE
@@ -211,6 +211,7 @@ class Escalator:
     async def escalate(self, escalation: Escalation) -> bool:
         """Update OpenText, then publish the ``ESCALATED`` state; False to retry next pass."""
         case_id = escalation.case_id
+        CALL_SHOP.set(escalation.case.shop)  # runs in its own task (gather): labels its calls
         try:
             instances = await self.opentext.find_process_instances(business_key=case_id)
             if not instances:

@@ -57,7 +57,7 @@ from schemas.records import (
 )
 from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
-from streams.ops.metrics import OPENTEXT_AUTH_ERRORS
+from streams.ops.metrics import CALL_SHOP, OPENTEXT_AUTH_ERRORS
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.barrier import FlushBarrier
 from streams.runtime.lanes import KeyedLanes
@@ -195,6 +195,7 @@ class Sink:
 
     async def open_case(self, event: Any, request: CaseRequest) -> None:
         """Open (or update) the process instance of one case request."""
+        CALL_SHOP.set(request.shop)  # labels this case's OpenText calls (per task)
         model_key = self.services.model_key(request.shop, request.case_type.value)
         if model_key is None:
             await self._fail(event, request, f"no OpenText model for {request.case_type.value}")

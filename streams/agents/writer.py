@@ -12,7 +12,7 @@
   ``cases.decisions.dlq`` and the next decision is applied.
 * Emits a ``WritebackResult`` per action and ``CaseState`` transitions
   (APPLYING -> APPLIED | FAILED), and counts each ended decision in
-  ``casebridge_decisions_total{case_type, result}``.
+  ``casebridge_decisions_total{shop, case_type, result}``.
 * A decision that could not be built was dead-lettered as its completed task
   (:mod:`streams.decisions.failures`); replayed to ``cases.decisions``, it is
   built again here and, when it builds now, published as a ``CaseDecision``
@@ -47,7 +47,7 @@ from streams.decisions import DecisionBuilder, OutcomeMapper
 from streams.decisions.build import CompletedTask
 from streams.decisions.failures import failure_state, replayed_task
 from streams.decisions.variables import DecisionVariables
-from streams.ops.metrics import DECISIONS, RECORDS_IN
+from streams.ops.metrics import RECORDS_IN, decision_counted
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
@@ -215,7 +215,7 @@ class Writer:
             state = failure_state(failure, default_shop=self.builder.default_shop or "")
             if state is not None:
                 await self._send(CASES_STATE, state, state.case_id)
-                DECISIONS.labels(state.case_type.value, "failed").inc()
+                decision_counted(state.shop, state.case_type, "failed")
             return
         self.stats["replays_rebuilt"] += 1
         sends = []
@@ -264,7 +264,7 @@ class Writer:
                 await self._state(
                     decision.case_id, decision, CaseStatus.FAILED, decision.outcome, detail
                 )
-                DECISIONS.labels(decision.case_type.value, "failed").inc()
+                decision_counted(decision.shop, decision.case_type, "failed")
                 return
             key = "applied" if result.status is WritebackStatus.APPLIED else "already_applied"
             self.stats[key] += 1
@@ -273,7 +273,7 @@ class Writer:
         final = CaseStatus.APPLIED if writes else CaseStatus.DECIDED
         await self._state(decision.case_id, decision, final, decision.outcome)
         # Applied: something was written; a decision with nothing to write is not counted.
-        DECISIONS.labels(decision.case_type.value, "applied").inc(bool(writes))
+        decision_counted(decision.shop, decision.case_type, "applied", int(bool(writes)))
 
     async def _with_patience(self, call: Any, case_id: str) -> WritebackResult:
         attempt = 0
@@ -304,7 +304,7 @@ class Writer:
                 self.services.producer, event, reason=str(exc), error_class="offline-order-invalid"
             )
             await self._offline_state(order, CaseStatus.FAILED, detail=str(exc)[:500])
-            DECISIONS.labels(CaseType.OFFLINE_ORDER.value, "failed").inc()
+            decision_counted(order.shop, CaseType.OFFLINE_ORDER, "failed")
             return
         await self._send(SHOPIFY_WRITEBACKS, result, case_id)
         if result.status is WritebackStatus.FAILED:
@@ -315,11 +315,11 @@ class Writer:
                 error_class=result.error_code or "shopify-user-error",
             )
             await self._offline_state(order, CaseStatus.FAILED, detail=result.error_message)
-            DECISIONS.labels(CaseType.OFFLINE_ORDER.value, "failed").inc()
+            decision_counted(order.shop, CaseType.OFFLINE_ORDER, "failed")
             return
         self.stats["offline_created"] += result.status is WritebackStatus.APPLIED
         await self._offline_state(order, CaseStatus.APPLIED, shopify_order_id=result.result_id)
-        DECISIONS.labels(CaseType.OFFLINE_ORDER.value, "applied").inc()
+        decision_counted(order.shop, CaseType.OFFLINE_ORDER, "applied")
 
     # --- records -----------------------------------------------------------------------------
 

@@ -222,7 +222,7 @@ class WebhookIngress:
             return IngressResult(503, "unavailable", "could not publish; retry later")
         self._seen.add(parsed.dedup_key)
         self.stats.accepted += 1
-        webhook_accepted()
+        webhook_accepted(parsed.shop_domain)
         if not self._is_known_topic(parsed.topic):
             # Accepted and recorded like any other: classification decides what it means.
             self.stats.unknown_topics[parsed.topic] += 1

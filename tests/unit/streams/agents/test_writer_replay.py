@@ -43,7 +43,7 @@ def event(value: bytes) -> Any:
 
 
 def count(case_type: CaseType, result: str) -> float:
-    return DECISIONS.labels(case_type.value, result)._value.get()  # type: ignore[attr-defined]
+    return DECISIONS.labels(SHOP, case_type.value, result)._value.get()  # type: ignore[attr-defined]
 
 
 async def test_a_replay_that_now_builds_is_published_as_a_decision() -> None:
