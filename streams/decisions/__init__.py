@@ -23,7 +23,6 @@ from streams.decisions.errors import (
     OfflineIntakeError,
     UnmappedOutcomeError,
 )
-from streams.decisions.keys import gid, hold_handle, idempotency_key
 from streams.decisions.mapping import OutcomeMapper
 from streams.decisions.offline import offline_order
 from streams.decisions.policy import Effect, OutcomeMappingPolicy
@@ -47,9 +46,6 @@ __all__ = [
     "OutcomeMappingPolicy",
     "PollBatch",
     "UnmappedOutcomeError",
-    "gid",
-    "hold_handle",
-    "idempotency_key",
     "install_callback_route",
     "offline_order",
 ]

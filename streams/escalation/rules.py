@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 
 from connectors.opentext import Variable
 from schemas.records import CaseState, CaseStatus, Priority
-from streams.classify.build import raise_priority
+from streams.classify.rules.build import raise_priority
 from streams.escalation.cases import OpenCase
 from streams.escalation.settings import REPEATED_COMPLAINT, SLA_BREACHED, EscalationRules
 
