@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -52,8 +51,6 @@ from schemas.records import (
     CaseRequest,
     CaseState,
     CaseStatus,
-    CaseVariable,
-    VariableType,
 )
 from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
@@ -63,82 +60,16 @@ from streams.runtime.barrier import FlushBarrier
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
+from streams.sink.ledger import LEDGER_TABLE, after_epoch
+from streams.sink.variables import opentext_variables, update_variables
 from streams.topics import CASES_OPENED, CASES_REQUESTS, CASES_STATE
 
 log = logging.getLogger(__name__)
 
 AGENT = "sink"
 
-LEDGER_TABLE = "sink-cases"
-
-#: Ledger key of a partition's epoch (case ids never start with it).
-EPOCH_PREFIX = "#epoch:"
-
 #: What the sink counts (exposed on the operations page).
 STATS = ("opened", "attached", "dead_lettered", "waits", "auth_waits", "after_end", "lookups")
-
-_OPENTEXT_TYPES = {
-    VariableType.STRING: "string",
-    VariableType.INTEGER: "integer",
-    VariableType.LONG: "long",
-    VariableType.BOOLEAN: "boolean",
-    VariableType.DATE: "date",
-    VariableType.JSON: "json",
-    # Money stays a decimal string end to end: never a binary float.
-    VariableType.DECIMAL: "string",
-}
-
-
-def opentext_variables(request: CaseRequest) -> list[Variable]:
-    """The typed process variables of a case request."""
-    variables = [
-        Variable(name="caseId", type="string", value=request.case_id),
-        Variable(name="caseType", type="string", value=request.case_type.value),
-        Variable(name="shop", type="string", value=request.shop),
-        Variable(name="subjectType", type="string", value=request.subject_type.value),
-        Variable(name="subjectId", type="string", value=request.subject_id),
-        Variable(name="priority", type="string", value=request.priority.value),
-        Variable(name="slaDueAt", type="date", value=request.sla_due_at.isoformat()),
-        Variable(name="teams", type="json", value=list(request.teams)),
-        Variable(
-            name="reasons",
-            type="json",
-            value=[{"code": r.code, "detail": r.detail} for r in request.reasons],
-        ),
-        Variable(name="enrichmentComplete", type="boolean", value=request.enrichment_complete),
-        Variable(name="sourceEventIds", type="json", value=list(request.source_event_ids)),
-    ]
-    if request.order_id:
-        variables.append(Variable(name="orderId", type="string", value=request.order_id))
-    if request.customer_id:
-        variables.append(Variable(name="customerId", type="string", value=request.customer_id))
-    for item in request.variables:
-        try:
-            variables.append(_variable(item))
-        except ValueError as exc:
-            raise ValueError(f"case variable {item.name!r} ({item.type.value}): {exc}") from None
-    return variables
-
-
-_INT32 = range(-(2**31), 2**31)
-
-
-def _variable(item: CaseVariable) -> Variable:
-    """One case variable as an OpenText variable; ``ValueError`` if its text does not parse."""
-    kind = _OPENTEXT_TYPES[item.type]
-    value: Any = item.value
-    if item.type is VariableType.JSON:
-        value = json.loads(item.value)
-    elif item.type in (VariableType.INTEGER, VariableType.LONG):
-        value = int(item.value)
-        if value not in _INT32:
-            kind = "long"  # an OpenText integer is 32-bit
-    elif item.type is VariableType.BOOLEAN:
-        text = item.value.strip().lower()
-        if text not in ("true", "false"):
-            raise ValueError(f"expected true or false, got {item.value!r}")
-        value = text == "true"
-    return Variable(name=item.name, type=kind, value=value)
 
 
 class Sink:
@@ -300,7 +231,7 @@ class Sink:
                     await self.opentext_health.success()
                 if not created:
                     try:
-                        await client.set_variables(instance_id, _update_variables(request))
+                        await client.set_variables(instance_id, update_variables(request))
                     except OpenTextNotFoundError:
                         # The case ended (decided) between the lookup and the update,
                         # or was found in history: nothing left to attach it to.
@@ -327,20 +258,9 @@ class Sink:
                 await asyncio.sleep(delay)
 
     def _after_epoch(self, event: Any) -> bool:
-        """Whether the record was written after the ledger began keeping its partition.
-
-        The epoch of a partition is recorded once, as this process's start time,
-        the first time the ledger handles that partition (and flushed with the
-        first intent). Only records written after it can be known to the ledger
-        in full; a record without a timestamp counts as older.
-        """
+        """Whether the record was written after the ledger began keeping its partition."""
         message = event.message
-        key = f"{EPOCH_PREFIX}{message.partition}"
-        epoch = self.ledger.get(key)
-        if epoch is None:
-            epoch = self.ledger[key] = self.started_at
-        timestamp = message.timestamp
-        return bool(timestamp) and float(timestamp) >= float(epoch)
+        return after_epoch(self.ledger, message.partition, message.timestamp, self.started_at)
 
     async def _ledger_durable(self) -> None:
         """Wait until the ledger writes so far are in the changelog (acks=all)."""
@@ -381,13 +301,6 @@ class Sink:
 def _ended(instance: ProcessInstance) -> bool:
     """Whether the instance found for a case has ended (found in history with an end)."""
     return bool(instance.ended or getattr(instance, "end_time", None) is not None)
-
-
-def _update_variables(request: CaseRequest) -> list[Variable]:
-    """What an update attaches to an open case: the latest reasons, events and variables."""
-    keep = {"reasons", "sourceEventIds", "priority", "enrichmentComplete"}
-    custom = {item.name for item in request.variables}
-    return [v for v in opentext_variables(request) if v.name in keep or v.name in custom]
 
 
 def register(app: faust.App, services: Services) -> Sink:
