@@ -25,9 +25,9 @@ from streams.decisions.errors import (
 )
 from streams.decisions.mapping import OutcomeMapper
 from streams.decisions.offline import offline_order
-from streams.decisions.policy import Effect, OutcomeMappingPolicy
 from streams.decisions.source import HistoryClient, HistoryPoller, PollBatch
 from streams.decisions.web import install_callback_route
+from streams.policy.outcomes import Effect, OutcomeMappingPolicy
 
 __all__ = [
     "BuiltDecision",

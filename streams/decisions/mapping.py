@@ -1,7 +1,7 @@
 """From a decision (case type + outcome + variables) to the concrete Shopify actions.
 
 The use-case table of ``docs/architecture.md``, as the defaults of
-:class:`~streams.decisions.policy.OutcomeMappingPolicy` encode it:
+:class:`~streams.policy.outcomes.OutcomeMappingPolicy` encode it:
 
 =====================  ==============  =============================================
 case type              outcome         actions, in order
@@ -58,8 +58,8 @@ from collections.abc import Iterable
 from schemas.records import Action, ActionKind, CaseDecision, CaseType, CaseVariable
 from streams.decisions.effects import EFFECTS, ActionDraft, EffectContext, format_tag
 from streams.decisions.errors import DecisionError, OutcomeNotOfferedError, UnmappedOutcomeError
-from streams.decisions.policy import WILDCARD, Effect, OutcomeMappingPolicy
 from streams.decisions.variables import DecisionVariables
+from streams.policy.outcomes import WILDCARD, Effect, OutcomeMappingPolicy
 from streams.runtime.keys import gid, hold_handle, idempotency_key
 
 __all__ = [

@@ -25,7 +25,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.records import CaseType, IssueType, Priority, Severity
-from streams.decisions.policy import OutcomeMappingPolicy
+from streams.policy.outcomes import OutcomeMappingPolicy
 
 _DURATION_PART = re.compile(r"(\d+)([wdhms])")
 _DURATION_WHOLE = re.compile(r"(?:\d+[wdhms])+")

@@ -1,4 +1,4 @@
-"""Building :class:`CaseRequest` records: ids, SLA, priority arithmetic, typed variables.
+"""Building :class:`CaseRequest` records: ids, SLA, teams, typed variables.
 
 Variable names are camelCase because they become OpenText process variables;
 every value is text (decimals as decimal strings, dates as ISO-8601 UTC, JSON
@@ -25,24 +25,6 @@ from schemas.records import (
 from streams.classify.rules.caseid import case_id
 from streams.classify.rules.payload import to_json
 from streams.policy.model import Policy
-
-PRIORITY_ORDER: tuple[Priority, ...] = (
-    Priority.LOW,
-    Priority.NORMAL,
-    Priority.HIGH,
-    Priority.URGENT,
-)
-
-
-def raise_priority(priority: Priority, steps: int = 1) -> Priority:
-    """``priority`` raised by ``steps`` (capped at URGENT)."""
-    index = min(PRIORITY_ORDER.index(priority) + steps, len(PRIORITY_ORDER) - 1)
-    return PRIORITY_ORDER[index]
-
-
-def highest(priorities: Iterable[Priority], default: Priority) -> Priority:
-    """The most urgent of ``priorities``, or ``default`` when there are none."""
-    return max(priorities, key=PRIORITY_ORDER.index, default=default)
 
 
 def merge_teams(*groups: Iterable[str]) -> list[str]:

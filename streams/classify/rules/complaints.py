@@ -37,13 +37,14 @@ from schemas.records import (
     Severity,
     SubjectType,
 )
-from streams.classify.rules.build import CaseDraft, Variables, raise_priority
+from streams.classify.rules.build import CaseDraft, Variables
 from streams.classify.rules.caseid import case_id
 from streams.classify.rules.errors import ClassificationError
 from streams.classify.rules.orders import Order
 from streams.classify.rules.payload import find_keywords, matching_tags
 from streams.classify.rules.state import ClassifyContext, complaint_key
 from streams.policy.model import Policy
+from streams.policy.priority import raise_priority
 
 _SEVERITY_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
 

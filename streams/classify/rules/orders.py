@@ -42,11 +42,12 @@ from decimal import Decimal
 from typing import TypeVar
 
 from schemas.records import CaseType, Priority, Reason, ShopifyEvent, SubjectType
-from streams.classify.rules.build import CaseDraft, Variables, highest, merge_teams
+from streams.classify.rules.build import CaseDraft, Variables, merge_teams
 from streams.classify.rules.errors import ClassificationError
 from streams.classify.rules.payload import Fields, matching_tags, parse_json_object
 from streams.classify.rules.state import ClassifyContext
 from streams.policy.model import OrderReviewPolicy, Policy
+from streams.policy.priority import highest
 
 ORDER_TOPICS = frozenset(
     {

@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.records import CaseType, Priority, Reason, SubjectType
-from streams.classify.rules.build import CaseDraft, Variables, highest, merge_teams
+from streams.classify.rules.build import CaseDraft, Variables, merge_teams
 from streams.classify.rules.errors import ClassificationError
 from streams.classify.rules.payload import Fields
 from streams.policy.model import Policy
+from streams.policy.priority import highest
 
 
 def return_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:

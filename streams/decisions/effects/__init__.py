@@ -75,7 +75,7 @@ from streams.decisions.effects.fulfillment import (
 )
 from streams.decisions.effects.orders import cancel_order, release_hold, update_order
 from streams.decisions.effects.returns import approve_return, decline_return, refund
-from streams.decisions.policy import Effect
+from streams.policy.outcomes import Effect
 from streams.runtime.keys import gid
 
 __all__ = ["EFFECTS", "EVIDENCE_TEXT", "ActionDraft", "EffectContext", "format_tag"]
@@ -120,4 +120,4 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "tag_product": tag_product,
     "create_order": create_order,
 }
-"""Every :data:`~streams.decisions.policy.Effect` and its builder."""
+"""Every :data:`~streams.policy.outcomes.Effect` and its builder."""

@@ -7,8 +7,8 @@ from typing import Any
 
 from schemas.records import ActionKind, CaseType
 from streams.decisions.errors import DecisionDataError
-from streams.decisions.policy import OutcomeMappingPolicy
 from streams.decisions.variables import DecisionVariables, compact_json
+from streams.policy.outcomes import OutcomeMappingPolicy
 from streams.runtime.keys import gid
 
 __all__ = [
