@@ -78,8 +78,8 @@ from streams.classify.rules import (
     update_stats,
 )
 from streams.classify.rules.caseid import generation_id, renews
-from streams.classify.rules.payload import parse_json_object
 from streams.classify.rules.state import ComplaintHistory
+from streams.classify.rules.subjects import see_event, subject_key_of
 from streams.ops.metrics import EVENTS_NOT_ACTIONABLE
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
@@ -111,9 +111,6 @@ STATS = (
 
 #: States after which a case is over: a new trigger for its subject opens a new generation.
 ENDED = frozenset({CaseStatus.APPLIED, CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.FAILED})
-
-#: Event ids remembered per subject for de-duplication behind the ingress window.
-RECENT_EVENTS = 64
 
 
 class Enricher(Protocol):
@@ -179,22 +176,6 @@ def _holds_placed(request: CaseRequest) -> bool:
             except ValueError:
                 return False
     return False
-
-
-def _updated_at(event: ShopifyEvent) -> str | None:
-    """The payload's ``updated_at`` (ISO text compares in time order when in UTC), else None."""
-    try:
-        # Parsed (and cached) the way the rules parse it: one parse per record.
-        payload = parse_json_object(event.payload).data
-    except ClassificationError:
-        return None
-    value = payload.get("updated_at")
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value).astimezone(UTC).isoformat()
-        except ValueError:
-            return None
-    return event.triggered_at.isoformat() if event.triggered_at else None
 
 
 class Classifier:
@@ -300,28 +281,22 @@ class Classifier:
         """Classify one Shopify event (already decoded): the case requests it causes."""
         self.stats["events"] += 1
         source = source_of(event)
-        subject_key = f"{record.shop}/{record.order_id or record.resource_id}"
-        subject = dict(self.subjects.get(subject_key) or {"events": [], "updated": {}})
-        sources: dict[str, str] = dict(subject.get("sources") or {})
-        redelivered = sources.get(record.event_id) == source
-        if record.event_id in subject["events"] and not redelivered:
+        subject_key = subject_key_of(record)
+        seen = see_event(self.subjects.get(subject_key), record, source)
+        redelivered = seen.redelivered
+        if seen.duplicate:
             self.stats["duplicates"] += 1
             return []
-        updated_at = _updated_at(record)
-        last = subject["updated"].get(record.topic)
-        stale = updated_at is not None and last is not None and updated_at < last
-        if not redelivered:
-            subject["events"] = [*subject["events"], record.event_id][-RECENT_EVENTS:]
-            sources[record.event_id] = source
-            subject["sources"] = {e: sources[e] for e in subject["events"] if e in sources}
-        if updated_at is not None and not stale:
-            subject["updated"] = {**subject["updated"], record.topic: updated_at}
-        self.subjects[subject_key] = subject
-        if stale:
+        self.subjects[subject_key] = seen.subject
+        if seen.stale:
             # A late delivery of an older state: acting on it would undo newer facts.
             self.stats["stale"] += 1
             log.info(
-                "stale %s for %s ignored (%s < %s)", record.topic, subject_key, updated_at, last
+                "stale %s for %s ignored (%s < %s)",
+                record.topic,
+                subject_key,
+                seen.updated_at,
+                seen.last,
             )
             return []
         if not is_known_topic(record.topic):
