@@ -36,8 +36,8 @@ from connectors.shopify.webhooks import (
     verify_signature,
 )
 from schemas.records import EventSource, ShopifyEvent
-from streams.ingress.dedup import DEDUP_HEADER
 from streams.ingress.resource import resource_ref
+from streams.kafka.headers import DEDUP_HEADER
 from streams.ops.metrics import WEBHOOKS_REJECTED, webhook_accepted
 from streams.runtime.seen import SeenWindow
 

@@ -32,9 +32,9 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from connectors.serde import AvroSerde, RegistryClient
-from streams.decisions.keys import hold_handle
 from streams.kafka.dlq import parse_headers
 from streams.ops.dlq import replay
+from streams.runtime.keys import hold_handle
 from tests.integration.pipeline.conftest import Pipeline, running_pipeline
 from tests.integration.pipeline.harness import ROOT, start_worker, variables_of, wait_until
 from tests.integration.pipeline.test_inbound import (

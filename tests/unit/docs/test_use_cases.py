@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from schemas.records import CaseType
-from streams.classify.engine import is_known_topic
-from streams.decisions.policy import WILDCARD, OutcomeMappingPolicy
+from streams.classify.rules.engine import is_known_topic
+from streams.policy.outcomes import WILDCARD, OutcomeMappingPolicy
 from tests.unit.connectors.shopify.contracts import available_versions, real_schema
 
 ROOT = Path(__file__).resolve().parents[3]
