@@ -43,10 +43,10 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import faust
 
@@ -82,8 +82,9 @@ from streams.classify.rules.state import ComplaintHistory
 from streams.classify.rules.subjects import see_event, subject_key_of
 from streams.ops.metrics import CALL_SHOP, EVENTS_NOT_ACTIONABLE
 from streams.runtime.acks import InOrderAcks
+from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
-from streams.runtime.records import dead_letter, decode_or_dead_letter
+from streams.runtime.records import dead_letter
 from streams.services import Services
 from streams.settings import Settings
 from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
@@ -111,6 +112,11 @@ STATS = (
 
 #: States after which a case is over: a new trigger for its subject opens a new generation.
 ENDED = frozenset({CaseStatus.APPLIED, CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.FAILED})
+
+M = TypeVar("M", ShopifyEvent, ComplaintSubmitted)
+
+#: The decision phase of one decoded record (runs in the consuming loop).
+Decide = Callable[[Any, M], Awaitable[list["Pending"]]]
 
 
 class Enricher(Protocol):
@@ -222,31 +228,31 @@ class Classifier:
 
     # --- agents ------------------------------------------------------------------------------
 
+    def _keyed(self, topic: str, model: type[M], decide: Decide[M]) -> KeyedAgent[M]:
+        """The keyed loop of one input topic: ``decide`` in the loop, the effects in lanes."""
+
+        async def route(event: Any, record: M) -> Lane | None:
+            return self._lane(event, await decide(event, record))
+
+        return KeyedAgent(
+            agent=AGENT,
+            model=model,
+            serde=self.services.serde(topic),
+            producer=self.services.producer,
+            acks=self.acks,
+            lanes=self.lanes,
+            route=route,
+            undecodable=self._count_dead_letter,
+        )
+
     async def _webhook_agent(self, stream: Any) -> None:
-        serde = self.services.serde(SHOPIFY_WEBHOOKS)
-        async for event in stream.noack().events():
-            done = self.acks.track(event)
-            record = await decode_or_dead_letter(
-                serde, ShopifyEvent, self.services.producer, event, agent=AGENT
-            )
-            if record is None:
-                self.stats["dead_lettered"] += 1
-                done()
-                continue
-            await self._schedule(event, await self.decide_webhook(event, record), done)
+        await self._keyed(SHOPIFY_WEBHOOKS, ShopifyEvent, self.decide_webhook).run(stream)
 
     async def _complaint_agent(self, stream: Any) -> None:
-        serde = self.services.serde(SUPPORT_COMPLAINTS)
-        async for event in stream.noack().events():
-            done = self.acks.track(event)
-            record = await decode_or_dead_letter(
-                serde, ComplaintSubmitted, self.services.producer, event, agent=AGENT
-            )
-            if record is None:
-                self.stats["dead_lettered"] += 1
-                done()
-                continue
-            await self._schedule(event, await self.decide_complaint(event, record), done)
+        await self._keyed(SUPPORT_COMPLAINTS, ComplaintSubmitted, self.decide_complaint).run(stream)
+
+    def _count_dead_letter(self) -> None:
+        self.stats["dead_lettered"] += 1
 
     async def _case_end_agent(self, stream: Any) -> None:
         """Record every case that ended, so its next trigger opens a new generation."""
@@ -266,14 +272,11 @@ class Classifier:
                 "at": state.updated_at.isoformat(),
             }
 
-    async def _schedule(
-        self, event: Any, pending: Sequence[Pending], done: Callable[[], None]
-    ) -> None:
-        """Run a record's effects in its key's lane; done at once when it has none."""
+    def _lane(self, event: Any, pending: Sequence[Pending]) -> Lane | None:
+        """A record's effects in its key's lane; None (done at once) when it has none."""
         if not pending:
-            done()
-            return
-        await self.lanes.submit(event.message.key, functools.partial(self._open, pending), done)
+            return None
+        return Lane(event.message.key, functools.partial(self._open, pending))
 
     # --- handling ----------------------------------------------------------------------------
 

@@ -9,9 +9,9 @@ reason, and the agent carries on with the next one.
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from connectors.serde import AvroSerde, DeserializationError
+from connectors.serde import DeserializationError
 from schemas.records import AvroRecord
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.producer import AsyncProducer
@@ -22,6 +22,13 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=AvroRecord)
 
 REPLAY_ATTEMPT_HEADER = "casebridge.replay.attempt"
+
+
+class Decoder(Protocol):
+    """The decoding half of :class:`~connectors.serde.AvroSerde` (what agents need of it)."""
+
+    def decode(self, data: bytes) -> Any:
+        """The Avro datum of a wire-format record (``DeserializationError`` if it is not one)."""
 
 
 def headers_of(event: Any) -> list[tuple[str, bytes]]:
@@ -75,7 +82,7 @@ async def dead_letter(
 
 
 async def decode_or_dead_letter(
-    serde: AvroSerde, model: type[M], producer: AsyncProducer, event: Any, *, agent: str
+    serde: Decoder, model: type[M], producer: AsyncProducer, event: Any, *, agent: str
 ) -> M | None:
     """The record's model, or None after dead-lettering an undecodable record.
 

@@ -57,8 +57,9 @@ from streams.kafka.watermark import KafkaWatermarkStore
 from streams.ops.metrics import CALL_SHOP, OPENTEXT_AUTH_ERRORS
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.barrier import FlushBarrier
+from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
-from streams.runtime.records import dead_letter, decode_or_dead_letter
+from streams.runtime.records import dead_letter
 from streams.services import Services
 from streams.sink.ledger import LEDGER_TABLE, after_epoch
 from streams.sink.variables import opentext_variables, update_variables
@@ -110,19 +111,23 @@ class Sink:
         app.agent(self.requests, name="casebridge.opentext-sink")(self._agent)
 
     async def _agent(self, stream: Any) -> None:
-        serde = self.services.serde(CASES_REQUESTS)
-        async for event in stream.noack().events():
-            done = self.acks.track(event)
-            request = await decode_or_dead_letter(
-                serde, CaseRequest, self.services.producer, event, agent=AGENT
-            )
-            if request is None:
-                self.stats["dead_lettered"] += 1
-                done()
-                continue
-            await self.lanes.submit(
-                request.case_id, functools.partial(self.open_case, event, request), done
-            )
+        await KeyedAgent(
+            agent=AGENT,
+            model=CaseRequest,
+            serde=self.services.serde(CASES_REQUESTS),
+            producer=self.services.producer,
+            acks=self.acks,
+            lanes=self.lanes,
+            route=self._route,
+            undecodable=self._count_dead_letter,
+        ).run(stream)
+
+    async def _route(self, event: Any, request: CaseRequest) -> Lane:
+        # One case at a time: an update must not overtake the start of its case.
+        return Lane(request.case_id, functools.partial(self.open_case, event, request))
+
+    def _count_dead_letter(self) -> None:
+        self.stats["dead_lettered"] += 1
 
     async def open_case(self, event: Any, request: CaseRequest) -> None:
         """Open (or update) the process instance of one case request."""

@@ -49,8 +49,9 @@ from streams.decisions.failures import failure_state, replayed_task
 from streams.decisions.variables import DecisionVariables
 from streams.ops.metrics import RECORDS_IN, decision_counted
 from streams.runtime.acks import InOrderAcks
+from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
-from streams.runtime.records import dead_letter, decode_or_dead_letter
+from streams.runtime.records import dead_letter
 from streams.services import Services
 from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
@@ -122,46 +123,48 @@ class Writer:
     # --- agents ------------------------------------------------------------------------------
 
     async def _decision_agent(self, stream: Any) -> None:
-        serde = self.services.serde(CASES_DECISIONS)
-        async for event in stream.noack().events():
-            done = self.acks.track(event)
-            task = replayed_task(event.value)
-            if task is not None:
-                RECORDS_IN.labels(AGENT).inc()
-                await self.rebuild(event, task)
-                done()
-                continue
-            decision = await decode_or_dead_letter(
-                serde, CaseDecision, self.services.producer, event, agent=AGENT
-            )
-            if decision is None:
-                done()
-                continue
-            if await self._foreign_shop(event, decision.shop, decision.case_id):
-                done()
-                continue
-            await self.lanes.submit(
-                lane_key(decision), functools.partial(self.apply, event, decision), done
-            )
+        await KeyedAgent(
+            agent=AGENT,
+            model=CaseDecision,
+            serde=self.services.serde(CASES_DECISIONS),
+            producer=self.services.producer,
+            acks=self.acks,
+            lanes=self.lanes,
+            route=self._route_decision,
+            intercept=self._replayed,
+        ).run(stream)
 
     async def _offline_agent(self, stream: Any) -> None:
-        serde = self.services.serde(ORDERS_OFFLINE)
-        async for event in stream.noack().events():
-            done = self.acks.track(event)
-            order = await decode_or_dead_letter(
-                serde, OfflineOrder, self.services.producer, event, agent=AGENT
-            )
-            if order is None:
-                done()
-                continue
-            if await self._foreign_shop(event, order.shop, order.intake_case_id):
-                done()
-                continue
-            await self.lanes.submit(
-                f"intake:{order.intake_case_id}",
-                functools.partial(self.create_offline, event, order),
-                done,
-            )
+        await KeyedAgent(
+            agent=AGENT,
+            model=OfflineOrder,
+            serde=self.services.serde(ORDERS_OFFLINE),
+            producer=self.services.producer,
+            acks=self.acks,
+            lanes=self.lanes,
+            route=self._route_offline,
+        ).run(stream)
+
+    async def _replayed(self, event: Any) -> bool:
+        """Rebuild a replayed decision DLQ record (a completed task, not a decision)."""
+        task = replayed_task(event.value)
+        if task is None:
+            return False
+        RECORDS_IN.labels(AGENT).inc()
+        await self.rebuild(event, task)
+        return True
+
+    async def _route_decision(self, event: Any, decision: CaseDecision) -> Lane | None:
+        if await self._foreign_shop(event, decision.shop, decision.case_id):
+            return None
+        return Lane(lane_key(decision), functools.partial(self.apply, event, decision))
+
+    async def _route_offline(self, event: Any, order: OfflineOrder) -> Lane | None:
+        if await self._foreign_shop(event, order.shop, order.intake_case_id):
+            return None
+        return Lane(
+            f"intake:{order.intake_case_id}", functools.partial(self.create_offline, event, order)
+        )
 
     def executor(self, shop: str) -> ActionExecutor:
         """The executor writing to ``shop`` (its own client; a new one after a token change)."""
