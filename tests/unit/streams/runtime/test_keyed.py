@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -51,7 +52,7 @@ class Stream:
 
 
 class Serde:
-    """``b"<key>:<n>"`` decodes to a Ping datum; ``b"bad"`` is not Avro; ``b"<key>:x"`` is invalid."""
+    """``b"<key>:<n>"`` decodes to a Ping; ``b"bad"`` is not Avro; ``b"<key>:x"`` is invalid."""
 
     def decode(self, data: bytes) -> Any:
         if data == b"bad":
@@ -74,6 +75,7 @@ class Harness:
         self.producer = Producer()
         self.undecodable = 0
         self.ran: list[tuple[str, int]] = []
+        self.finished: defaultdict[tuple[str, int], asyncio.Event] = defaultdict(asyncio.Event)
         self.gates: dict[str, asyncio.Event] = {}
         self.failing: set[int] = set()
         self.lanes = KeyedLanes(8)
@@ -105,6 +107,7 @@ class Harness:
             if ping.n in self.failing:
                 raise RuntimeError("a bug")
             self.ran.append((ping.key, ping.n))
+            self.finished[ping.key, ping.n].set()
 
         return Lane(ping.key, job)
 
@@ -116,7 +119,7 @@ async def test_acks_leave_in_offset_order_though_lanes_finish_out_of_order() -> 
     h = Harness()
     h.gates["slow"] = asyncio.Event()
     await h.agent().run(Stream(h.events(b"slow:0", b"fast:1", b"fast:2")))
-    await asyncio.wait_for(_until(lambda: ("fast", 2) in h.ran), 5)
+    await asyncio.wait_for(h.finished["fast", 2].wait(), 5)
     assert h.acked == []  # offset 0 is still in flight: nothing behind it is acknowledged
 
     h.gates["slow"].set()
@@ -170,8 +173,3 @@ async def test_an_intercepted_record_is_acknowledged_without_decoding() -> None:
     await h.lanes.drain()
     assert seen == [b"bad", b"a:1"]
     assert h.acked == [0, 1] and h.producer.sent == [] and h.ran == [("a", 1)]
-
-
-async def _until(condition: Any) -> None:
-    while not condition():
-        await asyncio.sleep(0)
