@@ -1,5 +1,10 @@
 """Typed settings for every casebridge process, validated once at start.
 
+One frozen section per stage (``enrich``, ``reconcile``, ``sink``, ``writer``,
+``escalation``, ``lag``, ...), composed by :class:`Settings` and handed as-is
+to the stage's logic: the stages import their section from here, and this
+module imports no stage (it stays cheap to import: no Faust, no HTTP).
+
 Values come from the environment (prefix ``CASEBRIDGE_``, nested sections
 joined with ``__``, e.g. ``CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS``) or from a
 ``.env`` file. Secrets may also be given as files (``*_FILE`` variables are
@@ -12,17 +17,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
+from connectors.retry import RetryPolicy
 from connectors.shopify.versions import DEFAULT_API_VERSION
-from streams.escalation.settings import EscalationSettings
-from streams.ops.config import LagSettings
+from schemas.records import CaseType
 
 ENV_PREFIX = "CASEBRIDGE_"
 
@@ -33,6 +39,32 @@ class SettingsError(ConfigurationError):
 
 def _default_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "casebridge"
+
+
+class Backoff(BaseModel):
+    """A capped, jittered exponential backoff that never gives up (an outage wait)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    initial_s: float = Field(default=1.0, ge=0)
+    """Delay after the first failed attempt (before jitter)."""
+    max_s: float = Field(default=30.0, ge=0)
+    """No single delay is longer."""
+
+
+class Retry(Backoff):
+    """A :class:`Backoff` that gives up after a number of attempts."""
+
+    attempts: int = Field(default=3, ge=1)
+    """Attempts in all, the first included."""
+
+    def policy(self) -> RetryPolicy:
+        """The :class:`~connectors.retry.RetryPolicy` of these bounds."""
+        return RetryPolicy(
+            initial_interval_s=self.initial_s,
+            maximum_interval_s=self.max_s,
+            maximum_attempts=self.attempts,
+        )
 
 
 class KafkaSettings(BaseModel):
@@ -173,44 +205,204 @@ class DecisionSettings(BaseModel):
 
 
 class EnrichSettings(BaseModel):
-    """Shopify enrichment of cases before they open, and review holds."""
+    """Shopify enrichment of cases before they open, and review holds (the classify stage)."""
+
+    model_config = ConfigDict(frozen=True)
 
     history_orders: int = Field(default=10, ge=1, le=100)
+    """The customer's most recent orders whose returns and disputes are counted
+    (cost grows with it: ~5 points per order)."""
     returns_per_order: int = Field(default=2, ge=1, le=50)
+    """Returns read per history order."""
     fulfillment_orders_first: int = Field(default=5, ge=1, le=50)
+    """Fulfillment orders read per order (enrichment)."""
     hold_fulfillment_orders_first: int = Field(default=2, ge=1, le=50)
+    """Fulfillment orders per page of the hold's read (most orders have one or two)."""
     fulfillments_first: int = Field(default=5, ge=1, le=50)
+    """Fulfillments read for shipping proof."""
     place_holds: bool = True
+    """Hold ORDER_REVIEW / HIGH_VALUE_REVIEW orders."""
     notify_merchant: bool = False
+    """Ask Shopify to notify the merchant of each hold."""
     defer_after_s: float = Field(
         default=1.0,
         gt=0,
         description="Defer enrichment when its read would wait longer for the store's budget.",
     )
     deferred_concurrency: int = Field(default=4, ge=1, le=64)
+    """Deferred enrichments running at once."""
     deferred_limit: int = Field(default=10_000, ge=1)
+    """Deferred enrichments kept waiting at most."""
 
 
 class ReconcileSettings(BaseModel):
     """The poller that re-fetches what webhooks may have missed."""
 
+    model_config = ConfigDict(frozen=True)
+
     interval_s: float = Field(default=300.0, ge=1)
+    """Seconds between runs (the Faust timer's interval)."""
     overlap_s: float = Field(default=120.0, ge=0)
+    """Re-read window behind the newest update seen."""
     initial_lookback_s: float = Field(default=86400.0, ge=60)
+    """How far back the first run (no watermark yet) looks."""
     page_size: int = Field(default=5, ge=1, le=50)
+    """Orders per request (~90 cost points each with 20 lines)."""
     lines_first: int = Field(default=20, ge=1, le=100)
+    """Line items read per order."""
     max_pages: int = Field(default=200, ge=1)
+    """Pages per run; the next run continues from the watermark."""
     watermark_topic: str = "casebridge.watermarks"
+
+    @property
+    def overlap(self) -> timedelta:
+        """:attr:`overlap_s` as a duration."""
+        return timedelta(seconds=self.overlap_s)
+
+    @property
+    def initial_lookback(self) -> timedelta:
+        """:attr:`initial_lookback_s` as a duration."""
+        return timedelta(seconds=self.initial_lookback_s)
+
+
+class SinkSettings(BaseModel):
+    """The OpenText sink's waits (its concurrency is ``CASEBRIDGE_SINK_CONCURRENCY``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outage: Backoff = Backoff(initial_s=1.0, max_s=15.0)
+    """Waiting out an OpenText outage: capped, jittered, never giving up."""
+    auth_wait: Backoff = Backoff(initial_s=5.0, max_s=60.0)
+    """Refused credentials need a person: retry rarely, but keep retrying."""
 
 
 class WriterSettings(BaseModel):
-    """The Shopify writer."""
+    """The Shopify writer (the defaults suit a real store and the emulator alike)."""
+
+    model_config = ConfigDict(frozen=True)
 
     concurrency: int = Field(default=16, ge=1, le=256)
     refund_transactions: Literal["suggested", "omit"] = Field(
         default="suggested",
         description="suggested: send Shopify's suggestedRefund transactions (real stores).",
     )
+    """How REFUND gets its money movements. ``suggested``: read the order's
+    ``suggestedRefund`` for the lines and send its transactions (gateway, parent
+    transaction), as a real store needs: without transactions Shopify records
+    the refund and restock but returns no money. ``omit``: send none; for the
+    emulator, which has no ``suggestedRefund`` and refunds the lines' value."""
+    # Transient userErrors are optimistic-lock conflicts with another writer:
+    # they clear in well under a second, so a few quick retries suffice.
+    retry: Retry = Retry(initial_s=0.5, max_s=5.0, attempts=4)
+    """Backoff for transient ``userErrors``; each attempt re-reads state before writing."""
+    # On top of the client's own HTTP retries: a couple of slower re-runs of
+    # the whole read-then-write before the agent is told to wait.
+    unavailable_retry: Retry = Retry(initial_s=1.0, max_s=10.0, attempts=3)
+    """Re-runs of an action while Shopify is unavailable, before ``WriterUnavailableError``."""
+    outage: Backoff = Backoff(initial_s=1.0, max_s=30.0)
+    """Then the agent waits the outage out, retrying the action without limit."""
+    job_timeout_s: float = Field(default=30.0, gt=0)
+    """How long to wait for an ``orderCancel`` job before giving up as unavailable."""
+    job_poll_interval_s: float = Field(default=0.25, gt=0)
+    """Delay between ``job(id:)`` polls."""
+    lines_first: int = Field(default=100, ge=1, le=250)
+    """Page size of line items read for edits and splits (Shopify caps a page at 250)."""
+    fulfillment_orders_first: int = Field(default=20, ge=1, le=250)
+    """Fulfillment orders read per order when releasing holds on all of them."""
+
+
+class EscalationSettings(BaseModel):
+    """How the escalation timer runs and which cases it escalates."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    """Off: the agent still tracks open cases, but the timer never escalates."""
+    interval_s: float = Field(default=30.0, gt=0, le=3600)
+    """Seconds between two passes of the timer over the open cases."""
+    case_types: frozenset[CaseType] = frozenset({CaseType.COMPLAINT})
+    """Case types escalated past their SLA (add ``FULFILLMENT_EXCEPTION`` to cover UC4)."""
+    max_level: int = Field(default=2, ge=1, le=10)
+    """Highest escalation level; a case at this level is never escalated again."""
+    escalate_repeated: bool = True
+    """Escalate a repeated complaint (``REPEATED_COMPLAINT`` in its state) at once, one level."""
+    level_step_s: float | None = Field(default=None, gt=0)
+    """Time after one escalation before the next level while the case stays undecided;
+    ``None`` uses the policy SLA of the case type at its escalated priority."""
+    concurrency: int = Field(default=8, ge=1, le=256)
+    """Escalations (OpenText calls) in flight at once within one timer pass."""
+
+
+#: Groups that start with the app prefix but are not pipeline consumers: the
+#: DLQ replay cursors only move when an operator replays, so their "lag" is
+#: the DLQ backlog and would always look stopped.
+DEFAULT_EXCLUDES = ("casebridge-dlq-replay-",)
+
+#: Topics a Faust member has assigned but never commits: table changelogs are
+#: read during recovery and their position kept in the local store, and the
+#: leader-election topic carries nothing. Their "lag" would be a false STALL.
+DEFAULT_TOPIC_EXCLUDES = ("*-changelog", "*-__assignor-__leader")
+
+
+class LagSettings(BaseModel):
+    """What the lag monitor watches, how it judges it and whom it tells (the ops stage)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    groups: list[str] = Field(
+        default_factory=list,
+        description="Consumer groups to watch in addition to those matching the prefix.",
+    )
+    group_prefix: str | None = Field(
+        default=None,
+        description="Watch every group whose id starts with this; None means Settings.app_id.",
+    )
+    exclude_prefixes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDES),
+        description="Groups starting with one of these are never watched.",
+    )
+    exclude_topics: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_TOPIC_EXCLUDES),
+        description="Shell patterns of topics never measured (Faust-internal by default).",
+    )
+    read_committed_groups: list[str] = Field(
+        default_factory=list,
+        description="Groups consuming with isolation.level=read_committed: their lag is "
+        "measured against the last stable offset instead of the high watermark.",
+    )
+    window: int = Field(default=10, ge=2, le=1000, description="Offset samples kept per partition.")
+    interval_s: float = Field(
+        default=30.0, gt=0, description="Seconds between two evaluations (one sample each)."
+    )
+    request_timeout_s: float = Field(
+        default=10.0, gt=0, description="Timeout of each AdminClient request."
+    )
+    alert_url: str | None = Field(
+        default=None, description="HTTP(S) URL that receives a JSON POST per alert episode."
+    )
+    alert_after: int = Field(
+        default=3,
+        ge=1,
+        description="Consecutive not-OK evaluations of a group before an alert is sent.",
+    )
+    alert_timeout_s: float = Field(default=5.0, gt=0)
+    webhooks_quiet_alert_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Seconds without an accepted webhook before Prometheus' CasebridgeNoWebhooks "
+        "alert fires (deploy/prometheus); exported as casebridge_webhooks_quiet_alert_seconds.",
+    )
+
+    @field_validator("alert_url")
+    @classmethod
+    def _is_http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s) URL, got {value!r}")
+        return value
+
+    def prefix(self, app_id: str) -> str:
+        """The group prefix to watch, defaulting to the application id."""
+        return self.group_prefix if self.group_prefix is not None else app_id
 
 
 class Settings(BaseSettings):
@@ -260,6 +452,7 @@ class Settings(BaseSettings):
     enrich: EnrichSettings = Field(default_factory=EnrichSettings)
     reconcile: ReconcileSettings = Field(default_factory=ReconcileSettings)
     lag: LagSettings = Field(default_factory=LagSettings)
+    sink: SinkSettings = Field(default_factory=SinkSettings)
     writer: WriterSettings = Field(default_factory=WriterSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
 

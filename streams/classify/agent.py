@@ -44,7 +44,7 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -60,7 +60,6 @@ from schemas.records import (
     ComplaintSubmitted,
     ShopifyEvent,
 )
-from streams.classify.enrich import EnrichOptions
 from streams.classify.enrich.deferred import DeferredEnrichment
 from streams.classify.enrich.shops import ShopEnrichers
 from streams.classify.rules import (
@@ -86,7 +85,6 @@ from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter
 from streams.services import Services
-from streams.settings import Settings
 from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
 
 log = logging.getLogger(__name__)
@@ -541,23 +539,12 @@ def register(app: faust.App, services: Services, enricher: Enricher | None = Non
     return Classifier(app, services, enricher or NoEnrichment())
 
 
-def enrich_options(settings: Settings) -> EnrichOptions:
-    """:class:`EnrichOptions` from the ``enrich`` settings section, defaults where absent."""
-    section: Any = getattr(settings, "enrich", None)
-    if section is None:
-        return EnrichOptions()
-    values = {
-        f.name: getattr(section, f.name) for f in fields(EnrichOptions) if hasattr(section, f.name)
-    }
-    return EnrichOptions(**values)
-
-
 def build_enricher(services: Services) -> ShopEnrichers:
     """One enricher per registered shop, each over that shop's shared client and budget."""
     return ShopEnrichers(
         services.shopify_for,
         lambda shop: shop in services.shops,
-        enrich_options(services.settings),
+        services.settings.enrich,
     )
 
 
@@ -577,7 +564,6 @@ __all__ = [
     "NoEnrichment",
     "build_enricher",
     "content_key",
-    "enrich_options",
     "register",
     "register_classify",
 ]

@@ -8,8 +8,9 @@ The pure side of the escalation stage (the Faust agent and timer live in
 * :mod:`~streams.escalation.rules` — :func:`next_escalation`, whether a case
   is due at ``now`` and what its escalation is, plus the ``ESCALATED`` record
   and the OpenText variables that carry it;
-* :mod:`~streams.escalation.settings` — :class:`EscalationSettings` and the
-  :class:`EscalationRules` built from them and the policy.
+* :mod:`~streams.escalation.settings` — the :class:`EscalationRules` built
+  from the stage's settings (:class:`streams.settings.EscalationSettings`,
+  re-exported here) and the policy.
 """
 
 from streams.escalation.cases import CLOSED_STATUSES, OPEN_STATUSES, OpenCase, is_repeated, track
@@ -21,12 +22,8 @@ from streams.escalation.rules import (
     next_escalation,
     opentext_variables,
 )
-from streams.escalation.settings import (
-    REPEATED_COMPLAINT,
-    SLA_BREACHED,
-    EscalationRules,
-    EscalationSettings,
-)
+from streams.escalation.settings import REPEATED_COMPLAINT, SLA_BREACHED, EscalationRules
+from streams.settings import EscalationSettings
 
 __all__ = [
     "CLOSED_STATUSES",

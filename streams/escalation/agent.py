@@ -318,12 +318,6 @@ class EscalationStage:
         await self.services.emit(AGENT, CASES_STATE, state, state.case_id)
 
 
-def escalation_settings(services: Services) -> EscalationSettings:
-    """``settings.escalation`` when the settings have it, else the defaults."""
-    found = getattr(services.settings, "escalation", None)
-    return found if isinstance(found, EscalationSettings) else EscalationSettings()
-
-
 def register(app: faust.App, services: Services) -> EscalationStage:
     """Declare the escalation stage (agent, tables, timer) on ``app``."""
-    return EscalationStage(app, services, escalation_settings(services))
+    return EscalationStage(app, services, services.settings.escalation)

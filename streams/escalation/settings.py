@@ -1,9 +1,8 @@
-"""Settings of the escalation stage, and the rules object built from them.
+"""The escalation rules object, built from the stage's settings and the policy.
 
-:class:`EscalationSettings` is the typed, validated configuration (meant to
-sit on :class:`streams.settings.Settings` as ``escalation``, so it is set
-with ``CASEBRIDGE_ESCALATION__*`` variables). :class:`EscalationRules` joins
-it with the merchant's policy into what the pure rules in
+The settings are :class:`streams.settings.EscalationSettings` (the
+``escalation`` section, ``CASEBRIDGE_ESCALATION__*``). :class:`EscalationRules`
+joins them with the merchant's policy into what the pure rules in
 :mod:`streams.escalation.rules` need, so those never read settings or the
 policy file themselves.
 """
@@ -14,38 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from schemas.records import CaseType, Priority
 from streams.policy.model import Policy
+from streams.settings import EscalationSettings
 
 #: The reason code classify writes into ``CaseState.detail`` for a repeated complaint.
 REPEATED_COMPLAINT = "REPEATED_COMPLAINT"
 
 #: The reason code of an escalation caused by the SLA having passed.
 SLA_BREACHED = "SLA_BREACHED"
-
-
-class EscalationSettings(BaseModel):
-    """How the escalation timer runs and which cases it escalates."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    enabled: bool = True
-    """Off: the agent still tracks open cases, but the timer never escalates."""
-    interval_s: float = Field(default=30.0, gt=0, le=3600)
-    """Seconds between two passes of the timer over the open cases."""
-    case_types: frozenset[CaseType] = frozenset({CaseType.COMPLAINT})
-    """Case types escalated past their SLA (add ``FULFILLMENT_EXCEPTION`` to cover UC4)."""
-    max_level: int = Field(default=2, ge=1, le=10)
-    """Highest escalation level; a case at this level is never escalated again."""
-    escalate_repeated: bool = True
-    """Escalate a repeated complaint (``REPEATED_COMPLAINT`` in its state) at once, one level."""
-    level_step_s: float | None = Field(default=None, gt=0)
-    """Time after one escalation before the next level while the case stays undecided;
-    ``None`` uses the policy SLA of the case type at its escalated priority."""
-    concurrency: int = Field(default=8, ge=1, le=256)
-    """Escalations (OpenText calls) in flight at once within one timer pass."""
 
 
 def _policy_sla(policy: Policy) -> Callable[[CaseType, Priority], timedelta]:

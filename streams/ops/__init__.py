@@ -11,5 +11,6 @@
 
 The command lines (``casebridge lag``, ``casebridge dlq``) live in
 ``lag_cli`` and ``dlq_cli``, the Faust wiring in ``web``. Import the modules
-themselves: this package imports nothing, so :mod:`streams.ops.config` stays cheap.
+themselves: this package imports nothing. The monitor's settings are
+:class:`streams.settings.LagSettings` (the ``lag`` section).
 """

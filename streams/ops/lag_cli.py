@@ -31,7 +31,6 @@ import click
 from streams.kafka.health import HealthNote, read_notes
 from streams.kafka.watermark import KafkaWatermarkStore, WatermarkError
 from streams.ops.burrow import Status
-from streams.ops.config import LagSettings
 from streams.ops.lag import AdminOffsetsSource
 from streams.ops.monitor import LagMonitor, LagReport
 from streams.ops.shop_lag import shop_backlog
@@ -129,7 +128,7 @@ def lag(
     from streams.settings import load_settings
 
     settings = load_settings()
-    configured: LagSettings = getattr(settings, "lag", None) or LagSettings()
+    configured = settings.lag
     overrides: dict[str, object] = {"window": max(2, samples), "alert_url": None}
     if groups:
         # An empty prefix matches nothing, so only the named groups are watched.

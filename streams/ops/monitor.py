@@ -19,16 +19,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from streams.ops.alerts import AlertKind, AlertNotifier, AlertTracker, alert_payload
 from streams.ops.burrow import PartitionWindow, Sample, Status, lag_seconds, worst
-from streams.ops.config import LagSettings
 from streams.ops.errors import OpsError
 from streams.ops.lag import TP, GroupOffsets, LagSnapshot, OffsetsSource, measure, select_groups
-
-if TYPE_CHECKING:
-    from streams.settings import Settings
+from streams.settings import LagSettings, Settings
 
 __all__ = ["GroupReport", "LagMonitor", "LagReport", "PartitionRow"]
 
@@ -172,7 +169,7 @@ class LagMonitor:
         from streams.ops.alerts import HttpAlertNotifier
         from streams.ops.lag import AdminOffsetsSource
 
-        lag = lag or getattr(settings, "lag", None) or LagSettings()
+        lag = lag or settings.lag
         source = AdminOffsetsSource(
             settings.kafka.confluent_config(), timeout_s=lag.request_timeout_s
         )

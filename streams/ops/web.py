@@ -17,12 +17,11 @@ metrics on every worker's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import faust
 from faust.web import Request, Response, View
 
-from streams.ops.config import LagSettings
 from streams.ops.metrics import (
     CONTENT_TYPE,
     WEBHOOKS_QUIET_ALERT,
@@ -30,9 +29,7 @@ from streams.ops.metrics import (
     install_lag_collector,
 )
 from streams.ops.monitor import LagMonitor
-
-if TYPE_CHECKING:
-    from streams.settings import Settings
+from streams.settings import LagSettings, Settings
 
 __all__ = ["install_lag_monitor", "install_metrics_route", "register"]
 

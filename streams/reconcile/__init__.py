@@ -22,7 +22,6 @@ from streams.kafka.watermark import (
 )
 from streams.reconcile.poller import (
     RECONCILED_TOPIC,
-    ReconcileOptions,
     Reconciler,
     ReconcileRun,
     advance,
@@ -36,7 +35,6 @@ __all__ = [
     "WATERMARK_TOPIC",
     "KafkaWatermarkStore",
     "MemoryWatermarkStore",
-    "ReconcileOptions",
     "ReconcileRun",
     "Reconciler",
     "WatermarkError",

@@ -17,44 +17,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import fields
-from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import faust
 
 from connectors.errors import CasebridgeError
 from connectors.serde import AvroSerde, value_subject
 from streams.reconcile import (
-    WATERMARK_TOPIC,
     KafkaWatermarkStore,
-    ReconcileOptions,
     Reconciler,
     ReconcileRun,
 )
 from streams.services import Services
-from streams.settings import Settings
+from streams.settings import ReconcileSettings
 from streams.topics import SHOPIFY_WEBHOOKS
 
 log = logging.getLogger(__name__)
-
-_SECONDS = {"overlap_s": "overlap", "initial_lookback_s": "initial_lookback"}
-
-
-def reconcile_options(settings: Settings) -> ReconcileOptions:
-    """:class:`ReconcileOptions` from the ``reconcile`` settings section, defaults where absent."""
-    section: Any = getattr(settings, "reconcile", None)
-    if section is None:
-        return ReconcileOptions()
-    values: dict[str, Any] = {
-        f.name: getattr(section, f.name)
-        for f in fields(ReconcileOptions)
-        if hasattr(section, f.name)
-    }
-    for setting, option in _SECONDS.items():
-        if hasattr(section, setting):
-            values[option] = timedelta(seconds=float(getattr(section, setting)))
-    return ReconcileOptions(**values)
 
 
 def _event_serde(services: Services, topic: str) -> AvroSerde:
@@ -157,7 +135,7 @@ def register(
     app: faust.App,
     services: Services,
     *,
-    options: ReconcileOptions | None = None,
+    settings: ReconcileSettings | None = None,
     topic: str = SHOPIFY_WEBHOOKS,
     watermark_topic: str | None = None,
 ) -> ShopReconcilers:
@@ -165,13 +143,11 @@ def register(
 
     The keyword arguments override the settings (tests use their own topics).
     """
-    settings = services.settings
-    options = options or reconcile_options(settings)
-    section: Any = getattr(settings, "reconcile", None)
+    section = settings or services.settings.reconcile
     store = KafkaWatermarkStore(
-        settings.kafka.confluent_config(),
+        services.settings.kafka.confluent_config(),
         services.producer,
-        topic=watermark_topic or str(getattr(section, "watermark_topic", WATERMARK_TOPIC)),
+        topic=watermark_topic or section.watermark_topic,
     )
     serde = services.serde(topic) if topic == SHOPIFY_WEBHOOKS else _event_serde(services, topic)
 
@@ -185,12 +161,12 @@ def register(
             shop=shop,
             api_version=services.shops.require(shop).api_version,
             topic=topic,
-            options=options,
+            settings=section,
         )
 
     reconcilers = ShopReconcilers(services, build, store)
 
-    @app.timer(options.interval_s, on_leader=True, name="casebridge.reconcile-orders")  # type: ignore[untyped-decorator]
+    @app.timer(section.interval_s, on_leader=True, name="casebridge.reconcile-orders")  # type: ignore[untyped-decorator]
     async def reconcile_orders() -> None:
         reconcilers.start()
 
@@ -201,4 +177,4 @@ def register(
     return reconcilers
 
 
-__all__ = ["ReconcileTick", "ShopReconcilers", "reconcile_options", "register"]
+__all__ = ["ReconcileTick", "ShopReconcilers", "register"]

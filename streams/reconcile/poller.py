@@ -46,6 +46,7 @@ from schemas.records import AvroRecord, EventSource, ShopifyEvent
 from streams.kafka.headers import DEDUP_HEADER
 from streams.kafka.watermark import WatermarkStore
 from streams.reconcile.rest import RECONCILE_ORDERS, numeric_id, rest_order
+from streams.settings import ReconcileSettings
 from streams.topics import SHOPIFY_WEBHOOKS
 
 log = logging.getLogger(__name__)
@@ -75,27 +76,6 @@ class Encoder(Protocol):
     def encode(self, record: AvroRecord) -> bytes:
         """The record in the Confluent wire format."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ReconcileOptions:
-    """How the poller pages and moves its watermark.
-
-    Attributes:
-        interval_s: seconds between runs (the Faust timer's interval).
-        overlap: re-read window behind the newest update seen.
-        initial_lookback: how far back the first run (no watermark yet) looks.
-        page_size: orders per request (~90 cost points each with 20 lines).
-        lines_first: line items read per order.
-        max_pages: pages per run; the next run continues from the watermark.
-    """
-
-    interval_s: float = 300.0
-    overlap: timedelta = timedelta(minutes=2)
-    initial_lookback: timedelta = timedelta(hours=24)
-    page_size: int = 5
-    lines_first: int = 20
-    max_pages: int = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +127,7 @@ class Reconciler:
         shop: the shop domain (record key and ``ShopifyEvent.shop``).
         api_version: recorded as the event's ``api_version``.
         topic: the Kafka topic to publish to (tests pass their own).
-        options: paging and watermark behaviour.
+        settings: the ``reconcile`` section: paging and watermark behaviour.
         clock: the current time (for the first run's look-back and ``received_at``).
     """
 
@@ -161,7 +141,7 @@ class Reconciler:
         shop: str,
         api_version: str,
         topic: str = SHOPIFY_WEBHOOKS,
-        options: ReconcileOptions | None = None,
+        settings: ReconcileSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
@@ -171,7 +151,7 @@ class Reconciler:
         self.shop = shop
         self.api_version = api_version
         self.topic = topic
-        self.options = options or ReconcileOptions()
+        self.settings = settings or ReconcileSettings()
         self._clock = clock
         self.stats: dict[str, int] = {"runs": 0, "orders": 0, "published": 0, "failed_runs": 0}
 
@@ -216,20 +196,20 @@ class Reconciler:
         self.stats["runs"] += 1
         now = self._clock()
         stored = await self._store.load(self.shop)
-        since = stored if stored is not None else now - self.options.initial_lookback
+        since = stored if stored is not None else now - self.settings.initial_lookback
         watermark = since
         cursor: str | None = None
         seen = published = pages = 0
         complete = False
         query = f"updated_at:>'{search_time(since)}'"
-        while pages < self.options.max_pages:
+        while pages < self.settings.max_pages:
             data = await self._client.execute(
                 RECONCILE_ORDERS,
                 {
-                    "first": self.options.page_size,
+                    "first": self.settings.page_size,
                     "after": cursor,
                     "query": query,
-                    "linesFirst": self.options.lines_first,
+                    "linesFirst": self.settings.lines_first,
                 },
             )
             pages += 1
@@ -245,7 +225,7 @@ class Reconciler:
                 published += 1
                 if event.triggered_at is not None:
                     newest = max(newest or event.triggered_at, event.triggered_at)
-            next_mark = advance(watermark, newest, self.options.overlap)
+            next_mark = advance(watermark, newest, self.settings.overlap)
             if next_mark != watermark:
                 # Saved only after the page's events were acknowledged: a crash
                 # re-reads this page, never skips it.
@@ -272,7 +252,6 @@ class Reconciler:
 __all__ = [
     "EVENT_ID_PREFIX",
     "RECONCILED_TOPIC",
-    "ReconcileOptions",
     "ReconcileRun",
     "Reconciler",
     "advance",

@@ -28,7 +28,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import time
@@ -45,7 +44,6 @@ from connectors.opentext import (
     Variable,
 )
 from connectors.opentext.models import ProcessInstance
-from connectors.retry import RetryPolicy
 from schemas.records import (
     CaseOpened,
     CaseRequest,
@@ -59,6 +57,7 @@ from streams.runtime.acks import InOrderAcks
 from streams.runtime.barrier import FlushBarrier
 from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
+from streams.runtime.outage import OutageWait
 from streams.runtime.records import dead_letter
 from streams.services import Services
 from streams.sink.ledger import LEDGER_TABLE, after_epoch
@@ -85,15 +84,11 @@ class Sink:
         self.lanes = KeyedLanes(services.settings.sink_concurrency)
         # Faust commits past an unacknowledged record if later ones are acked first.
         self.acks = InOrderAcks()
-        # Waiting out an OpenText outage: capped, jittered, never giving up.
-        self.outage_backoff = RetryPolicy(
-            initial_interval_s=1.0, maximum_interval_s=15.0, maximum_attempts=0
-        )
-        # Refused credentials need a person: retry rarely, but keep retrying.
-        self.auth_backoff = RetryPolicy(
-            initial_interval_s=5.0, maximum_interval_s=60.0, maximum_attempts=0
-        )
         settings = services.settings
+        # Waiting out an OpenText outage: capped, jittered, never giving up.
+        self.outage = OutageWait("OpenText", settings.sink.outage)
+        # Refused credentials need a person: retry rarely, but keep retrying.
+        self.auth_wait = OutageWait("OpenText (credentials refused)", settings.sink.auth_wait)
         notes = KafkaWatermarkStore(settings.kafka.confluent_config(), services.producer)
         self.opentext_health = RemoteHealth(
             "opentext",
@@ -253,15 +248,11 @@ class Sink:
                 look_up = True
                 self.stats["auth_waits"] += 1
                 await self.opentext_health.failure(exc)
-                await asyncio.sleep(self.auth_backoff.delay_s(attempt))
+                await self.auth_wait.pause(attempt, request.case_id, exc)
             except OpenTextUnavailableError as exc:
                 look_up = True
                 self.stats["waits"] += 1
-                delay = self.outage_backoff.delay_s(attempt)
-                log.warning(
-                    "OpenText unavailable for %s (%s); retry in %.1fs", request.case_id, exc, delay
-                )
-                await asyncio.sleep(delay)
+                await self.outage.pause(attempt, request.case_id, exc)
 
     def _after_epoch(self, event: Any) -> bool:
         """Whether the record was written after the ledger began keeping its partition."""

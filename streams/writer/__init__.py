@@ -16,7 +16,7 @@ handlers per resource), ``offline``, ``results`` (audit records), ``context``
 (config and handler toolkit), ``queries`` (read documents), ``errors``.
 """
 
-from streams.writer.context import ActionContext, Outcome, WriterConfig
+from streams.writer.context import ActionContext, Outcome
 from streams.writer.errors import (
     OfflineOrderInvalid,
     WriterAuthError,
@@ -37,7 +37,6 @@ __all__ = [
     "OfflineOrderInvalid",
     "Outcome",
     "WriterAuthError",
-    "WriterConfig",
     "WriterError",
     "WriterUnavailableError",
     "intake_tag",

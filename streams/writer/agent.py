@@ -30,7 +30,6 @@ from typing import Any
 
 import faust
 
-from connectors.retry import RetryPolicy
 from connectors.shopify import ShopifyAdminClient
 from schemas.records import (
     ActionKind,
@@ -40,7 +39,6 @@ from schemas.records import (
     CaseType,
     DecisionSource,
     OfflineOrder,
-    WritebackResult,
     WritebackStatus,
 )
 from streams.decisions import DecisionBuilder, OutcomeMapper
@@ -51,6 +49,7 @@ from streams.ops.metrics import RECORDS_IN, decision_counted
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
+from streams.runtime.outage import OutageWait
 from streams.runtime.records import dead_letter
 from streams.services import Services
 from streams.shops.errors import UnknownShopError
@@ -59,7 +58,6 @@ from streams.writer import (
     ActionExecutor,
     OfflineOrderCreator,
     OfflineOrderInvalid,
-    WriterConfig,
     WriterUnavailableError,
 )
 
@@ -89,7 +87,7 @@ class Writer:
     def __init__(self, app: faust.App, services: Services) -> None:
         self.services = services
         settings = services.settings
-        self.config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
+        self.config = settings.writer
         # Per shop client (its own token and budget): a decision is applied to its record's
         # shop. Keyed by the client, so a reload that rotates a shop's token gets a new one.
         self._executors: dict[ShopifyAdminClient, ActionExecutor] = {}
@@ -97,9 +95,8 @@ class Writer:
         self.lanes = KeyedLanes(settings.writer.concurrency)
         # Faust commits past an unacknowledged record if later ones are acked first.
         self.acks = InOrderAcks()
-        self.outage_backoff = RetryPolicy(
-            initial_interval_s=1.0, maximum_interval_s=30.0, maximum_attempts=0
-        )
+        # Shopify down: the action waits and runs again, without limit.
+        self.outage = OutageWait("Shopify", settings.writer.outage)
         self.stats = {
             "applied": 0,
             "already_applied": 0,
@@ -251,8 +248,10 @@ class Writer:
         if writes:
             await self._state(decision.case_id, decision, CaseStatus.APPLYING, decision.outcome)
         for index, action in enumerate(decision.actions):
-            result = await self._with_patience(
-                functools.partial(executor.apply, decision, index, action), decision.case_id
+            result = await self.outage.call(
+                functools.partial(executor.apply, decision, index, action),
+                decision.case_id,
+                WriterUnavailableError,
             )
             await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
             if result.status is WritebackStatus.FAILED:
@@ -278,18 +277,6 @@ class Writer:
         # Applied: something was written; a decision with nothing to write is not counted.
         decision_counted(decision.shop, decision.case_type, "applied", int(bool(writes)))
 
-    async def _with_patience(self, call: Any, case_id: str) -> WritebackResult:
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                result: WritebackResult = await call()
-                return result
-            except WriterUnavailableError as exc:
-                delay = self.outage_backoff.delay_s(attempt)
-                log.warning("Shopify unavailable for %s (%s); retry in %.1fs", case_id, exc, delay)
-                await asyncio.sleep(delay)
-
     # --- offline orders ----------------------------------------------------------------------
 
     async def create_offline(self, event: Any, order: OfflineOrder) -> None:
@@ -301,7 +288,9 @@ class Writer:
             await self._foreign_shop(event, order.shop, case_id)
             return
         try:
-            result = await self._with_patience(functools.partial(creator.create, order), case_id)
+            result = await self.outage.call(
+                functools.partial(creator.create, order), case_id, WriterUnavailableError
+            )
         except OfflineOrderInvalid as exc:
             await dead_letter(
                 self.services.producer, event, reason=str(exc), error_class="offline-order-invalid"

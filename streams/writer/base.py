@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from connectors.shopify.client import GraphQLExecutor
-from streams.writer.context import Sleep, WriterConfig
+from streams.settings import WriterSettings
+from streams.writer.context import Sleep
 from streams.writer.results import Clock, utc_now
 
 
@@ -16,7 +17,7 @@ class StoreWriter:
     Args:
         client: the store's GraphQL executor (a :class:`~connectors.shopify.ShopifyAdminClient`
             or a fake with the same ``execute``).
-        config: retry and polling settings.
+        config: the ``writer`` settings section (retries, polling, page sizes).
         sleep: awaitable sleep (tests pass a no-op).
         clock: ``finished_at`` of the results.
     """
@@ -25,11 +26,11 @@ class StoreWriter:
         self,
         client: GraphQLExecutor,
         *,
-        config: WriterConfig | None = None,
+        config: WriterSettings | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = utc_now,
     ) -> None:
         self._client = client
-        self._config = config or WriterConfig()
+        self._config = config or WriterSettings()
         self._sleep = sleep
         self._clock = clock

@@ -12,60 +12,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from dataclasses import dataclass
+from typing import Any, cast
 
-from connectors.retry import RetryPolicy
 from connectors.shopify.client import GraphQLExecutor
 from schemas.records import Action, CaseDecision, WritebackStatus
+from streams.settings import WriterSettings
 from streams.writer.errors import ActionRejected
 
-__all__ = ["ActionContext", "MeteredExecutor", "Outcome", "Sleep", "WriterConfig"]
+__all__ = ["ActionContext", "MeteredExecutor", "Outcome", "Sleep"]
 
 JsonObject = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def _default_unavailable_retry() -> RetryPolicy:
-    # On top of the client's own HTTP retries: a couple of slower re-runs of
-    # the whole read-then-write before the agent is told to wait.
-    return RetryPolicy(initial_interval_s=1.0, maximum_interval_s=10.0, maximum_attempts=3)
-
-
-def _default_retry() -> RetryPolicy:
-    # Transient userErrors are optimistic-lock conflicts with another writer:
-    # they clear in well under a second, so a few quick retries suffice.
-    return RetryPolicy(initial_interval_s=0.5, maximum_interval_s=5.0, maximum_attempts=4)
-
-
-@dataclass(frozen=True, slots=True)
-class WriterConfig:
-    """Settings of the writer (the defaults suit a real store and the emulator alike)."""
-
-    retry: RetryPolicy = field(default_factory=_default_retry)
-    """Backoff for transient ``userErrors``; each attempt re-reads state before writing."""
-    unavailable_retry: RetryPolicy = field(default_factory=_default_unavailable_retry)
-    """Re-runs of an action while Shopify is unavailable, before ``WriterUnavailableError``."""
-    job_timeout_s: float = 30.0
-    """How long to wait for an ``orderCancel`` job before giving up as unavailable."""
-    job_poll_interval_s: float = 0.25
-    """Delay between ``job(id:)`` polls."""
-    lines_first: int = 100
-    """Page size of line items read for edits and splits (Shopify caps a page at 250)."""
-    fulfillment_orders_first: int = 20
-    """Fulfillment orders read per order when releasing holds on all of them."""
-    refund_transactions: Literal["suggested", "omit"] = "suggested"
-    """How REFUND gets its money movements. ``suggested``: read the order's
-    ``suggestedRefund`` for the lines and send its transactions (gateway, parent
-    transaction), as a real store needs: without transactions Shopify records
-    the refund and restock but returns no money. ``omit``: send none; for the
-    emulator, which has no ``suggestedRefund`` and refunds the lines' value."""
-
-    def __post_init__(self) -> None:
-        if self.job_timeout_s <= 0 or self.job_poll_interval_s <= 0:
-            raise ValueError("job_timeout_s and job_poll_interval_s must be positive")
-        if not 1 <= self.lines_first <= 250 or not 1 <= self.fulfillment_orders_first <= 250:
-            raise ValueError("page sizes must be within 1..250")
 
 
 class MeteredExecutor:
@@ -138,7 +96,7 @@ class ActionContext:
     index: int
     action: Action
     params: JsonObject
-    config: WriterConfig
+    config: WriterSettings
     sleep: Sleep = asyncio.sleep
 
     def page_size(self, wanted: int, *, per_item: int, base: int = 10) -> int:

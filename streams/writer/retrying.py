@@ -6,9 +6,9 @@ to write is seen and skipped. :func:`run_step` uses that to retry three kinds
 of trouble:
 
 * a **transient** ``userError`` (lock, STALE_OBJECT, "try again"): re-run with
-  ``WriterConfig.retry`` backoff;
+  ``WriterSettings.retry`` backoff;
 * **Shopify unavailable** (5xx, timeouts, THROTTLED beyond the client's
-  budget): re-run with ``WriterConfig.unavailable_retry`` backoff. Such a
+  budget): re-run with ``WriterSettings.unavailable_retry`` backoff. Such a
   failure is ambiguous for a mutation (it may have been applied before the
   answer was lost), which is exactly why the step is re-run and not the bare
   mutation re-sent;
@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from connectors.shopify.errors import ShopifyUnavailableError, ShopifyUserError
-from streams.writer.context import Sleep, WriterConfig
+from streams.settings import WriterSettings
+from streams.writer.context import Sleep
 
 __all__ = ["Attempts", "run_step"]
 
@@ -48,7 +49,7 @@ class Attempts:
 async def run_step(
     step: Callable[[], Awaitable[T]],
     *,
-    config: WriterConfig,
+    config: WriterSettings,
     sleep: Sleep,
     attempts: Attempts,
     what: str,
@@ -60,6 +61,8 @@ async def run_step(
         ShopifyUnavailableError: Shopify stayed unreachable through ``unavailable_retry``.
         Exception: anything else ``step`` raises, at once.
     """
+    retry = config.retry.policy()
+    unavailable_retry = config.unavailable_retry.policy()
     transient = 0
     unavailable = 0
     rechecked = False
@@ -70,9 +73,9 @@ async def run_step(
         except ShopifyUserError as exc:
             if exc.transient:
                 transient += 1
-                if not config.retry.should_retry(transient):
+                if not retry.should_retry(transient):
                     raise
-                delay = config.retry.delay_s(transient)
+                delay = retry.delay_s(transient)
             elif not rechecked:
                 rechecked = True
                 delay = 0.0
@@ -81,9 +84,9 @@ async def run_step(
             logger.info("writer %s: %s; re-reading and retrying in %.2fs", what, exc, delay)
         except ShopifyUnavailableError as exc:
             unavailable += 1
-            if not config.unavailable_retry.should_retry(unavailable):
+            if not unavailable_retry.should_retry(unavailable):
                 raise
-            delay = config.unavailable_retry.delay_s(unavailable)
+            delay = unavailable_retry.delay_s(unavailable)
             logger.info("writer %s: Shopify unavailable (%s); retry in %.2fs", what, exc, delay)
         if delay > 0:
             await sleep(delay)

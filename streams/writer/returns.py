@@ -11,7 +11,7 @@
   first, so a refund made under the key is found even once Shopify has
   forgotten the key (its retention is limited) and no second call is sent.
 
-  Money: with ``WriterConfig.refund_transactions == "suggested"`` (the
+  Money: with ``WriterSettings.refund_transactions == "suggested"`` (the
   default) the transactions are computed from the order's ``suggestedRefund``
   for exactly the refunded lines (amount, gateway, parent transaction), since
   Shopify moves no money for a refund without transactions. ``"omit"`` sends

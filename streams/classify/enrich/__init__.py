@@ -2,7 +2,7 @@
 
 Public surface::
 
-    enricher = ShopifyEnricher(services.shopify, EnrichOptions(history_orders=20))
+    enricher = ShopifyEnricher(services.shopify, EnrichSettings(history_orders=20))
     request = await enricher.enrich(request)   # variables per case type; never raises
     request = await enricher.hold(request)     # ORDER_REVIEW / HIGH_VALUE_REVIEW; idempotent
 
@@ -11,7 +11,7 @@ GraphQL answers into typed case variables, :mod:`.holds` places the holds,
 :mod:`.documents` holds the GraphQL text.
 """
 
-from streams.classify.enrich.enricher import PLANS, EnrichOptions, Plan, ShopifyEnricher
+from streams.classify.enrich.enricher import PLANS, Plan, ShopifyEnricher
 from streams.classify.enrich.holds import (
     HELD_CASE_TYPES,
     HoldOutcome,
@@ -24,7 +24,6 @@ from streams.classify.enrich.holds import (
 __all__ = [
     "HELD_CASE_TYPES",
     "PLANS",
-    "EnrichOptions",
     "HoldOutcome",
     "HoldPlacer",
     "PlacedHold",

@@ -73,6 +73,7 @@ from streams.classify.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlac
 from streams.classify.rules.build import Variables
 from streams.classify.rules.payload import normalise_id
 from streams.runtime.keys import gid, hold_handle
+from streams.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 
@@ -115,34 +116,6 @@ _PRESENT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class EnrichOptions:
-    """How much the enricher reads, whether it holds orders, and when it defers.
-
-    Attributes:
-        history_orders: the customer's most recent orders whose returns and
-            disputes are counted (cost grows with it: ~5 points per order).
-        returns_per_order: returns read per history order.
-        fulfillment_orders_first: fulfillment orders read per order (enrichment).
-        hold_fulfillment_orders_first: fulfillment orders per page of the hold's
-            read (most orders have one or two; more are paged).
-        fulfillments_first: fulfillments read for shipping proof.
-        place_holds: hold ORDER_REVIEW / HIGH_VALUE_REVIEW orders.
-        notify_merchant: ask Shopify to notify the merchant of each hold.
-        defer_after_s: an enrichment read that would wait longer than this for
-            the store's budget is deferred (the case opens first).
-    """
-
-    history_orders: int = 10
-    returns_per_order: int = 2
-    fulfillment_orders_first: int = 5
-    hold_fulfillment_orders_first: int = 2
-    fulfillments_first: int = 5
-    place_holds: bool = True
-    notify_merchant: bool = False
-    defer_after_s: float = 1.0
-
-
 def _failure(part: str, exc: BaseException) -> str:
     return f"{part}: {type(exc).__name__}: {exc}"[:300]
 
@@ -153,16 +126,16 @@ class ShopifyEnricher:
     Args:
         client: the cost-aware :class:`~connectors.shopify.ShopifyAdminClient`
             (or any :class:`~connectors.shopify.client.GraphQLExecutor`).
-        options: page sizes and hold behaviour.
+        settings: the ``enrich`` section: page sizes, hold behaviour, deferral.
     """
 
-    def __init__(self, client: GraphQLExecutor, options: EnrichOptions | None = None) -> None:
+    def __init__(self, client: GraphQLExecutor, settings: EnrichSettings | None = None) -> None:
         self._client = client
-        self.options = options or EnrichOptions()
+        self.settings = settings or EnrichSettings()
         self._holds = HoldPlacer(
             client,
-            notify_merchant=self.options.notify_merchant,
-            fulfillment_orders_first=self.options.hold_fulfillment_orders_first,
+            notify_merchant=self.settings.notify_merchant,
+            fulfillment_orders_first=self.settings.hold_fulfillment_orders_first,
         )
         self.stats: dict[str, int] = {
             "enriched": 0,
@@ -207,15 +180,15 @@ class ShopifyEnricher:
             self._estimate(document, variables)
             for document, variables in self._reads(plan, request)
         )
-        return bucket.estimated_wait(cost, Priority.ENRICH) > self.options.defer_after_s
+        return bucket.estimated_wait(cost, Priority.ENRICH) > self.settings.defer_after_s
 
     def _reads(self, plan: Plan, request: CaseRequest) -> list[tuple[str, dict[str, Any]]]:
         """The documents :meth:`enrich` would send for ``plan`` (for the cost estimate)."""
         history = {
-            "historyFirst": self.options.history_orders,
-            "returnsFirst": self.options.returns_per_order,
+            "historyFirst": self.settings.history_orders,
+            "returnsFirst": self.settings.returns_per_order,
         }
-        order = {"fulfillmentOrdersFirst": self.options.fulfillment_orders_first}
+        order = {"fulfillmentOrdersFirst": self.settings.fulfillment_orders_first}
         reads: list[tuple[str, dict[str, Any]]] = []
         if request.case_type is CaseType.FULFILLMENT_EXCEPTION:
             # The affected order with its lines, read first (streams.classify.enrich.fulfillment).
@@ -234,7 +207,7 @@ class ShopifyEnricher:
         elif plan.summary:
             reads.append((CUSTOMER_SUMMARY, {}))
         if plan.shipping_proof:
-            reads.append((FULFILLMENTS, {"first": self.options.fulfillments_first}))
+            reads.append((FULFILLMENTS, {"first": self.settings.fulfillments_first}))
         if plan.refunds:
             reads.append((REFUND_TOTALS, {}))
         return reads
@@ -318,7 +291,7 @@ class ShopifyEnricher:
         if order_gid is not None and plan.shipping_proof:
             try:
                 fulfillments = await get_fulfillments(
-                    self._client, order_gid, first=self.options.fulfillments_first
+                    self._client, order_gid, first=self.settings.fulfillments_first
                 )
                 added.items.extend(v.shipping_proof(fulfillments).items)
             except ShopifyError as exc:
@@ -354,11 +327,11 @@ class ShopifyEnricher:
         with_history = plan.history and not request.customer_id
         variables: dict[str, Any] = {
             "id": order_gid,
-            "fulfillmentOrdersFirst": self.options.fulfillment_orders_first,
+            "fulfillmentOrdersFirst": self.settings.fulfillment_orders_first,
         }
         if with_history:
-            variables["historyFirst"] = self.options.history_orders
-            variables["returnsFirst"] = self.options.returns_per_order
+            variables["historyFirst"] = self.settings.history_orders
+            variables["returnsFirst"] = self.settings.returns_per_order
         data = await self._client.execute(
             ENRICH_ORDER_WITH_HISTORY if with_history else ENRICH_ORDER, variables
         )
@@ -386,8 +359,8 @@ class ShopifyEnricher:
             ENRICH_CUSTOMER,
             {
                 "id": customer_gid,
-                "historyFirst": self.options.history_orders,
-                "returnsFirst": self.options.returns_per_order,
+                "historyFirst": self.settings.history_orders,
+                "returnsFirst": self.settings.returns_per_order,
             },
         )
         customer = data.get("customer")
@@ -421,7 +394,7 @@ class ShopifyEnricher:
     def would_hold(self, request: CaseRequest) -> bool:
         """Whether :meth:`hold` would try to hold the order of ``request``."""
         return (
-            self.options.place_holds
+            self.settings.place_holds
             and request.case_type in HELD_CASE_TYPES
             and bool(request.order_id)
         )
@@ -483,4 +456,4 @@ def _subject(request: CaseRequest, case_type: CaseType) -> str | None:
     return request.subject_id if request.case_type is case_type else None
 
 
-__all__ = ["PLANS", "EnrichOptions", "Plan", "ShopifyEnricher", "with_spend"]
+__all__ = ["PLANS", "Plan", "ShopifyEnricher", "with_spend"]

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from connectors.shopify.client import GraphQLExecutor
 from schemas.records import CaseRequest, CaseVariable
 from streams.classify.enrich import variables as v
-from streams.classify.enrich.enricher import EnrichOptions, ShopifyEnricher
+from streams.classify.enrich.enricher import ShopifyEnricher
+from streams.settings import EnrichSettings
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +28,11 @@ class ShopEnrichers:
     """One :class:`ShopifyEnricher` per shop, chosen by the request's ``shop``."""
 
     def __init__(
-        self, client_of: ClientOf, is_registered: Callable[[str], bool], options: EnrichOptions
+        self, client_of: ClientOf, is_registered: Callable[[str], bool], settings: EnrichSettings
     ) -> None:
         self._client_of = client_of
         self._is_registered = is_registered
-        self._options = options
+        self._settings = settings
         # Keyed by client: a reload that rotates a shop's token gives it a new client.
         self._enrichers: dict[GraphQLExecutor, ShopifyEnricher] = {}
 
@@ -42,7 +43,7 @@ class ShopEnrichers:
         client = self._client_of(shop)
         enricher = self._enrichers.get(client)
         if enricher is None:
-            enricher = self._enrichers[client] = ShopifyEnricher(client, self._options)
+            enricher = self._enrichers[client] = ShopifyEnricher(client, self._settings)
         return enricher
 
     async def enrich(self, request: CaseRequest) -> CaseRequest:

@@ -13,12 +13,12 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams.ops.burrow import Status
-from streams.ops.config import LagSettings
 from streams.ops.errors import BrokerUnavailableError
 from streams.ops.lag import AdminOffsetsSource
 from streams.ops.lag_cli import lag
 from streams.ops.metrics import exposition, install_lag_collector
 from streams.ops.monitor import LagMonitor, LagReport
+from streams.settings import LagSettings
 from tests.integration.streams.ops.conftest import consume, produce
 
 pytestmark = pytest.mark.integration

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 from click.testing import CliRunner
 
-from streams.ops.config import LagSettings
 from streams.ops.lag import AdminOffsetsSource
 from streams.ops.lag_cli import lag
 from streams.ops.monitor import LagMonitor
 from streams.ops.shop_lag import shop_backlog
+from streams.settings import LagSettings
 from tests.integration.streams.ops.conftest import consume, produce
 
 pytestmark = pytest.mark.integration

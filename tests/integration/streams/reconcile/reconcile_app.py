@@ -7,13 +7,11 @@ from the shared ``shopify.webhooks`` topic.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
 from streams.app import create_app
-from streams.reconcile import ReconcileOptions
 from streams.reconcile.agent import register
 from streams.services import Services
-from streams.settings import load_settings
+from streams.settings import ReconcileSettings, load_settings
 
 settings = load_settings()
 app = create_app(settings)
@@ -21,7 +19,7 @@ services = Services(settings)
 reconciler = register(
     app,
     services,
-    options=ReconcileOptions(interval_s=1.0, overlap=timedelta(0)),
+    settings=ReconcileSettings(interval_s=1.0, overlap_s=0),
     topic=os.environ["CB_TEST_TOPIC"],
     watermark_topic=os.environ["CB_TEST_WATERMARKS"],
 )

@@ -15,7 +15,8 @@ from connectors.serde import AvroSerde, RegistryClient, value_subject
 from connectors.shopify import operations as ops
 from schemas.records import EventSource, ShopifyEvent
 from streams.kafka.producer import AsyncProducer
-from streams.reconcile import KafkaWatermarkStore, ReconcileOptions, Reconciler
+from streams.reconcile import KafkaWatermarkStore, Reconciler
+from streams.settings import ReconcileSettings
 from streams.topics import TopicSpec, ensure_topics
 from tests.integration.streams.classify.enrich.emulator import SHOP, running_emulator
 
@@ -86,7 +87,7 @@ async def test_reconcile_emulator_orders_to_kafka(
                 shop=SHOP,
                 api_version="2026-01",
                 topic=topic,
-                options=ReconcileOptions(overlap=timedelta(0), page_size=2),
+                settings=ReconcileSettings(overlap_s=0, page_size=2),
             )
 
             first = await reconciler.run_once()

@@ -17,7 +17,8 @@ from connectors.retry import RetryPolicy
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from schemas.records import CaseDecision, CaseType, CaseVariable, VariableType
 from streams.decisions.mapping import OutcomeMapper
-from streams.writer import ActionExecutor, OfflineOrderCreator, WriterConfig
+from streams.settings import WriterSettings
+from streams.writer import ActionExecutor, OfflineOrderCreator
 from tests.conftest import free_port
 
 emulator = pytest.importorskip("connectors.shopify.emulator")
@@ -105,7 +106,7 @@ async def store() -> AsyncIterator[Store]:
     admin = httpx.AsyncClient(base_url=base, timeout=10)
     # The writer's default refund mode ("suggested"): it reads Order.suggestedRefund
     # and sends those transactions, as against a real store.
-    writer_config = WriterConfig(job_poll_interval_s=0.05, job_timeout_s=5)
+    writer_config = WriterSettings(job_poll_interval_s=0.05, job_timeout_s=5)
     yield Store(
         client=client,
         admin=admin,

@@ -13,7 +13,8 @@ import pytest
 
 from connectors.shopify import operations as ops
 from schemas.records import ActionKind, CaseType, WritebackStatus
-from streams.writer import ActionExecutor, WriterConfig
+from streams.settings import WriterSettings
+from streams.writer import ActionExecutor
 from tests.integration.streams.writer.conftest import Store, decide
 
 pytestmark = pytest.mark.integration
@@ -84,7 +85,9 @@ async def test_refund_sends_the_suggested_transactions(store: Store) -> None:
 async def test_refund_in_omit_mode_sends_no_transactions(store: Store) -> None:
     omit = ActionExecutor(
         store.client,
-        config=WriterConfig(job_poll_interval_s=0.05, job_timeout_s=5, refund_transactions="omit"),
+        config=WriterSettings(
+            job_poll_interval_s=0.05, job_timeout_s=5, refund_transactions="omit"
+        ),
     )
     order_id = await store.scenario("return_request")
     before = await _money(store, order_id)

@@ -18,10 +18,10 @@ from streams.escalation.agent import (
     OPEN_CASES_TABLE,
     WATERMARKS_TABLE,
     Escalator,
-    escalation_settings,
     register,
 )
 from streams.policy.model import Policy
+from streams.settings import Settings
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 CASE_ID = "COMPLAINT:s.myshopify.com:c-1"
@@ -304,8 +304,5 @@ def test_register_declares_the_tables_and_the_agent_on_the_app() -> None:
     assert stage.escalator.rules.case_types == frozenset({CaseType.COMPLAINT})
 
 
-def test_settings_fall_back_to_defaults_when_absent() -> None:
-    class Services:
-        settings = object()
-
-    assert escalation_settings(Services()) == EscalationSettings()  # type: ignore[arg-type]
+def test_the_settings_compose_the_escalation_section() -> None:
+    assert Settings().escalation == EscalationSettings()

@@ -83,7 +83,7 @@ def test_a_rebalancing_group_is_not_settled() -> None:
 
 
 def test_faust_internal_topics_are_excluded_by_the_default_patterns() -> None:
-    from streams.ops.config import LagSettings
+    from streams.settings import LagSettings
 
     cluster = FakeCluster()
     for topic in ("shopify.webhooks", "casebridge-shop-stats-changelog",

@@ -11,8 +11,8 @@ import pytest
 
 from streams.ops.alerts import AlertTracker, HttpAlertNotifier
 from streams.ops.burrow import Status
-from streams.ops.config import LagSettings
 from streams.ops.monitor import LagMonitor
+from streams.settings import LagSettings
 from tests.unit.streams.ops.fakes import FakeCluster
 
 GROUP = "casebridge"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import faust
 from prometheus_client.parser import text_string_to_metric_families
 
-from streams.ops.config import LagSettings
 from streams.ops.metrics import RECORDS_IN, exposition
 from streams.ops.web import install_lag_monitor, install_metrics_route
-from streams.settings import load_settings
+from streams.settings import LagSettings, load_settings
 
 
 def app() -> faust.App:

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from schemas.records import EventSource, ShopifyEvent
 from streams.ingress.dedup import DEDUP_HEADER
-from streams.reconcile import MemoryWatermarkStore, ReconcileOptions, Reconciler, advance
+from streams.reconcile import MemoryWatermarkStore, Reconciler, advance
 from streams.reconcile.poller import event_id, search_time
+from streams.settings import ReconcileSettings
 from tests.unit.streams.reconcile.fakes import (
     JsonEncoder,
     PagedOrders,
@@ -37,7 +38,7 @@ def make(
         shop=SHOP,
         api_version="2026-01",
         topic="test.webhooks",
-        options=ReconcileOptions(overlap=OVERLAP, **options),  # type: ignore[arg-type]
+        settings=ReconcileSettings(overlap_s=OVERLAP.total_seconds(), **options),  # type: ignore[arg-type]
         clock=lambda: NOW,
     )
     return reconciler, client, producer, store
@@ -82,7 +83,7 @@ async def test_the_same_order_state_always_gets_the_same_event_id() -> None:
 
 async def test_first_run_looks_back_and_the_watermark_advances_minus_overlap() -> None:
     nodes = [order_node(1, "2026-11-26T09:00:00Z"), order_node(2, "2026-11-26T10:30:00Z")]
-    reconciler, client, _, store = make(nodes, initial_lookback=timedelta(hours=6))
+    reconciler, client, _, store = make(nodes, initial_lookback_s=6 * 3600)
 
     run = await reconciler.run_once()
 

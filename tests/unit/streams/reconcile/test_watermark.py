@@ -1,17 +1,16 @@
-"""Watermark records, and the reconcile stage's options and timer tick."""
+"""Watermark records, and the reconcile stage's settings and timer tick."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
 
 from connectors.shopify.errors import ShopifyUnavailableError
 from streams.kafka.watermark import decode_watermark, encode_watermark
-from streams.reconcile import MemoryWatermarkStore, ReconcileOptions, Reconciler
-from streams.reconcile.agent import ReconcileTick, reconcile_options
+from streams.reconcile import MemoryWatermarkStore, Reconciler
+from streams.reconcile.agent import ReconcileTick
 from streams.settings import Settings
 from tests.unit.streams.reconcile.fakes import JsonEncoder, PagedOrders, RecordingProducer
 
@@ -38,19 +37,14 @@ async def test_memory_store() -> None:
     assert await store.load("s") == mark
 
 
-def test_options_default_without_a_settings_section() -> None:
-    assert reconcile_options(Settings()) == ReconcileOptions()
+def test_the_settings_section_gives_its_durations() -> None:
+    section = Settings(
+        reconcile={"interval_s": 60.0, "overlap_s": 30, "initial_lookback_s": 3600, "page_size": 3}
+    ).reconcile
 
-
-def test_options_from_a_settings_section() -> None:
-    section = SimpleNamespace(interval_s=60.0, overlap_s=30, initial_lookback_s=3600, page_size=3)
-    settings = SimpleNamespace(reconcile=section)
-
-    options = reconcile_options(settings)  # type: ignore[arg-type]
-
-    assert options.interval_s == 60.0 and options.page_size == 3
-    assert options.overlap == timedelta(seconds=30)
-    assert options.initial_lookback == timedelta(hours=1)
+    assert section.interval_s == 60.0 and section.page_size == 3
+    assert section.overlap == timedelta(seconds=30)
+    assert section.initial_lookback == timedelta(hours=1)
 
 
 class _Store(MemoryWatermarkStore):

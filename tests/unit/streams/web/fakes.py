@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.ops.config import LagSettings
 from streams.ops.errors import BrokerUnavailableError
 from streams.ops.monitor import LagMonitor
+from streams.settings import LagSettings
 from streams.web.rates import RateTracker
 from streams.web.service import OpsService
 from streams.web.tally import CaseTally

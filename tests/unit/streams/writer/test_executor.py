@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from connectors.retry import RetryPolicy
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
@@ -16,11 +15,11 @@ from connectors.shopify.errors import (
 )
 from schemas.records import ActionKind, WritebackResult, WritebackStatus
 from streams.runtime.keys import hold_handle
+from streams.settings import Retry, WriterSettings
 from streams.writer import (
     HANDLERS,
     ActionExecutor,
     WriterAuthError,
-    WriterConfig,
     WriterUnavailableError,
     refund_marker,
 )
@@ -48,12 +47,12 @@ async def no_sleep(seconds: float) -> None:
 
 def executor(fake: FakeShopify, **config: Any) -> ActionExecutor:
     settings = {
-        "retry": RetryPolicy(initial_interval_s=0.01, maximum_attempts=3, jitter=0),
+        "retry": Retry(initial_s=0.01, attempts=3),
         "job_poll_interval_s": 0.1,
         "job_timeout_s": 0.3,
         **config,
     }
-    return ActionExecutor(fake, config=WriterConfig(**settings), sleep=no_sleep)
+    return ActionExecutor(fake, config=WriterSettings(**settings), sleep=no_sleep)
 
 
 async def run(fake: FakeShopify, kind: ActionKind, target: str, **params: Any) -> WritebackResult:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from connectors.retry import RetryPolicy
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import (
     ActionKind,
@@ -17,10 +16,10 @@ from schemas.records import (
     PaymentStatus,
     WritebackStatus,
 )
+from streams.settings import Retry, WriterSettings
 from streams.writer import (
     OfflineOrderCreator,
     OfflineOrderInvalid,
-    WriterConfig,
     WriterUnavailableError,
     intake_tag,
 )
@@ -35,7 +34,7 @@ async def no_sleep(seconds: float) -> None:
 
 
 def creator(fake: FakeShopify) -> OfflineOrderCreator:
-    config = WriterConfig(retry=RetryPolicy(initial_interval_s=0, maximum_attempts=3))
+    config = WriterSettings(retry=Retry(initial_s=0, attempts=3))
     return OfflineOrderCreator(fake, config=config, sleep=no_sleep)
 
 

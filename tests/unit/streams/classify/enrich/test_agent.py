@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 from schemas.records import CaseType
 from streams.app import create_app
-from streams.classify.agent import enrich_options, register_classify
-from streams.classify.enrich import EnrichOptions, ShopifyEnricher
+from streams.classify.agent import register_classify
+from streams.classify.enrich import ShopifyEnricher
 from streams.classify.enrich.shops import ShopEnrichers
 from streams.classify.rules import ClassifyContext, classify_event
 from streams.kafka.watermark import MemoryWatermarkStore
@@ -47,11 +46,18 @@ async def test_register_classify_uses_the_shopify_enricher(tmp_path: Path) -> No
     assert reconciler.for_shop(settings.shopify.shop_domain).shop == settings.shopify.shop_domain
 
 
-def test_enrich_options_from_settings() -> None:
-    assert enrich_options(Settings()) == EnrichOptions()
-    section = SimpleNamespace(history_orders=5, place_holds=False)
-    options = enrich_options(SimpleNamespace(enrich=section))  # type: ignore[arg-type]
-    assert (options.history_orders, options.place_holds) == (5, False)
+async def test_the_enrichers_run_on_the_enrich_section_as_is(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, enrich={"history_orders": 5, "place_holds": False})
+    app = create_app(settings)
+    services = Services(settings)
+    try:
+        classifier = register_classify(app, services)
+    finally:
+        await services.aclose()
+
+    enricher = classifier.enricher.for_shop(settings.shopify.shop_domain)
+    assert isinstance(enricher, ShopifyEnricher)
+    assert enricher.settings is settings.enrich
 
 
 async def test_reconciled_risky_order_is_classified_enriched_and_held() -> None:

@@ -10,7 +10,8 @@ from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, call_class, current_class, current_spend
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, CaseVariable, SubjectType, VariableType
-from streams.classify.enrich import EnrichOptions, ShopifyEnricher
+from streams.classify.enrich import ShopifyEnricher
+from streams.settings import EnrichSettings
 from tests.unit.streams.classify.enrich.fakes import (
     CUSTOMER_GID,
     FO_CLOSED,
@@ -247,7 +248,7 @@ async def test_successful_enrichment_completes_a_risk_case(shopify: FakeShopify)
 
 
 async def test_history_window_is_configurable(shopify: FakeShopify) -> None:
-    enricher = ShopifyEnricher(shopify, EnrichOptions(history_orders=3, returns_per_order=2))
+    enricher = ShopifyEnricher(shopify, EnrichSettings(history_orders=3, returns_per_order=2))
 
     await enricher.enrich(request(CaseType.RETURN_REVIEW, subject_type=SubjectType.RETURN))
 
@@ -260,7 +261,7 @@ async def test_enrichment_is_deferred_when_its_reads_would_wait_for_the_budget(
 ) -> None:
     bucket = CostBucket(maximum_available=100, restore_rate=4, probe_first=False)
     shopify.bucket = bucket  # type: ignore[attr-defined]
-    enricher = ShopifyEnricher(shopify, EnrichOptions(defer_after_s=1.0))
+    enricher = ShopifyEnricher(shopify, EnrichSettings(defer_after_s=1.0))
     returns = request(CaseType.RETURN_REVIEW, subject_type=SubjectType.RETURN)
 
     assert not enricher.should_defer(returns)  # a full bucket covers the reads

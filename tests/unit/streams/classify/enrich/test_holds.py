@@ -9,8 +9,8 @@ import pytest
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, Reason, SubjectType
 from streams.classify.enrich import ShopifyEnricher, hold_reason, reason_notes
-from streams.classify.enrich.enricher import EnrichOptions
 from streams.runtime.keys import hold_handle
+from streams.settings import EnrichSettings
 from tests.unit.streams.classify.enrich.fakes import (
     FO_CLOSED,
     FO_OPEN,
@@ -118,7 +118,7 @@ async def test_an_order_with_many_fulfillment_orders_is_paged(shopify: FakeShopi
             }
         )
 
-    held = await ShopifyEnricher(shopify, EnrichOptions(hold_fulfillment_orders_first=3)).hold(
+    held = await ShopifyEnricher(shopify, EnrichSettings(hold_fulfillment_orders_first=3)).hold(
         request(CaseType.ORDER_REVIEW)
     )
 
@@ -164,7 +164,7 @@ async def test_other_cases_are_not_held(shopify: FakeShopify, case: CaseRequest)
 
 async def test_holds_can_be_switched_off(shopify: FakeShopify) -> None:
     case = request(CaseType.ORDER_REVIEW)
-    enricher = ShopifyEnricher(shopify, EnrichOptions(place_holds=False))
+    enricher = ShopifyEnricher(shopify, EnrichSettings(place_holds=False))
 
     assert await enricher.hold(case) == case
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from schemas.records import CaseType
-from streams.classify.enrich.enricher import EnrichOptions
 from streams.classify.enrich.shops import ShopEnrichers
+from streams.settings import EnrichSettings
 from tests.unit.streams.classify.enrich.fakes import FakeShopify, request
 
 US = "casebridge-demo.myshopify.com"
@@ -13,7 +13,7 @@ EU = "eu-store.myshopify.com"
 
 def enrichers() -> tuple[ShopEnrichers, dict[str, FakeShopify]]:
     clients = {US: FakeShopify(), EU: FakeShopify()}
-    return ShopEnrichers(clients.__getitem__, clients.__contains__, EnrichOptions()), clients
+    return ShopEnrichers(clients.__getitem__, clients.__contains__, EnrichSettings()), clients
 
 
 async def test_each_request_is_enriched_and_held_with_its_own_shops_client() -> None:
