@@ -12,19 +12,22 @@ from typing import Any
 import faust
 
 from streams.app import create_app
+from streams.classify.rules import is_known_topic
+from streams.decisions.replay import DecisionReplayer
 from streams.ops.metrics import add_refresher
 from streams.ops.web import install_metrics_route
 from streams.services import Services
 from streams.settings import Settings, SettingsError
 
-#: role name -> "module:function" taking (app, services) and declaring the stage.
+#: role name -> "module:function" taking (app, services) and declaring the stage. Stages do
+#: not import each other: what one needs of another is handed over here (ingress, writer).
 ROLES: dict[str, str] = {
-    "ingress": "streams.ingress.agent:register",
+    "ingress": "streams.pipeline:register_ingress",
     "classify": "streams.classify.agent:register_classify",
     "sink": "streams.sink.agent:register",
     "decisions": "streams.decisions.agent:register",
     "reconcile": "streams.reconcile.agent:register",
-    "writer": "streams.writer.agent:register",
+    "writer": "streams.pipeline:register_writer",
     "escalation": "streams.escalation.agent:register",
     "web": "streams.web.api:register",
     "monitor": "streams.ops.web:register",
@@ -43,12 +46,26 @@ DEFAULT_ROLES = (
 )
 
 
-def _load(target: str) -> Callable[[faust.App, Services], Any]:
+def _load(target: str) -> Callable[..., Any]:
     import importlib
 
     module_name, _, attribute = target.partition(":")
     function = getattr(importlib.import_module(module_name), attribute)
     return function  # type: ignore[no-any-return]
+
+
+def register_ingress(app: faust.App, services: Services) -> Any:
+    """The ingress stage, accepting the webhook topics classify reads (role ``ingress``)."""
+    return _load("streams.ingress.agent:register")(app, services, is_known_topic=is_known_topic)
+
+
+def register_writer(app: faust.App, services: Services) -> Any:
+    """The writer stage, rebuilding replayed decision failures as the decisions stage
+    builds decisions (role ``writer``)."""
+    replays = DecisionReplayer.with_policy(
+        services.policy.decisions, default_shop=services.shops.default.domain
+    )
+    return _load("streams.writer.agent:register")(app, services, replays=replays)
 
 
 def build_app(

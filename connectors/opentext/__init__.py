@@ -13,8 +13,9 @@ Typical use::
 Errors are documented in :mod:`connectors.opentext.errors`.
 """
 
-from connectors.opentext.auth import TokenProvider
-from connectors.opentext.client import OpenTextClient
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from connectors.opentext.config import OpenTextConfig, ResponseHook
 from connectors.opentext.errors import (
     OpenTextAuthError,
@@ -37,6 +38,25 @@ from connectors.opentext.models import (
     VariableType,
     WorkflowModel,
 )
+
+if TYPE_CHECKING:
+    from connectors.opentext.auth import TokenProvider
+    from connectors.opentext.client import OpenTextClient
+
+#: The HTTP side, imported on first use: the models and errors are read by code
+#: (the stages' pure rules) that must not load httpx.
+_LAZY = {
+    "TokenProvider": "connectors.opentext.auth",
+    "OpenTextClient": "connectors.opentext.client",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "HistoricProcessInstance",

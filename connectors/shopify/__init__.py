@@ -8,15 +8,10 @@ emulator used by tests and demos is :mod:`connectors.shopify.emulator`.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from connectors.shopify.bucket import CostBucket, Reservation, ThrottleStatus
-from connectors.shopify.client import (
-    ClientStats,
-    GraphQLExecutor,
-    OnResponse,
-    ShopifyAdminClient,
-    ShopifyClientConfig,
-    estimate_query_cost,
-)
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyError,
@@ -34,6 +29,36 @@ from connectors.shopify.webhooks import (
     sign,
     verify_signature,
 )
+
+if TYPE_CHECKING:
+    from connectors.shopify.client import (
+        ClientStats,
+        GraphQLExecutor,
+        OnResponse,
+        ShopifyAdminClient,
+        ShopifyClientConfig,
+        estimate_query_cost,
+    )
+
+#: Names of the HTTP client, imported on first use: the package's light modules
+#: (errors, versions, budget, webhooks) are read by code that must not load httpx.
+_CLIENT = frozenset(
+    {
+        "ClientStats",
+        "GraphQLExecutor",
+        "OnResponse",
+        "ShopifyAdminClient",
+        "ShopifyClientConfig",
+        "estimate_query_cost",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT:
+        return getattr(importlib.import_module("connectors.shopify.client"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ClientStats",

@@ -24,15 +24,17 @@ import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from connectors.shopify.client import GraphQLExecutor
 from connectors.shopify.errors import (
     ShopifyError,
     ShopifyGraphQLError,
     ShopifyUserError,
     UserErrorDetail,
 )
+
+if TYPE_CHECKING:
+    from connectors.shopify.client import GraphQLExecutor
 
 __all__ = [
     "DOCUMENTS",

@@ -2,10 +2,11 @@
 
 Two ways in, one builder:
 
-* :class:`HistoryPoller` reads finished cases from OpenText history on a
-  timer (watermark with overlap);
-* :class:`CallbackHandler` (mounted by :func:`install_callback_route`) accepts
-  HttpTask-style pushes authenticated by HMAC signature or bearer token.
+* :class:`~streams.decisions.source.HistoryPoller` reads finished cases from
+  OpenText history on a timer (watermark with overlap);
+* :class:`~streams.decisions.callback.CallbackHandler` (mounted by
+  :func:`~streams.decisions.web.install_callback_route`) accepts HttpTask-style
+  pushes authenticated by HMAC signature or bearer token.
 
 Both reduce what they saw to a :class:`CompletedTask` and build the
 :class:`~schemas.records.CaseDecision` with the same :class:`DecisionBuilder`
@@ -13,10 +14,12 @@ and :class:`OutcomeMapper`, so both give the same decision id
 (``<case id>:<task id>``), actions and idempotency keys. The outcome ->
 effects table is the ``decisions`` policy section, :class:`OutcomeMappingPolicy`.
 Errors are documented in :mod:`streams.decisions.errors`.
+
+This package re-exports only the pure decision building (no HTTP, no Faust):
+import the poller, the callback and the agent from their modules.
 """
 
 from streams.decisions.build import BuiltDecision, CompletedTask, DecisionBuilder, DecisionFailure
-from streams.decisions.callback import CallbackHandler, CallbackResult
 from streams.decisions.errors import (
     DecisionDataError,
     DecisionError,
@@ -25,27 +28,19 @@ from streams.decisions.errors import (
 )
 from streams.decisions.mapping import OutcomeMapper
 from streams.decisions.offline import offline_order
-from streams.decisions.source import HistoryClient, HistoryPoller, PollBatch
-from streams.decisions.web import install_callback_route
 from streams.policy.outcomes import Effect, OutcomeMappingPolicy
 
 __all__ = [
     "BuiltDecision",
-    "CallbackHandler",
-    "CallbackResult",
     "CompletedTask",
     "DecisionBuilder",
     "DecisionDataError",
     "DecisionError",
     "DecisionFailure",
     "Effect",
-    "HistoryClient",
-    "HistoryPoller",
     "OfflineIntakeError",
     "OutcomeMapper",
     "OutcomeMappingPolicy",
-    "PollBatch",
     "UnmappedOutcomeError",
-    "install_callback_route",
     "offline_order",
 ]

@@ -22,16 +22,11 @@ from confluent_kafka import KafkaException
 from connectors.errors import CasebridgeError
 from connectors.opentext import OpenTextAuthError, OpenTextError
 from schemas.records import CaseDecision, OfflineOrder
-from streams.decisions import (
-    CallbackHandler,
-    CallbackResult,
-    DecisionBuilder,
-    DecisionFailure,
-    HistoryPoller,
-    OutcomeMapper,
-    install_callback_route,
-)
+from streams.decisions import DecisionBuilder, DecisionFailure, OutcomeMapper
+from streams.decisions.callback import CallbackHandler, CallbackResult
 from streams.decisions.failures import failure_state
+from streams.decisions.source import HistoryPoller
+from streams.decisions.web import install_callback_route
 from streams.kafka.dlq import DeadLetter, send_to_dlq
 from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore

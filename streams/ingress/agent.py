@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import faust
 
 from schemas.records import ShopifyEvent
-from streams.classify.rules import is_known_topic
 from streams.ingress.dedup import WindowLoader
 from streams.ingress.handler import WebhookIngress
 from streams.ingress.web import install_webhook_route
@@ -32,8 +31,15 @@ def shop_webhook_secrets(services: Services, domain: str) -> list[str] | None:
     return [secret.get_secret_value() for secret in shop.webhook_secrets]
 
 
-def register(app: faust.App, services: Services) -> WebhookIngress:
-    """Serve ``POST /webhooks/shopify`` on the worker and rebuild the dedup window at start."""
+def register(
+    app: faust.App, services: Services, *, is_known_topic: Callable[[str], bool]
+) -> WebhookIngress:
+    """Serve ``POST /webhooks/shopify`` on the worker and rebuild the dedup window at start.
+
+    ``is_known_topic``: whether some rule reads a webhook topic (the classify
+    stage's :func:`~streams.classify.rules.is_known_topic`, handed over by
+    :mod:`streams.pipeline`).
+    """
     settings = services.settings
     secrets = [s.get_secret_value() for s in settings.ingress.webhook_secrets]
     if not secrets and not all(shop.webhook_secrets for shop in services.shops):

@@ -15,9 +15,10 @@
   ``casebridge_decisions_total{shop, case_type, result}``.
 * A decision that could not be built was dead-lettered as its completed task
   (:mod:`streams.decisions.failures`); replayed to ``cases.decisions``, it is
-  built again here and, when it builds now, published as a ``CaseDecision``
-  that this agent then applies (FAILED -> APPLYING -> APPLIED). When it still
-  fails it goes back to the DLQ and the case stays FAILED with the reason.
+  built again through :class:`~streams.runtime.replays.DecisionReplays` and,
+  when it builds now, published as a ``CaseDecision`` that this agent then
+  applies (FAILED -> APPLYING -> APPLIED). When it still fails it goes back to
+  the DLQ and the case stays FAILED with the reason.
 """
 
 from __future__ import annotations
@@ -37,20 +38,16 @@ from schemas.records import (
     CaseState,
     CaseStatus,
     CaseType,
-    DecisionSource,
     OfflineOrder,
     WritebackStatus,
 )
-from streams.decisions import DecisionBuilder, OutcomeMapper
-from streams.decisions.build import CompletedTask
-from streams.decisions.failures import failure_state, replayed_task
-from streams.decisions.variables import DecisionVariables
 from streams.ops.metrics import RECORDS_IN, decision_counted
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.outage import OutageWait
 from streams.runtime.records import dead_letter
+from streams.runtime.replays import DecisionReplays, Replayed
 from streams.services import Services
 from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
@@ -84,7 +81,7 @@ def lane_key(decision: CaseDecision) -> str:
 class Writer:
     """The writer stage of one worker."""
 
-    def __init__(self, app: faust.App, services: Services) -> None:
+    def __init__(self, app: faust.App, services: Services, replays: DecisionReplays) -> None:
         self.services = services
         settings = services.settings
         self.config = settings.writer
@@ -105,9 +102,7 @@ class Writer:
             "replays_rebuilt": 0,
         }
         # Rebuilds replayed decisions exactly as the decision source built them.
-        self.builder = DecisionBuilder(
-            OutcomeMapper(services.policy.decisions), default_shop=services.shops.default.domain
-        )
+        self.replays = replays
         decisions = app.topic(
             CASES_DECISIONS, key_type=bytes, value_type=bytes, value_serializer="raw"
         )
@@ -144,11 +139,11 @@ class Writer:
 
     async def _replayed(self, event: Any) -> bool:
         """Rebuild a replayed decision DLQ record (a completed task, not a decision)."""
-        task = replayed_task(event.value)
-        if task is None:
+        replayed = self.replays.replayed(event.value)
+        if replayed is None:
             return False
         RECORDS_IN.labels(AGENT).inc()
-        await self.rebuild(event, task)
+        await self.rebuild(event, replayed)
         return True
 
     async def _route_decision(self, event: Any, decision: CaseDecision) -> Lane | None:
@@ -198,31 +193,31 @@ class Writer:
 
     # --- decisions ---------------------------------------------------------------------------
 
-    async def rebuild(self, event: Any, task: CompletedTask) -> None:
+    async def rebuild(self, event: Any, replayed: Replayed) -> None:
         """Build a replayed decision again: publish it to be applied, or fail it again."""
-        shop = DecisionVariables(task.variables).text("shop")
-        if shop is not None and await self._foreign_shop(event, shop, task.case_id):
+        if replayed.shop is not None and await self._foreign_shop(
+            event, replayed.shop, replayed.case_id
+        ):
             return
-        built = self.builder.build(task, DecisionSource.MANUAL)
-        if built.failure is not None:
-            failure = built.failure
+        rebuilt = self.replays.rebuild(replayed)
+        if rebuilt.failure_reason is not None:
             await dead_letter(
                 self.services.producer,
                 event,
-                reason=failure.reason,
-                error_class=failure.error_type,
+                reason=rebuilt.failure_reason,
+                error_class=rebuilt.failure_class or "decision",
             )
-            state = failure_state(failure, default_shop=self.builder.default_shop or "")
+            state = rebuilt.failed_state
             if state is not None:
                 await self._send(CASES_STATE, state, state.case_id)
                 decision_counted(state.shop, state.case_type, "failed")
             return
         self.stats["replays_rebuilt"] += 1
         sends = []
-        if built.decision is not None:
-            sends.append(self._send(CASES_DECISIONS, built.decision, built.decision.case_id))
-        if built.offline_order is not None:
-            order = built.offline_order
+        if rebuilt.decision is not None:
+            sends.append(self._send(CASES_DECISIONS, rebuilt.decision, rebuilt.decision.case_id))
+        if rebuilt.offline_order is not None:
+            order = rebuilt.offline_order
             sends.append(self._send(ORDERS_OFFLINE, order, order.intake_case_id))
         await asyncio.gather(*sends)
 
@@ -363,6 +358,11 @@ class Writer:
         await self._send(CASES_STATE, state, order.intake_case_id)
 
 
-def register(app: faust.App, services: Services) -> Writer:
-    """Declare the Shopify writer stage on ``app``."""
-    return Writer(app, services)
+def register(app: faust.App, services: Services, *, replays: DecisionReplays) -> Writer:
+    """Declare the Shopify writer stage on ``app``.
+
+    ``replays`` builds replayed decision failures again: the decisions stage's
+    :class:`~streams.decisions.replay.DecisionReplayer`, handed over by
+    :mod:`streams.pipeline` (stages do not import each other).
+    """
+    return Writer(app, services, replays)

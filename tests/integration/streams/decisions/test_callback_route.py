@@ -13,7 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from connectors.opentext.emulator import sign
 from schemas.records import CaseType
-from streams.decisions import CallbackHandler, CallbackResult, install_callback_route
+from streams.decisions.callback import CallbackHandler, CallbackResult
+from streams.decisions.web import install_callback_route
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,9 @@ import pytest
 
 from connectors.opentext.emulator import sign
 from schemas.records import ActionKind, CaseType, DecisionSource
-from streams.decisions import CallbackHandler, HistoryPoller, OfflineIntakeError
+from streams.decisions import OfflineIntakeError
+from streams.decisions.callback import CallbackHandler
+from streams.decisions.source import HistoryPoller
 from tests.unit.streams.decisions.fakes import (
     MODEL_KEYS,
     FakeHistory,

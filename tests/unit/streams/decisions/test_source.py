@@ -8,10 +8,10 @@ from schemas.records import ActionKind, CaseType, DecisionSource, PaymentStatus
 from streams.decisions import (
     CompletedTask,
     DecisionBuilder,
-    HistoryPoller,
     OfflineIntakeError,
     UnmappedOutcomeError,
 )
+from streams.decisions.source import HistoryPoller
 from streams.runtime.keys import hold_handle
 from tests.unit.streams.decisions.fakes import MODEL_KEYS, T0, FakeHistory, at, offline_values
 

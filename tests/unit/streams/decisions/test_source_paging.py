@@ -12,8 +12,7 @@ from datetime import timedelta
 import pytest
 
 from schemas.records import CaseType
-from streams.decisions import HistoryPoller
-from streams.decisions.source import WIDE_PAGE
+from streams.decisions.source import WIDE_PAGE, HistoryPoller
 from tests.unit.streams.decisions.fakes import MODEL_KEYS, FakeHistory, at
 
 KEY = MODEL_KEYS[CaseType.ORDER_REVIEW]
