@@ -108,8 +108,8 @@ from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify import operations as ops
 from schemas.records import CaseRequest, ShopifyEvent
 from streams.classify.enrich.holds import HOLDABLE_STATUSES
-from streams.settings import DEFAULT_TOPIC_EXCLUDES
 from streams.ops.lag import AdminOffsetsSource, measure
+from streams.settings import DEFAULT_TOPIC_EXCLUDES
 from streams.topics import CASES_REQUESTS, SHOPIFY_WEBHOOKS, ensure_topics, topic_specs
 from tests.integration.pipeline.harness import Emulators, emulators, wait_until
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,7 +51,7 @@ from schemas.records import (
     CaseState,
     CaseStatus,
 )
-from streams.kafka.health import RemoteHealth, notes_publisher
+from streams.kafka.health import NoteStore, RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
 from streams.ops.metrics import CALL_SHOP, OPENTEXT_AUTH_ERRORS
 from streams.runtime.acks import InOrderAcks
@@ -75,7 +76,16 @@ STATS = ("opened", "attached", "dead_lettered", "waits", "auth_waits", "after_en
 class Sink:
     """The OpenText sink stage of one worker."""
 
-    def __init__(self, app: faust.App, services: Services) -> None:
+    def __init__(
+        self,
+        app: faust.App,
+        services: Services,
+        *,
+        notes: NoteStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``notes``: where the OpenText health notes go (the Kafka watermark topic by
+        default); ``clock``: wall-clock seconds, which start the ledger's epoch."""
         self.app = app
         self.services = services
         self.requests = app.topic(
@@ -89,7 +99,8 @@ class Sink:
         self.outage = OutageWait("OpenText", settings.sink.outage)
         # Refused credentials need a person: retry rarely, but keep retrying.
         self.auth_wait = OutageWait("OpenText (credentials refused)", settings.sink.auth_wait)
-        notes = KafkaWatermarkStore(settings.kafka.confluent_config(), services.producer)
+        if notes is None:
+            notes = KafkaWatermarkStore(settings.kafka.confluent_config(), services.producer)
         self.opentext_health = RemoteHealth(
             "opentext",
             AGENT,
@@ -99,7 +110,7 @@ class Sink:
         # case id -> {"state": "starting"} | {"state": "open", "instance": id}. Keyed and
         # partitioned like cases.requests, so a partition's owner holds its ledger.
         self.ledger = app.Table(LEDGER_TABLE, default=None)
-        self.started_at = time.time()
+        self.started_at = clock()
         # The cases in flight share producer flushes instead of one flush each.
         self.ledger_flushes = FlushBarrier(lambda: app.producer.flush())
         self.stats = dict.fromkeys(STATS, 0)

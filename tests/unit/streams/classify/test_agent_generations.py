@@ -2,117 +2,102 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from schemas.records import CaseState, CaseStatus, CaseType, Reason
-from streams.classify.agent import Classifier
+from schemas.records import CaseStatus
 from streams.classify.rules.caseid import generation_id
-from tests.unit.streams.classify.test_agent_guards import (
-    CountingEnricher,
-    classifier,
-    open_request,
-)
-from tests.unit.streams.sink.test_agent import request
+from tests.unit.streams.classify.harness import Harness, out_of_stock, restricted, risk
 
-BASE = request().case_id
+CASE_ENDS = "classify-case-ends"
 
 
-def ended(classify: Classifier, case_id: str, status: CaseStatus = CaseStatus.APPLIED) -> None:
-    """What the agent on cases.state does when the case's decision was applied."""
-    classify.record_state(
-        CaseState(
-            case_id=case_id,
-            case_type=CaseType.ORDER_REVIEW,
-            shop="s.myshopify.com",
-            subject_id="1001",
-            status=status,
-            updated_at=datetime(2026, 1, 15, 11, 0, tzinfo=UTC),
-        )
-    )
-
-
-def risk(level: str) -> list[Reason]:
-    return [Reason(code=f"RISK_{level}", detail=f"Shopify risk assessment is {level}")]
+async def opened(h: Harness) -> list[str]:
+    return [r.case_id for r in h.requests()]
 
 
 async def test_a_new_reason_after_the_case_ended_opens_the_next_generation_and_holds_again() -> (
     None
 ):
-    enricher = CountingEnricher()
-    classify, published = classifier(enricher)
-    await open_request(classify, request(), "0:1")
-    ended(classify, BASE)
+    h = Harness()
+    await h.webhook(risk("MEDIUM", "evt-1"), offset=1)
+    (base,) = await opened(h)
+    await h.ended(base)
 
-    (pending,) = await open_request(classify, request(reasons=risk("HIGH")), "0:2")
+    await h.webhook(risk("HIGH", "evt-2"), offset=2)
 
-    assert pending.request.case_id == generation_id(BASE, 2) == f"{BASE}-g2"
-    assert pending.first and pending.unseen
-    assert enricher.holds == 2  # the new review holds the order again
-    assert [p.case_id for p in published] == [BASE, f"{BASE}-g2"]
-    assert classify.stats["generations"] == 1
+    assert await opened(h) == [base, generation_id(base, 2)] == [base, f"{base}-g2"]
+    assert h.requested() == [base, f"{base}-g2"]  # the new generation is a first request
+    assert h.enricher.holds == 2  # the new review holds the order again
+    assert h.stats["generations"] == 1
 
 
 async def test_the_same_facts_after_the_end_open_nothing() -> None:
     # e.g. the orders/updated our own write-back caused, flagging the same order again
-    classify, published = classifier(CountingEnricher())
-    await open_request(classify, request(), "0:1")
-    ended(classify, BASE)
+    h = Harness()
+    await h.webhook(risk("HIGH", "evt-1"), offset=1)
+    (base,) = await opened(h)
+    await h.ended(base)
 
-    assert await open_request(classify, request(), "0:2") == []
-    assert [p.case_id for p in published] == [BASE]
-    assert classify.stats["after_end"] == 1
+    await h.webhook(risk("HIGH", "evt-2"), offset=2)
+
+    assert await opened(h) == [base]
+    assert h.stats["after_end"] == 1
 
 
 async def test_a_redelivery_after_the_end_is_not_a_new_trigger() -> None:
-    classify, _ = classifier(CountingEnricher())
-    await open_request(classify, request(reasons=risk("HIGH")), "0:1")
-    ended(classify, BASE)
+    h = Harness()
+    await h.webhook(risk("HIGH", "evt-1"), offset=1)
+    (base,) = await opened(h)
+    await h.ended(base)
 
-    (pending,) = await open_request(classify, request(reasons=risk("HIGH")), "0:1")
+    await h.webhook(risk("HIGH", "evt-1"), offset=1)  # the same record, read again
 
-    assert pending.request.case_id == BASE and pending.first
-    assert classify.stats["generations"] == 0
+    assert await opened(h) == [base, base]
+    assert h.requested() == [base, base]
+    assert h.stats["generations"] == 0
 
 
 async def test_updates_attach_to_the_open_generation_and_count_its_reasons() -> None:
-    classify, _ = classifier(CountingEnricher())
-    await open_request(classify, request(), "0:1")
-    ended(classify, BASE)
-    await open_request(classify, request(reasons=risk("MEDIUM")), "0:2")
+    h = Harness()
+    await h.webhook(risk("MEDIUM", "evt-1"), offset=1)
+    (base,) = await opened(h)
+    await h.ended(base)
+    await h.webhook(risk("HIGH", "evt-2"), offset=2)  # opens generation 2
 
-    (update,) = await open_request(classify, request(reasons=risk("HIGH")), "0:3")
-    assert update.request.case_id == f"{BASE}-g2" and not update.first
-    ended(classify, f"{BASE}-g2", CaseStatus.FAILED)
+    await h.webhook(risk("MEDIUM", "evt-3"), offset=3)  # attaches to it
+    assert await opened(h) == [base, f"{base}-g2", f"{base}-g2"]
+    assert h.requested() == [base, f"{base}-g2"]
+    await h.ended(f"{base}-g2", CaseStatus.FAILED)
 
-    # RISK_HIGH was part of generation 2: repeating it after that ended opens nothing.
-    assert await open_request(classify, request(reasons=risk("HIGH")), "0:4") == []
-    (third,) = await open_request(classify, request(reasons=risk("LOW")), "0:5")
-    assert third.request.case_id == f"{BASE}-g3"
+    # Both reasons were part of generation 2: repeating either after it ended opens nothing.
+    await h.webhook(risk("HIGH", "evt-4"), offset=4)
+    await h.webhook(risk("MEDIUM", "evt-5"), offset=5)
+    assert await opened(h) == [base, f"{base}-g2", f"{base}-g2"]
+    assert h.stats["after_end"] == 2
+    await h.webhook(restricted("evt-6"), offset=6)  # a reason no generation covered
+    assert (await opened(h))[-1] == f"{base}-g3"
 
 
 async def test_event_scoped_case_types_renew_on_any_new_event() -> None:
     # An item out of stock again: same reason code, a new event.
-    classify, _ = classifier(CountingEnricher())
-    stock = {
-        "case_type": CaseType.FULFILLMENT_EXCEPTION,
-        "reasons": [Reason(code="OUT_OF_STOCK", detail="variant MER-L is out of stock")],
-    }
-    base = request(**stock).case_id
-    await open_request(classify, request(**stock), "1:1")
+    h = Harness()
+    await h.webhook(out_of_stock("evt-1"), offset=1)
+    (base,) = await opened(h)
     # Not ended yet: a second stock-out attaches to the open case.
-    (attached,) = await open_request(classify, request(**stock), "1:2")
-    assert attached.request.case_id == base and not attached.first
-    ended(classify, base, CaseStatus.DECIDED)
+    await h.webhook(out_of_stock("evt-2"), offset=2)
+    assert await opened(h) == [base, base] and h.requested() == [base]
+    await h.ended(base, CaseStatus.DECIDED)
 
-    (renewed,) = await open_request(classify, request(**stock), "1:3")
-    assert renewed.request.case_id == f"{base}-g2" and renewed.first
+    await h.webhook(out_of_stock("evt-3"), offset=3)
+
+    assert await opened(h) == [base, base, f"{base}-g2"]
+    assert h.requested() == [base, f"{base}-g2"]
 
 
-def test_only_ending_states_end_a_case_and_the_first_end_is_kept() -> None:
-    classify, _ = classifier(CountingEnricher())
-    ended(classify, BASE, CaseStatus.OPEN)
-    ended(classify, BASE, CaseStatus.ESCALATED)
-    assert classify.case_ends.get(BASE) is None
-    ended(classify, BASE, CaseStatus.FAILED)
-    ended(classify, BASE, CaseStatus.APPLIED)  # a DLQ replay that then succeeded
-    assert classify.case_ends[BASE]["status"] == "FAILED"
+async def test_only_ending_states_end_a_case_and_the_first_end_is_kept() -> None:
+    h = Harness()
+    base = "ORDER_REVIEW-1"
+    await h.ended(base, CaseStatus.OPEN)
+    await h.ended(base, CaseStatus.ESCALATED)
+    assert h.table(CASE_ENDS).get(base) is None
+    await h.ended(base, CaseStatus.FAILED)
+    await h.ended(base, CaseStatus.APPLIED)  # a DLQ replay that then succeeded
+    assert h.table(CASE_ENDS)[base]["status"] == "FAILED"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -14,6 +13,7 @@ from streams.kafka.dlq import parse_headers
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
+from tests.unit.streams.fakes import FakeStream
 
 TOPIC = "cases.requests"
 
@@ -37,18 +37,6 @@ class Event:
 
     def ack(self) -> None:
         self._acked.append(self.message.offset)
-
-
-class Stream:
-    def __init__(self, events: list[Event]) -> None:
-        self._events = events
-
-    def noack(self) -> Stream:
-        return self
-
-    async def events(self) -> AsyncIterator[Event]:
-        for event in self._events:
-            yield event
 
 
 class Serde:
@@ -118,7 +106,7 @@ class Harness:
 async def test_acks_leave_in_offset_order_though_lanes_finish_out_of_order() -> None:
     h = Harness()
     h.gates["slow"] = asyncio.Event()
-    await h.agent().run(Stream(h.events(b"slow:0", b"fast:1", b"fast:2")))
+    await h.agent().run(FakeStream(h.events(b"slow:0", b"fast:1", b"fast:2")))
     await asyncio.wait_for(h.finished["fast", 2].wait(), 5)
     assert h.acked == []  # offset 0 is still in flight: nothing behind it is acknowledged
 
@@ -129,14 +117,14 @@ async def test_acks_leave_in_offset_order_though_lanes_finish_out_of_order() -> 
 
 async def test_one_key_runs_in_order() -> None:
     h = Harness()
-    await h.agent().run(Stream(h.events(b"a:0", b"a:1", b"a:2")))
+    await h.agent().run(FakeStream(h.events(b"a:0", b"a:1", b"a:2")))
     await h.lanes.drain()
     assert h.ran == [("a", 0), ("a", 1), ("a", 2)]
 
 
 async def test_an_undecodable_record_is_dead_lettered_with_its_reason_and_acknowledged() -> None:
     h = Harness()
-    await h.agent().run(Stream(h.events(b"bad", b"a:x")))
+    await h.agent().run(FakeStream(h.events(b"bad", b"a:x")))
     await h.lanes.drain()
     assert h.acked == [0, 1] and h.undecodable == 2 and h.ran == []
     (dlq, value, avro), (_, _, invalid) = h.producer.sent
@@ -148,14 +136,14 @@ async def test_an_undecodable_record_is_dead_lettered_with_its_reason_and_acknow
 
 async def test_a_record_that_needs_nothing_is_acknowledged_at_once() -> None:
     h = Harness()
-    await h.agent().run(Stream(h.events(b"none:0")))
+    await h.agent().run(FakeStream(h.events(b"none:0")))
     assert h.acked == [0] and h.ran == []
 
 
 async def test_a_job_that_raises_holds_back_its_ack_and_those_behind_it() -> None:
     h = Harness()
     h.failing.add(1)
-    await h.agent().run(Stream(h.events(b"a:0", b"b:1", b"c:2")))
+    await h.agent().run(FakeStream(h.events(b"a:0", b"b:1", b"c:2")))
     await h.lanes.drain()
     # The failed record stays uncommitted, so a restart delivers it (and what follows) again.
     assert h.acked == [0] and ("c", 2) in h.ran
@@ -169,7 +157,7 @@ async def test_an_intercepted_record_is_acknowledged_without_decoding() -> None:
         seen.append(event.value)
         return bool(event.value == b"bad")
 
-    await h.agent(intercept=intercept).run(Stream(h.events(b"bad", b"a:1")))
+    await h.agent(intercept=intercept).run(FakeStream(h.events(b"bad", b"a:1")))
     await h.lanes.drain()
     assert seen == [b"bad", b"a:1"]
     assert h.acked == [0, 1] and h.producer.sent == [] and h.ran == [("a", 1)]

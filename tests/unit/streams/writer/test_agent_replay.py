@@ -2,44 +2,10 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
-
-from schemas.records import ActionKind, CaseDecision, CaseState, CaseType
-from streams.decisions import DecisionBuilder, OutcomeMapper
+from schemas.records import CaseDecision, CaseType
 from streams.ops.metrics import DECISIONS
-from streams.topics import CASES_DECISIONS, CASES_STATE
-from streams.writer.agent import Writer
 from tests.unit.streams.decisions.test_offered import OFFERED, task
-from tests.unit.streams.writer.test_agent_states import SHOP, case_states, decision, writer
-
-
-class Producer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes | None, list[tuple[str, bytes]]]] = []
-
-    async def send(self, topic: str, value: bytes | None, **kw: Any) -> None:
-        self.sent.append((topic, value, list(kw.get("headers") or [])))
-
-
-def replaying_writer() -> tuple[Writer, list[tuple[str, Any]], Producer]:
-    w, sent = writer()
-    producer = Producer()
-    w.services = SimpleNamespace(  # type: ignore[assignment]
-        emit=w.services.emit,
-        producer=producer,
-        settings=SimpleNamespace(shopify=SimpleNamespace(shop_domain=SHOP)),
-    )
-    w.builder = DecisionBuilder(OutcomeMapper(), default_shop=SHOP)
-    w.stats["replays_rebuilt"] = 0
-    return w, sent, producer
-
-
-def event(value: bytes) -> Any:
-    message = SimpleNamespace(
-        topic=CASES_DECISIONS, partition=0, offset=7, key=b"k", value=value, headers=[]
-    )
-    return SimpleNamespace(message=message, value=value)
+from tests.unit.streams.writer.harness import SHOP, Harness
 
 
 def count(case_type: CaseType, result: str) -> float:
@@ -47,37 +13,37 @@ def count(case_type: CaseType, result: str) -> float:
 
 
 async def test_a_replay_that_now_builds_is_published_as_a_decision() -> None:
-    w, sent, producer = replaying_writer()
-    replayed = task("resolved", **OFFERED).to_json()
+    h = Harness()
 
-    await w.rebuild(event(replayed), task("resolved", **OFFERED))
+    (event,) = await h.deliver(task("resolved", **OFFERED).to_json())
 
-    ((topic, built),) = sent
-    assert topic == CASES_DECISIONS and isinstance(built, CaseDecision)
+    (built,) = h.decisions()
+    assert isinstance(built, CaseDecision)
     assert built.outcome == "resolved" and built.source.value == "MANUAL"
-    assert producer.sent == []
+    assert built.shop == SHOP  # the deployment's default shop: the task names none
+    assert h.letters() == [] and h.states() == []
+    assert h.writer.stats["replays_rebuilt"] == 1 and event.acked
 
 
 async def test_a_replay_that_fails_again_is_dead_lettered_and_the_case_stays_failed() -> None:
-    w, sent, producer = replaying_writer()
+    h = Harness()
     before = count(CaseType.FULFILLMENT_EXCEPTION, "failed")
 
-    await w.rebuild(event(b"{}"), task("split", **OFFERED))
+    (event,) = await h.deliver(task("split", **OFFERED).to_json())
 
-    ((topic, _value, headers),) = producer.sent
-    assert topic == "cases.decisions.dlq"
-    assert b"was not offered" in dict(headers)["casebridge.dlq.reason"]
-    ((state_topic, state),) = sent
-    assert state_topic == CASES_STATE and isinstance(state, CaseState)
-    assert state.status.value == "FAILED"
+    (letter,) = h.letters()
+    assert "was not offered" in letter["reason"]
+    assert letter["error_class"] == "OutcomeNotOfferedError"
+    assert h.states() == ["FAILED"]
     assert count(CaseType.FULFILLMENT_EXCEPTION, "failed") == before + 1
+    assert h.decisions() == [] and event.acked
 
 
-async def test_applied_decisions_are_counted_by_case_type() -> None:
-    w, sent = writer()
-    before = count(CaseType.CHARGEBACK, "applied")
+async def test_a_replay_of_a_shop_not_in_the_registry_is_dead_lettered_unbuilt() -> None:
+    h = Harness()
 
-    await w.apply(None, decision(CaseType.CHARGEBACK, ActionKind.ADD_NOTE))
+    await h.deliver(task("resolved", shop="gone.myshopify.com", **OFFERED).to_json())
 
-    assert case_states(sent) == ["APPLYING", "APPLIED"]
-    assert count(CaseType.CHARGEBACK, "applied") == before + 1
+    (letter,) = h.letters()
+    assert letter["error_class"] == "foreign-shop" and "gone.myshopify.com" in letter["reason"]
+    assert h.decisions() == [] and h.writer.stats["replays_rebuilt"] == 0
