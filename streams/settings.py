@@ -70,6 +70,8 @@ class Retry(Backoff):
 class KafkaSettings(BaseModel):
     """How to reach the Kafka cluster; TLS/SASL values are passed to every client."""
 
+    model_config = ConfigDict(frozen=True)
+
     bootstrap_servers: str = "127.0.0.1:19092"
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
@@ -114,6 +116,8 @@ class KafkaSettings(BaseModel):
 class RegistrySettings(BaseModel):
     """The Confluent-compatible schema registry (Apicurio's ccompat API locally)."""
 
+    model_config = ConfigDict(frozen=True)
+
     url: str = "http://127.0.0.1:18081/apis/ccompat/v7"
     username: str | None = None
     password: SecretStr | None = None
@@ -145,6 +149,8 @@ class StackSettings(BaseModel):
 class IngressSettings(BaseModel):
     """The Shopify webhook endpoint served by the worker."""
 
+    model_config = ConfigDict(frozen=True)
+
     webhook_secrets: list[SecretStr] = Field(
         default_factory=list,
         description="App client secrets, newest first; several during a rotation.",
@@ -157,6 +163,8 @@ class IngressSettings(BaseModel):
 class ShopifySettings(BaseModel):
     """The Shopify Admin API (or the emulator: set ``base_url``)."""
 
+    model_config = ConfigDict(frozen=True)
+
     shop_domain: str = "casebridge-demo.myshopify.com"
     api_version: str = DEFAULT_API_VERSION
     access_token: SecretStr = SecretStr("shpat_emulator_token")
@@ -168,6 +176,8 @@ class ShopifySettings(BaseModel):
 
 class OpenTextSettings(BaseModel):
     """OpenText Workflow Service (or the emulator)."""
+
+    model_config = ConfigDict(frozen=True)
 
     base_url: str = "http://127.0.0.1:8089"
     tenant_id: str = "casebridge-dev"
@@ -191,6 +201,8 @@ class OpenTextSettings(BaseModel):
 
 class DecisionSettings(BaseModel):
     """How decisions come back from OpenText: history polling and/or a callback."""
+
+    model_config = ConfigDict(frozen=True)
 
     poll_enabled: bool = True
     poll_interval_s: float = Field(default=5.0, gt=0)

@@ -208,3 +208,44 @@ def test_a_path_setting_ending_in_file_is_not_read_as_a_secret(
     settings = load_settings()
 
     assert settings.shops_file == tmp_path / "not-yet-mounted.yaml"
+
+
+def test_each_stage_section_is_set_by_its_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The names the deploy manifests and docs use: CASEBRIDGE_<SECTION>__<FIELD>.
+    env = {
+        "CASEBRIDGE_ENRICH__HISTORY_ORDERS": "20",
+        "CASEBRIDGE_RECONCILE__OVERLAP_S": "30",
+        "CASEBRIDGE_WRITER__CONCURRENCY": "4",
+        "CASEBRIDGE_WRITER__OUTAGE__MAX_S": "60",
+        "CASEBRIDGE_WRITER__RETRY__ATTEMPTS": "6",
+        "CASEBRIDGE_SINK__OUTAGE__INITIAL_S": "2",
+        "CASEBRIDGE_SINK_CONCURRENCY": "8",
+        "CASEBRIDGE_CLASSIFY_CONCURRENCY": "9",
+        "CASEBRIDGE_ESCALATION__MAX_LEVEL": "3",
+        "CASEBRIDGE_LAG__WINDOW": "5",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    settings = load_settings()
+
+    assert settings.enrich.history_orders == 20
+    assert settings.reconcile.overlap.total_seconds() == 30
+    assert (settings.writer.concurrency, settings.writer.outage.max_s) == (4, 60)
+    assert settings.writer.retry.policy().maximum_attempts == 6
+    assert settings.sink.outage.initial_s == 2 and settings.sink_concurrency == 8
+    assert settings.classify_concurrency == 9
+    assert settings.escalation.max_level == 3 and settings.lag.window == 5
+
+
+def test_a_stage_section_is_validated_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = error_of(monkeypatch, CASEBRIDGE_WRITER__LINES_FIRST="500")
+    assert message.startswith("invalid setting CASEBRIDGE_WRITER__LINES_FIRST:")
+    message = error_of(monkeypatch, CASEBRIDGE_SINK__OUTAGE__MAX_S="-1")
+    assert message.startswith("invalid setting CASEBRIDGE_SINK__OUTAGE__MAX_S:")
+
+
+def test_the_sections_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(ValueError, match="frozen"):
+        settings.writer.concurrency = 2  # type: ignore[misc]
