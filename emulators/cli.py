@@ -18,8 +18,8 @@ def emulate() -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
 def shopify(host: str, port: int, config_path: Path | None) -> None:
     """The Shopify Admin API emulator (GraphQL, webhooks, cost-based throttling)."""
-    from connectors.shopify.emulator.app import run
-    from connectors.shopify.emulator.config import load_config
+    from emulators.shopify.app import run
+    from emulators.shopify.config import load_config
 
     run(host, port, load_config(config_path))
 
@@ -30,7 +30,7 @@ def shopify(host: str, port: int, config_path: Path | None) -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None)
 def opentext(host: str, port: int, config_path: Path | None) -> None:
     """The OpenText Workflow Service emulator (OAuth2, runtime + history, HAL lists)."""
-    from connectors.opentext.emulator.app import run
-    from connectors.opentext.emulator.config import EmulatorConfig, load_config
+    from emulators.opentext.app import run
+    from emulators.opentext.config import EmulatorConfig, load_config
 
     run(host, port, load_config(config_path) if config_path else EmulatorConfig())

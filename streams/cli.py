@@ -19,7 +19,7 @@ from connectors.errors import CasebridgeError
 SUBCOMMANDS: dict[str, str] = {
     "stack": "deploy.local.cli:stack",
     "schemas": "connectors.serde.cli:schemas",
-    "emulate": "connectors.emulate_cli:emulate",
+    "emulate": "emulators.cli:emulate",
     "worker": "streams.worker_cli:worker",
     "topics": "streams.worker_cli:topics",
     "produce": "streams.produce_cli:produce",
@@ -41,7 +41,18 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, _, attribute = target.partition(":")
-        command = getattr(importlib.import_module(module_name), attribute)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            # The emulators are not in the production wheel (pyproject.toml).
+            if exc.name is None or module_name.split(".")[0] != exc.name.split(".")[0]:
+                raise
+            raise click.UsageError(
+                f"'casebridge {cmd_name}' needs {exc.name!r}, which this installation "
+                "lacks: the emulators come with a development checkout (make install) "
+                "or the compose image target 'emulators', not with the production wheel"
+            ) from None
+        command = getattr(module, attribute)
         assert isinstance(command, click.Command)
         return command
 

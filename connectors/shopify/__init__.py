@@ -3,7 +3,7 @@
 The public surface is re-exported here; the GraphQL documents and their typed
 helpers live in :mod:`connectors.shopify.operations` (import that module to
 use them: ``from connectors.shopify import operations as ops``). The store
-emulator used by tests and demos is :mod:`connectors.shopify.emulator`.
+emulator used by tests and demos is :mod:`emulators.shopify`.
 """
 
 from __future__ import annotations

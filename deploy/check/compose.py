@@ -26,6 +26,8 @@ from deploy.check.report import Finding
 ARTEFACT = "compose"
 ENV_ANCHOR = "x-casebridge-env"
 EMULATOR_PROFILE = "emulators"
+#: The Dockerfile target that carries the emulators (the production wheel does not).
+EMULATOR_TARGET = "emulators"
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 _DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<default>[^}]*))?\}")
 
@@ -58,6 +60,11 @@ def _has_healthcheck(service: Mapping[str, Any]) -> bool:
 def _command(service: Mapping[str, Any]) -> list[str]:
     command = service.get("command") or []
     return command.split() if isinstance(command, str) else [str(c) for c in command]
+
+
+def _build_target(service: Mapping[str, Any]) -> str | None:
+    build = service.get("build")
+    return str(build.get("target")) if isinstance(build, dict) and build.get("target") else None
 
 
 def _is_casebridge(service: Mapping[str, Any]) -> bool:
@@ -115,6 +122,11 @@ def check_compose(path: Path) -> Iterator[Finding]:
         if command[:1] == ["emulate"] and EMULATOR_PROFILE not in profiles:
             yield Finding(
                 ARTEFACT, subject, f"an emulator outside the {EMULATOR_PROFILE!r} profile"
+            )
+        if command[:1] == ["emulate"] and _build_target(service) != EMULATOR_TARGET:
+            # The production wheel has no emulators package (pyproject.toml).
+            yield Finding(
+                ARTEFACT, subject, f"an emulator not built from the {EMULATOR_TARGET!r} target"
             )
 
     yield from _worker_findings(services, shared_env)

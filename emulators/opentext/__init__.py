@@ -7,21 +7,21 @@ against either by changing only URL and credentials. Admin routes under
 
 Typical use::
 
-    from connectors.opentext.emulator import EmulatorConfig, create_app, run
+    from emulators.opentext import EmulatorConfig, create_app, run
 
     run("127.0.0.1", 8089, EmulatorConfig())
 """
 
-from connectors.opentext.emulator.app import (
+from emulators.opentext.app import (
     RunningEmulator,
     create_app,
     emulator_of_app,
     run,
     serve,
 )
-from connectors.opentext.emulator.callbacks import sign, verify_signature
-from connectors.opentext.emulator.clock import AdjustableClock, Clock, FrozenClock, SystemClock
-from connectors.opentext.emulator.config import (
+from emulators.opentext.callbacks import sign, verify_signature
+from emulators.opentext.clock import AdjustableClock, Clock, FrozenClock, SystemClock
+from emulators.opentext.config import (
     CallbackConfig,
     DecisionRule,
     DecisionsConfig,
@@ -33,8 +33,8 @@ from connectors.opentext.emulator.config import (
     default_models,
     load_config,
 )
-from connectors.opentext.emulator.errors import EmulatorConfigError, EmulatorError
-from connectors.opentext.emulator.state import Engine
+from emulators.opentext.errors import EmulatorConfigError, EmulatorError
+from emulators.opentext.state import Engine
 
 __all__ = [
     "AdjustableClock",

@@ -1,4 +1,4 @@
-"""``python -m connectors.opentext.emulator --port N [--config FILE]``."""
+"""``python -m emulators.opentext --port N [--config FILE]``."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import argparse
 import logging
 import sys
 
-from connectors.opentext.emulator.app import run
-from connectors.opentext.emulator.config import EmulatorConfig, load_config
-from connectors.opentext.emulator.errors import EmulatorConfigError
+from emulators.opentext.app import run
+from emulators.opentext.config import EmulatorConfig, load_config
+from emulators.opentext.errors import EmulatorConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, load the config and serve until interrupted."""
     parser = argparse.ArgumentParser(
-        prog="python -m connectors.opentext.emulator",
+        prog="python -m emulators.opentext",
         description="Stateful OpenText Workflow Service emulator for casebridge.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

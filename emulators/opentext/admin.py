@@ -15,10 +15,10 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from connectors.opentext.emulator.clock import format_time
-from connectors.opentext.emulator.context import base_url, emulator_of, query_bool, read_object
-from connectors.opentext.emulator.errors import InvalidRequestError
-from connectors.opentext.emulator.faults import FaultPlan
+from emulators.opentext.clock import format_time
+from emulators.opentext.context import base_url, emulator_of, query_bool, read_object
+from emulators.opentext.errors import InvalidRequestError
+from emulators.opentext.faults import FaultPlan
 
 ADMIN_PREFIX = "/_emulator"
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from connectors.opentext.emulator import admin, routes_history, routes_runtime, routes_token
-from connectors.opentext.emulator.clock import AdjustableClock, Clock
-from connectors.opentext.emulator.config import EmulatorConfig
-from connectors.opentext.emulator.context import EMULATOR, Emulator
-from connectors.opentext.emulator.middleware import (
+from emulators.opentext import admin, routes_history, routes_runtime, routes_token
+from emulators.opentext.clock import AdjustableClock, Clock
+from emulators.opentext.config import EmulatorConfig
+from emulators.opentext.context import EMULATOR, Emulator
+from emulators.opentext.middleware import (
     auth_middleware,
     error_middleware,
     fault_middleware,

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from connectors.opentext.emulator.clock import Clock
-from connectors.opentext.emulator.config import EmulatorConfig
-from connectors.opentext.emulator.errors import OAuthError, UnauthorizedError
+from emulators.opentext.clock import Clock
+from emulators.opentext.config import EmulatorConfig
+from emulators.opentext.errors import OAuthError, UnauthorizedError
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from typing import Any
 
 import httpx
 
-from connectors.opentext.emulator.clock import format_time
-from connectors.opentext.emulator.config import CallbackConfig, EmulatorConfig
-from connectors.opentext.emulator.state import Completion
+from emulators.opentext.clock import format_time
+from emulators.opentext.config import CallbackConfig, EmulatorConfig
+from emulators.opentext.state import Completion
 
 log = logging.getLogger(__name__)
 

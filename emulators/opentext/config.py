@@ -14,7 +14,7 @@ from typing import Any, Literal, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from connectors.opentext.emulator.errors import EmulatorConfigError
+from emulators.opentext.errors import EmulatorConfigError
 
 DecisionMode = Literal["manual", "auto"]
 #: How ``auto`` picks an outcome no rule decides: a seeded draw, or the first outcome.

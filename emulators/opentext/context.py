@@ -11,15 +11,15 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from connectors.opentext.emulator.auth import IssuedToken, TokenIssuer
-from connectors.opentext.emulator.callbacks import CallbackDispatcher
-from connectors.opentext.emulator.clock import AdjustableClock, parse_time
-from connectors.opentext.emulator.config import EmulatorConfig
-from connectors.opentext.emulator.decisions import DecisionRunner
-from connectors.opentext.emulator.errors import InvalidRequestError
-from connectors.opentext.emulator.faults import Faults
-from connectors.opentext.emulator.state import Engine
-from connectors.opentext.emulator.views import Views
+from emulators.opentext.auth import IssuedToken, TokenIssuer
+from emulators.opentext.callbacks import CallbackDispatcher
+from emulators.opentext.clock import AdjustableClock, parse_time
+from emulators.opentext.config import EmulatorConfig
+from emulators.opentext.decisions import DecisionRunner
+from emulators.opentext.errors import InvalidRequestError
+from emulators.opentext.faults import Faults
+from emulators.opentext.state import Engine
+from emulators.opentext.views import Views
 
 
 @dataclass

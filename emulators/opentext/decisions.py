@@ -24,18 +24,18 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.opentext.emulator.clock import Clock
-from connectors.opentext.emulator.config import (
+from emulators.opentext.clock import Clock
+from emulators.opentext.config import (
     DecisionPick,
     DecisionRule,
     DecisionsConfig,
     ModelConfig,
     ModelDecisionPolicy,
 )
-from connectors.opentext.emulator.errors import EmulatorError
-from connectors.opentext.emulator.forms import fill_form
-from connectors.opentext.emulator.state import Completion, Engine
-from connectors.opentext.emulator.variables import Variable
+from emulators.opentext.errors import EmulatorError
+from emulators.opentext.forms import fill_form
+from emulators.opentext.state import Completion, Engine
+from emulators.opentext.variables import Variable
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from connectors.opentext.emulator.clock import Clock, format_time
+from emulators.opentext.clock import Clock, format_time
 
 GATEWAY_STATUSES = frozenset({429, 502, 503, 504})
 API_PREFIXES = ("/workflow/v1", "/workflow-history/v1")

@@ -60,7 +60,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.opentext.emulator.variables import Variable, VariableType
+from emulators.opentext.variables import Variable, VariableType
 
 ALLOWED_OUTCOMES = "allowedOutcomes"
 """Case variable listing the outcomes the case supports (optional; a JSON list)."""

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from yarl import URL
 
-from connectors.opentext.emulator.errors import InvalidRequestError
+from emulators.opentext.errors import InvalidRequestError
 
 T = TypeVar("T")
 

@@ -14,9 +14,9 @@ import re
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from connectors.opentext.emulator.context import TOKEN, emulator_of
-from connectors.opentext.emulator.errors import EmulatorError
-from connectors.opentext.emulator.faults import API_PREFIXES, CallInfo
+from emulators.opentext.context import TOKEN, emulator_of
+from emulators.opentext.errors import EmulatorError
+from emulators.opentext.faults import API_PREFIXES, CallInfo
 
 log = logging.getLogger(__name__)
 

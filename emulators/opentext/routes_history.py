@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from connectors.opentext.emulator.context import base_url, emulator_of, query_bool, query_time
-from connectors.opentext.emulator.hal import (
+from emulators.opentext.context import base_url, emulator_of, query_bool, query_time
+from emulators.opentext.hal import (
     SortKey,
     hal_list,
     history_page,
     parse_page_request,
     sort_and_page,
 )
-from connectors.opentext.emulator.state import ProcessInstance, Task
-from connectors.opentext.emulator.views import HISTORY_PREFIX
+from emulators.opentext.state import ProcessInstance, Task
+from emulators.opentext.views import HISTORY_PREFIX
 
 HISTORIC_INSTANCE_SORTS: dict[str, SortKey[ProcessInstance]] = {
     "startTime": lambda i: i.start_time,

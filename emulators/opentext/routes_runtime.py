@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from connectors.opentext.emulator.context import (
+from emulators.opentext.context import (
     TOKEN,
     base_url,
     emulator_of,
@@ -13,11 +13,11 @@ from connectors.opentext.emulator.context import (
     read_json,
     read_object,
 )
-from connectors.opentext.emulator.errors import InvalidRequestError, NotFoundError
-from connectors.opentext.emulator.hal import SortKey, hal_list, parse_page_request, sort_and_page
-from connectors.opentext.emulator.state import ProcessInstance, Task
-from connectors.opentext.emulator.variables import parse_variable, parse_variables
-from connectors.opentext.emulator.views import RUNTIME_PREFIX
+from emulators.opentext.errors import InvalidRequestError, NotFoundError
+from emulators.opentext.hal import SortKey, hal_list, parse_page_request, sort_and_page
+from emulators.opentext.state import ProcessInstance, Task
+from emulators.opentext.variables import parse_variable, parse_variables
+from emulators.opentext.views import RUNTIME_PREFIX
 
 INSTANCE_SORTS: dict[str, SortKey[ProcessInstance]] = {
     "startTime": lambda i: i.start_time,

@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from connectors.opentext.emulator.context import emulator_of
-from connectors.opentext.emulator.errors import OAuthError
+from emulators.opentext.context import emulator_of
+from emulators.opentext.errors import OAuthError
 
 TOKEN_PATH = "/tenants/{tenant}/oauth2/token"
 

@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from connectors.opentext.emulator.clock import Clock, truncate_ms
-from connectors.opentext.emulator.config import EmulatorConfig, ModelConfig, StepConfig
-from connectors.opentext.emulator.errors import (
+from emulators.opentext.clock import Clock, truncate_ms
+from emulators.opentext.config import EmulatorConfig, ModelConfig, StepConfig
+from emulators.opentext.errors import (
     ConflictError,
     InvalidRequestError,
     NotFoundError,
 )
-from connectors.opentext.emulator.variables import Variable
+from emulators.opentext.variables import Variable
 
 # Process variables are local to their instance, as the engine reports them;
 # seen from a task they are "global" (the task's own variables are "local").

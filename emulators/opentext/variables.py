@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
-from connectors.opentext.emulator.clock import parse_time
-from connectors.opentext.emulator.errors import InvalidRequestError
+from emulators.opentext.clock import parse_time
+from emulators.opentext.errors import InvalidRequestError
 
 VariableType = Literal["string", "integer", "long", "double", "boolean", "date", "json"]
 VARIABLE_TYPES: tuple[str, ...] = get_args(VariableType)

@@ -7,9 +7,9 @@ from typing import Any
 
 from yarl import URL
 
-from connectors.opentext.emulator.clock import format_time
-from connectors.opentext.emulator.config import EmulatorConfig
-from connectors.opentext.emulator.state import ModelDefinition, ProcessInstance, Task
+from emulators.opentext.clock import format_time
+from emulators.opentext.config import EmulatorConfig
+from emulators.opentext.state import ModelDefinition, ProcessInstance, Task
 
 RUNTIME_PREFIX = "/workflow/v1"
 HISTORY_PREFIX = "/workflow-history/v1"

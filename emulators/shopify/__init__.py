@@ -2,7 +2,7 @@
 
 Public surface::
 
-    from connectors.shopify.emulator import EmulatorConfig, create_app, run
+    from emulators.shopify import EmulatorConfig, create_app, run
     run("127.0.0.1", 8765, EmulatorConfig())            # blocking
     app = create_app(EmulatorConfig(), clock=FakeClock())  # aiohttp app for tests
 
@@ -12,9 +12,9 @@ base URL and the access token change.
 
 from __future__ import annotations
 
-from connectors.shopify.emulator.app import Emulator, create_app, run
-from connectors.shopify.emulator.clock import Clock, FakeClock, SystemClock
-from connectors.shopify.emulator.config import (
+from emulators.shopify.app import Emulator, create_app, run
+from emulators.shopify.clock import Clock, FakeClock, SystemClock
+from emulators.shopify.config import (
     PLAN_LIMITS,
     DeliveryConfig,
     EmulatorConfig,
@@ -22,10 +22,10 @@ from connectors.shopify.emulator.config import (
     WebhookSubscriptionConfig,
     load_config,
 )
-from connectors.shopify.emulator.cost import CostCalculator, LeakyBucket
-from connectors.shopify.emulator.errors import EmulatorConfigError, EmulatorError
-from connectors.shopify.emulator.scenario import KINDS, ScenarioGenerator, ScenarioStream, generate
-from connectors.shopify.emulator.webhooks import sign
+from emulators.shopify.cost import CostCalculator, LeakyBucket
+from emulators.shopify.errors import EmulatorConfigError, EmulatorError
+from emulators.shopify.scenario import KINDS, ScenarioGenerator, ScenarioStream, generate
+from emulators.shopify.webhooks import sign
 
 __all__ = [
     "KINDS",

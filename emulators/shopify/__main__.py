@@ -1,4 +1,4 @@
-"""``python -m connectors.shopify.emulator --port 8765 [--config file.yaml]``."""
+"""``python -m emulators.shopify --port 8765 [--config file.yaml]``."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import argparse
 import logging
 import sys
 
-from connectors.shopify.emulator.app import run
-from connectors.shopify.emulator.config import load_config
-from connectors.shopify.emulator.errors import EmulatorConfigError
+from emulators.shopify.app import run
+from emulators.shopify.config import load_config
+from emulators.shopify.errors import EmulatorConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and serve until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m connectors.shopify.emulator")
+    parser = argparse.ArgumentParser(prog="python -m emulators.shopify")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--config", help="YAML file with EmulatorConfig fields")

@@ -18,7 +18,7 @@ Routes:
   latency, throttle status, bucket size / restore rate.
 * ``GET /_emulator/mutations`` — every executed GraphQL mutation with the wall-clock
   time it committed (``after=<seq>``, ``shop``), and THROTTLED answers per shop
-  (:mod:`connectors.shopify.emulator.journal`; for benchmarks).
+  (:mod:`emulators.shopify.journal`; for benchmarks).
 * ``POST /_emulator/reset`` — empty everything.
 """
 
@@ -31,14 +31,14 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from connectors.shopify.emulator import ops_catalog as catalog
-from connectors.shopify.emulator import ops_orders as ops
-from connectors.shopify.emulator import payloads
-from connectors.shopify.emulator.app import EMULATOR, Emulator, Faults
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import Address
-from connectors.shopify.emulator.scenario import KINDS, ScenarioGenerator, ScenarioStream
-from connectors.shopify.emulator.store import ShopState
+from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_orders as ops
+from emulators.shopify import payloads
+from emulators.shopify.app import EMULATOR, Emulator, Faults
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import Address
+from emulators.shopify.scenario import KINDS, ScenarioGenerator, ScenarioStream
+from emulators.shopify.store import ShopState
 
 
 class FaultsInput(BaseModel):

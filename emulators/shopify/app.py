@@ -36,15 +36,15 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from connectors.shopify.emulator.clock import Clock, SystemClock
-from connectors.shopify.emulator.config import EmulatorConfig
-from connectors.shopify.emulator.cost import CostCalculator, LeakyBucket
-from connectors.shopify.emulator.journal import MutationJournal
-from connectors.shopify.emulator.resolvers_mutation import MUTATION_RESOLVERS
-from connectors.shopify.emulator.resolvers_query import QUERY_RESOLVERS
-from connectors.shopify.emulator.schema import RequestContext, build, default_resolver
-from connectors.shopify.emulator.store import ShopState, Store
-from connectors.shopify.emulator.webhooks import WebhookDispatcher
+from emulators.shopify.clock import Clock, SystemClock
+from emulators.shopify.config import EmulatorConfig
+from emulators.shopify.cost import CostCalculator, LeakyBucket
+from emulators.shopify.journal import MutationJournal
+from emulators.shopify.resolvers_mutation import MUTATION_RESOLVERS
+from emulators.shopify.resolvers_query import QUERY_RESOLVERS
+from emulators.shopify.schema import RequestContext, build, default_resolver
+from emulators.shopify.store import ShopState, Store
+from emulators.shopify.webhooks import WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -357,8 +357,8 @@ def create_app(
         clock: a time source; :class:`FakeClock` in tests.
         transport: an httpx transport for webhook delivery (tests can capture requests).
     """
-    from connectors.shopify.emulator.admin import add_admin_routes
-    from connectors.shopify.emulator.scenario import generate
+    from emulators.shopify.admin import add_admin_routes
+    from emulators.shopify.scenario import generate
 
     config = config or EmulatorConfig()
     clock = clock or SystemClock()
@@ -381,7 +381,7 @@ def create_app(
         await emu.dispatcher.start()
 
     async def _stop(_app: web.Application) -> None:
-        from connectors.shopify.emulator.admin import stop_streams
+        from emulators.shopify.admin import stop_streams
 
         await stop_streams(emu)
         await emu.dispatcher.stop()

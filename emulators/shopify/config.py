@@ -26,7 +26,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from connectors.shopify.emulator.errors import EmulatorConfigError
+from emulators.shopify.errors import EmulatorConfigError
 
 PlanName = Literal["standard", "advanced", "plus", "enterprise"]
 

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
-from connectors.shopify.emulator.models import Order
-from connectors.shopify.emulator.store import ShopState
+from emulators.shopify.models import Order
+from emulators.shopify.store import ShopState
 
 T = TypeVar("T")
 SortKey = tuple[Any, ...]

@@ -38,7 +38,7 @@ from graphql import (
     get_named_type,
 )
 
-from connectors.shopify.emulator.clock import Clock
+from emulators.shopify.clock import Clock
 
 #: Connections without ``first``/``last`` fail validation anyway; cost them as 1 node.
 _DEFAULT_PAGE = 1

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, TypeVar
 
-from connectors.shopify.emulator.errors import ResourceNotFound
+from emulators.shopify.errors import ResourceNotFound
 
 CENT = Decimal("0.01")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from connectors.shopify.emulator import payloads
-from connectors.shopify.emulator.models import Address, Customer, Product, Variant, money
-from connectors.shopify.emulator.ops_orders import Ctx, dedup_tags
+from emulators.shopify import payloads
+from emulators.shopify.models import Address, Customer, Product, Variant, money
+from emulators.shopify.ops_orders import Ctx, dedup_tags
 
 
 def create_customer(

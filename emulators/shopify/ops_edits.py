@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.shopify.emulator import payloads
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import (
+from emulators.shopify import payloads
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import (
     DraftLine,
     DraftOrder,
     EditLine,
@@ -18,7 +18,7 @@ from connectors.shopify.emulator.models import (
     money,
     parse_gid,
 )
-from connectors.shopify.emulator.ops_orders import (
+from emulators.shopify.ops_orders import (
     Ctx,
     LineSpec,
     OrderSpec,

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator import payloads
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import (
+from emulators.shopify import payloads
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import (
     Dispute,
     Fulfillment,
     FulfillmentEvent,
@@ -21,7 +21,7 @@ from connectors.shopify.emulator.models import (
     money,
     parse_gid,
 )
-from connectors.shopify.emulator.ops_orders import Ctx, order_changed
+from emulators.shopify.ops_orders import Ctx, order_changed
 
 #: Shopify allows up to 10 active holds per app on one fulfillment order.
 MAX_HOLDS = 10

@@ -14,9 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator import ops_refunds, payloads
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import (
+from emulators.shopify import ops_refunds, payloads
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import (
     Address,
     Customer,
     FulfillmentOrder,
@@ -32,7 +32,7 @@ from connectors.shopify.emulator.models import (
     money,
     parse_gid,
 )
-from connectors.shopify.emulator.store import ShopState
+from emulators.shopify.store import ShopState
 
 
 @dataclass

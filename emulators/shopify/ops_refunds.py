@@ -19,8 +19,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import (
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import (
     LineItem,
     Order,
     OrderTransaction,
@@ -29,7 +29,7 @@ from connectors.shopify.emulator.models import (
     money,
     parse_gid,
 )
-from connectors.shopify.emulator.store import ShopState
+from emulators.shopify.store import ShopState
 
 #: Transactions that took money a refund can give back.
 PAYMENT_KINDS = frozenset({"SALE", "CAPTURE"})

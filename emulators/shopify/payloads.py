@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator.clock import isoformat
-from connectors.shopify.emulator.models import (
+from emulators.shopify.clock import isoformat
+from emulators.shopify.models import (
     Address,
     Customer,
     Dispute,
@@ -26,7 +26,7 @@ from connectors.shopify.emulator.models import (
     Return,
     Variant,
 )
-from connectors.shopify.emulator.store import ShopState
+from emulators.shopify.store import ShopState
 
 _FINANCIAL = {
     "PAID": "paid",

@@ -15,15 +15,15 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
-from connectors.shopify.emulator import ops_catalog as catalog
-from connectors.shopify.emulator import ops_edits as edits
-from connectors.shopify.emulator import ops_fulfillment as ful
-from connectors.shopify.emulator import ops_orders as ops
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import WebhookSubscription, parse_gid
-from connectors.shopify.emulator.resolvers_query import dispute_evidence
-from connectors.shopify.emulator.schema import RequestContext, Resolver
-from connectors.shopify.emulator.webhooks import topic_to_rest
+from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_edits as edits
+from emulators.shopify import ops_fulfillment as ful
+from emulators.shopify import ops_orders as ops
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import WebhookSubscription, parse_gid
+from emulators.shopify.resolvers_query import dispute_evidence
+from emulators.shopify.schema import RequestContext, Resolver
+from emulators.shopify.webhooks import topic_to_rest
 
 Info = GraphQLResolveInfo
 Body = Callable[..., dict[str, Any]]

@@ -11,12 +11,12 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from connectors.shopify.emulator import models as m
-from connectors.shopify.emulator import ops_refunds
-from connectors.shopify.emulator.connections import order_filter, order_sort_key, paginate
-from connectors.shopify.emulator.errors import ResourceNotFound
-from connectors.shopify.emulator.schema import RequestContext, Resolver
-from connectors.shopify.emulator.store import ShopState
+from emulators.shopify import models as m
+from emulators.shopify import ops_refunds
+from emulators.shopify.connections import order_filter, order_sort_key, paginate
+from emulators.shopify.errors import ResourceNotFound
+from emulators.shopify.schema import RequestContext, Resolver
+from emulators.shopify.store import ShopState
 
 Info = GraphQLResolveInfo
 

@@ -38,11 +38,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator import ops_catalog as catalog
-from connectors.shopify.emulator import ops_fulfillment as ful
-from connectors.shopify.emulator import ops_orders as ops
-from connectors.shopify.emulator.models import Address, Customer, Order, Product
-from connectors.shopify.emulator.store import ShopState, Store
+from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_fulfillment as ful
+from emulators.shopify import ops_orders as ops
+from emulators.shopify.models import Address, Customer, Order, Product
+from emulators.shopify.store import ShopState, Store
 
 KINDS: tuple[str, ...] = (
     "normal",

@@ -16,13 +16,13 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, build_schema
 
-from connectors.shopify.emulator import models
-from connectors.shopify.emulator.clock import Clock, isoformat
-from connectors.shopify.emulator.config import EmulatorConfig
-from connectors.shopify.emulator.ops_orders import Ctx
-from connectors.shopify.emulator.sdl import SDL
-from connectors.shopify.emulator.sdl_mutations import MUTATION_SDL
-from connectors.shopify.emulator.store import ShopState, Store
+from emulators.shopify import models
+from emulators.shopify.clock import Clock, isoformat
+from emulators.shopify.config import EmulatorConfig
+from emulators.shopify.ops_orders import Ctx
+from emulators.shopify.sdl import SDL
+from emulators.shopify.sdl_mutations import MUTATION_SDL
+from emulators.shopify.store import ShopState, Store
 
 Resolver = Callable[..., Any]
 

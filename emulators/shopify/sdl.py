@@ -8,7 +8,7 @@ package-data file) so it ships with the code in every install mode.
 
 from __future__ import annotations
 
-from connectors.shopify.emulator.sdl_mutations import MUTATION_SDL
+from emulators.shopify.sdl_mutations import MUTATION_SDL
 
 __all__ = ["MUTATION_SDL", "SDL"]
 

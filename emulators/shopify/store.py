@@ -17,11 +17,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.emulator.clock import Clock
-from connectors.shopify.emulator.config import EmulatorConfig, ShopConfig
-from connectors.shopify.emulator.errors import ResourceNotFound
-from connectors.shopify.emulator.indexed import Indexed
-from connectors.shopify.emulator.models import (
+from emulators.shopify.clock import Clock
+from emulators.shopify.config import EmulatorConfig, ShopConfig
+from emulators.shopify.errors import ResourceNotFound
+from emulators.shopify.indexed import Indexed
+from emulators.shopify.models import (
     Customer,
     Dispute,
     DraftOrder,
@@ -61,7 +61,7 @@ class ShopState:
     customers: dict[int, Customer] = field(default_factory=dict)
     products: dict[int, Product] = field(default_factory=dict)
     variants: dict[int, Variant] = field(default_factory=dict)
-    # Grouped by the ids the store looks them up by (see connectors/shopify/emulator/indexed.py).
+    # Grouped by the ids the store looks them up by (see emulators/shopify/indexed.py).
     fulfillment_orders: Indexed[FulfillmentOrder] = field(
         default_factory=lambda: Indexed("order_id")
     )

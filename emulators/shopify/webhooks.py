@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx
 
-from connectors.shopify.emulator.clock import Clock
-from connectors.shopify.emulator.config import EmulatorConfig
-from connectors.shopify.emulator.store import Store
+from emulators.shopify.clock import Clock
+from emulators.shopify.config import EmulatorConfig
+from emulators.shopify.store import Store
 
 USER_AGENT = "Shopify-Captain-Hook"
 MAX_RECORDED = 20_000

@@ -88,6 +88,10 @@ def _emulator_without_profile(data: dict[str, Any]) -> None:
     del data["services"]["opentext-emulator"]["profiles"]
 
 
+def _emulator_from_the_production_image(data: dict[str, Any]) -> None:
+    data["services"]["shopify-emulator"]["build"].pop("target")
+
+
 def _role_missing(data: dict[str, Any]) -> None:
     del data["services"]["monitor"]
 
@@ -103,6 +107,7 @@ def _role_missing(data: dict[str, Any]) -> None:
         (_shared_app_id, "app id 'casebridge-processors' also used"),
         (_literal_secret, "CASEBRIDGE_OPENTEXT__CLIENT_SECRET is a literal"),
         (_emulator_without_profile, "an emulator outside the 'emulators' profile"),
+        (_emulator_from_the_production_image, "an emulator not built from the 'emulators'"),
         (_role_missing, "no service runs role(s) monitor"),
     ],
 )

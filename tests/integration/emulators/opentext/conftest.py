@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.opentext.emulator import RunningEmulator, build_config, serve
-from tests.integration.connectors.opentext.emulator.support import fetch_token
+from emulators.opentext import RunningEmulator, build_config, serve
+from tests.integration.emulators.opentext.support import fetch_token
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from connectors.opentext.emulator import RunningEmulator
+from emulators.opentext import RunningEmulator
 
 # The start_emulator fixture: config overrides in, a served emulator out.
 StartEmulator = Callable[..., Awaitable[RunningEmulator]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.opentext.emulator import RunningEmulator
-from tests.integration.connectors.opentext.emulator.support import (
+from emulators.opentext import RunningEmulator
+from tests.integration.emulators.opentext.support import (
     CLIENT_ID,
     CLIENT_SECRET,
     TENANT,

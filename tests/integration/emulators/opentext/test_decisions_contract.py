@@ -13,8 +13,8 @@ import httpx
 import pytest
 from aiohttp import web
 
-from connectors.opentext.emulator import RunningEmulator, verify_signature
-from tests.integration.connectors.opentext.emulator.support import (
+from emulators.opentext import RunningEmulator, verify_signature
+from tests.integration.emulators.opentext.support import (
     StartEmulator,
     complete,
     fetch_token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.connectors.opentext.emulator.support import (
+from tests.integration.emulators.opentext.support import (
     complete,
     open_tasks,
     start_case,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.integration.connectors.opentext.emulator.support import start_case
+from tests.integration.emulators.opentext.support import start_case
 
 pytestmark = pytest.mark.integration
 

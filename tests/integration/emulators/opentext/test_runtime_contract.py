@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.connectors.opentext.emulator.support import (
+from tests.integration.emulators.opentext.support import (
     complete,
     open_tasks,
     start_case,

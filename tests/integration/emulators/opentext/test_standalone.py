@@ -29,7 +29,7 @@ def test_python_dash_m_starts_quickly(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "connectors.opentext.emulator",
+            "emulators.opentext",
             "--port",
             str(port),
             "--config",
@@ -77,7 +77,7 @@ def test_bad_config_file_exits_with_a_clear_error(tmp_path: Path) -> None:
     config = tmp_path / "bad.yaml"
     config.write_text("token_ttl_seconds: -1\n")
     result = subprocess.run(
-        [sys.executable, "-m", "connectors.opentext.emulator", "--config", str(config)],
+        [sys.executable, "-m", "emulators.opentext", "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=30,

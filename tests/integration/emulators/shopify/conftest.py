@@ -14,10 +14,10 @@ import httpx
 import pytest
 from aiohttp import web
 
-from connectors.shopify.emulator import EmulatorConfig, create_app
-from connectors.shopify.emulator.app import EMULATOR, Emulator
-from connectors.shopify.emulator.clock import Clock
-from connectors.shopify.emulator.config import DEFAULT_TOKEN
+from emulators.shopify import EmulatorConfig, create_app
+from emulators.shopify.app import EMULATOR, Emulator
+from emulators.shopify.clock import Clock
+from emulators.shopify.config import DEFAULT_TOKEN
 
 API = "/admin/api/2026-01/graphql.json"
 
@@ -128,7 +128,7 @@ class Receiver:
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     """A receiver on a free port using the default app secret."""
-    from connectors.shopify.emulator.config import DEFAULT_SECRET
+    from emulators.shopify.config import DEFAULT_SECRET
 
     recv = Receiver(secret=DEFAULT_SECRET)
     app = web.Application()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.shopify.emulator import EmulatorConfig, ShopConfig
-from connectors.shopify.emulator.app import INVALID_TOKEN
+from emulators.shopify import EmulatorConfig, ShopConfig
+from emulators.shopify.app import INVALID_TOKEN
 
 from .conftest import API, Running, Start
 

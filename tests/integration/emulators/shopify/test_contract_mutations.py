@@ -168,7 +168,7 @@ async def test_cancel_is_async_and_cancelling_twice_is_user_error(emulator: Runn
 
 
 async def test_cancel_job_becomes_done(start_emulator) -> None:  # type: ignore[no-untyped-def]
-    from connectors.shopify.emulator import EmulatorConfig, FakeClock
+    from emulators.shopify import EmulatorConfig, FakeClock
 
     clock = FakeClock()
     running = await start_emulator(EmulatorConfig(job_duration_s=5), clock=clock)

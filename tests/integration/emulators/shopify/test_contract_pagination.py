@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.shopify.emulator import EmulatorConfig, FakeClock
-from connectors.shopify.emulator.clock import isoformat
+from emulators.shopify import EmulatorConfig, FakeClock
+from emulators.shopify.clock import isoformat
 
 from .conftest import Start
 from .helpers import seed

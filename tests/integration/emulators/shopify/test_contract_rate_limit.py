@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.shopify.emulator import EmulatorConfig, FakeClock, ShopConfig
+from emulators.shopify import EmulatorConfig, FakeClock, ShopConfig
 
 from .conftest import API, Running, Start
 

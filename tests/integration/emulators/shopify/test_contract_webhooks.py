@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from connectors.shopify.emulator import DeliveryConfig, EmulatorConfig, WebhookSubscriptionConfig
-from connectors.shopify.emulator.scenario import KINDS
+from emulators.shopify import DeliveryConfig, EmulatorConfig, WebhookSubscriptionConfig
+from emulators.shopify.scenario import KINDS
 
 from .conftest import Receiver, Running, Start
 from .helpers import seed, seed_order

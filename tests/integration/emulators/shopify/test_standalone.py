@@ -34,7 +34,7 @@ def test_python_m_starts_quickly_and_answers(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "connectors.shopify.emulator",
+            "emulators.shopify",
             "--port",
             str(port),
             "--config",
@@ -77,7 +77,7 @@ def test_bad_config_file_is_one_clear_line(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "connectors.shopify.emulator",
+            "emulators.shopify",
             "--port",
             "1",
             "--config",

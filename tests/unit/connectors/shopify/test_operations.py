@@ -243,7 +243,7 @@ async def test_order_edit_flow_helpers() -> None:
 
 def test_documents_validate_against_the_emulator_schema() -> None:
     """The emulator serves a subset of Shopify's schema; our documents must fit in it."""
-    sdl = pytest.importorskip("connectors.shopify.emulator.sdl")
+    sdl = pytest.importorskip("emulators.shopify.sdl")
     from graphql import build_schema, validate
 
     schema = build_schema(sdl.SDL + getattr(sdl, "MUTATION_SDL", ""))

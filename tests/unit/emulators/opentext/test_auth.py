@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.opentext.emulator.auth import TokenIssuer
-from connectors.opentext.emulator.clock import FrozenClock
-from connectors.opentext.emulator.config import build_config
-from connectors.opentext.emulator.errors import OAuthError, UnauthorizedError
+from emulators.opentext.auth import TokenIssuer
+from emulators.opentext.clock import FrozenClock
+from emulators.opentext.config import build_config
+from emulators.opentext.errors import OAuthError, UnauthorizedError
 
 GOOD = {
     "grant_type": "client_credentials",

@@ -6,15 +6,15 @@ import hashlib
 import hmac
 import json
 
-from connectors.opentext.emulator.callbacks import (
+from emulators.opentext.callbacks import (
     CallbackDispatcher,
     build_payload,
     sign,
     verify_signature,
 )
-from connectors.opentext.emulator.clock import FrozenClock
-from connectors.opentext.emulator.config import build_config
-from connectors.opentext.emulator.state import Engine
+from emulators.opentext.clock import FrozenClock
+from emulators.opentext.config import build_config
+from emulators.opentext.state import Engine
 
 
 def test_signature_is_hmac_sha256_of_the_raw_body() -> None:

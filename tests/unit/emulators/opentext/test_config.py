@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors.opentext.emulator.config import build_config, load_config
-from connectors.opentext.emulator.errors import EmulatorConfigError
+from emulators.opentext.config import build_config, load_config
+from emulators.opentext.errors import EmulatorConfigError
 
 
 def test_defaults() -> None:
@@ -91,7 +91,7 @@ def test_bad_yaml_file(tmp_path: Path) -> None:
 
 
 def test_shipped_example_file_is_valid() -> None:
-    example = Path(__file__).parents[5] / "connectors/opentext/emulator/sandbox.example.yaml"
+    example = Path(__file__).parents[4] / "emulators/opentext/sandbox.example.yaml"
     config = load_config(example)
     assert config.decisions.mode == "auto"
     assert config.callback.auth == "hmac"

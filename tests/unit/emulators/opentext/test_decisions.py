@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from connectors.opentext.emulator.clock import FrozenClock
-from connectors.opentext.emulator.config import DecisionRule, build_config
-from connectors.opentext.emulator.decisions import DecisionRunner, choose_outcome, rule_matches
-from connectors.opentext.emulator.state import Engine
-from connectors.opentext.emulator.variables import Variable
+from emulators.opentext.clock import FrozenClock
+from emulators.opentext.config import DecisionRule, build_config
+from emulators.opentext.decisions import DecisionRunner, choose_outcome, rule_matches
+from emulators.opentext.state import Engine
+from emulators.opentext.variables import Variable
 
 
 def test_rules() -> None:

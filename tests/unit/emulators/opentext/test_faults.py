@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from connectors.opentext.emulator.clock import FrozenClock
-from connectors.opentext.emulator.faults import CallInfo, FaultPlan, FaultRule, Faults
+from emulators.opentext.clock import FrozenClock
+from emulators.opentext.faults import CallInfo, FaultPlan, FaultRule, Faults
 
 START = CallInfo("POST", "/workflow/v1/process-instances", "casebridge.order_review", False)
 LIST = CallInfo("GET", "/workflow/v1/process-instances", None, False)

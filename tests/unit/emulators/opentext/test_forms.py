@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from connectors.opentext.emulator.forms import DECLINE_REASONS, fill_form
-from connectors.opentext.emulator.variables import Variable
+from emulators.opentext.forms import DECLINE_REASONS, fill_form
+from emulators.opentext.variables import Variable
 
 NOW = datetime(2026, 12, 6, 5, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from yarl import URL
 
-from connectors.opentext.emulator.errors import InvalidRequestError
-from connectors.opentext.emulator.hal import hal_list, parse_page_request, sort_and_page
+from emulators.opentext.errors import InvalidRequestError
+from emulators.opentext.hal import hal_list, parse_page_request, sort_and_page
 
 
 @dataclass

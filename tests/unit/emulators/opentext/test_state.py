@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.opentext.emulator.clock import FrozenClock
-from connectors.opentext.emulator.config import EmulatorConfig
-from connectors.opentext.emulator.errors import ConflictError, InvalidRequestError, NotFoundError
-from connectors.opentext.emulator.state import Completion, Engine, ModelDefinition
-from connectors.opentext.emulator.variables import Variable
+from emulators.opentext.clock import FrozenClock
+from emulators.opentext.config import EmulatorConfig
+from emulators.opentext.errors import ConflictError, InvalidRequestError, NotFoundError
+from emulators.opentext.state import Completion, Engine, ModelDefinition
+from emulators.opentext.variables import Variable
 
 
 @pytest.fixture

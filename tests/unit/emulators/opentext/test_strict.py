@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from yarl import URL
 
-from connectors.opentext.emulator.auth import TokenIssuer
-from connectors.opentext.emulator.clock import FrozenClock
-from connectors.opentext.emulator.config import ClientConfig, EmulatorConfig, StrictConfig
-from connectors.opentext.emulator.errors import ConflictError, NotFoundError, OAuthError
-from connectors.opentext.emulator.hal import PageRequest, hal_list, history_page
-from connectors.opentext.emulator.state import Engine
-from connectors.opentext.emulator.views import Views
+from emulators.opentext.auth import TokenIssuer
+from emulators.opentext.clock import FrozenClock
+from emulators.opentext.config import ClientConfig, EmulatorConfig, StrictConfig
+from emulators.opentext.errors import ConflictError, NotFoundError, OAuthError
+from emulators.opentext.hal import PageRequest, hal_list, history_page
+from emulators.opentext.state import Engine
+from emulators.opentext.views import Views
 
 STRICT = EmulatorConfig(strict=StrictConfig.every())
 PAGE = PageRequest(offset=10, count=10, sort="endTime", order="desc")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from connectors.opentext.emulator.errors import InvalidRequestError
-from connectors.opentext.emulator.variables import infer_type, parse_variable, parse_variables
+from emulators.opentext.errors import InvalidRequestError
+from emulators.opentext.variables import infer_type, parse_variable, parse_variables
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from connectors.errors import ConfigurationError
-from connectors.shopify.emulator import EmulatorConfig, EmulatorConfigError, ShopConfig, load_config
+from emulators.shopify import EmulatorConfig, EmulatorConfigError, ShopConfig, load_config
 
 
 def test_defaults_work_out_of_the_box() -> None:

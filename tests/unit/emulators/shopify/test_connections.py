@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLError
 
-from connectors.shopify.emulator.connections import decode_cursor, encode_cursor, paginate
+from emulators.shopify.connections import decode_cursor, encode_cursor, paginate
 
 
 def _key(n: int) -> tuple[int]:

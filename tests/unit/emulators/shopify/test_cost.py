@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from graphql import parse
 
-from connectors.shopify.emulator import FakeClock, LeakyBucket
-from connectors.shopify.emulator.cost import CostCalculator
-from connectors.shopify.emulator.resolvers_mutation import MUTATION_RESOLVERS
-from connectors.shopify.emulator.resolvers_query import QUERY_RESOLVERS
-from connectors.shopify.emulator.schema import build
+from emulators.shopify import FakeClock, LeakyBucket
+from emulators.shopify.cost import CostCalculator
+from emulators.shopify.resolvers_mutation import MUTATION_RESOLVERS
+from emulators.shopify.resolvers_query import QUERY_RESOLVERS
+from emulators.shopify.schema import build
 
 SCHEMA = build({**QUERY_RESOLVERS, **MUTATION_RESOLVERS})
 

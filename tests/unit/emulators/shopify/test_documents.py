@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLError
 
-from connectors.shopify.emulator import app as emulator_app
-from connectors.shopify.emulator.app import EMULATOR, create_app
+from emulators.shopify import app as emulator_app
+from emulators.shopify.app import EMULATOR, create_app
 
 
 def test_the_same_query_text_reuses_one_parsed_document() -> None:

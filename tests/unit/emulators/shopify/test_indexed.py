@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, replace
 
-from connectors.shopify.emulator.indexed import Indexed
+from emulators.shopify.indexed import Indexed
 
 
 @dataclass(frozen=True)

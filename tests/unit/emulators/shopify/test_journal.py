@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.shopify.emulator.journal import MutationJournal, user_error_count
+from emulators.shopify.journal import MutationJournal, user_error_count
 
 
 def test_user_errors_are_counted_over_root_fields() -> None:

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.shopify.emulator import EmulatorConfig, FakeClock
-from connectors.shopify.emulator import ops_orders as ops
-from connectors.shopify.emulator import ops_refunds as refunds
-from connectors.shopify.emulator.errors import ResourceNotFound, UserErrorRaised
-from connectors.shopify.emulator.models import Order
-from connectors.shopify.emulator.store import Store
+from emulators.shopify import EmulatorConfig, FakeClock
+from emulators.shopify import ops_orders as ops
+from emulators.shopify import ops_refunds as refunds
+from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.models import Order
+from emulators.shopify.store import Store
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectors.shopify.emulator import KINDS, EmulatorConfig, FakeClock, generate
-from connectors.shopify.emulator.payloads import order
-from connectors.shopify.emulator.store import Store
+from emulators.shopify import KINDS, EmulatorConfig, FakeClock, generate
+from emulators.shopify.payloads import order
+from emulators.shopify.store import Store
 
 
 def _run(seed: int, n: int = 40) -> tuple[list[dict[str, object]], Counter[str], Store]:

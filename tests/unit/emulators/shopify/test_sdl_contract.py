@@ -22,8 +22,8 @@ from graphql import (
     build_schema,
 )
 
-from connectors.shopify.emulator.sdl import MUTATION_SDL, SDL
 from connectors.shopify.versions import DEFAULT_API_VERSION
+from emulators.shopify.sdl import MUTATION_SDL, SDL
 from tests.unit.connectors.shopify.contracts import real_schema
 
 EMULATOR = build_schema(SDL + MUTATION_SDL)

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from connectors.shopify.emulator import EmulatorConfig, FakeClock
-from connectors.shopify.emulator import ops_catalog as catalog
-from connectors.shopify.emulator import ops_edits as edits
-from connectors.shopify.emulator import ops_fulfillment as ful
-from connectors.shopify.emulator import ops_orders as ops
-from connectors.shopify.emulator.errors import UserErrorRaised
-from connectors.shopify.emulator.store import ShopState, Store
+from emulators.shopify import EmulatorConfig, FakeClock
+from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_edits as edits
+from emulators.shopify import ops_fulfillment as ful
+from emulators.shopify import ops_orders as ops
+from emulators.shopify.errors import UserErrorRaised
+from emulators.shopify.store import ShopState, Store
 
 
 @pytest.fixture

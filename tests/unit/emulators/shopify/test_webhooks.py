@@ -10,15 +10,15 @@ import json
 
 import httpx
 
-from connectors.shopify.emulator import (
+from emulators.shopify import (
     DeliveryConfig,
     EmulatorConfig,
     FakeClock,
     WebhookSubscriptionConfig,
     sign,
 )
-from connectors.shopify.emulator.store import Store
-from connectors.shopify.emulator.webhooks import WebhookDispatcher, topic_to_rest
+from emulators.shopify.store import Store
+from emulators.shopify.webhooks import WebhookDispatcher, topic_to_rest
 
 
 def test_sign_matches_shopify_recipe() -> None:
