@@ -12,7 +12,7 @@ base URL and the access token change.
 
 from __future__ import annotations
 
-from emulators.shopify.app import Emulator, create_app, run
+from emulators.shopify.app import create_app, run
 from emulators.shopify.clock import Clock, FakeClock, SystemClock
 from emulators.shopify.config import (
     PLAN_LIMITS,
@@ -24,6 +24,7 @@ from emulators.shopify.config import (
 )
 from emulators.shopify.cost import CostCalculator, LeakyBucket
 from emulators.shopify.errors import EmulatorConfigError, EmulatorError
+from emulators.shopify.instance import Emulator
 from emulators.shopify.scenario import KINDS, ScenarioGenerator, ScenarioStream, generate
 from emulators.shopify.webhooks import sign
 

@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from emulators.shopify import ops_catalog as catalog
 from emulators.shopify import ops_orders as ops
 from emulators.shopify import payloads
-from emulators.shopify.app import EMULATOR, Emulator, Faults
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
+from emulators.shopify.instance import EMULATOR, Emulator, Faults
 from emulators.shopify.models import Address
 from emulators.shopify.scenario import KINDS, ScenarioGenerator, ScenarioStream
 from emulators.shopify.store import ShopState

@@ -16,32 +16,28 @@ import math
 import random
 import re
 import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from aiohttp import web
 from graphql import (
-    DocumentNode,
     ExecutionResult,
     FieldNode,
     GraphQLError,
-    GraphQLSchema,
     OperationDefinitionNode,
     execute,
     get_operation_ast,
-    parse,
-    validate,
 )
 from graphql.execution.values import get_variable_values
 
+from emulators.shopify.admin import add_admin_routes, stop_streams
 from emulators.shopify.clock import Clock, SystemClock
 from emulators.shopify.config import EmulatorConfig
 from emulators.shopify.cost import CostCalculator, LeakyBucket
-from emulators.shopify.journal import MutationJournal
+from emulators.shopify.instance import EMULATOR, Emulator, buckets_for
 from emulators.shopify.resolvers_mutation import MUTATION_RESOLVERS
 from emulators.shopify.resolvers_query import QUERY_RESOLVERS
+from emulators.shopify.scenario import generate
 from emulators.shopify.schema import RequestContext, build, default_resolver
 from emulators.shopify.store import ShopState, Store
 from emulators.shopify.webhooks import WebhookDispatcher
@@ -57,82 +53,6 @@ _FAULT_BODIES = {
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
-
-
-@dataclass
-class Faults:
-    """Injected failures of the GraphQL endpoint (admin routes are never affected).
-
-    Attributes:
-        error_rate: probability that a request fails with ``error_status``.
-        error_status: 429, 500, 502, 503, or 200 for a GraphQL ``INTERNAL_SERVER_ERROR``.
-        latency_s: extra wait before every answer.
-        throttle_status: overrides ``config.throttle_status`` when set.
-    """
-
-    error_rate: float = 0.0
-    error_status: int = 503
-    latency_s: float = 0.0
-    throttle_status: int | None = None
-
-
-#: Distinct GraphQL documents kept parsed and validated.
-DOCUMENT_CACHE_SIZE = 256
-
-
-@dataclass
-class Emulator:
-    """Everything one running emulator holds; the aiohttp app carries one."""
-
-    config: EmulatorConfig
-    clock: Clock
-    store: Store
-    dispatcher: WebhookDispatcher
-    schema: GraphQLSchema
-    buckets: dict[str, LeakyBucket]
-    faults: Faults = field(default_factory=Faults)
-    rng: random.Random = field(default_factory=random.Random)
-    extras: dict[str, Any] = field(default_factory=dict)
-    #: Executed mutations and THROTTLED answers with precise times, for benchmarks.
-    journal: MutationJournal = field(default_factory=MutationJournal)
-    #: query text -> (parsed document, validation errors). Clients send the same few
-    #: documents over and over; parsing and validating each one again was most of
-    #: the emulator's CPU per enriched case (docs/benchmarks.md).
-    documents: OrderedDict[str, tuple[DocumentNode, list[GraphQLError]]] = field(
-        default_factory=OrderedDict
-    )
-
-    def document(self, query: str) -> tuple[DocumentNode, list[GraphQLError]]:
-        """``query`` parsed and validated against the schema, cached (LRU).
-
-        Raises:
-            GraphQLError: the text does not parse.
-        """
-        cached = self.documents.get(query)
-        if cached is not None:
-            self.documents.move_to_end(query)
-            return cached
-        document = parse(query)
-        cached = (document, validate(self.schema, document))
-        self.documents[query] = cached
-        if len(self.documents) > DOCUMENT_CACHE_SIZE:
-            self.documents.popitem(last=False)
-        return cached
-
-    def reset(self) -> None:
-        """Empty the store, refill buckets, clear deliveries and faults."""
-        self.store.reset()
-        self.dispatcher.clear()
-        self.faults = Faults()
-        self.buckets = _buckets(self.config, self.clock)
-        self.journal.clear()
-
-
-EMULATOR = web.AppKey("emulator", Emulator)
-
-
-def _buckets(config: EmulatorConfig, clock: Clock) -> dict[str, LeakyBucket]:
-    return {s.domain: LeakyBucket(*s.bucket_limits(), clock=clock) for s in config.shops}
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -357,8 +277,6 @@ def create_app(
         clock: a time source; :class:`FakeClock` in tests.
         transport: an httpx transport for webhook delivery (tests can capture requests).
     """
-    from emulators.shopify.admin import add_admin_routes
-    from emulators.shopify.scenario import generate
 
     config = config or EmulatorConfig()
     clock = clock or SystemClock()
@@ -369,7 +287,7 @@ def create_app(
         store=store,
         dispatcher=WebhookDispatcher(config, store, clock, transport),
         schema=build({**QUERY_RESOLVERS, **MUTATION_RESOLVERS}),
-        buckets=_buckets(config, clock),
+        buckets=buckets_for(config, clock),
         rng=random.Random(config.seed),
     )
     app = web.Application(middlewares=[_no_tracebacks], client_max_size=2 * 1024 * 1024)
@@ -381,8 +299,6 @@ def create_app(
         await emu.dispatcher.start()
 
     async def _stop(_app: web.Application) -> None:
-        from emulators.shopify.admin import stop_streams
-
         await stop_streams(emu)
         await emu.dispatcher.stop()
 

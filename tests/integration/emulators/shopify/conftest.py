@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 
 from emulators.shopify import EmulatorConfig, create_app
-from emulators.shopify.app import EMULATOR, Emulator
 from emulators.shopify.clock import Clock
 from emulators.shopify.config import DEFAULT_TOKEN
+from emulators.shopify.instance import EMULATOR, Emulator
 
 API = "/admin/api/2026-01/graphql.json"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from graphql import GraphQLError
 
-from emulators.shopify import app as emulator_app
-from emulators.shopify.app import EMULATOR, create_app
+from emulators.shopify import instance as emulator_instance
+from emulators.shopify.app import create_app
+from emulators.shopify.instance import EMULATOR
 
 
 def test_the_same_query_text_reuses_one_parsed_document() -> None:
@@ -37,7 +38,7 @@ def test_text_that_does_not_parse_raises_and_is_not_cached() -> None:
 
 
 def test_the_cache_keeps_only_the_most_recently_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(emulator_app, "DOCUMENT_CACHE_SIZE", 2)
+    monkeypatch.setattr(emulator_instance, "DOCUMENT_CACHE_SIZE", 2)
     emu = create_app()[EMULATOR]
     a, b, c = (
         "query A { shop { name } }",
