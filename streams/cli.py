@@ -2,7 +2,8 @@
 
 Subcommands live beside the concern they drive and are imported only when
 invoked, so ``casebridge stack up`` does not pay for importing Faust. Every
-:class:`~connectors.errors.CasebridgeError` is printed as one line and exits 2.
+:class:`~connectors.errors.CasebridgeError` (and :class:`schemas.SchemaError`) is printed
+as one line and exits 2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import click
 
 from connectors.errors import CasebridgeError
+from schemas import SchemaError
 
 #: subcommand name -> "module:attribute" of a click command or group.
 SUBCOMMANDS: dict[str, str] = {
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except CasebridgeError as exc:
+    except (CasebridgeError, SchemaError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
