@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from connectors.errors import CasebridgeError
 from schemas import SchemaError
+
+if TYPE_CHECKING:
+    from connectors.serde.registry import RegistryClient
 
 #: subcommand name -> "module:attribute" of a click command or group.
 SUBCOMMANDS: dict[str, str] = {
@@ -59,9 +62,27 @@ class LazyGroup(click.Group):
         return command
 
 
+class AppContext:
+    """click's context object: what subcommands outside ``streams`` take from the settings.
+
+    ``casebridge schemas`` (``connectors.serde.cli``) asks it for the registry
+    client (its ``RegistrySource``) instead of importing the settings itself.
+    """
+
+    def registry_client(self) -> RegistryClient:
+        """A client for ``CASEBRIDGE_REGISTRY__*`` (read only when a command needs it)."""
+        # Imported here: ``--registry-url`` works even where settings would not validate.
+        from connectors.serde.registry import RegistryClient
+        from streams.settings import load_settings
+
+        return RegistryClient.from_settings(load_settings().registry)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """casebridge: Shopify <-> Kafka <-> OpenText Workflow Service."""
+    ctx.obj = AppContext()
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -58,22 +58,3 @@ def test_subcommands_are_listed_lazily(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for name in SUBCOMMANDS:
         assert name in out
-
-
-def test_a_schema_error_is_one_line_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # schemas has its own error root (it imports nothing of the project): still one line.
-    with pytest.raises(SystemExit) as caught:
-        main(
-            [
-                "schemas",
-                "check",
-                "--schemas-dir",
-                str(tmp_path),
-                "--registry-url",
-                "http://127.0.0.1:9",
-            ]
-        )
-    assert caught.value.code == 2
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1
-    assert err.startswith(f"error: {tmp_path}") and "cannot read schema file" in err
