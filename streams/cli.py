@@ -19,6 +19,8 @@ from schemas import SchemaError
 
 if TYPE_CHECKING:
     from connectors.serde.registry import RegistryClient
+    from deploy.local.sandbox import SandboxConfig
+    from deploy.local.settings import StackSettings
 
 #: subcommand name -> "module:attribute" of a click command or group.
 SUBCOMMANDS: dict[str, str] = {
@@ -30,7 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "produce": "streams.produce_cli:produce",
     "lag": "streams.ops.lag_cli:lag",
     "dlq": "streams.ops.dlq_cli:dlq",
-    "up": "streams.sandbox_cli:up",
+    "up": "deploy.local.sandbox_cli:up",
     "case": "streams.audit_cli:case",
 }
 
@@ -66,16 +68,38 @@ class AppContext:
     """click's context object: what subcommands outside ``streams`` take from the settings.
 
     ``casebridge schemas`` (``connectors.serde.cli``) asks it for the registry
-    client (its ``RegistrySource``) instead of importing the settings itself.
+    client (a ``RegistrySource``), ``casebridge stack`` (``deploy.local.cli``)
+    for the stack's settings (a ``StackSource``) and ``casebridge up``
+    (``deploy.local.sandbox_cli``) for the sandbox's (a ``SandboxSource``):
+    those packages import nothing of ``streams``. Settings are read only when
+    a command asks, so ``--registry-url`` works where they would not validate.
     """
 
     def registry_client(self) -> RegistryClient:
         """A client for ``CASEBRIDGE_REGISTRY__*`` (read only when a command needs it)."""
-        # Imported here: ``--registry-url`` works even where settings would not validate.
         from connectors.serde.registry import RegistryClient
         from streams.settings import load_settings
 
         return RegistryClient.from_settings(load_settings().registry)
+
+    def stack_settings(self) -> StackSettings:
+        """``CASEBRIDGE_STACK__*``."""
+        from streams.settings import load_settings
+
+        return load_settings().stack
+
+    def default_partitions(self) -> int:
+        """``CASEBRIDGE_KAFKA__DEFAULT_PARTITIONS``."""
+        from streams.settings import load_settings
+
+        return load_settings().kafka.default_partitions
+
+    def sandbox_config(self) -> SandboxConfig:
+        """The sandbox's configuration (``casebridge up``)."""
+        from streams.sandbox_source import sandbox_config
+        from streams.settings import load_settings
+
+        return sandbox_config(load_settings())
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,6 +22,16 @@ it found there. When the settings name a Kafka explicitly
 (``CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS``), the sandbox uses that cluster as it
 is, starts its group at the end of every topic and says how many cases and
 dead letters were already there.
+
+**What it takes from the application.** ``deploy`` imports nothing of
+``streams``: the sandbox runs the workers and the emulators as processes and
+configures them through their environment and files. What it needs to know
+itself (the stack's settings, the Kafka client configuration, the stores, the
+OpenText credentials for its offline intakes) comes as one plain
+:class:`SandboxConfig` that ``casebridge`` builds from its settings
+(:mod:`streams.sandbox_source`), with the two things only the application can
+do on a broker: count what is already there, and start its consumer group at
+the end.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,10 +58,8 @@ import httpx
 import yaml
 
 from connectors.errors import CasebridgeError
-from streams.runtime.children import ChildProcess, spawn
-from streams.services import Services
-from streams.settings import Settings, StackSettings
-from streams.shops.emulated import bundled_registry_path, emulator_shops
+from deploy.local.children import ChildProcess, spawn
+from deploy.local.settings import StackSettings
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +83,52 @@ WEBHOOK_TOPICS = (
 
 class SandboxError(CasebridgeError):
     """A sandbox component did not start."""
+
+
+@dataclass(frozen=True)
+class OpenTextAccess:
+    """The OpenText tenant and client the sandbox starts offline intakes with."""
+
+    tenant_id: str
+    client_id: str
+    client_secret: str
+    #: The process definition key of an ``OFFLINE_ORDER`` case.
+    offline_order_model: str
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything the sandbox takes from the application's settings, as plain values.
+
+    Built by ``casebridge up`` from its settings (:mod:`streams.sandbox_source`).
+    """
+
+    stack: StackSettings
+    #: The confluent-kafka client configuration (``bootstrap.servers`` and any TLS/SASL).
+    kafka: Mapping[str, Any]
+    registry_url: str
+    #: Whether the settings name a Kafka explicitly (then no stack of our own is run).
+    external_kafka: bool
+    default_partitions: int
+    #: The worker's app id: its consumer group.
+    app_id: str
+    #: The worker's webhook path (``CASEBRIDGE_INGRESS__PATH``).
+    ingress_path: str
+    #: The shop registry file the worker reads and the Shopify emulator imitates.
+    shops_file: Path
+    #: The Shopify emulator's ``shops`` (one mapping per store with its ``domain``;
+    #: the first store is the default one).
+    emulated_shops: Sequence[Mapping[str, Any]]
+    opentext: OpenTextAccess
+    #: ``(client config) -> one line``: cases and dead letters already on the broker.
+    existing_data: Callable[[Mapping[str, Any]], str]
+    #: ``(client config, group)``: commit the end of every source topic for a new group.
+    start_group_at_end: Callable[[Mapping[str, Any], str], object]
+
+    @property
+    def shop_domains(self) -> list[str]:
+        """The stores' domains, default first."""
+        return [str(shop["domain"]) for shop in self.emulated_shops]
 
 
 @dataclass(frozen=True)
@@ -136,18 +190,6 @@ class Progress:
         self(f"{what}: done in {self._clock() - began:.1f}s")
 
 
-def existing_data(client_config: dict[str, Any]) -> str:
-    """What a broker already holds that the sandbox's page would show: cases and dead letters."""
-    from streams.topics import CASES_STATE
-    from streams.web.dlqstats import PIPELINE_DLQS, DlqCounter
-
-    rows = DlqCounter(client_config, known=(CASES_STATE, *PIPELINE_DLQS)).counts()
-    states = next((r["records"] or 0 for r in rows if r["topic"] == CASES_STATE), 0)
-    dead = {r["topic"]: r["records"] for r in rows if r["topic"] != CASES_STATE and r["records"]}
-    dlqs = ", ".join(f"{t} {n}" for t, n in sorted(dead.items())) or "none"
-    return f"{states} case state records in {CASES_STATE}; dead letters: {dlqs}"
-
-
 def _wait_http(url: str, child: ChildProcess, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -168,7 +210,7 @@ class Sandbox:
 
     def __init__(
         self,
-        settings: Settings,
+        config: SandboxConfig,
         ports: SandboxPorts,
         logs: Path,
         rate_per_s: float,
@@ -176,16 +218,13 @@ class Sandbox:
         keep_data: bool = False,
         progress: Progress | None = None,
     ) -> None:
-        self.settings = settings
+        self.config = config
         self.ports = ports
         self.logs = logs
         self.rate_per_s = rate_per_s
         self.keep_data = keep_data
         self.progress = progress if progress is not None else Progress()
         self.children: list[ChildProcess] = []
-        # The stores it runs: the settings' registry file, else the bundled US + EU one.
-        self.shops_file = settings.shops_file or bundled_registry_path()
-        self.shops = Services(settings.model_copy(update={"shops_file": self.shops_file})).shops
         self.stop_event = threading.Event()
         self.started_stack = False
 
@@ -204,12 +243,13 @@ class Sandbox:
     @property
     def external_kafka(self) -> bool:
         """Whether the settings name a Kafka explicitly (then no stack of our own is run)."""
-        return "bootstrap_servers" in self.settings.kafka.model_fields_set
+        return self.config.external_kafka
 
     def _start_stack(self) -> tuple[str, str]:
         """Bring up (or name) the broker and registry; returns their addresses."""
         if self.external_kafka:
-            servers, registry = self.settings.kafka.bootstrap_servers, self.settings.registry.url
+            servers = str(self.config.kafka["bootstrap.servers"])
+            registry = self.config.registry_url
             self.progress(
                 f"Kafka {servers} and registry {registry} come from the settings "
                 "(CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS): no stack of the sandbox's own"
@@ -217,10 +257,10 @@ class Sandbox:
             return servers, registry
         from deploy.local.stack import LocalStack
 
-        stack_settings = sandbox_stack_settings(self.settings.stack, self.ports)
+        stack_settings = sandbox_stack_settings(self.config.stack, self.ports)
         stack = LocalStack(
             stack_settings,
-            num_partitions=self.settings.kafka.default_partitions,
+            num_partitions=self.config.default_partitions,
             report=self.progress,
         )
         self._stack: Any = stack
@@ -254,35 +294,33 @@ class Sandbox:
             if done.returncode != 0:
                 raise SandboxError(f"casebridge {' '.join(step)} failed: {done.stderr.strip()}")
 
-        kafka = {**self.settings.kafka.confluent_config(), "bootstrap.servers": servers}
+        kafka = {**self.config.kafka, "bootstrap.servers": servers}
         if self.external_kafka or self.keep_data:
             # Say plainly what the page will count that this run did not make.
-            found = existing_data(kafka)
+            found = self.config.existing_data(kafka)
             where = "on this broker" if self.external_kafka else "resumed from the last sandbox"
             self.progress(f"already {where}: {found}")
         # The worker starts after whatever is on the broker already (nothing, when fresh).
-        from streams.kafka.groups import start_group_at_end
-
-        start_group_at_end(kafka, self.settings.app_id)
+        self.config.start_group_at_end(kafka, self.config.app_id)
 
         with self.progress.step(
             f"emulators (OpenText :{self.ports.opentext}, Shopify :{self.ports.shopify})"
         ):
-            self._start_emulators(cli)
+            self._start_emulators()
 
         worker_env = {
             **base_env,
             "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
             "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
             "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
-            "CASEBRIDGE_SHOPS_FILE": str(self.shops_file),
+            "CASEBRIDGE_SHOPS_FILE": str(self.config.shops_file),
             "CASEBRIDGE_OPENTEXT__BASE_URL": self.opentext_url,
             "CASEBRIDGE_RECONCILE__INTERVAL_S": "60",
             "CASEBRIDGE_LAG__INTERVAL_S": "5",
         }
         if not self.external_kafka:
             # The worker's local data belongs with the sandbox's broker data, and goes with it.
-            data_dir = sandbox_home(self.settings.stack) / "worker"
+            data_dir = sandbox_home(self.config.stack) / "worker"
             if not self.keep_data:
                 shutil.rmtree(data_dir, ignore_errors=True)
             worker_env["CASEBRIDGE_DATA_DIR"] = str(data_dir)
@@ -296,8 +334,8 @@ class Sandbox:
             f"traffic ({self.rate_per_s:g} Shopify events/s, complaints, intakes)"
         ):
             # Every store gets its share of the traffic (one scenario stream each).
-            rate = self.rate_per_s / len(self.shops)
-            for shop in self.shops.domains:
+            rate = self.rate_per_s / len(self.config.shop_domains)
+            for shop in self.config.shop_domains:
                 httpx.post(
                     f"{self.shopify_url}/_emulator/seed",
                     json={"shop": shop, "scenario": {"n": 10, "seed": random.randrange(1 << 30)}},
@@ -313,7 +351,7 @@ class Sandbox:
             )
             self._traffic.start()
 
-    def _start_emulators(self, cli: list[str]) -> None:
+    def _start_emulators(self) -> None:
         opentext_config = self.logs / "opentext-emulator.yaml"
         opentext_config.write_text(
             yaml.safe_dump(
@@ -325,9 +363,9 @@ class Sandbox:
         opentext = spawn(
             "opentext-emulator",
             [
-                *cli,
-                "emulate",
-                "opentext",
+                sys.executable,
+                "-m",
+                "emulators.opentext",
                 "--port",
                 str(self.ports.opentext),
                 "--config",
@@ -339,11 +377,11 @@ class Sandbox:
         )
         self.children.append(opentext)
         shopify_config = self.logs / "shopify-emulator.yaml"
-        ingress = f"{self.worker_url}{self.settings.ingress.path}"
+        ingress = f"{self.worker_url}{self.config.ingress_path}"
         shopify_config.write_text(
             yaml.safe_dump(
                 {
-                    "shops": emulator_shops(self.shops),
+                    "shops": [dict(shop) for shop in self.config.emulated_shops],
                     "webhooks": [{"topic": t, "address": ingress} for t in WEBHOOK_TOPICS],
                     "delivery": {"time_scale": 0.01},
                     "seed": random.randrange(1 << 30),
@@ -353,9 +391,9 @@ class Sandbox:
         shopify = spawn(
             "shopify-emulator",
             [
-                *cli,
-                "emulate",
-                "shopify",
+                sys.executable,
+                "-m",
+                "emulators.shopify",
                 "--port",
                 str(self.ports.shopify),
                 "--config",
@@ -383,7 +421,7 @@ class Sandbox:
                     "produce",
                     "complaint",
                     "--shop",
-                    self.shops.default.domain,
+                    self.config.shop_domains[0],
                     "--customer-id",
                     customer,
                     "--email",
@@ -415,13 +453,13 @@ class Sandbox:
         if not variants:
             return
         variant = random.choice(variants)
-        s = self.settings.opentext
+        s = self.config.opentext
         token = httpx.post(
             f"{self.opentext_url}/tenants/{s.tenant_id}/oauth2/token",
             json={
                 "grant_type": "client_credentials",
                 "client_id": s.client_id,
-                "client_secret": s.client_secret.get_secret_value(),
+                "client_secret": s.client_secret,
             },
             timeout=10,
         ).json()["access_token"]
@@ -453,13 +491,13 @@ class Sandbox:
             },
             {"name": "currency", "type": "string", "value": "USD"},
             {"name": "paymentStatus", "type": "string", "value": "PENDING"},
-            {"name": "shop", "type": "string", "value": self.shops.default.domain},
+            {"name": "shop", "type": "string", "value": self.config.shop_domains[0]},
         ]
         httpx.post(
             f"{self.opentext_url}/workflow/v1/process-instances",
             headers={"Authorization": f"Bearer {token}"},
             json={
-                "processDefinitionKey": s.models["OFFLINE_ORDER"],
+                "processDefinitionKey": s.offline_order_model,
                 "businessKey": case_id,
                 "name": f"Phone order {case_id[-6:]}",
                 "variables": variables,
@@ -482,7 +520,7 @@ class Sandbox:
         return {
             "operations page": f"{self.worker_url}/ops/",
             "metrics": f"{self.worker_url}/metrics",
-            "webhooks (ingress)": f"{self.worker_url}{self.settings.ingress.path}",
+            "webhooks (ingress)": f"{self.worker_url}{self.config.ingress_path}",
             "Shopify emulator": f"{self.shopify_url}/_emulator/state",
             "OpenText emulator": f"{self.opentext_url}/_emulator/state",
             "Kafka": self._addresses[0],
@@ -492,7 +530,7 @@ class Sandbox:
 
 
 def run_sandbox(
-    settings: Settings,
+    config: SandboxConfig,
     ports: SandboxPorts,
     *,
     rate_per_s: float,
@@ -505,7 +543,7 @@ def run_sandbox(
     logs.mkdir(parents=True, exist_ok=True)
     progress = Progress()
     progress(f"starting the casebridge sandbox (logs in {logs})")
-    sandbox = Sandbox(settings, ports, logs, rate_per_s, keep_data=keep_data, progress=progress)
+    sandbox = Sandbox(config, ports, logs, rate_per_s, keep_data=keep_data, progress=progress)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:

@@ -1,13 +1,27 @@
-"""``casebridge up``: the one-command sandbox (see :mod:`streams.sandbox`)."""
+"""``casebridge up``: the one-command sandbox (see :mod:`deploy.local.sandbox`).
+
+Its configuration comes from ``casebridge``'s context object (a
+:class:`SandboxSource`, built from the application's settings by
+:mod:`streams.cli`): ``deploy`` imports nothing of ``streams``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import click
 
-from streams.sandbox import SandboxPorts, run_sandbox
-from streams.settings import load_settings
+from deploy.local.sandbox import SandboxConfig, SandboxPorts, run_sandbox
+
+
+@runtime_checkable
+class SandboxSource(Protocol):
+    """What the sandbox takes from the application (click's context object)."""
+
+    def sandbox_config(self) -> SandboxConfig:
+        """The sandbox's configuration, from the application's settings."""
+        ...
 
 
 @click.command("up")
@@ -73,8 +87,11 @@ def up(
         controller=kafka_port + 1,
         registry=registry_port,
     )
+    source = click.get_current_context().find_object(SandboxSource)  # type: ignore[type-abstract]
+    if source is None:
+        raise click.UsageError("run as `casebridge up`: it reads the application's settings")
     run_sandbox(
-        load_settings(),
+        source.sandbox_config(),
         ports,
         rate_per_s=rate_per_s,
         duration_s=duration_s,

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Producer
 
-from streams.sandbox import Progress, Sandbox, SandboxPorts, existing_data
-from streams.settings import Settings, StackSettings, load_settings
+from deploy.local.sandbox import Progress, Sandbox, SandboxPorts
+from deploy.local.settings import StackSettings
+from streams.sandbox_source import existing_data, sandbox_config
+from streams.settings import Settings, load_settings
 from streams.topics import CASES_STATE, dlq_name, ensure_topics, topic_specs
 from tests.conftest import free_port
 
@@ -25,7 +27,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600
 
 def start(settings: Settings, ports: SandboxPorts, tmp: Path, keep: bool) -> tuple[Sandbox, str]:
     out = io.StringIO()
-    box = Sandbox(settings, ports, tmp, 1.0, keep_data=keep, progress=Progress(out))
+    config = sandbox_config(settings)
+    box = Sandbox(config, ports, tmp, 1.0, keep_data=keep, progress=Progress(out))
     servers, _registry = box._start_stack()
     return box, servers
 

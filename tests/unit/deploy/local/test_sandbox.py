@@ -9,15 +9,16 @@ from typing import Any
 import pytest
 
 import deploy.local.stack
-from streams.sandbox import (
+from deploy.local.sandbox import (
+    OpenTextAccess,
     Progress,
     Sandbox,
+    SandboxConfig,
     SandboxPorts,
     sandbox_home,
     sandbox_stack_settings,
 )
-from streams.settings import Settings, StackSettings
-from streams.shops.emulated import bundled_registry_path, emulator_shops
+from deploy.local.settings import StackSettings
 
 
 class Clock:
@@ -86,21 +87,40 @@ class FakeStack:
         return f"http://127.0.0.1:{self.settings.registry_port}/apis/ccompat/v7"
 
 
+def config(
+    stack: StackSettings | None = None, *, external_kafka: str | None = None
+) -> SandboxConfig:
+    """A sandbox configuration as ``casebridge up`` builds it, with plain values."""
+    return SandboxConfig(
+        stack=stack or StackSettings(),
+        kafka={"bootstrap.servers": external_kafka or "127.0.0.1:19092"},
+        registry_url="http://127.0.0.1:18081/apis/ccompat/v7",
+        external_kafka=external_kafka is not None,
+        default_partitions=6,
+        app_id="casebridge",
+        ingress_path="/webhooks/shopify",
+        shops_file=Path("shops.yaml"),
+        emulated_shops=[{"domain": "casebridge-demo.myshopify.com", "access_token": "t"}],
+        opentext=OpenTextAccess("tenant", "client", "secret", "offline-order"),
+        existing_data=lambda kafka: "nothing",
+        start_group_at_end=lambda kafka, group: True,
+    )
+
+
 @pytest.fixture
 def fake_stack(monkeypatch: pytest.MonkeyPatch) -> list[FakeStack]:
-    monkeypatch.delenv("CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS", raising=False)
     FakeStack.made = []
     monkeypatch.setattr(deploy.local.stack, "LocalStack", FakeStack)
     return FakeStack.made
 
 
-def sandbox(tmp_path: Path, settings: Settings, **kw: Any) -> tuple[Sandbox, io.StringIO]:
+def sandbox(tmp_path: Path, settings: SandboxConfig, **kw: Any) -> tuple[Sandbox, io.StringIO]:
     out = io.StringIO()
     return Sandbox(settings, SandboxPorts(), tmp_path, 1.0, progress=Progress(out), **kw), out
 
 
 def test_up_starts_its_own_stack_empty(fake_stack: list[FakeStack], tmp_path: Path) -> None:
-    settings = Settings(stack=StackSettings(data_dir=tmp_path / "stack" / "data"))
+    settings = config(StackSettings(data_dir=tmp_path / "stack" / "data"))
     box, out = sandbox(tmp_path, settings)
     assert not box.external_kafka
     assert box._start_stack() == (
@@ -116,49 +136,14 @@ def test_up_starts_its_own_stack_empty(fake_stack: list[FakeStack], tmp_path: Pa
 
 
 def test_keep_data_resumes_the_sandbox_stack(fake_stack: list[FakeStack], tmp_path: Path) -> None:
-    box, _ = sandbox(tmp_path, Settings(), keep_data=True)
+    box, _ = sandbox(tmp_path, config(), keep_data=True)
     box._start_stack()
     assert fake_stack[0].fresh is False
 
 
-def test_an_explicit_kafka_is_used_as_is(
-    fake_stack: list[FakeStack], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS", "kafka.example:9092")
-    box, out = sandbox(tmp_path, Settings())
+def test_an_explicit_kafka_is_used_as_is(fake_stack: list[FakeStack], tmp_path: Path) -> None:
+    box, out = sandbox(tmp_path, config(external_kafka="kafka.example:9092"))
     assert box.external_kafka
     assert box._start_stack()[0] == "kafka.example:9092"
     assert not fake_stack and not box.started_stack
     assert "come from the settings" in out.getvalue()
-
-
-def test_the_sandbox_runs_a_us_and_an_eu_store_with_their_own_policies(tmp_path: Path) -> None:
-    sandbox = Sandbox(Settings(), SandboxPorts(), tmp_path, 1.0, progress=Progress(io.StringIO()))
-
-    emulated = emulator_shops(sandbox.shops)
-
-    us, eu = "casebridge-demo.myshopify.com", "casebridge-eu.myshopify.com"
-    assert [(s["domain"], s["currency"]) for s in emulated] == [(us, "USD"), (eu, "EUR")]
-    assert len({s["access_token"] for s in emulated}) == 2  # the emulator tells stores by token
-    us_review = sandbox.shops.require(us).policy.orders.review
-    eu_review = sandbox.shops.require(eu).policy.orders.review
-    assert eu_review.value.absolute_threshold < us_review.value.absolute_threshold
-    assert "RU" in eu_review.destination.countries and "RU" not in us_review.destination.countries
-
-
-def test_a_third_store_is_one_more_registry_entry(tmp_path: Path) -> None:
-    registry = tmp_path / "shops.yaml"
-    registry.write_text(
-        bundled_registry_path().read_text()
-        + "  - {domain: casebridge-uk.myshopify.com, access_token: shpat_uk, currency: GBP}\n"
-    )
-    settings = Settings(shops_file=registry)
-
-    sandbox = Sandbox(settings, SandboxPorts(), tmp_path, 1.0, progress=Progress(io.StringIO()))
-
-    assert sandbox.shops_file == registry
-    assert emulator_shops(sandbox.shops)[-1] == {
-        "domain": "casebridge-uk.myshopify.com",
-        "access_token": "shpat_uk",
-        "currency": "GBP",
-    }
