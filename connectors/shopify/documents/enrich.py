@@ -1,4 +1,4 @@
-"""The GraphQL documents of the enricher (the shared ones live in connectors.shopify.operations).
+"""The GraphQL documents of the enricher (the shared ones are in the sibling ``operations``).
 
 Each document reads one part of what a case may lack, so a case is charged
 only for what its webhook did not carry (see :mod:`streams.enrich.enricher`).

@@ -1,8 +1,9 @@
-"""GraphQL read documents the writer needs that :mod:`connectors.shopify.operations` lacks.
+"""GraphQL read documents the writer needs beyond :mod:`connectors.shopify.documents.operations`.
 
 Each read is the "look before you write" of one action kind: the writer
 fetches the current state, decides whether the effect is already there and
-only then mutates. The mutations themselves come from ``operations``.
+only then mutates. The mutations themselves are in ``operations`` (sent by
+:mod:`connectors.shopify.operations`' helpers).
 
 Written against Shopify's Admin schema (the emulator serves the same names).
 Kept small: only the fields a skip decision needs, so the query cost stays low.
