@@ -52,7 +52,7 @@ class LazyGroup(click.Group):
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             # The emulators are not in the production wheel (pyproject.toml).
-            if exc.name is None or module_name.split(".")[0] != exc.name.split(".")[0]:
+            if exc.name is None or exc.name.split(".")[0] != "emulators":
                 raise
             raise click.UsageError(
                 f"'casebridge {cmd_name}' needs {exc.name!r}, which this installation "

@@ -50,7 +50,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -91,7 +91,7 @@ class OpenTextAccess:
 
     tenant_id: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)  # never in a log line
     #: The process definition key of an ``OFFLINE_ORDER`` case.
     offline_order_model: str
 
@@ -104,8 +104,9 @@ class SandboxConfig:
     """
 
     stack: StackSettings
-    #: The confluent-kafka client configuration (``bootstrap.servers`` and any TLS/SASL).
-    kafka: Mapping[str, Any]
+    #: The confluent-kafka client configuration (``bootstrap.servers`` and any TLS/SASL;
+    #: a SASL password too, hence no repr).
+    kafka: Mapping[str, Any] = field(repr=False)
     registry_url: str
     #: Whether the settings name a Kafka explicitly (then no stack of our own is run).
     external_kafka: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 from typing import Any
@@ -147,3 +148,11 @@ def test_an_explicit_kafka_is_used_as_is(fake_stack: list[FakeStack], tmp_path: 
     assert box._start_stack()[0] == "kafka.example:9092"
     assert not fake_stack and not box.started_stack
     assert "come from the settings" in out.getvalue()
+
+
+def test_the_configuration_keeps_its_secrets_out_of_its_repr() -> None:
+    kafka = {"bootstrap.servers": "k:9092", "sasl.password": "kafka-secret"}
+    settings = dataclasses.replace(config(), kafka=kafka)
+
+    assert "kafka-secret" not in repr(settings)
+    assert "client_secret" not in repr(settings.opentext)
