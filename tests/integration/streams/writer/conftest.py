@@ -21,7 +21,7 @@ from streams.settings import WriterSettings
 from streams.writer import ActionExecutor, OfflineOrderCreator
 from tests.conftest import free_port
 
-emulator = pytest.importorskip("connectors.shopify.emulator")
+emulator = pytest.importorskip("emulators.shopify")
 
 SHOP = "casebridge-demo.myshopify.com"
 TOKEN = "shpat_emulator_token"
