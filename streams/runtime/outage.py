@@ -8,10 +8,11 @@ with a capped, jittered backoff that never gives up. The bounds come from the
 stage's settings section (a :class:`streams.settings.Backoff`: ``sink.outage``,
 ``sink.auth_wait``, ``writer.outage``).
 
-How it relates to :mod:`connectors.retry`: the delays are that module's
-:class:`~connectors.retry.RetryPolicy` (exponential, full jitter, a cap) with
-``maximum_attempts=0``; this module only adds the loop, the log line and the
-sleep seam that the stages share.
+How it relates to :mod:`connectors.retry`: this is that module's one retry
+policy (:class:`~connectors.retry.RetryPolicy`, exponential with full jitter
+and a cap) with ``maximum_attempts=0``, run by its :func:`~connectors.retry.retrying`
+(tenacity); it only adds what the stages share above the clients: the bounds
+from settings, the log line naming the case, and the sleep seam.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from connectors.retry import RetryPolicy
+from connectors.retry import RetryPolicy, retrying
 from streams.settings import Backoff
 
 __all__ = ["OutageWait", "Sleep"]
@@ -52,9 +53,13 @@ class OutageWait:
         self._sleep = sleep
 
     async def pause(self, attempt: int, subject: str, exc: BaseException) -> None:
-        """Sleep the delay that follows failed attempt number ``attempt`` (1-based)."""
+        """Sleep the delay that follows failed attempt number ``attempt`` (1-based).
+
+        For a caller whose own loop tells several failures apart (the sink: an
+        outage, refused credentials); :meth:`call` is the loop for the others.
+        """
         delay = self.policy.delay_s(attempt)
-        log.warning("%s unavailable for %s (%s); retry in %.1fs", self.system, subject, exc, delay)
+        self._log(subject, exc, delay)
         await self._sleep(delay)
 
     async def call(
@@ -64,10 +69,16 @@ class OutageWait:
         unavailable: type[BaseException] | tuple[type[BaseException], ...],
     ) -> T:
         """``call()``'s result once it stops raising ``unavailable``; other errors propagate."""
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
+
+        def logged(exc: BaseException, attempt: int, delay: float) -> None:
+            self._log(subject, exc, delay)
+
+        async for attempt in retrying(
+            self.policy, on=unavailable, sleep=self._sleep, on_retry=logged
+        ):
+            with attempt:
                 return await call()
-            except unavailable as exc:
-                await self.pause(attempt, subject, exc)
+        raise AssertionError("unreachable: retrying() never gives up without raising")
+
+    def _log(self, subject: str, exc: BaseException, delay: float) -> None:
+        log.warning("%s unavailable for %s (%s); retry in %.1fs", self.system, subject, exc, delay)
