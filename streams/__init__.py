@@ -12,8 +12,10 @@ is the role :mod:`streams.pipeline` names) beside its logic:
 * :mod:`streams.escalation` — open cases past their SLA, repeated complaints -> escalated.
 
 Every stage reports its case's progress on ``cases.state``. Shared by the
-stages, never importing them: :mod:`streams.runtime` (acks, lanes, dead
-letters, deterministic keys), :mod:`streams.kafka`, :mod:`streams.policy`,
-:mod:`streams.shops`, :mod:`streams.ops` (lag, metrics, DLQ tools) and
-:mod:`streams.web` (the operations page).
+stages, never importing them: :mod:`streams.runtime` (the keyed agents'
+consuming loop, acks, lanes, dead letters, the outage wait, deterministic
+keys), :mod:`streams.kafka`, :mod:`streams.policy`, :mod:`streams.shops`,
+:mod:`streams.ops` (lag, metrics, DLQ tools) and :mod:`streams.web` (the
+operations page). Stages do not import each other: :mod:`streams.pipeline`
+hands one what it needs of another.
 """
