@@ -36,7 +36,12 @@ AGENTS = {
 }
 
 #: No waiting in tests: an unavailable Shopify is retried at once.
-SETTINGS = Settings(writer={"outage": {"initial_s": 0, "max_s": 0}})
+SETTINGS = Settings(
+    writer={
+        "outage": {"initial_s": 0, "max_s": 0},
+        "unavailable_retry": {"initial_s": 0, "max_s": 0, "attempts": 2},
+    }
+)
 
 
 def shopify() -> FakeShopify:

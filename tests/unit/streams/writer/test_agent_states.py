@@ -8,9 +8,11 @@ FAILED with an APPLIED of its own).
 
 from __future__ import annotations
 
+from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import ActionKind, CaseType
 from streams.ops.metrics import DECISIONS
-from tests.unit.streams.writer.harness import SHOP, Harness, decision
+from tests.unit.streams.writer.fakes import FakeShopify
+from tests.unit.streams.writer.harness import ORDER, SHOP, Harness, decision
 
 
 def count(case_type: CaseType, result: str) -> float:
@@ -55,3 +57,20 @@ async def test_applied_decisions_are_counted_by_case_type() -> None:
 
     assert h.states() == ["APPLYING", "APPLIED"]
     assert count(CaseType.CHARGEBACK, "applied") == before + 1
+
+
+async def test_an_outage_is_waited_out_and_the_action_applied_once() -> None:
+    down = ShopifyUnavailableError("503 from Shopify", attempts=1)
+    store = (
+        FakeShopify()
+        .script("CasebridgeWriterNodeTags", *[down] * 5, {"node": {"id": ORDER, "tags": []}})
+        .script("CasebridgeTagsAdd", {"tagsAdd": {"node": {"id": ORDER}, "userErrors": []}})
+    )
+    h = Harness(store=store)
+
+    (event,) = await h.deliver(decision(CaseType.ORDER_REVIEW, ActionKind.ADD_TAGS))
+
+    # Two re-runs inside the action, then the agent's wait: never dead-lettered.
+    assert len(store.called("CasebridgeWriterNodeTags")) == 6
+    assert len(store.called("CasebridgeTagsAdd")) == 1
+    assert h.letters() == [] and h.states() == ["APPLYING", "APPLIED"] and event.acked
