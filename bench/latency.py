@@ -104,8 +104,8 @@ from bench.timing import (
     remote_calls,
     writes_by_order,
 )
-from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify import operations as ops
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
 from schemas.records import CaseRequest, ShopifyEvent
 from streams.classify.enrich.holds import HOLDABLE_STATUSES
 from streams.ops.lag import AdminOffsetsSource, measure

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from connectors.opentext import OpenTextClient, OpenTextConfig
+from connectors.opentext import OpenTextConfig
+from connectors.opentext.client import OpenTextClient
 from connectors.retry import RETRYABLE_STATUSES, RetryPolicy
 from connectors.serde import AvroSerde, RegistryClient
-from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
 from schemas.records import AvroRecord, CaseType
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (

@@ -10,11 +10,11 @@ Typical use::
         async for done in client.historic_process_instances(finished_after=watermark):
             ...
 
-Errors are documented in :mod:`connectors.opentext.errors`.
+Errors are documented in :mod:`connectors.opentext.errors`. The models, config and
+errors are re-exported here; the HTTP side is imported from its modules
+(:mod:`connectors.opentext.client`, :mod:`connectors.opentext.auth`), so the
+stages' pure rules can read the models without loading httpx.
 """
-
-import importlib
-from typing import TYPE_CHECKING, Any
 
 from connectors.opentext.config import OpenTextConfig, ResponseHook
 from connectors.opentext.errors import (
@@ -39,30 +39,10 @@ from connectors.opentext.models import (
     WorkflowModel,
 )
 
-if TYPE_CHECKING:
-    from connectors.opentext.auth import TokenProvider
-    from connectors.opentext.client import OpenTextClient
-
-#: The HTTP side, imported on first use: the models and errors are read by code
-#: (the stages' pure rules) that must not load httpx.
-_LAZY = {
-    "TokenProvider": "connectors.opentext.auth",
-    "OpenTextClient": "connectors.opentext.client",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is not None:
-        return getattr(importlib.import_module(module), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "HistoricProcessInstance",
     "HistoricTask",
     "OpenTextAuthError",
-    "OpenTextClient",
     "OpenTextConfig",
     "OpenTextError",
     "OpenTextNotFoundError",
@@ -72,7 +52,6 @@ __all__ = [
     "ProcessInstance",
     "ResponseHook",
     "Task",
-    "TokenProvider",
     "Variable",
     "VariableType",
     "VariablesInput",

@@ -1,6 +1,8 @@
 """casebridge's Shopify Admin API side: GraphQL client, cost bucket, webhooks, documents.
 
-The public surface is re-exported here. Every GraphQL document casebridge
+The light public surface (errors, cost bucket, webhooks) is re-exported here;
+the HTTP client is imported from :mod:`connectors.shopify.client`, so code that
+only reads errors or verifies webhooks never loads httpx. Every GraphQL document casebridge
 sends lives in :mod:`connectors.shopify.documents`; the typed helpers around
 the shared ones in :mod:`connectors.shopify.operations` (import that module to
 use them: ``from connectors.shopify import operations as ops``). The store
@@ -8,9 +10,6 @@ emulator used by tests and demos is :mod:`emulators.shopify`.
 """
 
 from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
 
 from connectors.shopify.bucket import CostBucket, Reservation, ThrottleStatus
 from connectors.shopify.errors import (
@@ -31,45 +30,10 @@ from connectors.shopify.webhooks import (
     verify_signature,
 )
 
-if TYPE_CHECKING:
-    from connectors.shopify.client import (
-        ClientStats,
-        GraphQLExecutor,
-        OnResponse,
-        ShopifyAdminClient,
-        ShopifyClientConfig,
-        estimate_query_cost,
-    )
-
-#: Names of the HTTP client, imported on first use: the package's light modules
-#: (errors, versions, budget, webhooks) are read by code that must not load httpx.
-_CLIENT = frozenset(
-    {
-        "ClientStats",
-        "GraphQLExecutor",
-        "OnResponse",
-        "ShopifyAdminClient",
-        "ShopifyClientConfig",
-        "estimate_query_cost",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _CLIENT:
-        return getattr(importlib.import_module("connectors.shopify.client"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
-    "ClientStats",
     "CostBucket",
-    "GraphQLExecutor",
-    "OnResponse",
     "Reservation",
-    "ShopifyAdminClient",
     "ShopifyAuthError",
-    "ShopifyClientConfig",
     "ShopifyError",
     "ShopifyGraphQLError",
     "ShopifyThrottledError",
@@ -80,7 +44,6 @@ __all__ = [
     "WebhookHeaderError",
     "WebhookHeaders",
     "classify_user_errors",
-    "estimate_query_cost",
     "parse_webhook_headers",
     "sign",
     "verify_signature",

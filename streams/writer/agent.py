@@ -31,7 +31,7 @@ from typing import Any
 
 import faust
 
-from connectors.shopify import ShopifyAdminClient
+from connectors.shopify.client import ShopifyAdminClient
 from schemas.records import (
     ActionKind,
     CaseDecision,

@@ -22,11 +22,11 @@ from pydantic import SecretStr
 
 from connectors.opentext import (
     OpenTextAuthError,
-    OpenTextClient,
     OpenTextConfig,
     OpenTextNotFoundError,
     OpenTextRequestError,
 )
+from connectors.opentext.client import OpenTextClient
 from connectors.retry import RetryPolicy
 from emulators.opentext import EmulatorConfig, create_app
 from emulators.opentext.config import ClientConfig, StrictConfig

@@ -15,8 +15,9 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from connectors.retry import RetryPolicy
-from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig, ShopifyUserError
+from connectors.shopify import ShopifyUserError
 from connectors.shopify import operations as ops
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
 from tests.conftest import free_port
 
 emulator = pytest.importorskip("emulators.shopify")

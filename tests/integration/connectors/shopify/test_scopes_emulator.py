@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify.scopes import MissingScopesError, check_scopes, granted_scopes
 from streams.preflight import StartupRefused, check_access_scopes
 from tests.conftest import free_port

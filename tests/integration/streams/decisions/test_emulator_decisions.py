@@ -19,7 +19,8 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
-from connectors.opentext import OpenTextClient, OpenTextConfig
+from connectors.opentext import OpenTextConfig
+from connectors.opentext.client import OpenTextClient
 from connectors.retry import RetryPolicy
 from emulators.opentext import CallbackConfig, EmulatorConfig, create_app
 from emulators.opentext.app import emulator_of_app

@@ -25,7 +25,8 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from pydantic import SecretStr
 
-from connectors.opentext import OpenTextClient, OpenTextConfig
+from connectors.opentext import OpenTextConfig
+from connectors.opentext.client import OpenTextClient
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import CaseState, CaseStatus, CaseType, Priority
 from streams.settings import RegistrySettings

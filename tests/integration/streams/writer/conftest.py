@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from connectors.retry import RetryPolicy
-from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
 from schemas.records import CaseDecision, CaseType, CaseVariable, VariableType
 from streams.decisions.mapping import OutcomeMapper
 from streams.settings import WriterSettings

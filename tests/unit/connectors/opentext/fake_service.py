@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from connectors.opentext import OpenTextClient, OpenTextConfig
+from connectors.opentext import OpenTextConfig
+from connectors.opentext.client import OpenTextClient
 from connectors.retry import RetryPolicy
 
 BASE_URL = "http://opentext.test"

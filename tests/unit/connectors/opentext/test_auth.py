@@ -8,7 +8,8 @@ import logging
 import httpx
 import pytest
 
-from connectors.opentext import OpenTextAuthError, OpenTextUnavailableError, TokenProvider
+from connectors.opentext import OpenTextAuthError, OpenTextUnavailableError
+from connectors.opentext.auth import TokenProvider
 from tests.unit.connectors.opentext.fake_service import (
     SECRET,
     FakeOpenText,

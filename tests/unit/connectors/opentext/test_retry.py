@@ -6,11 +6,11 @@ import httpx
 import pytest
 
 from connectors.opentext import (
-    OpenTextClient,
     OpenTextNotFoundError,
     OpenTextRequestError,
     OpenTextUnavailableError,
 )
+from connectors.opentext.client import OpenTextClient
 from tests.unit.connectors.opentext.fake_service import (
     FakeOpenText,
     RecordingSleep,

@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from connectors.retry import RetryPolicy
-from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
 from emulators.shopify import EmulatorConfig, create_app
 from tests.conftest import free_port
 
