@@ -56,7 +56,10 @@ __all__ = [
     "get_fulfillments",
     "get_hold_targets",
     "get_order_with_history",
+    "get_product_content",
     "get_refunds",
+    "get_shop_policies",
+    "get_theme_files",
     "iter_orders_updated_since",
     "mailing_address_input",
     "metafields_set",
@@ -67,6 +70,8 @@ __all__ = [
     "order_edit_commit",
     "order_edit_set_quantity",
     "order_update",
+    "product_update",
+    "product_variants_bulk_update",
     "refund_create",
     "return_approve_request",
     "return_decline_request",
@@ -504,6 +509,68 @@ mutation CasebridgeDisputeEvidenceUpdate(
 }
 """
 
+PRODUCT_CONTENT = """
+query CasebridgeProductContent($id: ID!, $variantsFirst: Int!) {
+  product(id: $id) {
+    id
+    title
+    descriptionHtml
+    productType
+    vendor
+    status
+    tags
+    variants(first: $variantsFirst) { nodes { id price compareAtPrice } }
+  }
+}
+"""
+"""A product's reviewable content: what a content hold puts back or a decision applies."""
+
+PRODUCT_UPDATE = """
+mutation CasebridgeProductUpdate($product: ProductUpdateInput!) {
+  productUpdate(product: $product) {
+    product { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+PRODUCT_VARIANTS_BULK_UPDATE = """
+mutation CasebridgeProductVariantsBulkUpdate(
+  $productId: ID!
+  $variants: [ProductVariantsBulkInput!]!
+) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+    productVariants { id price compareAtPrice }
+    userErrors { field message code }
+  }
+}
+"""
+
+THEME_FILES = """
+query CasebridgeThemeFiles($id: ID!, $filenames: [String!], $first: Int!) {
+  theme(id: $id) {
+    id
+    name
+    role
+    files(filenames: $filenames, first: $first) {
+      nodes {
+        filename
+        checksumMd5
+        body { ... on OnlineStoreThemeFileBodyText { content } }
+      }
+    }
+  }
+}
+"""
+"""The text of a theme's files (banners, announcement bars, legal footers) read for claims."""
+
+SHOP_POLICIES = """
+query CasebridgeShopPolicies {
+  shop { shopPolicies { id type title body updatedAt } }
+}
+"""
+"""The shop's legal policies (refund, privacy, terms...) as the storefront shows them."""
+
 #: Every document by operation name: for the emulator's tests and for logs.
 DOCUMENTS: Mapping[str, str] = {
     "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
@@ -533,6 +600,11 @@ DOCUMENTS: Mapping[str, str] = {
     "CasebridgeDraftOrderComplete": DRAFT_ORDER_COMPLETE,
     "CasebridgeOrderCreate": ORDER_CREATE,
     "CasebridgeDisputeEvidenceUpdate": DISPUTE_EVIDENCE_UPDATE,
+    "CasebridgeProductContent": PRODUCT_CONTENT,
+    "CasebridgeProductUpdate": PRODUCT_UPDATE,
+    "CasebridgeProductVariantsBulkUpdate": PRODUCT_VARIANTS_BULK_UPDATE,
+    "CasebridgeThemeFiles": THEME_FILES,
+    "CasebridgeShopPolicies": SHOP_POLICIES,
 }
 
 # -- typed results -----------------------------------------------------------------------------
@@ -1047,3 +1119,55 @@ async def dispute_evidence_update(
         DISPUTE_EVIDENCE_UPDATE, {"id": dispute_evidence_id, "input": dict(evidence)}
     )
     return _payload(data, "disputeEvidenceUpdate")
+
+
+async def get_product_content(
+    client: GraphQLExecutor, product_id: str, *, variants_first: int = 100
+) -> JsonObject | None:
+    """A product's title, description, type, vendor, status, tags and variant prices."""
+    data = await client.execute(
+        PRODUCT_CONTENT, {"id": product_id, "variantsFirst": variants_first}
+    )
+    product = data.get("product")
+    return product if isinstance(product, dict) else None
+
+
+async def product_update(client: GraphQLExecutor, product_input: Mapping[str, Any]) -> JsonObject:
+    """``productUpdate`` (``tags`` overwrite every tag); returns the ``product`` object."""
+    if "id" not in product_input:
+        raise ValueError("product_update input needs the product 'id'")
+    data = await client.execute(PRODUCT_UPDATE, {"product": dict(product_input)})
+    product = _payload(data, "productUpdate").get("product")
+    return product if isinstance(product, dict) else {}
+
+
+async def product_variants_bulk_update(
+    client: GraphQLExecutor, product_id: str, variants: Sequence[Mapping[str, Any]]
+) -> list[JsonObject]:
+    """Update the prices (or other fields) of some of a product's variants."""
+    if not variants:
+        raise ValueError("productVariantsBulkUpdate needs at least one variant")
+    data = await client.execute(
+        PRODUCT_VARIANTS_BULK_UPDATE,
+        {"productId": product_id, "variants": [dict(v) for v in variants]},
+    )
+    return list(_payload(data, "productVariantsBulkUpdate").get("productVariants") or [])
+
+
+async def get_theme_files(
+    client: GraphQLExecutor, theme_id: str, filenames: Sequence[str], *, first: int = 50
+) -> JsonObject | None:
+    """A theme with the text files matching ``filenames`` (``*`` wildcards); None if unknown."""
+    data = await client.execute(
+        THEME_FILES, {"id": theme_id, "filenames": list(filenames), "first": first}
+    )
+    theme = data.get("theme")
+    return theme if isinstance(theme, dict) else None
+
+
+async def get_shop_policies(client: GraphQLExecutor) -> list[JsonObject]:
+    """The shop's legal policies (``shop.shopPolicies``)."""
+    data = await client.execute(SHOP_POLICIES)
+    shop = data.get("shop")
+    policies = shop.get("shopPolicies") if isinstance(shop, dict) else None
+    return [p for p in policies or [] if isinstance(p, dict)]

@@ -40,6 +40,10 @@ ROLE_SCOPES: Mapping[str, tuple[str, ...]] = {
         "read_returns",
         "read_shopify_payments_disputes",
         "write_merchant_managed_fulfillment_orders",
+        # UC6: content holds (restore / draft), theme files and shop policies read for claims.
+        "write_products",
+        "read_themes",
+        "read_legal_policies",
     ),
     # Reconciliation: orders updated since the watermark, with customer and address.
     "reconcile": ("read_orders", "read_customers"),

@@ -75,6 +75,7 @@ from streams.classify import (
     update_stats,
 )
 from streams.classify.caseid import generation_id, renews
+from streams.classify.content import content_state_after
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
 from streams.enrich.deferred import DeferredEnrichment
@@ -222,6 +223,8 @@ class Classifier:
         self.shop_stats = app.Table("classify-shop-stats", default=None)
         self.complaint_history = app.Table("classify-complaint-history", default=None)
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
+        # content key -> ProductContent JSON: approved content, change under review
+        self.content_state = app.Table("classify-content-approved", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
         self.deferred = DeferredEnrichment(
             enricher,
@@ -333,6 +336,8 @@ class Classifier:
             shop_stats=shop_stats,
             complaint_history=_JsonMapping(self.complaint_history),
             content_fingerprints=self.fingerprints,
+            content_state=self.content_state,
+            ended_cases=_Ended(self.case_ends),
         )
         now = datetime.now(UTC)
         try:
@@ -356,8 +361,21 @@ class Classifier:
             ).model_dump_json()
         fingerprint = product_fingerprint(record, policy)
         if fingerprint is not None:
+            self._remember_content(record, policy, context, pending)
             self.fingerprints[fingerprint[0]] = fingerprint[1]
         return pending
+
+    def _remember_content(
+        self, record: ShopifyEvent, policy: Any, context: ClassifyContext, pending: list[Pending]
+    ) -> None:
+        """Store the product's content state; a change under review names its case."""
+        key, state = content_state_after(record, policy, context)
+        reviewing = [
+            p.request.case_id for p in pending if p.request.case_type is CaseType.CONTENT_REVIEW
+        ]
+        if reviewing and state.proposal is not None:
+            state = state.model_copy(update={"pending_case": reviewing[0]})
+        self.content_state[key] = state.model_dump_json()
 
     async def decide_complaint(self, event: Any, record: ComplaintSubmitted) -> list[Pending]:
         """Classify one submitted complaint (already decoded): its case request."""
@@ -533,6 +551,16 @@ class Classifier:
             )
             sends.append(self.services.emit(AGENT, CASES_STATE, state, request.case_id))
         await asyncio.gather(*sends)
+
+
+class _Ended:
+    """The ids of ended cases, as a container over the case-ends table."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def __contains__(self, case_id: object) -> bool:
+        return isinstance(case_id, str) and self._table.get(case_id) is not None
 
 
 class _JsonMapping(Mapping[str, ComplaintHistory]):

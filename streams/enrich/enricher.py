@@ -72,6 +72,7 @@ from streams.enrich.fulfillment import (
     fulfillment_context,
     resolved_only,
 )
+from streams.enrich.content_hold import ContentHolder, content_hold_mode
 from streams.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlacer
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ class ShopifyEnricher:
             notify_merchant=self.options.notify_merchant,
             fulfillment_orders_first=self.options.hold_fulfillment_orders_first,
         )
+        self._content = ContentHolder(client)
         self.stats: dict[str, int] = {
             "enriched": 0,
             "incomplete": 0,
@@ -419,17 +421,20 @@ class ShopifyEnricher:
     # --- holds ------------------------------------------------------------------------------
 
     def would_hold(self, request: CaseRequest) -> bool:
-        """Whether :meth:`hold` would try to hold the order of ``request``."""
-        return (
-            self.options.place_holds
-            and request.case_type in HELD_CASE_TYPES
-            and bool(request.order_id)
-        )
+        """Whether :meth:`hold` would hold the order (or the product content) of ``request``."""
+        if not self.options.place_holds:
+            return False
+        if content_hold_mode(request) is not None:
+            return True
+        return request.case_type in HELD_CASE_TYPES and bool(request.order_id)
 
     async def hold(self, request: CaseRequest) -> CaseRequest:
-        """Hold the order of a review case (idempotent); a failure is recorded, not raised."""
+        """Hold the order of a review case, or the product change of a content case
+        (idempotent); a failure is recorded, not raised."""
         if not self.would_hold(request):
             return request
+        if content_hold_mode(request) is not None:
+            return await self._hold_content(request)
         spend = Spend(request.case_type.value, request.case_id)
         missing = self.missing(request)
         try:
@@ -461,6 +466,17 @@ class ShopifyEnricher:
                 request.order_id,
             )
         variables = v.replace(request.variables, outcome.variables().items)
+        return request.model_copy(update={"variables": with_spend(variables, spend)})
+
+    async def _hold_content(self, request: CaseRequest) -> CaseRequest:
+        """Restore the approved content or draft the product (:mod:`streams.enrich.content_hold`)."""
+        spend = Spend(request.case_type.value, request.case_id)
+        with charged_to(spend):
+            added = await self._content.hold(request)
+        self.stats["holds_placed"] += any(
+            item.name == "contentHeld" and item.value != "already" for item in added.items
+        )
+        variables = v.replace(request.variables, added.items)
         return request.model_copy(update={"variables": with_spend(variables, spend)})
 
 
