@@ -370,6 +370,8 @@ class Classifier:
     ) -> None:
         """Store the product's content state; a change under review names its case."""
         key, state = content_state_after(record, policy, context)
+        if state is None:
+            return
         reviewing = [
             p.request.case_id for p in pending if p.request.case_type is CaseType.CONTENT_REVIEW
         ]

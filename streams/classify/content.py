@@ -78,8 +78,9 @@ class ContentReview:
     """What a product event means: the case (zero or one) and the product's new content state."""
 
     drafts: list[CaseDraft]
-    state: ProductContent
-    """To store under :func:`content_key` (the agent sets ``pending_case`` to the case's id)."""
+    state: ProductContent | None
+    """To store under :func:`content_key` (the agent sets ``pending_case`` to the case's id);
+    None: nothing known to store."""
 
 
 def product_drafts(
@@ -324,7 +325,7 @@ def _money_text(value: Any) -> str | None:
 
 def content_state_after(
     event: ShopifyEvent, policy: Policy, context: ClassifyContext
-) -> tuple[str, ProductContent]:
+) -> tuple[str, ProductContent | None]:
     """``(content key, state)`` to store after classifying the product ``event``.
 
     Re-runs :func:`review_product` (pure, and the payload parse is cached);

@@ -58,6 +58,7 @@ from streams.classify.build import Variables
 from streams.classify.payload import normalise_id
 from streams.decisions.keys import gid, hold_handle
 from streams.enrich import variables as v
+from streams.enrich.content_hold import ContentHolder, content_hold_mode
 from streams.enrich.documents import (
     CUSTOMER_SUMMARY,
     ENRICH_CUSTOMER,
@@ -72,7 +73,6 @@ from streams.enrich.fulfillment import (
     fulfillment_context,
     resolved_only,
 )
-from streams.enrich.content_hold import ContentHolder, content_hold_mode
 from streams.enrich.holds import HELD_CASE_TYPES, HoldOutcome, HoldPlacer
 
 log = logging.getLogger(__name__)
@@ -469,7 +469,7 @@ class ShopifyEnricher:
         return request.model_copy(update={"variables": with_spend(variables, spend)})
 
     async def _hold_content(self, request: CaseRequest) -> CaseRequest:
-        """Restore the approved content or draft the product (:mod:`streams.enrich.content_hold`)."""
+        """Restore the approved content or draft the product (:mod:`.content_hold`)."""
         spend = Spend(request.case_type.value, request.case_id)
         with charged_to(spend):
             added = await self._content.hold(request)

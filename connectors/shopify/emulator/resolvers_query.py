@@ -153,7 +153,7 @@ def _theme_files(theme: m.Theme, info: Info, **args: Any) -> dict[str, Any]:
             {
                 "filename": f.filename,
                 "body": {"__typename": "OnlineStoreThemeFileBodyText", "content": f.content},
-                "checksumMd5": hashlib.md5(f.content.encode()).hexdigest(),  # noqa: S324
+                "checksumMd5": hashlib.md5(f.content.encode()).hexdigest(),
                 "contentType": "application/json" if f.filename.endswith(".json") else "text/plain",
                 "size": len(f.content.encode()),
                 "createdAt": f.created_at,
