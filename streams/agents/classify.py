@@ -78,7 +78,9 @@ from streams.classify.caseid import generation_id, renews
 from streams.classify.content import content_state_after
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
+from streams.classify.storefront import StorefrontText, needs_text, storefront_fingerprint
 from streams.enrich.deferred import DeferredEnrichment
+from streams.enrich.storefront import read_storefront
 from streams.ops.metrics import EVENTS_NOT_ACTIONABLE
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
@@ -338,6 +340,7 @@ class Classifier:
             content_fingerprints=self.fingerprints,
             content_state=self.content_state,
             ended_cases=_Ended(self.case_ends),
+            storefront=await self._storefront(record, policy),
         )
         now = datetime.now(UTC)
         try:
@@ -359,11 +362,27 @@ class Classifier:
             self.shop_stats[stats_key] = update_stats(
                 shop_stats, sample, window=window
             ).model_dump_json()
+        seen_text = storefront_fingerprint(record, policy, context)
+        if seen_text is not None:
+            self.fingerprints[seen_text[0]] = seen_text[1]
         fingerprint = product_fingerprint(record, policy)
         if fingerprint is not None:
             self._remember_content(record, policy, context, pending)
             self.fingerprints[fingerprint[0]] = fingerprint[1]
         return pending
+
+    async def _storefront(self, record: ShopifyEvent, policy: Any) -> StorefrontText | None:
+        """The theme files or shop policies a theme / ``shop/update`` event is about, read now.
+
+        Rare events (a merchant saving the theme or a policy), so the read runs in
+        the consuming loop, bounded by :data:`~streams.enrich.storefront.READ_TIMEOUT_S`.
+        """
+        if not needs_text(record.topic, policy):
+            return None
+        if record.shop not in self.services.shops:
+            return StorefrontText(error=f"shop {record.shop} is not in the shop registry")
+        with call_class(Priority.ENRICH):
+            return await read_storefront(self.services.shopify_for(record.shop), record, policy)
 
     def _remember_content(
         self, record: ShopifyEvent, policy: Any, context: ClassifyContext, pending: list[Pending]

@@ -337,34 +337,6 @@ def content_state_after(
     return content_key(event.shop, product_id), review.state
 
 
-def theme_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
-    """The CONTENT_REVIEW case for a theme topic listed in ``content.theme_topics``."""
-    rules = policy.content
-    if event.topic not in rules.theme_topics:
-        return []
-    theme_id = payload.require_ident("id", "admin_graphql_api_id")
-    name = payload.text("name")
-    variables = (
-        Variables()
-        .string("themeId", theme_id)
-        .string("themeName", name)
-        .string("themeRole", payload.text("role"))
-    )
-    reason = Reason(code="THEME_CHANGED", detail=f"{event.topic}: theme {name or theme_id}")
-    return [
-        CaseDraft(
-            case_type=CaseType.CONTENT_REVIEW,
-            subject_type=SubjectType.UNKNOWN,
-            subject_id=theme_id,
-            trigger=f"theme:{event.topic}",
-            teams=list(rules.teams.theme),
-            priority=policy.cases.CONTENT_REVIEW.priority,
-            reasons=[reason],
-            variables=variables,
-        )
-    ]
-
-
 def _variant_prices(payload: Fields) -> list[dict[str, Any]]:
     return [
         {

@@ -25,8 +25,12 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from streams.classify.storefront import StorefrontText
 
 _AVERAGE_QUANTUM = Decimal("0.0001")
 
@@ -146,3 +150,5 @@ class ClassifyContext:
     """JSON of each product's :class:`~streams.classify.approved.ProductContent`, by content key."""
     ended_cases: Container[str] = frozenset()
     """Ids of cases known to have ended (a change they reviewed is no longer pending)."""
+    storefront: StorefrontText | None = None
+    """Theme files or shop policies read for a theme or ``shop/update`` event."""
