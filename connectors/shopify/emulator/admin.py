@@ -32,6 +32,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.shopify.emulator import ops_catalog as catalog
+from connectors.shopify.emulator import ops_content as content
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator import payloads
 from connectors.shopify.emulator.app import EMULATOR, Emulator, Faults
@@ -85,7 +86,13 @@ def _address(value: dict[str, Any] | None) -> Address | None:
 
 def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict[str, list[str]]:
     """Create explicit resources: customers, products, then orders (snake_case input)."""
-    created: dict[str, list[str]] = {"customers": [], "products": [], "orders": []}
+    created: dict[str, list[str]] = {
+        "customers": [],
+        "products": [],
+        "orders": [],
+        "themes": [],
+        "shop_policies": [],
+    }
     with emu.store.transaction(shop):
         clock = emu.clock
         ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
@@ -120,7 +127,55 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
             created["products"].append(prod.gid)
         for o in body.get("orders", []):
             created["orders"].append(_seed_order(ctx, shop, o).gid)
+        for t in body.get("themes", []):
+            theme = content.create_theme(
+                ctx, name=t["name"], role=t.get("role", "MAIN"), files=dict(t.get("files", {}))
+            )
+            created["themes"].append(theme.gid)
+        for p in body.get("shop_policies", []):
+            policy = content.set_policy(ctx, p["type"], p["body"], title=p.get("title"))
+            created["shop_policies"].append(policy.gid)
     return created
+
+
+async def theme_edit(request: web.Request) -> web.Response:
+    """``POST /_emulator/themes/{id}``: ``{"files": {name: text}, "publish": bool}`` as a
+    merchant saving the theme editor (``themes/update``) or publishing (``themes/publish``)."""
+    emu = _emu(request)
+    try:
+        body = await _body(request)
+        shop = _shop(emu, body.get("shop"))
+        with emu.store.transaction(shop):
+            clock = emu.clock
+            ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+            theme = shop.theme(request.match_info["id"])
+            files = body.get("files") or {}
+            if not isinstance(files, dict):
+                raise ValueError("files must be an object of filename -> text")
+            if files:
+                content.edit_theme(ctx, theme, {str(k): str(v) for k, v in files.items()})
+            if body.get("publish"):
+                content.publish_theme(ctx, theme)
+    except (ValueError, KeyError, TypeError, ResourceNotFound, UserErrorRaised) as exc:
+        return _bad(f"invalid theme request: {exc}")
+    return web.json_response({"id": theme.gid, "role": theme.role})
+
+
+async def shop_policy_edit(request: web.Request) -> web.Response:
+    """``POST /_emulator/shop_policies``: ``{"type", "body", "title"}``: ``shop/update``."""
+    emu = _emu(request)
+    try:
+        body = await _body(request)
+        shop = _shop(emu, body.get("shop"))
+        with emu.store.transaction(shop):
+            clock = emu.clock
+            ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+            policy = content.set_policy(
+                ctx, body["type"], str(body["body"]), title=body.get("title")
+            )
+    except (ValueError, KeyError, TypeError, ResourceNotFound, UserErrorRaised) as exc:
+        return _bad(f"invalid shop policy request: {exc}")
+    return web.json_response({"id": policy.gid, "type": policy.type})
 
 
 def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
@@ -388,4 +443,6 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_post("/_emulator/faults", faults_set)
     app.router.add_delete("/_emulator/faults", faults_clear)
     app.router.add_post("/_emulator/reset", reset)
+    app.router.add_post("/_emulator/themes/{id}", theme_edit)
+    app.router.add_post("/_emulator/shop_policies", shop_policy_edit)
     app.router.add_get("/_emulator/{resource}/{id}", resource)
