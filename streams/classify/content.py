@@ -197,8 +197,9 @@ def review_product(
         reasons=[reason for _, reason, _ in fired],
         variables=variables,
     )
-    if not rules.hold_changes:
-        # Reviewed after publishing: what is live is the next comparison's base.
+    if hold == "none":
+        # Reviewed after publishing (holding off, nothing live to hold, or first sight):
+        # what is live is the next comparison's base.
         return ContentReview([draft], ProductContent(approved=proposal))
     new_state = ProductContent(
         approved=base, proposal=proposal, drafted_from=drafted_from if hold == "draft" else None

@@ -50,6 +50,8 @@ class StorefrontText:
     policies: list[tuple[str, str, str]] = field(default_factory=list)
     """(type, title, body) of the shop's policies."""
     error: str | None = None
+    missing: bool = False
+    """The theme does not exist (deleted since, or a "Send test notification" sample)."""
 
 
 def theme_key(shop: str, theme_id: str) -> str:
@@ -92,6 +94,8 @@ def theme_drafts(
     if not published and role != "main":
         return []  # an unpublished theme is not on the storefront; its publish is reviewed
     text = context.storefront
+    if text is not None and text.missing and not published:
+        return []  # no such theme: nothing on the storefront to review
     reasons: list[Reason] = []
     claims = _claims(policy, text.files) if text is not None else {}
     seen = sorted(f"{r}|{c}" for r, found in claims.items() for c in found)
@@ -189,7 +193,7 @@ def storefront_fingerprint(
 ) -> tuple[str, str] | None:
     """``(key, value)`` to remember after a theme or shop event, else None."""
     text = context.storefront
-    if text is None or text.error or not needs_text(event.topic, policy):
+    if text is None or text.error or text.missing or not needs_text(event.topic, policy):
         return None
     if event.topic == SHOP_TOPIC:
         return policies_key(event.shop), json.dumps(_policy_hashes(text), sort_keys=True)

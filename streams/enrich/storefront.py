@@ -64,7 +64,7 @@ async def _read(client: GraphQLExecutor, event: ShopifyEvent, policy: Policy) ->
         client, gid("OnlineStoreTheme", theme_id), policy.content.theme_files, first=FILES_FIRST
     )
     if theme is None:
-        return StorefrontText(error=f"theme {theme_id} not found")
+        return StorefrontText(missing=True)
     files = []
     for node in (theme.get("files") or {}).get("nodes") or []:
         body = node.get("body") if isinstance(node, dict) else None

@@ -21,8 +21,9 @@ reject                    UPDATE_PRODUCT: the approved content, and ACTIVE again
                           without approved content stays DRAFT
 ========================  ====================================================
 
-A case that held nothing (``contentHold`` absent: holding is off, or a theme
-review) gets none of these.
+A case that held nothing (``contentHold`` ``none`` or absent: holding is off,
+the product was not on the storefront, it was first seen on an update, or a
+theme review) gets none of these: the change is live already.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def apply_content(ctx: EffectContext) -> list[ActionDraft]:
     """approve: the held change goes live (see the module docstring)."""
     hold = _hold(ctx)
     proposed = _snapshot(ctx, "proposedContent")
-    if hold is None or proposed is None:
-        return []
+    if hold in (None, "none") or proposed is None:
+        return []  # nothing was held back: the change is live already
     product = gid("Product", ctx.variables.require("productId", "to apply a content change"))
     prefix = ctx.policy.approval_tag_prefix
     params: dict[str, Any] = {
