@@ -1,6 +1,6 @@
 """Bringing a product to a given content: the content hold and the CONTENT_REVIEW outcomes.
 
-Content is a flat snapshot (see :mod:`streams.classify.approved`): ``title``,
+Content is a flat snapshot (see :mod:`streams.classify.rules.approved`): ``title``,
 ``body_html``, ``product_type``, ``vendor`` and ``variant:<id>:price`` /
 ``variant:<id>:compare_at_price``. :func:`put_content` reads the product,
 writes only the fields (and status and tags) that differ, and reports the
@@ -8,7 +8,7 @@ mutations it ran, so a second run, a redelivery or a replay writes nothing.
 
 The product fields go in one ``productUpdate`` (with status and tags), the
 variant prices in one ``productVariantsBulkUpdate`` after it: the approval tag
-(:func:`streams.classify.content.approval_tag`) is then on the product in
+(:func:`streams.classify.rules.content.approval_tag`) is then on the product in
 every ``products/update`` the write causes.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from connectors.shopify import operations as ops
 from connectors.shopify.client import GraphQLExecutor
-from streams.decisions.keys import gid
+from streams.runtime.keys import gid
 from streams.writer.context import ActionContext, Outcome
 from streams.writer.errors import ActionRejected
 

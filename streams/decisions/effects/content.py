@@ -1,6 +1,6 @@
 """CONTENT_REVIEW effects: apply a held change, keep it back with notes, or put back the approved.
 
-The case variables come from the content rule (:mod:`streams.classify.content`):
+The case variables come from the content rule (:mod:`streams.classify.rules.content`):
 ``productId``, ``contentHold`` (``restore``, ``draft`` or ``none``),
 ``proposedContent`` and ``approvedContent`` (snapshots of the changed fields),
 ``restoreStatus`` (the status a drafted product had). Decision variables:
@@ -33,7 +33,7 @@ from typing import Any
 from schemas.records import ActionKind
 from streams.decisions.effects.base import ActionDraft, EffectContext
 from streams.decisions.errors import DecisionDataError
-from streams.decisions.keys import gid
+from streams.runtime.keys import gid
 
 __all__ = ["apply_content", "note_revision", "restore_content"]
 

@@ -10,7 +10,7 @@ import pytest
 from schemas.records import ActionKind, CaseType
 from streams.decisions import OutcomeMapper
 from streams.decisions.errors import DecisionDataError
-from streams.decisions.policy import OutcomeMappingPolicy
+from streams.policy.outcomes import OutcomeMappingPolicy
 
 from .test_mapping import actions, kinds
 
