@@ -211,6 +211,8 @@ class Classifier:
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
         # content key -> ProductContent JSON: approved content, change under review
         self.content_state = app.Table("classify-content-approved", default=None)
+        # content key -> {"source", "fingerprint", "state"} before the product's last event
+        self.content_before = app.Table("classify-content-before", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
         self.deferred = DeferredEnrichment(
             enricher,
@@ -312,11 +314,12 @@ class Classifier:
         stats_key = f"{record.shop}|{event.message.partition}"
         raw_stats = self.shop_stats.get(stats_key)
         shop_stats = ShopStats.model_validate_json(raw_stats) if raw_stats else ShopStats()
+        fingerprints, content_state = self._content_views(record, policy, source, redelivered)
         context = ClassifyContext(
             shop_stats=shop_stats,
             complaint_history=_JsonMapping(self.complaint_history),
-            content_fingerprints=self.fingerprints,
-            content_state=self.content_state,
+            content_fingerprints=fingerprints,
+            content_state=content_state,
             ended_cases=_Ended(self.case_ends),
             storefront=await self._storefront(record, policy),
         )
@@ -348,6 +351,37 @@ class Classifier:
             self._remember_content(record, policy, context, pending)
             self.fingerprints[fingerprint[0]] = fingerprint[1]
         return pending
+
+    def _content_views(
+        self, record: ShopifyEvent, policy: Any, source: str, redelivered: bool
+    ) -> tuple[Mapping[str, str], Mapping[str, str]]:
+        """The content tables as the rules must see them for this record.
+
+        Both are updated in the decision phase, before the effects (the hold, the
+        request): a record read again after a crash must be classified against
+        the state *before* it, or its change would look already seen and its case
+        and hold would be lost. So the state before each product event is kept
+        with the event's ``partition:offset``, and a redelivery reads that.
+        """
+        try:
+            found = product_fingerprint(record, policy)
+        except ClassificationError:
+            return self.fingerprints, self.content_state  # dead-lettered by the rules
+        if found is None:
+            return self.fingerprints, self.content_state
+        key = found[0]
+        before = self.content_before.get(key)
+        if redelivered and before is not None and before.get("source") == source:
+            return (
+                _Overlay(self.fingerprints, {key: before.get("fingerprint")}),
+                _Overlay(self.content_state, {key: before.get("state")}),
+            )
+        self.content_before[key] = {
+            "source": source,
+            "fingerprint": self.fingerprints.get(key),
+            "state": self.content_state.get(key),
+        }
+        return self.fingerprints, self.content_state
 
     async def _storefront(self, record: ShopifyEvent, policy: Any) -> StorefrontText | None:
         """The theme files or shop policies a theme / ``shop/update`` event is about, read now.
@@ -551,6 +585,31 @@ class Classifier:
             )
             sends.append(self.services.emit(AGENT, CASES_STATE, state, request.case_id))
         await asyncio.gather(*sends)
+
+
+class _Overlay(Mapping[str, str]):
+    """A table with some keys read as other values (None: as absent)."""
+
+    def __init__(self, table: Any, overrides: Mapping[str, str | None]) -> None:
+        self._table = table
+        self._overrides = overrides
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._overrides:
+            value = self._overrides[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        value = self._table.get(key)
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({*self._table.keys(), *self._overrides})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class _Ended:

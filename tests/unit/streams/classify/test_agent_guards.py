@@ -94,6 +94,7 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     classify.shop_stats = {}  # type: ignore[assignment]
     classify.fingerprints = {}  # type: ignore[assignment]
     classify.content_state = {}  # type: ignore[assignment]
+    classify.content_before = {}  # type: ignore[assignment]
     classify.stats = dict.fromkeys(STATS, 0)
 
     async def publish(request: CaseRequest, *, first: bool) -> None:

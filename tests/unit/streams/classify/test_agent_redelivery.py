@@ -102,3 +102,31 @@ async def test_no_opentext_lookup_when_no_hold_would_be_placed() -> None:
 
     assert opentext.lookups == [] and enricher.holds == 0
     assert len(published) == 1
+
+
+async def test_a_redelivered_product_change_is_classified_against_the_state_before_it() -> None:
+    # The content tables change in the decision phase; a crash before the hold and the
+    # request were done must not make the change look already seen when it is read again.
+    from tests.unit.streams.classify.rules.conftest import make_event
+    from tests.unit.streams.classify.test_agent_guards import webhook_event
+
+    classify, _ = classifier(CountingEnricher())
+    product = {
+        "id": 632910392,
+        "title": "Herbal tea",
+        "body_html": "<p>calm</p>",
+        "status": "active",
+        "variants": [{"id": 1, "price": "10.00"}],
+    }
+    created = make_event("products/create", product, event_id="p-1", resource_id="632910392")
+    assert await classify.decide_webhook(webhook_event(10), created) == []
+    claim = {**product, "title": "Herbal tea that cures colds"}
+    edited = make_event("products/update", claim, event_id="p-2", resource_id="632910392")
+
+    original = await classify.decide_webhook(webhook_event(11), edited)
+    redelivery = await classify.decide_webhook(webhook_event(11), edited)  # after a crash
+
+    assert [p.request.case_id for p in redelivery] == [p.request.case_id for p in original]
+    values = {v.name: v.value for v in redelivery[0].request.variables}
+    assert values["contentHold"] == "restore"
+    assert values["approvedContent"] == '{"title":"Herbal tea"}'
