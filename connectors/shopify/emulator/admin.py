@@ -25,6 +25,7 @@ Routes:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -138,9 +139,12 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
     return created
 
 
-async def theme_edit(request: web.Request) -> web.Response:
-    """``POST /_emulator/themes/{id}``: ``{"files": {name: text}, "publish": bool}`` as a
-    merchant saving the theme editor (``themes/update``) or publishing (``themes/publish``)."""
+#: A change made in the Shopify admin: (the change's context, the request body) -> the answer.
+AdminChange = Callable[[ops.Ctx, dict[str, Any]], dict[str, Any]]
+
+
+async def _admin_change(request: web.Request, what: str, change: AdminChange) -> web.Response:
+    """Run ``change`` in one transaction of the body's shop; bad input is a 400 naming it."""
     emu = _emu(request)
     try:
         body = await _body(request)
@@ -148,34 +152,38 @@ async def theme_edit(request: web.Request) -> web.Response:
         with emu.store.transaction(shop):
             clock = emu.clock
             ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
-            theme = shop.theme(request.match_info["id"])
-            files = body.get("files") or {}
-            if not isinstance(files, dict):
-                raise ValueError("files must be an object of filename -> text")
-            if files:
-                content.edit_theme(ctx, theme, {str(k): str(v) for k, v in files.items()})
-            if body.get("publish"):
-                content.publish_theme(ctx, theme)
+            answer = change(ctx, body)
     except (ValueError, KeyError, TypeError, ResourceNotFound, UserErrorRaised) as exc:
-        return _bad(f"invalid theme request: {exc}")
-    return web.json_response({"id": theme.gid, "role": theme.role})
+        return _bad(f"invalid {what} request: {exc}")
+    return web.json_response(answer)
+
+
+async def theme_edit(request: web.Request) -> web.Response:
+    """``POST /_emulator/themes/{id}``: ``{"files": {name: text}, "publish": bool}`` as a
+    merchant saving the theme editor (``themes/update``) or publishing (``themes/publish``)."""
+
+    def change(ctx: ops.Ctx, body: dict[str, Any]) -> dict[str, Any]:
+        theme = ctx.shop.theme(request.match_info["id"])
+        files = body.get("files") or {}
+        if not isinstance(files, dict):
+            raise ValueError("files must be an object of filename -> text")
+        if files:
+            content.edit_theme(ctx, theme, {str(k): str(v) for k, v in files.items()})
+        if body.get("publish"):
+            content.publish_theme(ctx, theme)
+        return {"id": theme.gid, "role": theme.role}
+
+    return await _admin_change(request, "theme", change)
 
 
 async def shop_policy_edit(request: web.Request) -> web.Response:
     """``POST /_emulator/shop_policies``: ``{"type", "body", "title"}``: ``shop/update``."""
-    emu = _emu(request)
-    try:
-        body = await _body(request)
-        shop = _shop(emu, body.get("shop"))
-        with emu.store.transaction(shop):
-            clock = emu.clock
-            ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
-            policy = content.set_policy(
-                ctx, body["type"], str(body["body"]), title=body.get("title")
-            )
-    except (ValueError, KeyError, TypeError, ResourceNotFound, UserErrorRaised) as exc:
-        return _bad(f"invalid shop policy request: {exc}")
-    return web.json_response({"id": policy.gid, "type": policy.type})
+
+    def change(ctx: ops.Ctx, body: dict[str, Any]) -> dict[str, Any]:
+        policy = content.set_policy(ctx, body["type"], str(body["body"]), title=body.get("title"))
+        return {"id": policy.gid, "type": policy.type}
+
+    return await _admin_change(request, "shop policy", change)
 
 
 def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
