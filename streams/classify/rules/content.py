@@ -1,27 +1,45 @@
-"""UC6 CONTENT_REVIEW: regulated products, region-specific claims, watched-field changes.
+"""UC6 CONTENT_REVIEW of products: what needs review, and how it is held back while reviewed.
 
-On ``products/update`` (and ``products/create``) the rule reads ``id``,
-``title``, ``body_html`` (HTML tags stripped before matching), ``product_type``,
-``vendor``, ``tags`` and ``variants[].price``/``compare_at_price``. Shopify
-sends the whole product, not what changed, so change detection needs the
-previous state: the caller passes the last *fingerprint* of the product's
-watched fields (:func:`product_fingerprint`, kept per :func:`content_key`)
-in :attr:`ClassifyContext.content_fingerprints`. When it equals the new one,
-nothing watched changed and no case opens (price-only edits of an unwatched
-field, inventory syncs and the like are the bulk of ``products/update``).
+On ``products/update`` and ``products/create`` the rule reads ``id``, ``title``,
+``body_html`` (HTML tags stripped before matching), ``product_type``,
+``vendor``, ``status``, ``tags`` and ``variants[].price``/``compare_at_price``.
+Shopify sends the whole product, not what changed, so two pieces of state are
+passed in (kept per product by the classify agent, key :func:`content_key`):
 
+* the last seen *fingerprint* of the watched fields
+  (:attr:`ClassifyContext.content_fingerprints`): equal means nothing watched
+  changed (inventory syncs, tag edits, our own status change) and no case opens;
+* the product's :class:`~.approved.ProductContent`
+  (:attr:`ClassifyContext.content_state`): the last approved content (seeded
+  when the product is first seen), the change under review and its case.
+
+A change is the product's content against its approved content; while a case
+is open, fields put back at their approved values keep the pending proposal
+(:func:`~.approved.merge_proposal`), so casebridge's own restore opens nothing.
 Reasons (any of them opens one case per product, trigger ``content``):
 
 * ``REGULATED_PRODUCT`` — product type in ``regulated_product_types`` or a tag
-  in ``regulated_tags`` (routed to ``teams.regulated``);
+  in ``regulated_tags`` (``teams.regulated``);
 * ``CLAIM_<REGION>`` — a claim phrase of ``claim_keywords[REGION]`` in the title
-  or description (``teams.claims``);
-* ``WATCHED_FIELD_CHANGED`` — with ``review_all_watched_changes``, any product
-  whose watched fields changed since the known fingerprint (``teams.change``).
+  or description that the approved text does not make (``teams.claims``);
+* ``PRICE_CHANGED`` — a variant price moved ``price_change.min_percent`` or more
+  from its approved price (``teams.price``);
+* ``TEXT_CHANGED`` — title and description differ from the approved text by
+  ``text_change.min_changed_chars`` characters or more (``teams.text``);
+* ``WATCHED_FIELD_CHANGED`` — with ``review_all_watched_changes``, any other
+  change of a watched field (``teams.change``).
 
-Theme topics in ``content.theme_topics`` (default ``themes/publish``) open a
-review of the published theme (subject type UNKNOWN: the record schema has
-no THEME subject), routed to ``teams.theme``.
+With ``hold_changes`` the case says how the change is kept off the storefront
+(``contentHold``: the strictest ``hold`` mode of the rules that fired,
+``restore`` or ``draft``; ``draft`` for a product with no approved content;
+``none`` when the product is not live or was first seen on an update) and
+carries ``proposedContent``/``approvedContent`` of the changed fields and the
+``restoreStatus`` of a drafted product. A ``products/update`` carrying the
+approval tag (:func:`approval_tag`) of the pending case is casebridge's own
+write of the approved change: it opens nothing and, once the product shows
+the whole proposal, makes it the approved content.
+
+Themes and shop policies: :mod:`.storefront`.
 """
 
 from __future__ import annotations
