@@ -210,3 +210,11 @@ def test_bad_hold_modes_and_thresholds_are_refused() -> None:
         ContentPolicy.model_validate({"text_change": {"min_changed_chars": 0}})
     with pytest.raises(ValidationError, match="theme_files"):
         ContentPolicy.model_validate({"theme_files": [" "]})
+
+
+def test_a_price_that_is_not_a_decimal_is_a_classification_error(policy: Policy) -> None:
+    from streams.classify.rules import ClassificationError
+
+    bad = _product(variants=[{"id": 1, "price": "ten"}])
+    with pytest.raises(ClassificationError, match=r"variants\[\]\.price"):
+        classify_event(make_event("products/update", bad), policy, ClassifyContext(), NOW)
