@@ -3,8 +3,13 @@
 Routes:
 
 * ``POST /_emulator/seed`` — ``{"scenario": {"n": 20, "seed": 7, "kinds": [...]}}`` and/or
-  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`);
-  optional ``"shop"``.
+  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`),
+  ``themes`` (``{"name", "role", "files": {filename: text}}``, no webhook: existing themes)
+  and ``shop_policies`` (``{"type", "body", "title"}``); optional ``"shop"``.
+* ``POST /_emulator/themes/{id}`` — ``{"files": {...}, "publish": true}``: the merchant
+  saving files in the theme editor (``themes/update``) or publishing (``themes/publish``).
+* ``POST /_emulator/shop_policies`` — ``{"type", "body", "title"}``: the merchant editing
+  a legal policy (``shop/update``).
 * ``POST /_emulator/stream`` ``{"rate_per_s": 2, "seed": 3}`` (optional ``"shop"``: one stream
   per shop, so several stores can have traffic at once) / ``DELETE /_emulator/stream``
   (every shop's).
