@@ -30,7 +30,7 @@ from tests.integration.pipeline.test_outbound import (
     effect,
     graphql,
     numeric_id,
-    wait_final_state,
+    states,
     wait_instance,
     worker_extra,
 )
@@ -111,6 +111,41 @@ def case_vars(instance: dict[str, Any]) -> dict[str, Any]:
     return variables_of(instance)
 
 
+def content_case(
+    pipeline: Pipeline, product_id: str, *, after: str | None = None
+) -> dict[str, Any]:
+    """The product's content case (other than ``after``) once it carries this worker's hold.
+
+    Workers of other runs on the shared broker classify this shop's events too and
+    their (older) requests may open the instance first; this worker's request then
+    sets its variables on it, so the case is read once ``contentHold`` is there.
+    """
+
+    def found() -> dict[str, Any] | None:
+        for case in content_cases(pipeline, product_id):
+            if case["businessKey"] != after and "contentHold" in case_vars(case):
+                return case
+        return None
+
+    return wait_until(found, 60, f"the content case of {product_id} with its hold")
+
+
+def reached(pipeline: Pipeline, case_id: str, status: str) -> None:
+    """Wait until the case has had ``status`` on ``cases.state``.
+
+    Not "is the latest": workers of other runs on the shared broker classify this
+    shop's write-backs too and may publish a later REQUESTED for the same case id.
+    """
+    wait_until(
+        lambda: any(
+            str(getattr(s["status"], "value", s["status"])) == status
+            for s in states(pipeline, case_id)
+        ),
+        60,
+        f"case {case_id} to reach {status}",
+    )
+
+
 def as_json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
@@ -124,7 +159,7 @@ def test_a_price_change_is_restored_while_reviewed_and_applied_on_approval(
     product_id, variant_id = seed_product(pipeline)
     merchant_price(pipeline, product_id, variant_id, "14.00")
 
-    instance = wait_instance(pipeline, MODEL, productId=numeric_id(product_id))
+    instance = content_case(pipeline, product_id)
     case_id = str(instance["businessKey"])
     values = case_vars(instance)
     assert values["contentHold"] == "restore"
@@ -135,7 +170,7 @@ def test_a_price_change_is_restored_while_reviewed_and_applied_on_approval(
 
     complete(pipeline, case_id, "approved")
     effect(pipeline, lambda: price(pipeline, product_id) == "14.00", "the approved change applied")
-    wait_final_state(pipeline, case_id, "APPLIED")
+    reached(pipeline, case_id, "APPLIED")
     decision = applied_once(pipeline, case_id)
     assert action_kinds(decision) == ["UPDATE_PRODUCT", "ADD_TAGS"]
     assert f"casebridge:approved:{case_id}" in product(pipeline, product_id)["tags"]
@@ -143,12 +178,8 @@ def test_a_price_change_is_restored_while_reviewed_and_applied_on_approval(
     # A later edit of the same product is processed after every write-back above:
     # it opens the second case, compared with the price the first case approved.
     merchant_price(pipeline, product_id, variant_id, "30.00")
-    cases = wait_until(
-        lambda: (found := content_cases(pipeline, product_id)) and len(found) == 2 and found,
-        60,
-        "the second content case",
-    )
-    second = next(c for c in cases if c["businessKey"] != case_id)
+    second = content_case(pipeline, product_id, after=case_id)
+    assert len(content_cases(pipeline, product_id)) == 2
     assert as_json(case_vars(second)["approvedContent"]) == {f"variant:{variant}:price": "14"}
     effect(pipeline, lambda: price(pipeline, product_id) == "14.00", "the second change held back")
 
@@ -158,14 +189,14 @@ def test_a_price_change_is_restored_while_reviewed_and_applied_on_approval(
 
 def test_a_new_active_regulated_product_is_a_draft_until_approved(pipeline: Pipeline) -> None:
     product_id, _ = seed_product(pipeline, product_type="Supplements", title="Vitamin D3 drops")
-    instance = wait_instance(pipeline, MODEL, productId=numeric_id(product_id))
+    instance = content_case(pipeline, product_id)
     case_id = str(instance["businessKey"])
     assert case_vars(instance)["contentHold"] == "draft"
     effect(pipeline, lambda: product(pipeline, product_id)["status"] == "DRAFT", "held as DRAFT")
 
     complete(pipeline, case_id, "approved")
     effect(pipeline, lambda: product(pipeline, product_id)["status"] == "ACTIVE", "ACTIVE again")
-    wait_final_state(pipeline, case_id, "APPLIED")
+    reached(pipeline, case_id, "APPLIED")
     applied_once(pipeline, case_id)
     assert len(content_cases(pipeline, product_id)) == 1
 
@@ -178,7 +209,7 @@ def test_request_revision_leaves_notes_and_tag_and_keeps_the_change_back(
 ) -> None:
     product_id, _ = seed_product(pipeline, title="Evening tea")
     merchant_edit(pipeline, product_id, title="Evening tea that cures insomnia")
-    instance = wait_instance(pipeline, MODEL, productId=numeric_id(product_id))
+    instance = content_case(pipeline, product_id)
     case_id = str(instance["businessKey"])
     assert case_vars(instance)["claimRegions"] == "US, UK"
     assert case_vars(instance)["contentHold"] == "restore"
@@ -194,7 +225,7 @@ def test_request_revision_leaves_notes_and_tag_and_keeps_the_change_back(
         lambda: "casebridge:revision-requested" in product(pipeline, product_id)["tags"],
         "the revision tag",
     )
-    wait_final_state(pipeline, case_id, "APPLIED")
+    reached(pipeline, case_id, "APPLIED")
     applied_once(pipeline, case_id)
     after = product(pipeline, product_id)
     assert after["metafield"]["type"] == "multi_line_text_field"
@@ -222,3 +253,37 @@ def test_a_theme_file_with_a_claim_phrase_opens_a_content_review(pipeline: Pipel
     values = case_vars(instance)
     assert "sections/announcement.json" in as_json(values["themeFilesRead"])
     assert values["claimRegions"] == "US"
+
+
+# --- reject: the approved content stays and the drafted product is live again
+
+
+def test_a_rejected_change_of_a_drafted_product_restores_it_and_sets_it_active(
+    pipeline: Pipeline,
+) -> None:
+    product_id, _ = seed_product(pipeline, product_type="Supplements", title="Zinc tablets")
+    first = str(content_case(pipeline, product_id)["businessKey"])
+    complete(pipeline, first, "approved")  # the new product goes live as created
+    effect(pipeline, lambda: product(pipeline, product_id)["status"] == "ACTIVE", "ACTIVE")
+    reached(pipeline, first, "APPLIED")
+
+    merchant_edit(pipeline, product_id, title="Zinc tablets, doctor recommended")
+
+    second = content_case(pipeline, product_id, after=first)
+    case_id = str(second["businessKey"])
+    values = case_vars(second)
+    assert values["contentHold"] == "draft"  # a regulated product: drafted while reviewed
+    assert as_json(values["approvedContent"]) == {"title": "Zinc tablets"}
+    effect(pipeline, lambda: product(pipeline, product_id)["status"] == "DRAFT", "DRAFT")
+
+    complete(pipeline, case_id, "rejected", reason="Medical claim")
+    effect(
+        pipeline,
+        lambda: (
+            (p := product(pipeline, product_id))["status"] == "ACTIVE"
+            and p["title"] == "Zinc tablets"
+        ),
+        "the approved title back and the product ACTIVE",
+    )
+    reached(pipeline, case_id, "APPLIED")
+    assert action_kinds(applied_once(pipeline, case_id)) == ["UPDATE_PRODUCT", "ADD_TAGS"]
