@@ -287,3 +287,34 @@ def test_a_rejected_change_of_a_drafted_product_restores_it_and_sets_it_active(
     )
     reached(pipeline, case_id, "APPLIED")
     assert action_kinds(applied_once(pipeline, case_id)) == ["UPDATE_PRODUCT", "ADD_TAGS"]
+
+
+# --- a shop policy's text changed
+
+
+def test_a_changed_refund_policy_with_a_claim_opens_a_legal_review(pipeline: Pipeline) -> None:
+    created = pipeline.emulators.seed(
+        {"shop": SHOP, "shop_policies": [{"type": "REFUND_POLICY", "body": "Returns: 30 days."}]}
+    )
+    assert created["shop_policies"]
+
+    def first_seen() -> bool:
+        response = httpx.get(
+            f"{pipeline.emulators.shopify_url}/_emulator/webhooks/deliveries",
+            params={"topic": "shop/update", "shop": SHOP, "state": "delivered"},
+            timeout=10,
+        )
+        return bool(response.json()["deliveries"])
+
+    wait_until(first_seen, 30, "the first shop/update")  # recorded, nothing to compare yet
+    response = httpx.post(
+        f"{pipeline.emulators.shopify_url}/_emulator/shop_policies",
+        json={"shop": SHOP, "type": "REFUND_POLICY", "body": "Our detox tea: 60 days."},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    instance = wait_instance(pipeline, MODEL, shopId="1")  # the emulator's shop id
+    values = case_vars(instance)
+    assert as_json(values["changedPolicies"]) == ["REFUND_POLICY"]
+    assert {r["code"] for r in values["reasons"]} == {"LEGAL_TEXT_CHANGED", "CLAIM_EU"}
+    assert values["teams"] == ["legal"]
