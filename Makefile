@@ -35,15 +35,15 @@ browser:
 
 ## The tests: unit and integration (the fixtures bring the local stack up and down).
 test: install browser
-	$(BIN)/ruff check streams connectors schemas deploy tests bench
+	$(BIN)/ruff check streams connectors schemas deploy emulators tests bench
 	$(BIN)/mypy
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
 lint: install
-	$(BIN)/ruff check streams connectors schemas deploy tests bench
-	$(BIN)/ruff format --check streams connectors schemas deploy tests bench
+	$(BIN)/ruff check streams connectors schemas deploy emulators tests bench
+	$(BIN)/ruff format --check streams connectors schemas deploy emulators tests bench
 	$(BIN)/mypy
 
 stack-up: install

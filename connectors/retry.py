@@ -1,19 +1,61 @@
-"""Retry policy shared by every remote client (Shopify, OpenText).
+"""The one retry policy of every remote call: how long to wait, when to give up, who retries.
 
-A :class:`RetryPolicy` is a value: it says how long to wait before attempt
-*n* and when to give up. Whether an error is retryable at all is the
-client's decision (see each client's ``classify`` function), so the same
-policy serves GraphQL throttling and REST 503s alike.
+A :class:`RetryPolicy` is a value: exponential backoff with full jitter, a cap,
+a maximum number of attempts, and a server's ``Retry-After`` honoured as a
+floor. :func:`retrying` runs it with tenacity (``async for attempt in
+retrying(...)``); whether an error is worth another attempt is the caller's
+decision (``on``), so the same policy serves GraphQL 5xx and REST 503s alike.
+
+Which layer retries what (one layer per failure; a retrying call is never
+wrapped in another retry):
+
+=====================================  =================================================
+layer                                  retries
+=====================================  =================================================
+Shopify client (``execute_costed``)    5xx, 408, timeouts, connection errors, non-JSON
+                                       2xx: its ``config.retry``. ``THROTTLED`` is no
+                                       failure: the cost bucket waits for the refill
+                                       (at most ``max_throttle_retries`` times)
+OpenText transport (``request``)       429, 5xx, timeouts, connection errors, token
+                                       endpoint down: its ``config.retry``; one token
+                                       refresh on 401. ``retry=False``: one attempt
+OpenText ``ensure_process_instance``   the start, sent with ``retry=False``, after a
+                                       fresh look-up (the POST may have succeeded)
+callers (``streams``)                  nothing a client already retried: they wait out
+                                       an outage instead (the sink's and writer's
+                                       outage waits use :class:`RetryPolicy` delays)
+=====================================  =================================================
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_base,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_never,
+)
+
+from connectors.errors import CasebridgeError
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "RetryPolicy",
+    "TransientError",
+    "parse_retry_after",
+    "retrying",
+]
 
 #: HTTP statuses that are worth another try: throttling and server-side trouble.
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -89,3 +131,76 @@ def parse_retry_after(headers: Mapping[str, str], now: datetime | None = None) -
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+class TransientError(CasebridgeError):
+    """One attempt failed in a way another attempt may not (raised inside :func:`retrying`).
+
+    Clients raise it from an attempt and turn the last one into their own
+    "unavailable" error when the policy gives up.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after_s = retry_after_s
+
+
+#: What counts as worth another attempt: exception types, or a predicate on the exception.
+RetryOn = type[BaseException] | tuple[type[BaseException], ...] | Callable[[BaseException], bool]
+#: ``(error, attempt number, delay_s)``, called before each wait (for logs).
+OnRetry = Callable[[BaseException, int, float], None]
+
+
+def _retry_after(error: BaseException | None) -> float | None:
+    value = getattr(error, "retry_after_s", None)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def retrying(
+    policy: RetryPolicy,
+    *,
+    on: RetryOn = TransientError,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    on_retry: OnRetry | None = None,
+) -> AsyncRetrying:
+    """A tenacity controller running ``policy``: ``async for attempt in retrying(...)``.
+
+    An attempt failing with an error ``on`` accepts is retried after
+    :meth:`RetryPolicy.delay_s` (the error's ``retry_after_s``, if it has one,
+    as a floor) until ``policy.maximum_attempts`` attempts were made; then that
+    last error is raised as it is. Any other error is raised at once.
+    """
+    condition: retry_base
+    if isinstance(on, type | tuple):
+        condition = retry_if_exception_type(on)
+    else:
+        condition = retry_if_exception(on)
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        return policy.delay_s(state.attempt_number, _retry_after(error))
+
+    def before_sleep(state: RetryCallState) -> None:
+        if on_retry is not None and state.outcome is not None and state.next_action is not None:
+            error = state.outcome.exception()
+            if error is not None:
+                on_retry(error, state.attempt_number, state.next_action.sleep)
+
+    return AsyncRetrying(
+        stop=stop_never
+        if policy.maximum_attempts == 0
+        else stop_after_attempt(policy.maximum_attempts),
+        wait=wait,
+        retry=condition,
+        sleep=sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )

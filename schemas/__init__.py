@@ -24,8 +24,6 @@ from typing import Any
 
 import fastavro
 
-from connectors.errors import ConfigurationError
-
 __all__ = [
     "CASES_DECISIONS",
     "CASES_OPENED",
@@ -38,7 +36,9 @@ __all__ = [
     "SHOPIFY_WRITEBACKS",
     "SUPPORT_COMPLAINTS",
     "TOPIC_RECORDS",
+    "SchemaError",
     "SchemaFileError",
+    "UnknownTopicError",
     "load_schema",
     "load_schema_file",
     "parsed_schema",
@@ -75,7 +75,20 @@ TOPIC_RECORDS: dict[str, str] = {
 }
 
 
-class SchemaFileError(ConfigurationError):
+class SchemaError(Exception):
+    """Base class of this package's errors: a schema file or a topic name is wrong.
+
+    Its own root, not :class:`connectors.errors.CasebridgeError`: ``schemas`` is
+    data the rest of the project reads and imports nothing of it. The CLI
+    (``streams.cli``) prints it as one line, like a ``CasebridgeError``.
+    """
+
+
+class UnknownTopicError(SchemaError, LookupError):
+    """A topic without a record schema (a name not in :data:`TOPIC_RECORDS`)."""
+
+
+class SchemaFileError(SchemaError):
     """An ``.avsc`` file is missing, is not JSON, or is not a valid Avro schema.
 
     The message always starts with the file's path so the culprit is obvious.
@@ -93,12 +106,12 @@ def schema_path(name: str, directory: Path | str | None = None) -> Path:
 
 
 def record_for_topic(topic: str) -> str:
-    """The record name of ``topic``'s value, raising :class:`ConfigurationError` if unknown."""
+    """The record name of ``topic``'s value, raising :class:`UnknownTopicError` if unknown."""
     try:
         return TOPIC_RECORDS[topic]
     except KeyError:
         known = ", ".join(sorted(TOPIC_RECORDS))
-        raise ConfigurationError(f"no schema for topic {topic!r} (known: {known})") from None
+        raise UnknownTopicError(f"no schema for topic {topic!r} (known: {known})") from None
 
 
 def load_schema(name: str, directory: Path | str | None = None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
 from connectors.shopify.versions import DEFAULT_API_VERSION
+from deploy.local.settings import StackSettings, default_home
 from streams.escalation.settings import EscalationSettings
 from streams.ops.config import LagSettings
 
@@ -29,10 +30,6 @@ ENV_PREFIX = "CASEBRIDGE_"
 
 class SettingsError(ConfigurationError):
     """A setting is missing or has an invalid value."""
-
-
-def _default_home() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "casebridge"
 
 
 class KafkaSettings(BaseModel):
@@ -92,22 +89,6 @@ class RegistrySettings(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"expected an http(s) URL, got {value!r}")
         return value.rstrip("/")
-
-
-class StackSettings(BaseModel):
-    """The local Kafka + Apicurio stack fetched from Maven Central."""
-
-    kafka_version: str = "4.4.0"
-    apicurio_version: str = "3.0.9"
-    kafka_port: int = Field(default=19092, ge=1, le=65535)
-    controller_port: int = Field(default=19093, ge=1, le=65535)
-    registry_port: int = Field(default=18081, ge=1, le=65535)
-    cache_dir: Path = Field(default_factory=lambda: _default_home() / "artifacts")
-    data_dir: Path = Field(default_factory=lambda: _default_home() / "stack" / "data")
-    log_dir: Path = Field(default_factory=lambda: _default_home() / "stack" / "logs")
-    kafka_heap: str = "1g"
-    registry_heap: str = "512m"
-    start_timeout_s: float = Field(default=120.0, gt=0)
 
 
 class IngressSettings(BaseModel):
@@ -228,7 +209,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=1, le=65535)
-    data_dir: Path = Field(default_factory=lambda: _default_home() / "worker")
+    data_dir: Path = Field(default_factory=lambda: default_home() / "worker")
     policy_file: Path | None = Field(
         default=None, description="YAML/TOML policy; the bundled default when unset."
     )

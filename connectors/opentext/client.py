@@ -47,6 +47,7 @@ from connectors.opentext.models import (
     to_variables,
 )
 from connectors.opentext.transport import OpenTextTransport, QueryValue, Sleep, decode_json
+from connectors.retry import retrying
 
 log = logging.getLogger(__name__)
 
@@ -170,9 +171,10 @@ class OpenTextClient:
         Returns:
             ``(instance, created)``; ``created`` is ``False`` when it already existed.
         """
-        policy = self._config.retry
         failures = 0
-        while True:
+
+        async def look_up_then_start() -> tuple[ProcessInstance, bool]:
+            nonlocal failures
             existing = await self._find_existing(process_definition_key, business_key)
             if existing is not None:
                 return existing, False
@@ -180,25 +182,37 @@ class OpenTextClient:
                 started = await self._start(
                     process_definition_key, business_key, variables, name, retry=False
                 )
-                return started, True
             except OpenTextUnavailableError as exc:
+                # Only the start is retried here (the look-up's own failures propagate:
+                # the transport has retried them already).
                 failures += 1
-                if not policy.should_retry(failures):
-                    raise OpenTextUnavailableError(
-                        f"{exc} (gave up after {failures} start attempts)",
-                        status=exc.status,
-                        attempts=failures,
-                        endpoint=exc.endpoint,
-                        retry_after_s=exc.retry_after_s,
-                    ) from exc
-                delay = policy.delay_s(failures, exc.retry_after_s)
-                log.warning(
-                    "OpenText start of %s failed transiently (%s); looking up again in %.2fs",
-                    business_key,
-                    exc,
-                    delay,
-                )
-                await self._sleep(delay)
+                raise _StartFailed(exc) from exc
+            return started, True
+
+        def log_retry(error: BaseException, _number: int, delay: float) -> None:
+            log.warning(
+                "OpenText start of %s failed transiently (%s); looking up again in %.2fs",
+                business_key,
+                error,
+                delay,
+            )
+
+        try:
+            async for attempt in retrying(
+                self._config.retry, on=_StartFailed, sleep=self._sleep, on_retry=log_retry
+            ):
+                with attempt:
+                    return await look_up_then_start()
+        except _StartFailed as failed:
+            exc = failed.error
+            raise OpenTextUnavailableError(
+                f"{exc} (gave up after {failures} start attempts)",
+                status=exc.status,
+                attempts=failures,
+                endpoint=exc.endpoint,
+                retry_after_s=exc.retry_after_s,
+            ) from exc
+        raise AssertionError("retrying() returns the instance or raises")
 
     async def find_process_instances(
         self,
@@ -602,3 +616,12 @@ def _start_sort_key(instance: ProcessInstance) -> tuple[int, float, str]:
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     return (0, start.timestamp(), instance.id)
+
+
+class _StartFailed(Exception):
+    """A start that failed transiently, retried by ``ensure_process_instance`` (after a look-up)."""
+
+    def __init__(self, error: OpenTextUnavailableError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after_s = error.retry_after_s

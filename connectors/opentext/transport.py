@@ -6,7 +6,8 @@ as it takes:
 * it attaches the bearer token from the :class:`~connectors.opentext.auth.TokenProvider`,
   and on a 401 drops that token, fetches a new one and tries once more;
 * it retries 408, 429, 5xx, timeouts and connection errors (and a failing
-  token endpoint) with the configured :class:`~connectors.retry.RetryPolicy`,
+  token endpoint) with the configured :class:`~connectors.retry.RetryPolicy`
+  (run by :func:`connectors.retry.retrying`),
   honouring ``Retry-After``;
 * it raises :class:`~connectors.opentext.errors.OpenTextRequestError` at once
   for every other 4xx, with what a DLQ record needs to explain itself;
@@ -22,6 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal, TypeAlias
 from urllib.parse import quote
@@ -44,7 +46,7 @@ from connectors.opentext.errors import (
 )
 from connectors.opentext.hal import PagingReport, iter_hal_items
 from connectors.opentext.models import format_datetime
-from connectors.retry import parse_retry_after
+from connectors.retry import TransientError, parse_retry_after, retrying
 
 log = logging.getLogger(__name__)
 
@@ -116,20 +118,22 @@ class OpenTextTransport:
         path = template.format(**escaped)
         url = self._config.runtime_url(path) if api == "runtime" else self._config.history_url(path)
         query = encode_query(params or {})
-        policy = self._config.retry
+        # A call that must not repeat gets one attempt (plus the 401 refresh).
+        policy = self._config.retry if retry else replace(self._config.retry, maximum_attempts=1)
         attempts = 0  # every HTTP attempt, for error reports
-        failures = 0  # transient failures, counted against the retry policy
-        refreshed = False
-        while True:
-            attempts += 1
-            status: int | None = None
-            retry_after: float | None = None
-            try:
-                token = await self._tokens.token()
-            except OpenTextUnavailableError as exc:
-                # The token endpoint is down: same treatment as the API being down.
-                status, retry_after, reason = exc.status, exc.retry_after_s, str(exc)
-            else:
+        refreshed = False  # one token refresh per logical call
+
+        async def attempt() -> httpx.Response:
+            nonlocal attempts, refreshed
+            while True:  # twice at most: again with a fresh token after a 401
+                attempts += 1
+                try:
+                    token = await self._tokens.token()
+                except OpenTextUnavailableError as exc:
+                    # The token endpoint is down: same treatment as the API being down.
+                    raise TransientError(
+                        str(exc), status=exc.status, retry_after_s=exc.retry_after_s
+                    ) from exc
                 started = time.perf_counter()
                 try:
                     response = await self._http.request(
@@ -141,57 +145,63 @@ class OpenTextTransport:
                     )
                 except httpx.TransportError as exc:  # timeouts, refused/reset connections
                     self._observe(endpoint, 0, time.perf_counter() - started)
-                    reason = f"{type(exc).__name__}: {exc}"
-                else:
-                    self._observe(endpoint, response.status_code, time.perf_counter() - started)
-                    status = response.status_code
-                    if status < 300:
-                        return response
-                    if status == 401:
-                        # Only this token is dropped; a newer one fetched meanwhile survives.
-                        self._tokens.invalidate(token)
-                        if refreshed:
-                            raise OpenTextAuthError(
-                                f"{endpoint}: HTTP 401 again after a fresh token: "
-                                f"{error_message(response.text)}",
-                                status=401,
-                            )
-                        refreshed = True
-                        continue
-                    if not is_retryable_status(status):
-                        fault = gateway_fault(response) if status in (401, 403) else None
-                        if fault is not None:
-                            # The API gateway, not the engine, refused: a wrong region,
-                            # API key or credentials. Every call would fail alike, so
-                            # it is an operator problem, never one record's. (A 404
-                            # fault stays "not found": gateways pass those through.)
-                            raise OpenTextAuthError(
-                                f"{endpoint}: the OpenText gateway refused the call "
-                                f"(HTTP {status}): {fault}",
-                                status=status,
-                            )
-                        raise request_error(response, endpoint, attempts)
-                    retry_after = parse_retry_after(response.headers)
-                    reason = f"HTTP {status}: {error_message(response.text)}"
-
-            failures += 1
-            if not retry or not policy.should_retry(failures):
-                raise OpenTextUnavailableError(
-                    f"{endpoint} unavailable after {attempts} attempt(s): {reason}",
+                    raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+                self._observe(endpoint, response.status_code, time.perf_counter() - started)
+                status = response.status_code
+                if status < 300:
+                    return response
+                if status == 401:
+                    # Only this token is dropped; a newer one fetched meanwhile survives.
+                    self._tokens.invalidate(token)
+                    if refreshed:
+                        raise OpenTextAuthError(
+                            f"{endpoint}: HTTP 401 again after a fresh token: "
+                            f"{error_message(response.text)}",
+                            status=401,
+                        )
+                    refreshed = True
+                    continue
+                if not is_retryable_status(status):
+                    fault = gateway_fault(response) if status in (401, 403) else None
+                    if fault is not None:
+                        # The API gateway, not the engine, refused: a wrong region,
+                        # API key or credentials. Every call would fail alike, so
+                        # it is an operator problem, never one record's. (A 404
+                        # fault stays "not found": gateways pass those through.)
+                        raise OpenTextAuthError(
+                            f"{endpoint}: the OpenText gateway refused the call "
+                            f"(HTTP {status}): {fault}",
+                            status=status,
+                        )
+                    raise request_error(response, endpoint, attempts)
+                raise TransientError(
+                    f"HTTP {status}: {error_message(response.text)}",
                     status=status,
-                    attempts=attempts,
-                    endpoint=endpoint,
-                    retry_after_s=retry_after,
+                    retry_after_s=parse_retry_after(response.headers),
                 )
-            delay = policy.delay_s(failures, retry_after)
+
+        def log_retry(error: BaseException, _number: int, delay: float) -> None:
             log.warning(
                 "OpenText %s failed (%s), attempt %d; retrying in %.2fs",
                 endpoint,
-                reason,
+                error,
                 attempts,
                 delay,
             )
-            await self._sleep(delay)
+
+        try:
+            async for trial in retrying(policy, sleep=self._sleep, on_retry=log_retry):
+                with trial:
+                    return await attempt()
+        except TransientError as exc:
+            raise OpenTextUnavailableError(
+                f"{endpoint} unavailable after {attempts} attempt(s): {exc.reason}",
+                status=exc.status,
+                attempts=attempts,
+                endpoint=endpoint,
+                retry_after_s=exc.retry_after_s,
+            ) from exc.__cause__
+        raise AssertionError("retrying() returns the response or raises")
 
     async def paged(
         self,

@@ -5,11 +5,15 @@
     casebridge schemas register [--dry-run]    # every topic's schema under <topic>-value, BACKWARD
     casebridge schemas check                   # would the local files break consumers?
 
-Both read the registry URL from the settings (``CASEBRIDGE_REGISTRY__URL``)
-unless ``--registry-url`` is given. ``check`` exits 1 and prints one
-``<subject>: <incompatibility>`` line per problem when a local schema cannot
-be registered as the next version; an unreachable registry or a malformed
-file is an error (one line, exit 2, printed by the main CLI).
+Both reach the registry at ``--registry-url``, else through the application's
+settings (``CASEBRIDGE_REGISTRY__URL``): ``casebridge`` (:mod:`streams.cli`) passes
+a :class:`RegistrySource` as click's context object, so this module reads no
+settings of its own (``connectors`` imports nothing of ``streams``).
+
+``check`` exits 1 and prints one ``<subject>: <incompatibility>`` line per
+problem when a local schema cannot be registered as the next version; an
+unreachable registry or a malformed file is an error (one line, exit 2,
+printed by the main CLI).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import click
 
@@ -60,13 +64,22 @@ def _targets(schemas_dir: Path, prefix: str, topics: tuple[str, ...]) -> list[_T
     ]
 
 
+@runtime_checkable
+class RegistrySource(Protocol):
+    """Where the registry is when ``--registry-url`` is not given (click's context object)."""
+
+    def registry_client(self) -> RegistryClient:
+        """A client for the configured registry (settings are read only when called)."""
+        ...
+
+
 def _client(registry_url: str | None) -> RegistryClient:
     if registry_url:
         return RegistryClient(registry_url)
-    # Imported here so ``--registry-url`` works even where settings would not validate.
-    from streams.settings import load_settings
-
-    return RegistryClient.from_settings(load_settings().registry)
+    source = click.get_current_context().find_object(RegistrySource)  # type: ignore[type-abstract]
+    if source is None:
+        raise click.UsageError("--registry-url is required: no application settings to read it")
+    return source.registry_client()
 
 
 _common_options = [

@@ -12,9 +12,10 @@
         ├── SerializationError         a record does not fit its schema (a bug upstream)
         └── DeserializationError       bytes are not a decodable record (goes to a DLQ)
 
-:class:`schemas.SchemaFileError` (a bad ``.avsc`` file) is a
-:class:`~connectors.errors.ConfigurationError`, not a serde error: it is the
-user's file that is wrong.
+:class:`schemas.SchemaFileError` (a bad ``.avsc`` file) and
+:class:`schemas.UnknownTopicError` are :class:`schemas.SchemaError`, not serde
+errors: ``schemas`` imports nothing of the project, so its errors have their own
+root (the CLI prints both kinds as one line).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """casebridge's Shopify Admin API side: GraphQL client, cost bucket, webhooks, documents.
 
-The public surface is re-exported here; the GraphQL documents and their typed
-helpers live in :mod:`connectors.shopify.operations` (import that module to
+The public surface is re-exported here. Every GraphQL document casebridge
+sends lives in :mod:`connectors.shopify.documents`; the typed helpers around
+the shared ones in :mod:`connectors.shopify.operations` (import that module to
 use them: ``from connectors.shopify import operations as ops``). The store
-emulator used by tests and demos is :mod:`connectors.shopify.emulator`.
+emulator used by tests and demos is :mod:`emulators.shopify`.
 """
 
 from __future__ import annotations

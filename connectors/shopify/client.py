@@ -11,7 +11,8 @@ answer                                          what happens
 =============================================  ================================================
 ``THROTTLED`` (HTTP 200 or 429)                 wait for the bucket to refill, retry
 429 with ``Retry-After``                        wait at least that long, retry
-5xx, 408, timeout, connection error             :class:`~connectors.retry.RetryPolicy` backoff,
+5xx, 408, timeout, connection error             :class:`~connectors.retry.RetryPolicy` backoff
+                                                (:func:`~connectors.retry.retrying`),
                                                 then :class:`ShopifyUnavailableError`
 401 / 403 / ``ACCESS_DENIED``                   :class:`ShopifyAuthError`, no retry
 GraphQL ``errors`` (syntax, unknown field...)   :class:`ShopifyGraphQLError`, no retry
@@ -53,7 +54,13 @@ from graphql import (
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from connectors.http import pooled_transport
-from connectors.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from connectors.retry import (
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    TransientError,
+    parse_retry_after,
+    retrying,
+)
 from connectors.shopify.bucket import (
     DEFAULT_MAXIMUM_AVAILABLE,
     DEFAULT_RESTORE_RATE,
@@ -312,11 +319,13 @@ class ShopifyAdminClient:
         payload: JsonObject = {"query": document}
         if variables:
             payload["variables"] = dict(variables)
-        failures = 0
         throttles = 0
         sent = 0
-        try:
-            self._refuse_if_too_big(name, static, cost_estimate, attempts=0)
+
+        async def until_answered() -> tuple[JsonObject, float | None]:
+            # One attempt of the retry policy: THROTTLED answers are no failure, the
+            # cost bucket waits for the refill before the document goes again.
+            nonlocal cost, throttles, sent
             while True:
                 if sent:
                     self.stats.retries += 1
@@ -331,48 +340,53 @@ class ShopifyAdminClient:
                 outcome = await self._send_once(name, payload, reservation)
                 if isinstance(outcome, _Done):
                     return outcome.data, outcome.actual_cost
-                if isinstance(outcome, _Throttled):
-                    throttles += 1
-                    if outcome.requested_cost is not None:
-                        cost = outcome.requested_cost
-                    requested = outcome.requested_cost
-                    if requested is not None and requested > self.bucket.maximum_available:
-                        # More than the bucket ever holds: no refill will let it through.
-                        self._too_big[name] = (static, requested)
-                        raise ShopifyThrottledError(
-                            f"{name}: requested cost {requested:g} exceeds the bucket size"
-                            f" {self.bucket.maximum_available:g}; ask for smaller pages",
-                            attempts=sent,
-                            status=outcome.status,
-                        )
-                    if throttles > self.config.max_throttle_retries:
-                        raise ShopifyThrottledError(
-                            f"{name}: still THROTTLED after {throttles} attempts",
-                            attempts=sent,
-                            status=outcome.status,
-                        )
-                    if outcome.retry_after_s is not None:
-                        await self._sleep(
-                            min(outcome.retry_after_s, self.config.retry.maximum_interval_s)
-                        )
-                    # Otherwise the next reserve() waits for the refill itself.
-                    continue
-                failures += 1
-                if not self.config.retry.should_retry(failures):
-                    raise ShopifyUnavailableError(
-                        f"{name}: gave up after {sent} attempts: {outcome.reason}",
+                if isinstance(outcome, _Retry):
+                    raise TransientError(
+                        outcome.reason, status=outcome.status, retry_after_s=outcome.retry_after_s
+                    ) from outcome.cause
+                throttles += 1
+                if outcome.requested_cost is not None:
+                    cost = outcome.requested_cost
+                requested = outcome.requested_cost
+                if requested is not None and requested > self.bucket.maximum_available:
+                    # More than the bucket ever holds: no refill will let it through.
+                    self._too_big[name] = (static, requested)
+                    raise ShopifyThrottledError(
+                        f"{name}: requested cost {requested:g} exceeds the bucket size"
+                        f" {self.bucket.maximum_available:g}; ask for smaller pages",
                         attempts=sent,
                         status=outcome.status,
-                    ) from outcome.cause
-                delay = self.config.retry.delay_s(failures, outcome.retry_after_s)
-                logger.info(
-                    "shopify %s: %s, retrying in %.2fs (attempt %d)",
-                    name,
-                    outcome.reason,
-                    delay,
-                    sent,
-                )
-                await self._sleep(delay)
+                    )
+                if throttles > self.config.max_throttle_retries:
+                    raise ShopifyThrottledError(
+                        f"{name}: still THROTTLED after {throttles} attempts",
+                        attempts=sent,
+                        status=outcome.status,
+                    )
+                if outcome.retry_after_s is not None:
+                    await self._sleep(
+                        min(outcome.retry_after_s, self.config.retry.maximum_interval_s)
+                    )
+                # Otherwise the next reserve() waits for the refill itself.
+
+        def log_retry(error: BaseException, _number: int, delay: float) -> None:
+            logger.info("shopify %s: %s, retrying in %.2fs (attempt %d)", name, error, delay, sent)
+
+        try:
+            self._refuse_if_too_big(name, static, cost_estimate, attempts=0)
+            try:
+                async for attempt in retrying(
+                    self.config.retry, sleep=self._sleep, on_retry=log_retry
+                ):
+                    with attempt:
+                        return await until_answered()
+            except TransientError as exc:
+                raise ShopifyUnavailableError(
+                    f"{name}: gave up after {sent} attempts: {exc.reason}",
+                    attempts=sent,
+                    status=exc.status,
+                ) from exc.__cause__
+            raise AssertionError("retrying() returns the answer or raises")
         except BaseException:
             self.stats.failures += 1
             raise

@@ -1,9 +1,9 @@
-"""The GraphQL documents casebridge sends to Shopify, and thin typed helpers around them.
+"""Thin typed helpers around the GraphQL documents casebridge sends to Shopify.
 
-Every document lives here, in one place, written against Shopify's real Admin
-GraphQL schema (field and argument names as on shopify.dev), so the client,
-the emulator's tests and a real store all agree on the same text.
-:data:`DOCUMENTS` lists them by operation name.
+The documents themselves, these helpers' and every other one the pipeline
+sends, live in :mod:`connectors.shopify.documents` (one place, written against
+Shopify's real Admin schema; its :data:`~connectors.shopify.documents.DOCUMENTS`
+lists them by operation name).
 
 Each helper takes anything with an ``execute`` method
 (:class:`~connectors.shopify.client.GraphQLExecutor`), runs one document and
@@ -27,6 +27,40 @@ from datetime import datetime
 from typing import Any, Literal
 
 from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.documents.operations import (
+    DISPUTE,
+    DISPUTE_EVIDENCE_UPDATE,
+    DRAFT_ORDER_COMPLETE,
+    DRAFT_ORDER_CREATE,
+    FULFILLMENT_ORDER_HOLD,
+    FULFILLMENT_ORDER_RELEASE_HOLD,
+    FULFILLMENT_ORDER_RESCHEDULE,
+    FULFILLMENT_ORDER_SPLIT,
+    FULFILLMENT_ORDERS,
+    FULFILLMENTS,
+    HOLD_TARGETS,
+    HOLD_TARGETS_WITH_ORDER,
+    METAFIELDS_SET,
+    ORDER_CANCEL,
+    ORDER_CREATE,
+    ORDER_EDIT_ADD_VARIANT,
+    ORDER_EDIT_BEGIN,
+    ORDER_EDIT_COMMIT,
+    ORDER_EDIT_SET_QUANTITY,
+    ORDER_UPDATE,
+    ORDER_WITH_HISTORY,
+    ORDERS_UPDATED_SINCE,
+    PRODUCT_CONTENT,
+    PRODUCT_UPDATE,
+    PRODUCT_VARIANTS_BULK_UPDATE,
+    REFUND_CREATE,
+    REFUNDS,
+    RETURN_APPROVE_REQUEST,
+    RETURN_DECLINE_REQUEST,
+    SHOP_POLICIES,
+    TAGS_ADD,
+    THEME_FILES,
+)
 from connectors.shopify.errors import (
     ShopifyError,
     ShopifyGraphQLError,
@@ -35,7 +69,6 @@ from connectors.shopify.errors import (
 )
 
 __all__ = [
-    "DOCUMENTS",
     "CancelReason",
     "DeclineReason",
     "FulfillmentHold",
@@ -122,490 +155,6 @@ _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 _PROVINCE_CODE = re.compile(r"^[A-Z0-9]{1,3}$")
 _MAX_ADDRESS_TEXT = 255
 
-_MONEY = "shopMoney { amount currencyCode }"
-
-# -- queries -----------------------------------------------------------------------------------
-
-ORDER_WITH_HISTORY = f"""
-query CasebridgeOrderWithHistory($id: ID!, $historyFirst: Int!, $returnsFirst: Int!) {{
-  order(id: $id) {{
-    id
-    legacyResourceId
-    name
-    email
-    createdAt
-    updatedAt
-    cancelledAt
-    closed
-    note
-    tags
-    currencyCode
-    displayFinancialStatus
-    displayFulfillmentStatus
-    totalPriceSet {{ {_MONEY} }}
-    customer {{
-      id
-      tags
-      numberOfOrders
-      amountSpent {{ amount currencyCode }}
-      orders(first: $historyFirst, sortKey: CREATED_AT, reverse: true) {{
-        nodes {{
-          id
-          name
-          createdAt
-          cancelledAt
-          displayFinancialStatus
-          totalPriceSet {{ {_MONEY} }}
-        }}
-      }}
-    }}
-    returns(first: $returnsFirst) {{
-      nodes {{ id name status }}
-    }}
-    refunds {{
-      id
-      createdAt
-      note
-      totalRefundedSet {{ {_MONEY} }}
-    }}
-  }}
-}}
-"""
-
-FULFILLMENT_ORDERS = """
-query CasebridgeFulfillmentOrders($orderId: ID!, $first: Int!, $linesFirst: Int!) {
-  order(id: $orderId) {
-    id
-    fulfillmentOrders(first: $first) {
-      nodes {
-        id
-        status
-        fulfillAt
-        fulfillmentHolds { id handle reason reasonNotes }
-        lineItems(first: $linesFirst) {
-          nodes {
-            id
-            totalQuantity
-            remainingQuantity
-            lineItem { id sku }
-          }
-        }
-      }
-    }
-  }
-}
-"""
-
-HOLD_TARGETS = """
-query CasebridgeHoldTargets($orderId: ID!, $first: Int!, $after: String) {
-  order(id: $orderId) {
-    id
-    fulfillmentOrders(first: $first, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes { id status }
-    }
-  }
-}
-"""
-"""The fulfillment orders a hold goes on: ids and statuses only (``3 + first`` points).
-
-What a hold needs and nothing more: the hold's own handle makes a second hold
-fail with ``DUPLICATE_FULFILLMENT_HOLD_HANDLE``, so existing holds need not be read.
-"""
-
-HOLD_TARGETS_WITH_ORDER = """
-query CasebridgeHoldTargetsWithOrder($orderId: ID!, $first: Int!, $after: String) {
-  order(id: $orderId) {
-    id
-    name
-    currencyCode
-    displayFinancialStatus
-    displayFulfillmentStatus
-    totalPriceSet { shopMoney { amount currencyCode } }
-    customer { id numberOfOrders amountSpent { amount currencyCode } }
-    fulfillmentOrders(first: $first, after: $after) {
-      pageInfo { hasNextPage endCursor }
-      nodes { id status }
-    }
-  }
-}
-"""
-""":data:`HOLD_TARGETS` plus the order record and the customer's order count and spend
-(4 more points in the same request), for a case whose webhook did not carry them."""
-
-FULFILLMENTS = """
-query CasebridgeFulfillments($orderId: ID!, $first: Int!) {
-  order(id: $orderId) {
-    id
-    fulfillments(first: $first) {
-      id
-      status
-      displayStatus
-      createdAt
-      trackingInfo(first: 10) { company number url }
-    }
-  }
-}
-"""
-
-REFUNDS = f"""
-query CasebridgeRefunds($orderId: ID!, $linesFirst: Int!) {{
-  order(id: $orderId) {{
-    id
-    refunds {{
-      id
-      createdAt
-      note
-      totalRefundedSet {{ {_MONEY} }}
-      refundLineItems(first: $linesFirst) {{
-        nodes {{ quantity restockType lineItem {{ id }} }}
-      }}
-    }}
-  }}
-}}
-"""
-
-DISPUTE = """
-query CasebridgeDispute($id: ID!) {
-  dispute(id: $id) {
-    id
-    status
-    type
-    amount { amount currencyCode }
-    reasonDetails { reason networkReasonCode }
-    evidenceDueBy
-    evidenceSentOn
-    finalizedOn
-    initiatedAt
-    order { id name }
-  }
-}
-"""
-
-ORDERS_UPDATED_SINCE = """
-query CasebridgeOrdersUpdatedSince($first: Int!, $after: String, $query: String) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    edges {
-      cursor
-      node { id name updatedAt }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
-
-# -- mutations ---------------------------------------------------------------------------------
-
-FULFILLMENT_ORDER_HOLD = """
-mutation CasebridgeFulfillmentOrderHold($id: ID!, $fulfillmentHold: FulfillmentOrderHoldInput!) {
-  fulfillmentOrderHold(id: $id, fulfillmentHold: $fulfillmentHold) {
-    fulfillmentHold { id handle reason }
-    fulfillmentOrder { id status }
-    userErrors { field message code }
-  }
-}
-"""
-
-FULFILLMENT_ORDER_RELEASE_HOLD = """
-mutation CasebridgeFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
-  fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
-    fulfillmentOrder { id status }
-    userErrors { field message code }
-  }
-}
-"""
-
-ORDER_CANCEL = """
-mutation CasebridgeOrderCancel(
-  $orderId: ID!
-  $reason: OrderCancelReason!
-  $restock: Boolean!
-  $notifyCustomer: Boolean
-  $staffNote: String
-  $refundMethod: OrderCancelRefundMethodInput
-) {
-  orderCancel(
-    orderId: $orderId
-    reason: $reason
-    restock: $restock
-    notifyCustomer: $notifyCustomer
-    staffNote: $staffNote
-    refundMethod: $refundMethod
-  ) {
-    job { id done }
-    orderCancelUserErrors { field message code }
-  }
-}
-"""
-
-REFUND_CREATE = f"""
-mutation CasebridgeRefundCreate($input: RefundInput!, $idempotencyKey: String!) {{
-  refundCreate(input: $input) @idempotent(key: $idempotencyKey) {{
-    refund {{ id createdAt totalRefundedSet {{ {_MONEY} }} }}
-    order {{ id }}
-    userErrors {{ field message }}
-  }}
-}}
-"""
-
-RETURN_APPROVE_REQUEST = """
-mutation CasebridgeReturnApproveRequest($input: ReturnApproveRequestInput!) {
-  returnApproveRequest(input: $input) {
-    return { id status }
-    userErrors { field message code }
-  }
-}
-"""
-
-RETURN_DECLINE_REQUEST = """
-mutation CasebridgeReturnDeclineRequest($input: ReturnDeclineRequestInput!) {
-  returnDeclineRequest(input: $input) {
-    return { id status }
-    userErrors { field message code }
-  }
-}
-"""
-
-TAGS_ADD = """
-mutation CasebridgeTagsAdd($id: ID!, $tags: [String!]!) {
-  tagsAdd(id: $id, tags: $tags) {
-    node { id }
-    userErrors { field message }
-  }
-}
-"""
-
-ORDER_UPDATE = """
-mutation CasebridgeOrderUpdate($input: OrderInput!) {
-  orderUpdate(input: $input) {
-    order { id note tags }
-    userErrors { field message }
-  }
-}
-"""
-
-METAFIELDS_SET = """
-mutation CasebridgeMetafieldsSet($metafields: [MetafieldsSetInput!]!) {
-  metafieldsSet(metafields: $metafields) {
-    metafields { id namespace key type value compareDigest }
-    userErrors { field message code }
-  }
-}
-"""
-
-FULFILLMENT_ORDER_SPLIT = """
-mutation CasebridgeFulfillmentOrderSplit($fulfillmentOrderSplits: [FulfillmentOrderSplitInput!]!) {
-  fulfillmentOrderSplit(fulfillmentOrderSplits: $fulfillmentOrderSplits) {
-    fulfillmentOrderSplits {
-      fulfillmentOrder { id status }
-      remainingFulfillmentOrder { id status }
-    }
-    userErrors { field message code }
-  }
-}
-"""
-
-FULFILLMENT_ORDER_RESCHEDULE = """
-mutation CasebridgeFulfillmentOrderReschedule($id: ID!, $fulfillAt: DateTime!) {
-  fulfillmentOrderReschedule(id: $id, fulfillAt: $fulfillAt) {
-    fulfillmentOrder { id status fulfillAt }
-    userErrors { field message code }
-  }
-}
-"""
-
-ORDER_EDIT_BEGIN = """
-mutation CasebridgeOrderEditBegin($id: ID!) {
-  orderEditBegin(id: $id) {
-    calculatedOrder {
-      id
-      lineItems(first: 50) { nodes { id quantity variant { id } } }
-    }
-    userErrors { field message }
-  }
-}
-"""
-
-ORDER_EDIT_SET_QUANTITY = """
-mutation CasebridgeOrderEditSetQuantity(
-  $id: ID!
-  $lineItemId: ID!
-  $quantity: Int!
-  $restock: Boolean
-) {
-  orderEditSetQuantity(id: $id, lineItemId: $lineItemId, quantity: $quantity, restock: $restock) {
-    calculatedOrder { id }
-    calculatedLineItem { id quantity }
-    userErrors { field message }
-  }
-}
-"""
-
-ORDER_EDIT_ADD_VARIANT = """
-mutation CasebridgeOrderEditAddVariant(
-  $id: ID!
-  $variantId: ID!
-  $quantity: Int!
-  $allowDuplicates: Boolean
-) {
-  orderEditAddVariant(
-    id: $id
-    variantId: $variantId
-    quantity: $quantity
-    allowDuplicates: $allowDuplicates
-  ) {
-    calculatedOrder { id }
-    calculatedLineItem { id quantity }
-    userErrors { field message }
-  }
-}
-"""
-
-ORDER_EDIT_COMMIT = """
-mutation CasebridgeOrderEditCommit($id: ID!, $notifyCustomer: Boolean, $staffNote: String) {
-  orderEditCommit(id: $id, notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
-    order { id }
-    userErrors { field message }
-  }
-}
-"""
-
-DRAFT_ORDER_CREATE = """
-mutation CasebridgeDraftOrderCreate($input: DraftOrderInput!) {
-  draftOrderCreate(input: $input) {
-    draftOrder { id name status }
-    userErrors { field message }
-  }
-}
-"""
-
-DRAFT_ORDER_COMPLETE = """
-mutation CasebridgeDraftOrderComplete($id: ID!) {
-  draftOrderComplete(id: $id) {
-    draftOrder { id status order { id name } }
-    userErrors { field message }
-  }
-}
-"""
-
-ORDER_CREATE = """
-mutation CasebridgeOrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
-  orderCreate(order: $order, options: $options) {
-    order { id name }
-    userErrors { field message code }
-  }
-}
-"""
-
-DISPUTE_EVIDENCE_UPDATE = """
-mutation CasebridgeDisputeEvidenceUpdate(
-  $id: ID!
-  $input: ShopifyPaymentsDisputeEvidenceUpdateInput!
-) {
-  disputeEvidenceUpdate(id: $id, input: $input) {
-    disputeEvidence { id }
-    userErrors { field message code }
-  }
-}
-"""
-
-PRODUCT_CONTENT = """
-query CasebridgeProductContent($id: ID!, $variantsFirst: Int!) {
-  product(id: $id) {
-    id
-    title
-    descriptionHtml
-    productType
-    vendor
-    status
-    tags
-    variants(first: $variantsFirst) { nodes { id price compareAtPrice } }
-  }
-}
-"""
-"""A product's reviewable content: what a content hold puts back or a decision applies."""
-
-PRODUCT_UPDATE = """
-mutation CasebridgeProductUpdate($product: ProductUpdateInput!) {
-  productUpdate(product: $product) {
-    product { id status }
-    userErrors { field message }
-  }
-}
-"""
-
-PRODUCT_VARIANTS_BULK_UPDATE = """
-mutation CasebridgeProductVariantsBulkUpdate(
-  $productId: ID!
-  $variants: [ProductVariantsBulkInput!]!
-) {
-  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
-    productVariants { id price compareAtPrice }
-    userErrors { field message code }
-  }
-}
-"""
-
-THEME_FILES = """
-query CasebridgeThemeFiles($id: ID!, $filenames: [String!], $first: Int!) {
-  theme(id: $id) {
-    id
-    name
-    role
-    files(filenames: $filenames, first: $first) {
-      nodes {
-        filename
-        checksumMd5
-        body { ... on OnlineStoreThemeFileBodyText { content } }
-      }
-    }
-  }
-}
-"""
-"""The text of a theme's files (banners, announcement bars, legal footers) read for claims."""
-
-SHOP_POLICIES = """
-query CasebridgeShopPolicies {
-  shop { shopPolicies { id type title body updatedAt } }
-}
-"""
-"""The shop's legal policies (refund, privacy, terms...) as the storefront shows them."""
-
-#: Every document by operation name: for the emulator's tests and for logs.
-DOCUMENTS: Mapping[str, str] = {
-    "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
-    "CasebridgeFulfillmentOrders": FULFILLMENT_ORDERS,
-    "CasebridgeHoldTargets": HOLD_TARGETS,
-    "CasebridgeHoldTargetsWithOrder": HOLD_TARGETS_WITH_ORDER,
-    "CasebridgeFulfillments": FULFILLMENTS,
-    "CasebridgeRefunds": REFUNDS,
-    "CasebridgeDispute": DISPUTE,
-    "CasebridgeOrdersUpdatedSince": ORDERS_UPDATED_SINCE,
-    "CasebridgeFulfillmentOrderHold": FULFILLMENT_ORDER_HOLD,
-    "CasebridgeFulfillmentOrderReleaseHold": FULFILLMENT_ORDER_RELEASE_HOLD,
-    "CasebridgeOrderCancel": ORDER_CANCEL,
-    "CasebridgeRefundCreate": REFUND_CREATE,
-    "CasebridgeReturnApproveRequest": RETURN_APPROVE_REQUEST,
-    "CasebridgeReturnDeclineRequest": RETURN_DECLINE_REQUEST,
-    "CasebridgeTagsAdd": TAGS_ADD,
-    "CasebridgeOrderUpdate": ORDER_UPDATE,
-    "CasebridgeMetafieldsSet": METAFIELDS_SET,
-    "CasebridgeFulfillmentOrderSplit": FULFILLMENT_ORDER_SPLIT,
-    "CasebridgeFulfillmentOrderReschedule": FULFILLMENT_ORDER_RESCHEDULE,
-    "CasebridgeOrderEditBegin": ORDER_EDIT_BEGIN,
-    "CasebridgeOrderEditSetQuantity": ORDER_EDIT_SET_QUANTITY,
-    "CasebridgeOrderEditAddVariant": ORDER_EDIT_ADD_VARIANT,
-    "CasebridgeOrderEditCommit": ORDER_EDIT_COMMIT,
-    "CasebridgeDraftOrderCreate": DRAFT_ORDER_CREATE,
-    "CasebridgeDraftOrderComplete": DRAFT_ORDER_COMPLETE,
-    "CasebridgeOrderCreate": ORDER_CREATE,
-    "CasebridgeDisputeEvidenceUpdate": DISPUTE_EVIDENCE_UPDATE,
-    "CasebridgeProductContent": PRODUCT_CONTENT,
-    "CasebridgeProductUpdate": PRODUCT_UPDATE,
-    "CasebridgeProductVariantsBulkUpdate": PRODUCT_VARIANTS_BULK_UPDATE,
-    "CasebridgeThemeFiles": THEME_FILES,
-    "CasebridgeShopPolicies": SHOP_POLICIES,
-}
 
 # -- typed results -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.documents.scopes import ACCESS_SCOPES
 from connectors.shopify.errors import ShopifyAuthError, ShopifyGraphQLError
 
 __all__ = [
@@ -24,12 +25,6 @@ __all__ = [
     "missing_scopes",
     "required_scopes",
 ]
-
-ACCESS_SCOPES = """
-query CasebridgeAccessScopes {
-  currentAppInstallation { accessScopes { handle } }
-}
-"""
 
 #: role -> the scopes its Shopify calls need (roles absent here make no Admin API call).
 ROLE_SCOPES: Mapping[str, tuple[str, ...]] = {

@@ -7,8 +7,10 @@
 
 Modules: ``kustomize`` (build the tool once, render overlays), ``manifests``
 (schemas and invariants of rendered objects), ``compose``, ``dockerfile``,
-``settings_env`` (environments against :mod:`streams.settings`), ``roles``,
-``report`` (findings), ``runner`` (all of it).
+``settings_env`` (environments against the application's settings), ``roles``,
+``application`` (what the checks know of casebridge: facts from
+``python -m streams.deploy_facts``, never an import of ``streams``), ``report``
+(findings), ``runner`` (all of it).
 """
 
 from deploy.check.report import Finding, Report

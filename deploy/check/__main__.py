@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from deploy.check.application import from_process
 from deploy.check.runner import DEFAULT_KUBERNETES_VERSION, OVERLAYS, check_all
 
 
@@ -24,7 +25,9 @@ def main(
     overlays: tuple[str, ...], kubernetes_version: str, no_k8s: bool, no_prometheus: bool
 ) -> None:
     """Validate deploy/: Dockerfile, docker-compose.yml, the alert rules and the overlays."""
+    # The application's facts, asked of it as a process (deploy imports nothing of streams).
     report = check_all(
+        from_process(),
         overlays=overlays or OVERLAYS,
         kubernetes_version=kubernetes_version,
         kubernetes=not no_k8s,

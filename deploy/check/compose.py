@@ -21,11 +21,14 @@ import yaml
 
 from deploy.check import roles as role_info
 from deploy.check import settings_env
+from deploy.check.application import Application
 from deploy.check.report import Finding
 
 ARTEFACT = "compose"
 ENV_ANCHOR = "x-casebridge-env"
 EMULATOR_PROFILE = "emulators"
+#: The Dockerfile target that carries the emulators (the production wheel does not).
+EMULATOR_TARGET = "emulators"
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 _DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<default>[^}]*))?\}")
 
@@ -60,11 +63,16 @@ def _command(service: Mapping[str, Any]) -> list[str]:
     return command.split() if isinstance(command, str) else [str(c) for c in command]
 
 
+def _build_target(service: Mapping[str, Any]) -> str | None:
+    build = service.get("build")
+    return str(build.get("target")) if isinstance(build, dict) and build.get("target") else None
+
+
 def _is_casebridge(service: Mapping[str, Any]) -> bool:
     return str(service.get("image", "")).startswith("casebridge")
 
 
-def check_compose(path: Path) -> Iterator[Finding]:
+def check_compose(app: Application, path: Path) -> Iterator[Finding]:
     """Every finding for the Compose file at ``path``."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -116,14 +124,19 @@ def check_compose(path: Path) -> Iterator[Finding]:
             yield Finding(
                 ARTEFACT, subject, f"an emulator outside the {EMULATOR_PROFILE!r} profile"
             )
+        if command[:1] == ["emulate"] and _build_target(service) != EMULATOR_TARGET:
+            # The production wheel has no emulators package (pyproject.toml).
+            yield Finding(
+                ARTEFACT, subject, f"an emulator not built from the {EMULATOR_TARGET!r} target"
+            )
 
-    yield from _worker_findings(services, shared_env)
+    yield from _worker_findings(app, services, shared_env)
     yield from _port_findings(services)
     yield from _compose_cli(path)
 
 
 def _worker_findings(
-    services: Mapping[str, Mapping[str, Any]], shared_env: Mapping[str, str]
+    app: Application, services: Mapping[str, Mapping[str, Any]], shared_env: Mapping[str, str]
 ) -> Iterator[Finding]:
     app_ids: dict[str, str] = {}
     covered: set[str] = set()
@@ -143,16 +156,16 @@ def _worker_findings(
         for key, value in (service.get("environment") or {}).items():
             if settings_env.is_secret_name(str(key)) and "${" not in str(value):
                 yield Finding(ARTEFACT, subject, f"{key} is a literal: take it from ${{{key}}}")
-        for misspelt in settings_env.unknown_names(env):
+        for misspelt in settings_env.unknown_names(app, env):
             yield Finding(ARTEFACT, subject, f"{misspelt} is not a casebridge setting (misspelt?)")
-        error = settings_env.load_errors(env)
+        error = settings_env.load_errors(app, env)
         if error:
             yield Finding(ARTEFACT, subject, error)
-        roles = role_info.roles_of(command)
+        roles = role_info.roles_of(app, command)
         if roles is None:
             continue
         covered.update(roles)
-        unknown, pending = role_info.role_problems(roles)
+        unknown, pending = role_info.role_problems(app, roles)
         if unknown:
             yield Finding(ARTEFACT, subject, f"unknown role(s): {', '.join(unknown)}")
         if pending:
@@ -168,7 +181,7 @@ def _worker_findings(
         if app_id in app_ids:
             yield Finding(ARTEFACT, subject, f"app id {app_id!r} also used by {app_ids[app_id]}")
         app_ids[app_id] = name
-    missing_roles = sorted(role_info.known_roles() - covered)
+    missing_roles = sorted(role_info.known_roles(app) - covered)
     if missing_roles:
         yield Finding(
             ARTEFACT, "(all services)", f"no service runs role(s) {', '.join(missing_roles)}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from deploy.check import settings_env
+from deploy.check.application import Application
 from deploy.check.report import Finding
 
 ARTEFACT = "Dockerfile"
@@ -100,7 +101,7 @@ def _exec_form(args: str) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) else None
 
 
-def check_dockerfile(path: Path, context: Path) -> Iterator[Finding]:
+def check_dockerfile(app: Application, path: Path, context: Path) -> Iterator[Finding]:
     """Every finding for the Dockerfile at ``path`` built from ``context``."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -151,7 +152,7 @@ def check_dockerfile(path: Path, context: Path) -> Iterator[Finding]:
             ARTEFACT, "ENV", "CASEBRIDGE_WEB_HOST=0.0.0.0 missing: the web port is unreachable"
         )
     names = dict.fromkeys(re.findall(r"\b(CASEBRIDGE_[A-Z0-9_]+)=", env_text), "")
-    for name in settings_env.unknown_names(names):
+    for name in settings_env.unknown_names(app, names):
         yield Finding(ARTEFACT, "ENV", f"{name} is not a casebridge setting (misspelt?)")
     if not any("6066" in i.args for i in runtime.all("EXPOSE")):
         yield Finding(ARTEFACT, "EXPOSE", "the web port 6066 is not exposed")

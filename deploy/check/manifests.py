@@ -9,7 +9,7 @@ The invariants, per worker Deployment: readiness, liveness (and startup)
 probes on ``/metrics`` at the web port; CPU and memory requests and a memory
 limit; a non-root security context; credentials only through ``secretKeyRef``
 or ``secretRef``; a PodDisruptionBudget; known roles; an environment that
-loads through :mod:`streams.settings`; its own app id (consumer group). Per
+loads through the application's settings; its own app id (consumer group). Per
 ScaledObject: an existing target without ``spec.replicas``, ``minReplicaCount
 <= maxReplicaCount <=`` the topic's partitions, and a Kafka trigger that
 watches the target's consumer group on the workers' brokers with their TLS and
@@ -27,9 +27,8 @@ from typing import Any
 
 from deploy.check import roles as role_info
 from deploy.check import settings_env
+from deploy.check.application import Application
 from deploy.check.report import Finding
-from streams.settings import KafkaSettings, Settings
-from streams.topics import topic_specs
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "k8s" / "schemas"
 METRICS_PATH = "/metrics"
@@ -123,7 +122,7 @@ def _by_kind(docs: list[Doc], kind: str) -> list[Doc]:
     return [d for d in docs if d.get("kind") == kind]
 
 
-def _worker(doc: Doc, config_maps: Mapping[str, Doc]) -> Worker | None:
+def _worker(app: Application, doc: Doc, config_maps: Mapping[str, Doc]) -> Worker | None:
     containers = doc.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
     container = next((c for c in containers if c.get("name") == "worker"), None)
     if container is None:
@@ -137,13 +136,13 @@ def _worker(doc: Doc, config_maps: Mapping[str, Doc]) -> Worker | None:
         if "value" in entry:
             env[entry["name"]] = str(entry["value"])
         elif "secretKeyRef" in entry.get("valueFrom", {}):
-            env[entry["name"]] = settings_env.placeholder(entry["name"])
+            env[entry["name"]] = settings_env.placeholder(app, entry["name"])
     command = [*container.get("command", []), *container.get("args", [])]
-    return Worker(doc, container, env, role_info.roles_of(command))
+    return Worker(doc, container, env, role_info.roles_of(app, command))
 
 
-def _partitions(env: Mapping[str, str]) -> int:
-    default = KafkaSettings().default_partitions
+def _partitions(app: Application, env: Mapping[str, str]) -> int:
+    default = app.default_partitions
     try:
         return int(env.get("CASEBRIDGE_KAFKA__DEFAULT_PARTITIONS", default))
     except ValueError:
@@ -154,10 +153,8 @@ def _selects(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
-def _probe_findings(w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
-    web_port = int(
-        w.setting("CASEBRIDGE_WEB_PORT", str(Settings.model_fields["web_port"].default)) or 0
-    )
+def _probe_findings(app: Application, w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
+    web_port = int(w.setting("CASEBRIDGE_WEB_PORT", str(app.web_port)) or 0)
     ports = {p.get("name"): p.get("containerPort") for p in w.container.get("ports", [])}
     if ports.get(WEB_PORT_NAME) != web_port:
         yield Finding(
@@ -273,10 +270,10 @@ def _secret_findings(
             )
 
 
-def _env_findings(w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
-    for name in settings_env.unknown_names(w.env):
+def _env_findings(app: Application, w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
+    for name in settings_env.unknown_names(app, w.env):
         yield Finding(artefact, subject, f"{name} is not a casebridge setting (misspelt?)")
-    error = settings_env.load_errors(w.env)
+    error = settings_env.load_errors(app, w.env)
     if error:
         yield Finding(artefact, subject, error)
     if w.setting("CASEBRIDGE_WEB_HOST") not in LISTEN_ALL:
@@ -287,11 +284,11 @@ def _env_findings(w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
         )
 
 
-def _role_findings(w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
+def _role_findings(app: Application, w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
     if w.roles is None:
         yield Finding(artefact, subject, "the container does not run `casebridge worker`")
         return
-    unknown, pending = role_info.role_problems(w.roles)
+    unknown, pending = role_info.role_problems(app, w.roles)
     if unknown:
         yield Finding(artefact, subject, f"unknown role(s): {', '.join(unknown)}")
     if pending:
@@ -305,7 +302,10 @@ def _role_findings(w: Worker, artefact: str, subject: str) -> Iterator[Finding]:
 
 
 def invariant_findings(
-    docs: list[Doc], artefact: str, documented_secrets: Mapping[str, set[str]] | None = None
+    app: Application,
+    docs: list[Doc],
+    artefact: str,
+    documented_secrets: Mapping[str, set[str]] | None = None,
 ) -> Iterator[Finding]:
     """casebridge's own rules over one rendered overlay.
 
@@ -323,19 +323,19 @@ def invariant_findings(
     workers: dict[str, Worker] = {}
     for doc in deployments:
         subject = _name(doc)
-        worker = _worker(doc, config_maps)
+        worker = _worker(app, doc, config_maps)
         if worker is None:
             yield Finding(artefact, subject, "no container named 'worker'")
             continue
         workers[worker.name] = worker
-        yield from _probe_findings(worker, artefact, subject)
+        yield from _probe_findings(app, worker, artefact, subject)
         yield from _resource_findings(worker, artefact, subject)
         yield from _security_findings(worker, artefact, subject)
         yield from _secret_findings(
             worker, config_maps, rendered_secrets, documented_secrets or {}, artefact, subject
         )
-        yield from _env_findings(worker, artefact, subject)
-        yield from _role_findings(worker, artefact, subject)
+        yield from _env_findings(app, worker, artefact, subject)
+        yield from _role_findings(app, worker, artefact, subject)
         if not any(
             _selects(
                 p.get("spec", {}).get("selector", {}).get("matchLabels", {}), worker.pod_labels
@@ -351,7 +351,7 @@ def invariant_findings(
                 "sets spec.replicas although a ScaledObject scales it (every apply would reset it)",
             )
         consumes = set(worker.roles or ()) & role_info.CONSUMER_ROLES
-        partitions = _partitions(worker.env)
+        partitions = _partitions(app, worker.env)
         if consumes and isinstance(replicas, int) and replicas > partitions:
             yield Finding(
                 artefact,
@@ -361,7 +361,7 @@ def invariant_findings(
 
     app_ids: dict[str, str] = {}
     for worker in workers.values():
-        app_id = worker.setting("CASEBRIDGE_APP_ID", str(Settings.model_fields["app_id"].default))
+        app_id = worker.setting("CASEBRIDGE_APP_ID", app.app_id)
         assert app_id is not None
         if app_id in app_ids:
             yield Finding(
@@ -373,7 +373,7 @@ def invariant_findings(
         app_ids[app_id] = worker.name
 
     covered = {r for w in workers.values() for r in (w.roles or ())}
-    missing = sorted(role_info.known_roles() - covered)
+    missing = sorted(role_info.known_roles(app) - covered)
     if workers and missing:
         yield Finding(
             artefact, "(all Deployments)", f"no Deployment runs role(s) {', '.join(missing)}"
@@ -395,11 +395,15 @@ def invariant_findings(
                     )
 
     for obj in scaled:
-        yield from _scaled_object_findings(obj, workers, trigger_auths, artefact)
+        yield from _scaled_object_findings(app, obj, workers, trigger_auths, artefact)
 
 
 def _scaled_object_findings(
-    obj: Doc, workers: Mapping[str, Worker], trigger_auths: set[str], artefact: str
+    app: Application,
+    obj: Doc,
+    workers: Mapping[str, Worker],
+    trigger_auths: set[str],
+    artefact: str,
 ) -> Iterator[Finding]:
     subject = _name(obj)
     spec = obj.get("spec", {})
@@ -408,7 +412,7 @@ def _scaled_object_findings(
     if target is None:
         yield Finding(artefact, subject, f"scaleTargetRef {target_name!r} is no worker Deployment")
         return
-    partitions = _partitions(target.env)
+    partitions = _partitions(app, target.env)
     low, high = spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100)
     if not isinstance(low, int) or not isinstance(high, int):
         return  # the schema check reports the type
@@ -421,11 +425,9 @@ def _scaled_object_findings(
             f"maxReplicaCount {high} exceeds the {partitions} partitions: the extra "
             "replicas would sit idle (partitions are the scaling ceiling)",
         )
-    topics = {t.name for t in topic_specs(partitions)}
-    app_id = target.setting("CASEBRIDGE_APP_ID", str(Settings.model_fields["app_id"].default))
-    bootstrap = target.setting(
-        "CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS", KafkaSettings().bootstrap_servers
-    )
+    topics = app.topics
+    app_id = target.setting("CASEBRIDGE_APP_ID", app.app_id)
+    bootstrap = target.setting("CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS", app.bootstrap_servers)
     protocol = target.setting("CASEBRIDGE_KAFKA__SECURITY_PROTOCOL", "PLAINTEXT") or "PLAINTEXT"
     mechanism = target.setting("CASEBRIDGE_KAFKA__SASL_MECHANISM") or "PLAIN"
     for index, trigger in enumerate(spec.get("triggers", [])):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-#: Roles the manifests may run before ``streams.pipeline.ROLES`` declares them
+from deploy.check.application import Application
+
+#: Roles the manifests may run before the application declares them
 #: (a role still being written): a warning, not an error, until it lands.
 #: Empty today: every deployed role exists.
 PENDING_ROLES: frozenset[str] = frozenset()
@@ -14,14 +16,12 @@ PENDING_ROLES: frozenset[str] = frozenset()
 CONSUMER_ROLES = frozenset({"classify", "sink", "writer", "escalation"})
 
 
-def known_roles() -> frozenset[str]:
+def known_roles(app: Application) -> frozenset[str]:
     """The roles ``casebridge worker --roles`` accepts today."""
-    from streams.pipeline import ROLES
-
-    return frozenset(ROLES)
+    return app.roles
 
 
-def roles_of(command: Sequence[str]) -> list[str] | None:
+def roles_of(app: Application, command: Sequence[str]) -> list[str] | None:
     """The roles of a ``worker [--roles a,b]`` command; None if it is not a worker.
 
     A worker without ``--roles`` runs every default role.
@@ -36,14 +36,12 @@ def roles_of(command: Sequence[str]) -> list[str] | None:
             return [r.strip() for r in args[index + 1].split(",") if r.strip()]
         if arg.startswith("--roles="):
             return [r.strip() for r in arg.split("=", 1)[1].split(",") if r.strip()]
-    from streams.pipeline import DEFAULT_ROLES
-
-    return list(DEFAULT_ROLES)
+    return list(app.default_roles)
 
 
-def role_problems(roles: Sequence[str]) -> tuple[list[str], list[str]]:
+def role_problems(app: Application, roles: Sequence[str]) -> tuple[list[str], list[str]]:
     """(unknown roles, pending roles) among ``roles``."""
-    known = known_roles()
+    known = known_roles(app)
     unknown = [r for r in roles if r not in known and r not in PENDING_ROLES]
     pending = [r for r in roles if r not in known and r in PENDING_ROLES]
     return unknown, pending

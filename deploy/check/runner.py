@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from deploy.check.application import Application
 from deploy.check.compose import check_compose
 from deploy.check.dockerfile import check_dockerfile
 from deploy.check.kustomize import RenderError, ToolUnavailable, ensure_kustomize, render
@@ -25,6 +26,7 @@ DEFAULT_KUBERNETES_VERSION = "1.33"
 
 def check_kubernetes(
     report: Report,
+    app: Application,
     *,
     overlays: Sequence[str] = OVERLAYS,
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION,
@@ -56,12 +58,13 @@ def check_kubernetes(
             continue
         rendered[overlay] = list(docs)
         report.extend(schema_findings(docs, artefact, kubernetes_version))
-        report.extend(invariant_findings(docs, artefact, documented))
+        report.extend(invariant_findings(app, docs, artefact, documented))
         report.checked.append(f"{artefact} ({len(docs)} objects)")
     return rendered
 
 
 def check_all(
+    app: Application,
     *,
     overlays: Sequence[str] = OVERLAYS,
     kubernetes_version: str = DEFAULT_KUBERNETES_VERSION,
@@ -70,9 +73,9 @@ def check_all(
 ) -> Report:
     """The Dockerfile, the Compose file, the alert rules and the overlays (each unless False)."""
     report = Report()
-    report.extend(check_dockerfile(DEPLOY_DIR / "docker" / "Dockerfile", REPO_ROOT))
+    report.extend(check_dockerfile(app, DEPLOY_DIR / "docker" / "Dockerfile", REPO_ROOT))
     report.checked.append("Dockerfile")
-    report.extend(check_compose(DEPLOY_DIR / "docker-compose.yml"))
+    report.extend(check_compose(app, DEPLOY_DIR / "docker-compose.yml"))
     report.checked.append("compose")
     if prometheus:
         findings = check_prometheus(PROMETHEUS_RULES, "prometheus rules", PROMETHEUS_RULE_TESTS)
@@ -80,5 +83,5 @@ def check_all(
         if not any(f.severity == "skipped" for f in findings):
             report.checked.append("prometheus rules")
     if kubernetes:
-        check_kubernetes(report, overlays=overlays, kubernetes_version=kubernetes_version)
+        check_kubernetes(report, app, overlays=overlays, kubernetes_version=kubernetes_version)
     return report

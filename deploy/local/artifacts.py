@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from deploy.local.errors import ArtifactFetchError
-from streams.settings import StackSettings
+from deploy.local.settings import StackSettings
 
 #: Written into an artifact directory once it is complete.
 MARKER = ".casebridge-complete"

@@ -1,7 +1,9 @@
 """``casebridge stack``: run the local Kafka + Apicurio stack.
 
 Settings come from the environment like everywhere else
-(``CASEBRIDGE_STACK__KAFKA_PORT=29092 casebridge stack up``). A
+(``CASEBRIDGE_STACK__KAFKA_PORT=29092 casebridge stack up``): ``casebridge``
+(:mod:`streams.cli`) passes a :class:`StackSource` built from its settings as
+click's context object, so ``deploy`` reads no application settings itself. A
 :class:`~deploy.local.errors.StackError` propagates to the main CLI, which
 prints it as ``error: ...`` and exits 2.
 """
@@ -9,11 +11,25 @@ prints it as ``error: ...`` and exits 2.
 from __future__ import annotations
 
 import json
+from typing import Protocol, runtime_checkable
 
 import click
 
+from deploy.local.settings import StackSettings
 from deploy.local.stack import LocalStack, StackStatus
-from streams.settings import load_settings
+
+
+@runtime_checkable
+class StackSource(Protocol):
+    """What the stack takes from the application's settings (click's context object)."""
+
+    def stack_settings(self) -> StackSettings:
+        """The ``CASEBRIDGE_STACK__*`` settings."""
+        ...
+
+    def default_partitions(self) -> int:
+        """Partitions of a topic the broker creates by itself."""
+        ...
 
 
 def _progress(message: str) -> None:
@@ -21,9 +37,11 @@ def _progress(message: str) -> None:
 
 
 def _stack() -> LocalStack:
-    settings = load_settings()
+    source = click.get_current_context().find_object(StackSource)  # type: ignore[type-abstract]
+    if source is None:
+        raise click.UsageError("run as `casebridge stack`: it reads the stack's settings")
     return LocalStack(
-        settings.stack, num_partitions=settings.kafka.default_partitions, report=_progress
+        source.stack_settings(), num_partitions=source.default_partitions(), report=_progress
     )
 
 

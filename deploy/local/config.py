@@ -1,6 +1,6 @@
 """Where the local stack keeps its files, and the configuration files it renders.
 
-Everything is derived from :class:`~streams.settings.StackSettings`: the data
+Everything is derived from :class:`~deploy.local.settings.StackSettings`: the data
 directory holds only state that must survive ``down``/``up`` (Kafka's log
 dirs, which also carry Apicurio's ``kafkasql`` journal); its sibling ``run``
 directory holds what is regenerated on every start (pid files, the rendered
@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from streams.settings import StackSettings
+from deploy.local.settings import StackSettings
 
 #: Marks a JVM as one of ours; the value is the stack's data directory.
 HOME_PROPERTY = "casebridge.stack.home"

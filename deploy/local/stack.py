@@ -55,7 +55,7 @@ from deploy.local.processes import (
     terminate,
     write_pid_file,
 )
-from streams.settings import StackSettings
+from deploy.local.settings import StackSettings
 
 KAFKA = "kafka"
 REGISTRY = "registry"

@@ -24,60 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-_MONEY = "shopMoney { amount currencyCode }"
-_ADDRESS = "address1 address2 city province provinceCode countryCodeV2 zip firstName lastName"
+from connectors.shopify.documents.reconcile import RECONCILE_ORDERS
 
-RECONCILE_ORDERS = f"""
-query CasebridgeReconcileOrders(
-  $first: Int!
-  $after: String
-  $query: String
-  $linesFirst: Int!
-) {{
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
-    edges {{
-      cursor
-      node {{
-        id
-        name
-        email
-        phone
-        note
-        tags
-        customAttributes {{ key value }}
-        sourceName
-        createdAt
-        updatedAt
-        processedAt
-        cancelledAt
-        cancelReason
-        closedAt
-        currencyCode
-        displayFinancialStatus
-        displayFulfillmentStatus
-        subtotalPriceSet {{ {_MONEY} }}
-        totalPriceSet {{ {_MONEY} }}
-        customer {{ id email firstName lastName tags numberOfOrders }}
-        shippingAddress {{ {_ADDRESS} }}
-        risk {{ recommendation assessments {{ riskLevel }} }}
-        lineItems(first: $linesFirst) {{
-          nodes {{
-            id
-            title
-            sku
-            quantity
-            currentQuantity
-            unfulfilledQuantity
-            originalUnitPriceSet {{ {_MONEY} }}
-            variant {{ id }}
-          }}
-        }}
-      }}
-    }}
-    pageInfo {{ hasNextPage endCursor }}
-  }}
-}}
-"""
 """Orders updated after a search bound, oldest update first, with what the rules read."""
 
 _RISK_RANK = {"NONE": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}

@@ -12,7 +12,7 @@ Shopify's mutation takes the *evidence* id (``ShopifyPaymentsDisputeEvidence``):
 from __future__ import annotations
 
 from connectors.shopify import operations as ops
-from streams.writer import queries
+from connectors.shopify.documents import writer as queries
 from streams.writer.context import ActionContext, JsonObject, Outcome
 from streams.writer.errors import ActionRejected
 

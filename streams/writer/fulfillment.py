@@ -19,8 +19,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from connectors.shopify import operations as ops
+from connectors.shopify.documents import writer as queries
 from connectors.shopify.errors import ShopifyUserError
-from streams.writer import queries
 from streams.writer.context import ActionContext, JsonObject, Outcome
 from streams.writer.errors import ActionRejected
 

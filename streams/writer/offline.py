@@ -42,6 +42,7 @@ from decimal import Decimal, InvalidOperation
 
 from connectors.shopify import operations as ops
 from connectors.shopify.budget import Priority, Spend, call_class, charged_to
+from connectors.shopify.documents import writer as queries
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,
@@ -49,7 +50,6 @@ from connectors.shopify.errors import (
     ShopifyUserError,
 )
 from schemas.records import CaseType, OfflineOrder, PaymentStatus, WritebackResult, WritebackStatus
-from streams.writer import queries
 from streams.writer.base import StoreWriter
 from streams.writer.context import JsonObject, MeteredExecutor
 from streams.writer.errors import OfflineOrderInvalid, WriterAuthError, WriterUnavailableError

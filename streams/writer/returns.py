@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from connectors.shopify import operations as ops
-from streams.writer import queries
+from connectors.shopify.documents import writer as queries
 from streams.writer.context import ActionContext, JsonObject, Outcome
 from streams.writer.errors import ActionRejected
 

@@ -23,7 +23,7 @@ A part whose variables the case already carries is not read: the order
 webhook gives the order record and usually the customer's order count and
 amount spent (``customerOrdersCount``), the hold's read gives the fulfillment
 orders (``fulfillmentOrderIds``). So a held ORDER_REVIEW is normally enriched
-at no cost at all; the document table of :mod:`streams.classify.enrich.documents` says
+at no cost at all; the document table of :mod:`connectors.shopify.documents.enrich` says
 what each read costs.
 
 Calls are made in the caller's :func:`~connectors.shopify.budget.call_class`
@@ -51,22 +51,23 @@ from typing import Any
 from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend, charged_to
 from connectors.shopify.client import GraphQLExecutor, estimate_query_cost
-from connectors.shopify.errors import ShopifyError
-from connectors.shopify.operations import FULFILLMENTS, get_fulfillments
-from schemas.records import CaseRequest, CaseType, CaseVariable
-from streams.classify.enrich import variables as v
-from streams.classify.enrich.content_hold import ContentHolder, content_hold_mode
-from streams.classify.enrich.documents import (
+from connectors.shopify.documents.enrich import (
     CUSTOMER_SUMMARY,
     ENRICH_CUSTOMER,
     ENRICH_ORDER,
     ENRICH_ORDER_WITH_HISTORY,
     REFUND_TOTALS,
 )
+from connectors.shopify.documents.fulfillment import ORDER_FULFILLMENT
+from connectors.shopify.documents.operations import FULFILLMENTS
+from connectors.shopify.errors import ShopifyError
+from connectors.shopify.operations import get_fulfillments
+from schemas.records import CaseRequest, CaseType, CaseVariable
+from streams.classify.enrich import variables as v
+from streams.classify.enrich.content_hold import ContentHolder, content_hold_mode
 from streams.classify.enrich.fulfillment import (
     FULFILLMENT_ORDERS_FIRST,
     LINES_FIRST,
-    ORDER_FULFILLMENT,
     fulfillment_context,
     resolved_only,
 )

@@ -40,6 +40,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.documents.fulfillment import (
+    INVENTORY_ITEM,
+    ORDER_FULFILLMENT,
+    ORDERS_WITH_SKU,
+    PRODUCT_VARIANTS,
+)
 from schemas.records import CaseRequest, CaseType, CaseVariable
 from streams.classify.enrich.fulfillment_outcomes import (
     FulfillmentLine,
@@ -58,7 +64,6 @@ from streams.runtime.keys import gid
 __all__ = [
     "FULFILLMENT_ORDERS_FIRST",
     "LINES_FIRST",
-    "ORDER_FULFILLMENT",
     "fulfillment_context",
     "order_view",
     "resolved_only",
@@ -68,43 +73,6 @@ FULFILLMENT_ORDERS_FIRST = 3
 LINES_FIRST = 10
 #: Newest open orders with the SKU that are looked at (each costs one order read).
 CANDIDATE_ORDERS = 2
-
-ORDER_FULFILLMENT = """
-query CasebridgeFulfillmentCase($id: ID!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
-  order(id: $id) {
-    id
-    cancelledAt
-    fulfillmentOrders(first: $fulfillmentOrdersFirst) {
-      nodes {
-        id
-        status
-        fulfillAt
-        lineItems(first: $linesFirst) {
-          nodes { id remainingQuantity totalQuantity sku lineItem { id } variant { id } }
-        }
-      }
-    }
-  }
-}
-"""
-
-_ORDERS_WITH_SKU = """
-query CasebridgeStockOrders($query: String!, $first: Int!) {
-  orders(first: $first, query: $query, sortKey: CREATED_AT, reverse: true) { nodes { id } }
-}
-"""
-
-_INVENTORY_ITEM = """
-query CasebridgeInventoryItem($id: ID!) {
-  inventoryItem(id: $id) { id sku variant { id product { id } } }
-}
-"""
-
-_PRODUCT_VARIANTS = """
-query CasebridgeSubstitutes($id: ID!, $first: Int!) {
-  product(id: $id) { variants(first: $first) { nodes { id sku inventoryQuantity } } }
-}
-"""
 
 
 @dataclass
@@ -192,7 +160,7 @@ async def _stock_order(client: GraphQLExecutor, sku: str, variant_id: str) -> Or
     """The newest open order still to ship some of ``variant_id``."""
     # Quoted: SKUs may hold spaces or colons, which the search syntax would split on.
     query = f'sku:"{sku}" status:open'
-    data = await client.execute(_ORDERS_WITH_SKU, {"query": query, "first": CANDIDATE_ORDERS})
+    data = await client.execute(ORDERS_WITH_SKU, {"query": query, "first": CANDIDATE_ORDERS})
     for node in connection_nodes(data.get("orders") or {}):
         ident = _ident(node)
         if ident is None:
@@ -207,7 +175,7 @@ async def _substitutes(
     client: GraphQLExecutor, product_id: str, variant_id: str
 ) -> list[Substitute]:
     data = await client.execute(
-        _PRODUCT_VARIANTS, {"id": gid("Product", product_id), "first": LINES_FIRST}
+        PRODUCT_VARIANTS, {"id": gid("Product", product_id), "first": LINES_FIRST}
     )
     product = data.get("product")
     if not isinstance(product, dict):
@@ -227,7 +195,7 @@ async def _find(client: GraphQLExecutor, request: CaseRequest) -> _Found:
     if values.get("inventoryItemId") and not variant_id:
         # Oversold: the inventory_levels/update event names the inventory item only.
         data = await client.execute(
-            _INVENTORY_ITEM, {"id": gid("InventoryItem", values["inventoryItemId"])}
+            INVENTORY_ITEM, {"id": gid("InventoryItem", values["inventoryItemId"])}
         )
         item = data.get("inventoryItem")
         if isinstance(item, dict):

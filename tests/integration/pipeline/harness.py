@@ -25,8 +25,8 @@ import yaml
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from deploy.local.children import ChildProcess, spawn
 from streams.kafka.groups import start_group_at_end
-from streams.runtime.children import ChildProcess, spawn
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from connectors.opentext.emulator.forms import ADDRESS_CORRECTIONS, DECLINE_REASONS
+from emulators.opentext.forms import ADDRESS_CORRECTIONS, DECLINE_REASONS
 from tests.integration.pipeline.conftest import Pipeline, running_pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
 from tests.integration.pipeline.test_inbound import post_webhook, seed_kind, wait_instance

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.shopify import operations as ops
+from connectors.shopify.documents import operations as ops
 from tests.integration.pipeline.conftest import Pipeline, running_pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
 from tests.integration.pipeline.test_inbound import instances_for

@@ -56,7 +56,7 @@ EFFECT_TIMEOUT_S = 60.0
 
 def _refund_transactions() -> str:
     """``suggested`` once the Shopify emulator answers ``suggestedRefund``, else ``omit``."""
-    sources = (ROOT / "connectors/shopify/emulator").glob("*.py")
+    sources = (ROOT / "emulators/shopify").glob("*.py")
     knows = any("suggestedRefund" in path.read_text() for path in sources)
     return "suggested" if knows else "omit"
 

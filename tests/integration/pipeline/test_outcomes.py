@@ -27,7 +27,7 @@ import httpx
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from connectors.opentext.emulator.callbacks import DELIVERY_HEADER, sign
+from emulators.opentext.callbacks import DELIVERY_HEADER, sign
 from streams.kafka.dlq import parse_headers
 from tests.conftest import free_port
 from tests.integration.pipeline.conftest import Pipeline, running_pipeline

@@ -5,10 +5,17 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 
-from connectors.retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
+from connectors.retry import (
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    TransientError,
+    parse_retry_after,
+    retrying,
+)
 
 NOW = datetime(2026, 1, 15, 10, 0, 0, tzinfo=UTC)
 
@@ -163,3 +170,95 @@ def test_retry_after_date_with_offset() -> None:
 @pytest.mark.parametrize("raw", ["soon", "", "Thursday", "nan", "inf", "-inf"])
 def test_invalid_retry_after_is_none(raw: str) -> None:
     assert parse_retry_after({"Retry-After": raw}) is None
+
+
+# -- retrying(): the policy run by tenacity --------------------------------------------------
+
+
+class Sleeps:
+    """Records every wait instead of waiting."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        self.delays.append(delay)
+
+
+async def _run(policy: RetryPolicy, fail: list[BaseException], sleep: Sleeps, **kw: Any) -> int:
+    """Attempts until one does not raise (the next of ``fail``); returns the attempts made."""
+    attempts = 0
+    async for attempt in retrying(policy, sleep=sleep, **kw):
+        with attempt:
+            attempts += 1
+            if fail:
+                raise fail.pop(0)
+            return attempts
+    raise AssertionError("unreachable")
+
+
+async def test_transient_errors_are_retried_with_the_policys_delays() -> None:
+    policy = RetryPolicy(initial_interval_s=0.5, maximum_interval_s=1.5, jitter=0)
+    sleep = Sleeps()
+
+    attempts = await _run(policy, [TransientError("503")] * 3, sleep)
+
+    assert attempts == 4
+    assert sleep.delays == [0.5, 1.0, 1.5]
+
+
+async def test_the_last_error_is_raised_as_it_is_when_attempts_run_out() -> None:
+    policy = RetryPolicy(initial_interval_s=0.1, maximum_attempts=3, jitter=0)
+    errors = [TransientError(f"failure {n}") for n in range(1, 6)]
+    sleep = Sleeps()
+
+    with pytest.raises(TransientError, match="failure 3"):
+        await _run(policy, errors, sleep)
+    assert len(sleep.delays) == 2  # three attempts, two waits between them
+
+
+async def test_retry_after_is_a_floor_capped_at_the_maximum_interval() -> None:
+    policy = RetryPolicy(initial_interval_s=0.1, maximum_interval_s=10.0, jitter=0)
+    sleep = Sleeps()
+    errors = [TransientError("429", retry_after_s=4.0), TransientError("429", retry_after_s=60.0)]
+
+    await _run(policy, errors, sleep)
+
+    assert sleep.delays == [4.0, 10.0]
+
+
+async def test_an_error_that_is_not_retryable_is_raised_at_once() -> None:
+    sleep = Sleeps()
+
+    with pytest.raises(KeyError):
+        await _run(RetryPolicy(), [KeyError("bad request")], sleep)
+    assert sleep.delays == []
+
+
+async def test_a_predicate_decides_what_is_retryable_and_hears_of_each_retry() -> None:
+    heard: list[tuple[str, int, float]] = []
+    sleep = Sleeps()
+
+    def on_retry(error: BaseException, number: int, delay: float) -> None:
+        heard.append((str(error), number, delay))
+
+    attempts = await _run(
+        RetryPolicy(initial_interval_s=1.0, jitter=0),
+        [ConnectionError("reset"), ConnectionError("refused")],
+        sleep,
+        on=lambda error: isinstance(error, ConnectionError),
+        on_retry=on_retry,
+    )
+
+    assert attempts == 3
+    assert heard == [("reset", 1, 1.0), ("refused", 2, 2.0)]
+
+
+async def test_zero_maximum_attempts_retries_until_it_works() -> None:
+    policy = RetryPolicy(initial_interval_s=0.01, maximum_interval_s=0.05, maximum_attempts=0)
+    sleep = Sleeps()
+
+    attempts = await _run(policy, [TransientError("down")] * 50, sleep)
+
+    assert attempts == 51
+    assert max(sleep.delays) <= 0.05

@@ -12,6 +12,7 @@ import yaml
 from deploy.check.compose import check_compose, interpolate
 from deploy.check.dockerfile import check_dockerfile, parse, stages
 from deploy.check.runner import DEPLOY_DIR, REPO_ROOT
+from tests.unit.deploy.application import APP
 
 COMPOSE = DEPLOY_DIR / "docker-compose.yml"
 DOCKERFILE = DEPLOY_DIR / "docker" / "Dockerfile"
@@ -22,7 +23,7 @@ def _errors(findings: Any) -> list[str]:
 
 
 def test_compose_file_passes() -> None:
-    assert _errors(check_compose(COMPOSE)) == []
+    assert _errors(check_compose(APP, COMPOSE)) == []
 
 
 def test_compose_has_the_stack_the_roles_and_optional_emulators() -> None:
@@ -53,7 +54,7 @@ def _mutate(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> list[st
     change(data)
     path = tmp_path / "docker-compose.yml"
     path.write_text(yaml.safe_dump(data))
-    return _errors(check_compose(path))
+    return _errors(check_compose(APP, path))
 
 
 def _undefined_dependency(data: dict[str, Any]) -> None:
@@ -88,6 +89,10 @@ def _emulator_without_profile(data: dict[str, Any]) -> None:
     del data["services"]["opentext-emulator"]["profiles"]
 
 
+def _emulator_from_the_production_image(data: dict[str, Any]) -> None:
+    data["services"]["shopify-emulator"]["build"].pop("target")
+
+
 def _role_missing(data: dict[str, Any]) -> None:
     del data["services"]["monitor"]
 
@@ -103,6 +108,7 @@ def _role_missing(data: dict[str, Any]) -> None:
         (_shared_app_id, "app id 'casebridge-processors' also used"),
         (_literal_secret, "CASEBRIDGE_OPENTEXT__CLIENT_SECRET is a literal"),
         (_emulator_without_profile, "an emulator outside the 'emulators' profile"),
+        (_emulator_from_the_production_image, "an emulator not built from the 'emulators'"),
         (_role_missing, "no service runs role(s) monitor"),
     ],
 )
@@ -115,7 +121,7 @@ def test_a_broken_compose_rule_is_reported(
 
 
 def test_dockerfile_passes() -> None:
-    assert _errors(check_dockerfile(DOCKERFILE, REPO_ROOT)) == []
+    assert _errors(check_dockerfile(APP, DOCKERFILE, REPO_ROOT)) == []
 
 
 def test_dockerfile_parser_joins_continuations_and_expands_args() -> None:
@@ -158,6 +164,6 @@ def test_a_broken_dockerfile_rule_is_reported(
     path = tmp_path / "Dockerfile"
     path.write_text(edit(DOCKERFILE.read_text()))
 
-    errors = _errors(check_dockerfile(path, REPO_ROOT))
+    errors = _errors(check_dockerfile(APP, path, REPO_ROOT))
 
     assert any(expected in e for e in errors), errors

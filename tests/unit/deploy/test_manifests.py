@@ -20,6 +20,7 @@ from deploy.check import Report, check_kubernetes
 from deploy.check.kustomize import ensure_kustomize, go_cache_dir
 from deploy.check.manifests import invariant_findings, schema_findings
 from deploy.check.runner import DEFAULT_KUBERNETES_VERSION
+from tests.unit.deploy.application import APP
 
 Doc = dict[str, Any]
 
@@ -33,7 +34,7 @@ def rendered() -> dict[str, list[Doc]]:
         pytest.skip("go is not installed: kustomize cannot be built to render the overlays")
     ensure_kustomize()
     report = Report()
-    docs = check_kubernetes(report)
+    docs = check_kubernetes(report, APP)
     assert report.ok, report.render()
     return docs
 
@@ -50,7 +51,7 @@ def _worker(docs: list[Doc], name: str) -> Doc:
 def _messages(docs: list[Doc]) -> list[str]:
     findings = [
         *schema_findings(docs, "test", DEFAULT_KUBERNETES_VERSION),
-        *invariant_findings(docs, "test"),
+        *invariant_findings(APP, docs, "test"),
     ]
     return [f"{f.subject}: {f.message}" for f in findings if f.severity == "error"]
 

@@ -11,7 +11,7 @@ from streams.topics import WATERMARKS
 ROOT = Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "architecture.md").read_text()
 #: Top-level folders that are not Python packages of the project but are in the map.
-TOP_LEVEL = ("schemas", "connectors", "streams", "deploy", "bench", "tests")
+TOP_LEVEL = ("schemas", "connectors", "emulators", "streams", "deploy", "bench", "tests")
 
 
 def named() -> set[str]:

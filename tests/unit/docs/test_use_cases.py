@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from connectors.shopify.documents import DOCUMENTS
 from schemas.records import CaseType
 from streams.classify.rules.engine import is_known_topic
 from streams.policy.outcomes import WILDCARD, OutcomeMappingPolicy
@@ -23,7 +24,6 @@ from tests.unit.connectors.shopify.contracts import available_versions, real_sch
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "use-cases.md"
 POLICY = ROOT / "deploy" / "policy" / "default.yaml"
-OPERATIONS = ROOT / "connectors" / "shopify" / "operations.py"
 #: Topics of producers outside Shopify that open cases (not webhooks).
 KAFKA_TRIGGERS = {"support.complaints"}
 CASE_TYPES = [t for t in CaseType if t is not CaseType.UNKNOWN]
@@ -122,7 +122,7 @@ def test_outcomes_are_the_mappings(case_type: CaseType) -> None:
 
 @pytest.mark.parametrize("case_type", CASE_TYPES, ids=lambda t: t.value)
 def test_mutations_are_sent_by_the_client_and_exist_in_shopify(case_type: CaseType) -> None:
-    sent = OPERATIONS.read_text()
+    sent = "\n".join(DOCUMENTS.values())
     versions = available_versions()
     mutation_type = real_schema(versions[-1]).mutation_type if versions else None
     for _outcome, effects, mutations in table(sections()[case_type], "outcome"):

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import ConfigurationError
 from schemas import (
     NAMESPACE,
     SCHEMAS_DIR,
     TOPIC_RECORDS,
+    SchemaError,
     SchemaFileError,
+    UnknownTopicError,
     load_schema,
     load_schema_file,
     parsed_schema,
@@ -122,9 +123,9 @@ def test_load_schema_returns_a_copy() -> None:
     assert load_schema("CaseState")["fields"]
 
 
-def test_unknown_topic_is_a_configuration_error() -> None:
+def test_unknown_topic_is_a_schema_error() -> None:
     assert record_for_topic("cases.state") == "CaseState"
-    with pytest.raises(ConfigurationError, match="no schema for topic 'nope'"):
+    with pytest.raises(UnknownTopicError, match="no schema for topic 'nope'"):
         record_for_topic("nope")
 
 
@@ -142,7 +143,7 @@ def test_bad_json_names_file_line_and_column(tmp_path: Path) -> None:
     message = str(info.value)
     assert str(path) in message
     assert "invalid JSON at line 4 column 3" in message
-    assert isinstance(info.value, ConfigurationError)
+    assert isinstance(info.value, SchemaError)
 
 
 def test_invalid_avro_type_names_file_and_reason(tmp_path: Path) -> None:

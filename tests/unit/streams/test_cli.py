@@ -58,3 +58,19 @@ def test_subcommands_are_listed_lazily(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     for name in SUBCOMMANDS:
         assert name in out
+
+
+def test_emulate_without_the_emulators_says_where_they_come_from(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The production wheel has no emulators package (pyproject.toml excludes it).
+    import sys
+
+    monkeypatch.setitem(sys.modules, "emulators", None)  # makes `import emulators...` fail
+    monkeypatch.delitem(sys.modules, "emulators.cli", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        main(["emulate", "shopify", "--help"])
+
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "'casebridge emulate' needs 'emulators" in err and "make install" in err

@@ -27,9 +27,9 @@ from connectors.opentext import (
     OpenTextNotFoundError,
     OpenTextRequestError,
 )
-from connectors.opentext.emulator import EmulatorConfig, create_app
-from connectors.opentext.emulator.config import ClientConfig, StrictConfig
 from connectors.retry import RetryPolicy
+from emulators.opentext import EmulatorConfig, create_app
+from emulators.opentext.config import ClientConfig, StrictConfig
 
 pytestmark = pytest.mark.integration
 

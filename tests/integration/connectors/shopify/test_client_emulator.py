@@ -19,7 +19,7 @@ from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig, ShopifyU
 from connectors.shopify import operations as ops
 from tests.conftest import free_port
 
-emulator = pytest.importorskip("connectors.shopify.emulator")
+emulator = pytest.importorskip("emulators.shopify")
 
 pytestmark = pytest.mark.integration
 

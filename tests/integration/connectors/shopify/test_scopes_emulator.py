@@ -13,7 +13,7 @@ from connectors.shopify.scopes import MissingScopesError, check_scopes, granted_
 from streams.preflight import StartupRefused, check_access_scopes
 from tests.conftest import free_port
 
-emulator = pytest.importorskip("connectors.shopify.emulator")
+emulator = pytest.importorskip("emulators.shopify")
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,9 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
+from deploy.local.settings import StackSettings
 from deploy.local.stack import LocalStack
-from streams.settings import StackSettings, load_settings
+from streams.settings import load_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 

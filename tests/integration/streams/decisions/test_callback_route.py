@@ -11,7 +11,7 @@ import faust
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from connectors.opentext.emulator import sign
+from emulators.opentext import sign
 from schemas.records import CaseType
 from streams.decisions import CallbackHandler, CallbackResult, install_callback_route
 

@@ -20,10 +20,10 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from connectors.opentext import OpenTextClient, OpenTextConfig
-from connectors.opentext.emulator import CallbackConfig, EmulatorConfig, create_app
-from connectors.opentext.emulator.app import emulator_of_app
-from connectors.opentext.emulator.config import StrictConfig
 from connectors.retry import RetryPolicy
+from emulators.opentext import CallbackConfig, EmulatorConfig, create_app
+from emulators.opentext.app import emulator_of_app
+from emulators.opentext.config import StrictConfig
 from schemas.records import ActionKind, CaseType, DecisionSource
 from streams.decisions import CallbackHandler, CallbackResult, HistoryPoller
 from streams.runtime.keys import hold_handle

@@ -20,7 +20,7 @@ from streams.decisions.mapping import OutcomeMapper
 from streams.writer import ActionExecutor, OfflineOrderCreator, WriterConfig
 from tests.conftest import free_port
 
-emulator = pytest.importorskip("connectors.shopify.emulator")
+emulator = pytest.importorskip("emulators.shopify")
 
 SHOP = "casebridge-demo.myshopify.com"
 TOKEN = "shpat_emulator_token"

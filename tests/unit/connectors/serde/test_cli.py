@@ -107,6 +107,25 @@ def test_unreachable_registry_is_one_error_line_via_main(
     )
 
 
+def test_without_registry_url_the_settings_name_the_registry_via_main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # casebridge's context object (streams.cli.AppContext) reads CASEBRIDGE_REGISTRY__URL.
+    monkeypatch.setenv("CASEBRIDGE_REGISTRY__URL", "http://127.0.0.1:1/apis/from-settings")
+    with pytest.raises(SystemExit) as info:
+        streams.cli.main(["schemas", "check"])
+    assert info.value.code == 2
+    assert "unavailable at http://127.0.0.1:1/apis/from-settings:" in capsys.readouterr().err
+
+
+def test_without_registry_url_or_application_the_url_is_required() -> None:
+    # connectors reads no settings of its own: standalone, the option is needed.
+    result = CliRunner().invoke(cli_module.schemas, ["check"])
+
+    assert result.exit_code == 2
+    assert "--registry-url is required" in result.stderr
+
+
 def test_check_applies_backward_when_the_subject_level_is_none(
     fake: FakeRegistry, schemas_dir: Path
 ) -> None:

@@ -24,7 +24,7 @@ from tests.unit.connectors.shopify.contracts import PROJECT_ROOT
 
 PACKAGES = ("connectors", "streams")
 #: Packages that serve GraphQL rather than send it (the emulator answers the documents).
-EXCLUDED = ("connectors.shopify.emulator",)
+EXCLUDED = ("emulators.shopify",)
 #: Strings that cannot be a document are skipped before parsing (most constants).
 _MARKERS = ("query", "mutation", "subscription", "{")
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from graphql import validate
 
-from connectors.shopify import operations
+from connectors.shopify import documents
 from connectors.shopify.versions import DEFAULT_API_VERSION, next_version
 from streams.settings import ShopifySettings
 from tests.unit.connectors.shopify.contracts import (
@@ -54,7 +54,7 @@ def test_document_validates_against_the_real_schema(document: Document, version:
 def test_discovery_finds_every_document() -> None:
     # The generic discovery must at least see the client's catalogue ...
     found = {name for d in DOCUMENTS for name in d.operations}
-    assert set(operations.DOCUMENTS) <= found
+    assert set(documents.DOCUMENTS) <= found
     # ... and every named operation written anywhere in the production source, so a
     # document built inside a function (out of the discovery's reach) fails here.
     written: set[str] = set()
@@ -64,6 +64,20 @@ def test_discovery_finds_every_document() -> None:
                 continue
             written.update(_OPERATION.findall(path.read_text(encoding="utf-8")))
     assert written <= found, f"not discovered: {sorted(written - found)}"
+
+
+def test_every_document_lives_in_the_documents_package() -> None:
+    # One place for every document the client sends: connectors/shopify/documents/.
+    home = PROJECT_ROOT / "connectors" / "shopify" / "documents"
+    elsewhere = {
+        f"{path.relative_to(PROJECT_ROOT)}: {name}"
+        for package in PACKAGES
+        for path in (PROJECT_ROOT / package).rglob("*.py")
+        if not path.is_relative_to(home)
+        for name in _OPERATION.findall(path.read_text(encoding="utf-8"))
+    }
+    assert elsewhere == set()
+    assert {name for d in DOCUMENTS for name in d.operations} == set(documents.DOCUMENTS)
 
 
 def test_operation_names_are_unique() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from graphql import OperationDefinitionNode, parse
 
+from connectors.shopify import documents
 from connectors.shopify import operations as ops
 from connectors.shopify.client import operation_name
 from connectors.shopify.errors import ShopifyUserError
@@ -33,8 +34,8 @@ class FakeExecutor:
 
 
 def test_every_document_parses_and_is_named_uniquely() -> None:
-    assert len(ops.DOCUMENTS) == 32
-    for name, document in ops.DOCUMENTS.items():
+    assert len(documents.DOCUMENTS) == 56
+    for name, document in documents.DOCUMENTS.items():
         parsed = parse(document)
         operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
         assert len(operations) == 1
@@ -42,7 +43,7 @@ def test_every_document_parses_and_is_named_uniquely() -> None:
 
 
 def test_refund_document_uses_the_idempotent_directive() -> None:
-    assert "@idempotent(key: $idempotencyKey)" in ops.REFUND_CREATE
+    assert "@idempotent(key: $idempotencyKey)" in documents.operations.REFUND_CREATE
 
 
 async def test_hold_sends_shopify_input_and_returns_typed_hold() -> None:
@@ -150,7 +151,7 @@ async def test_refund_create_passes_idempotency_key() -> None:
     )
     assert refund == {"id": "gid://shopify/Refund/5"}
     document, variables = fake.calls[0]
-    assert document is ops.REFUND_CREATE
+    assert document is documents.operations.REFUND_CREATE
     assert variables["idempotencyKey"] == "case-1:refund"
     with pytest.raises(ValueError):
         await ops.refund_create(fake, {}, idempotency_key="")
@@ -243,12 +244,12 @@ async def test_order_edit_flow_helpers() -> None:
 
 def test_documents_validate_against_the_emulator_schema() -> None:
     """The emulator serves a subset of Shopify's schema; our documents must fit in it."""
-    sdl = pytest.importorskip("connectors.shopify.emulator.sdl")
+    sdl = pytest.importorskip("emulators.shopify.sdl")
     from graphql import build_schema, validate
 
     schema = build_schema(sdl.SDL + getattr(sdl, "MUTATION_SDL", ""))
     problems = {
         name: [error.message for error in validate(schema, parse(document))]
-        for name, document in ops.DOCUMENTS.items()
+        for name, document in documents.DOCUMENTS.items()
     }
     assert {name: errs for name, errs in problems.items() if errs} == {}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deploy.local.processes import ProcTable
-from streams.settings import StackSettings
+from deploy.local.settings import StackSettings
 
 
 class FakeProc:

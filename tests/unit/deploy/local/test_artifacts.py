@@ -11,7 +11,7 @@ import pytest
 
 from deploy.local.artifacts import MARKER, ArtifactCache
 from deploy.local.errors import ArtifactFetchError
-from streams.settings import StackSettings
+from deploy.local.settings import StackSettings
 
 
 def _prop(argv: Sequence[str], name: str) -> str:

@@ -14,7 +14,7 @@ from deploy.local.config import (
     render_server_properties,
     write_kafka_config,
 )
-from streams.settings import StackSettings
+from deploy.local.settings import StackSettings
 
 
 def _properties(text: str) -> dict[str, str]:

@@ -17,8 +17,8 @@ import deploy.local.stack as stack_module
 from deploy.local.artifacts import ArtifactCache, Artifacts
 from deploy.local.errors import PortInUseError, StackError, StartTimeoutError
 from deploy.local.processes import ProcTable, read_pid_file, write_pid_file
+from deploy.local.settings import StackSettings
 from deploy.local.stack import LocalStack, ensure_running
-from streams.settings import StackSettings
 from tests.unit.deploy.local.conftest import FakeProc
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connectors.opentext.emulator import sign
+from emulators.opentext import sign
 from schemas.records import ActionKind, CaseType, DecisionSource
 from streams.decisions import CallbackHandler, HistoryPoller, OfflineIntakeError
 from tests.unit.streams.decisions.fakes import (

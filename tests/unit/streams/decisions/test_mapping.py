@@ -471,7 +471,7 @@ def test_risk_reason_codes_from_the_sink_make_a_rejection_fraud() -> None:
 
 def test_the_emulator_models_offer_exactly_the_mapped_outcomes() -> None:
     """A reviewer in the sandbox can pick every outcome the default table maps, and only those."""
-    from connectors.opentext.emulator.config import default_models
+    from emulators.opentext.config import default_models
 
     policy = OutcomeMappingPolicy()
     aliases = policy.all_aliases()

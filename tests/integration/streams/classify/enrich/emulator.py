@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from connectors.retry import RetryPolicy
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
-from connectors.shopify.emulator import EmulatorConfig, create_app
+from emulators.shopify import EmulatorConfig, create_app
 from tests.conftest import free_port
 
 SHOP = "casebridge-demo.myshopify.com"

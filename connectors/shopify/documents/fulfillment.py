@@ -1,0 +1,47 @@
+"""The GraphQL documents of a fulfillment case's enrichment (``streams.classify.enrich``).
+
+The order's fulfillment orders and their lines; for a stock shortage, the
+newest open orders with the SKU, the inventory item's variant and product, and
+the product's other variants (substitutes).
+"""
+
+from __future__ import annotations
+
+__all__ = ["INVENTORY_ITEM", "ORDERS_WITH_SKU", "ORDER_FULFILLMENT", "PRODUCT_VARIANTS"]
+
+ORDER_FULFILLMENT = """
+query CasebridgeFulfillmentCase($id: ID!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {
+  order(id: $id) {
+    id
+    cancelledAt
+    fulfillmentOrders(first: $fulfillmentOrdersFirst) {
+      nodes {
+        id
+        status
+        fulfillAt
+        lineItems(first: $linesFirst) {
+          nodes { id remainingQuantity totalQuantity sku lineItem { id } variant { id } }
+        }
+      }
+    }
+  }
+}
+"""
+
+ORDERS_WITH_SKU = """
+query CasebridgeStockOrders($query: String!, $first: Int!) {
+  orders(first: $first, query: $query, sortKey: CREATED_AT, reverse: true) { nodes { id } }
+}
+"""
+
+INVENTORY_ITEM = """
+query CasebridgeInventoryItem($id: ID!) {
+  inventoryItem(id: $id) { id sku variant { id product { id } } }
+}
+"""
+
+PRODUCT_VARIANTS = """
+query CasebridgeSubstitutes($id: ID!, $first: Int!) {
+  product(id: $id) { variants(first: $first) { nodes { id sku inventoryQuantity } } }
+}
+"""
