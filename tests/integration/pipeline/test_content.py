@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from connectors.shopify.documents import operations as ops
-from tests.integration.pipeline.conftest import Pipeline, running_pipeline
+from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
 from tests.integration.pipeline.test_inbound import instances_for
 from tests.integration.pipeline.test_outbound import (
@@ -30,9 +30,9 @@ from tests.integration.pipeline.test_outbound import (
     effect,
     graphql,
     numeric_id,
+    shop_pipeline,
     states,
     wait_instance,
-    worker_extra,
 )
 from tests.integration.pipeline.test_outcomes import action_kinds, applied_once
 
@@ -50,13 +50,8 @@ PRODUCT = """query($id: ID!) { product(id: $id) { id title descriptionHtml statu
 def pipeline(
     bootstrap_servers: str, registry_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pipeline]:
-    with running_pipeline(
-        bootstrap_servers,
-        registry_url,
-        tmp_path_factory,
-        worker_extra={**worker_extra(SHOP), "CASEBRIDGE_DECISIONS__POLL_INTERVAL_S": "2"},
-        shopify_extra={"shops": [{"domain": SHOP}]},
-    ) as running:
+    """The shared pipeline of this module's own shop."""
+    with shop_pipeline(bootstrap_servers, registry_url, tmp_path_factory, SHOP) as running:
         yield running
 
 
