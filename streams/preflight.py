@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from connectors.errors import ConfigurationError
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.errors import ShopifyAuthError, ShopifyError
 from connectors.shopify.scopes import check_scopes, required_scopes
 from connectors.shopify.versions import WARN_DAYS, ApiVersionError, VersionSupport, support

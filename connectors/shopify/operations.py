@@ -24,8 +24,9 @@ import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.documents.operations import (
     DISPUTE,
     DISPUTE_EVIDENCE_UPDATE,
@@ -49,11 +50,16 @@ from connectors.shopify.documents.operations import (
     ORDER_UPDATE,
     ORDER_WITH_HISTORY,
     ORDERS_UPDATED_SINCE,
+    PRODUCT_CONTENT,
+    PRODUCT_UPDATE,
+    PRODUCT_VARIANTS_BULK_UPDATE,
     REFUND_CREATE,
     REFUNDS,
     RETURN_APPROVE_REQUEST,
     RETURN_DECLINE_REQUEST,
+    SHOP_POLICIES,
     TAGS_ADD,
+    THEME_FILES,
 )
 from connectors.shopify.errors import (
     ShopifyError,
@@ -61,9 +67,6 @@ from connectors.shopify.errors import (
     ShopifyUserError,
     UserErrorDetail,
 )
-
-if TYPE_CHECKING:
-    from connectors.shopify.client import GraphQLExecutor
 
 __all__ = [
     "CancelReason",
@@ -86,7 +89,10 @@ __all__ = [
     "get_fulfillments",
     "get_hold_targets",
     "get_order_with_history",
+    "get_product_content",
     "get_refunds",
+    "get_shop_policies",
+    "get_theme_files",
     "iter_orders_updated_since",
     "mailing_address_input",
     "metafields_set",
@@ -97,6 +103,8 @@ __all__ = [
     "order_edit_commit",
     "order_edit_set_quantity",
     "order_update",
+    "product_update",
+    "product_variants_bulk_update",
     "refund_create",
     "return_approve_request",
     "return_decline_request",
@@ -660,3 +668,55 @@ async def dispute_evidence_update(
         DISPUTE_EVIDENCE_UPDATE, {"id": dispute_evidence_id, "input": dict(evidence)}
     )
     return _payload(data, "disputeEvidenceUpdate")
+
+
+async def get_product_content(
+    client: GraphQLExecutor, product_id: str, *, variants_first: int = 100
+) -> JsonObject | None:
+    """A product's title, description, type, vendor, status, tags and variant prices."""
+    data = await client.execute(
+        PRODUCT_CONTENT, {"id": product_id, "variantsFirst": variants_first}
+    )
+    product = data.get("product")
+    return product if isinstance(product, dict) else None
+
+
+async def product_update(client: GraphQLExecutor, product_input: Mapping[str, Any]) -> JsonObject:
+    """``productUpdate`` (``tags`` overwrite every tag); returns the ``product`` object."""
+    if "id" not in product_input:
+        raise ValueError("product_update input needs the product 'id'")
+    data = await client.execute(PRODUCT_UPDATE, {"product": dict(product_input)})
+    product = _payload(data, "productUpdate").get("product")
+    return product if isinstance(product, dict) else {}
+
+
+async def product_variants_bulk_update(
+    client: GraphQLExecutor, product_id: str, variants: Sequence[Mapping[str, Any]]
+) -> list[JsonObject]:
+    """Update the prices (or other fields) of some of a product's variants."""
+    if not variants:
+        raise ValueError("productVariantsBulkUpdate needs at least one variant")
+    data = await client.execute(
+        PRODUCT_VARIANTS_BULK_UPDATE,
+        {"productId": product_id, "variants": [dict(v) for v in variants]},
+    )
+    return list(_payload(data, "productVariantsBulkUpdate").get("productVariants") or [])
+
+
+async def get_theme_files(
+    client: GraphQLExecutor, theme_id: str, filenames: Sequence[str], *, first: int = 50
+) -> JsonObject | None:
+    """A theme with the text files matching ``filenames`` (``*`` wildcards); None if unknown."""
+    data = await client.execute(
+        THEME_FILES, {"id": theme_id, "filenames": list(filenames), "first": first}
+    )
+    theme = data.get("theme")
+    return theme if isinstance(theme, dict) else None
+
+
+async def get_shop_policies(client: GraphQLExecutor) -> list[JsonObject]:
+    """The shop's legal policies (``shop.shopPolicies``)."""
+    data = await client.execute(SHOP_POLICIES)
+    shop = data.get("shop")
+    policies = shop.get("shopPolicies") if isinstance(shop, dict) else None
+    return [p for p in policies or [] if isinstance(p, dict)]

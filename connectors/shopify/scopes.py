@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.documents.scopes import ACCESS_SCOPES
 from connectors.shopify.errors import ShopifyAuthError, ShopifyGraphQLError
 
@@ -35,6 +35,10 @@ ROLE_SCOPES: Mapping[str, tuple[str, ...]] = {
         "read_returns",
         "read_shopify_payments_disputes",
         "write_merchant_managed_fulfillment_orders",
+        # UC6: content holds (restore / draft), theme files and shop policies read for claims.
+        "write_products",
+        "read_themes",
+        "read_legal_policies",
     ),
     # Reconciliation: orders updated since the watermark, with customer and address.
     "reconcile": ("read_orders", "read_customers"),

@@ -253,7 +253,7 @@ def default_models() -> tuple[ModelConfig, ...]:
             steps=(
                 _step("contentReview", "Review content", "legal", "merchandising", "marketing"),
             ),
-            outcomes=("approved", "revision_requested"),
+            outcomes=("approved", "revision_requested", "rejected"),
         ),
         ModelConfig(
             key="casebridge.offline_order",

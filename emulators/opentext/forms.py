@@ -42,7 +42,8 @@ FULFILLMENT_EXCEPTION  split                 a fulfillment order and its lines -
                        resolved              nothing -> ``notes``
 CHARGEBACK             accepted              ``disputeId`` -> ``notes``
                        contested             ``disputeId`` -> ``notes``, ``evidenceText``
-CONTENT_REVIEW         any                   nothing -> ``reviewNotes``
+CONTENT_REVIEW         revision_requested    nothing -> ``reviewNotes``
+                       rejected              nothing -> ``reason``
 COMPLAINT              any                   nothing -> ``resolutionNote``
 OFFLINE_ORDER          approved / rejected   nothing (the intake carries the order)
 =====================  ====================  ==========================================
@@ -340,6 +341,9 @@ _FORMS: dict[tuple[str, str], Filler] = {
     ("CHARGEBACK", "contested"): _dispute(contested=True),
     ("CONTENT_REVIEW", "revision_requested"): lambda v, r, n: [
         _var("reviewNotes", "Remove the health claim from the description")
+    ],
+    ("CONTENT_REVIEW", "rejected"): lambda v, r, n: [
+        _var("reason", "The claim cannot be substantiated: keep the approved content")
     ],
     ("COMPLAINT", "*"): lambda v, r, n: [_var("resolutionNote", "Handled by the reviewer")],
 }

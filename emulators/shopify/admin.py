@@ -3,8 +3,13 @@
 Routes:
 
 * ``POST /_emulator/seed`` — ``{"scenario": {"n": 20, "seed": 7, "kinds": [...]}}`` and/or
-  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`);
-  optional ``"shop"``.
+  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`),
+  ``themes`` (``{"name", "role", "files": {filename: text}}``, no webhook: existing themes)
+  and ``shop_policies`` (``{"type", "body", "title"}``); optional ``"shop"``.
+* ``POST /_emulator/themes/{id}`` — ``{"files": {...}, "publish": true}``: the merchant
+  saving files in the theme editor (``themes/update``) or publishing (``themes/publish``).
+* ``POST /_emulator/shop_policies`` — ``{"type", "body", "title"}``: the merchant editing
+  a legal policy (``shop/update``).
 * ``POST /_emulator/stream`` ``{"rate_per_s": 2, "seed": 3}`` (optional ``"shop"``: one stream
   per shop, so several stores can have traffic at once) / ``DELETE /_emulator/stream``
   (every shop's).
@@ -25,6 +30,7 @@ Routes:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +38,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_content as content
 from emulators.shopify import ops_orders as ops
 from emulators.shopify import payloads
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
@@ -85,7 +92,13 @@ def _address(value: dict[str, Any] | None) -> Address | None:
 
 def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict[str, list[str]]:
     """Create explicit resources: customers, products, then orders (snake_case input)."""
-    created: dict[str, list[str]] = {"customers": [], "products": [], "orders": []}
+    created: dict[str, list[str]] = {
+        "customers": [],
+        "products": [],
+        "orders": [],
+        "themes": [],
+        "shop_policies": [],
+    }
     with emu.store.transaction(shop):
         clock = emu.clock
         ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
@@ -120,7 +133,62 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
             created["products"].append(prod.gid)
         for o in body.get("orders", []):
             created["orders"].append(_seed_order(ctx, shop, o).gid)
+        for t in body.get("themes", []):
+            theme = content.create_theme(
+                ctx, name=t["name"], role=t.get("role", "MAIN"), files=dict(t.get("files", {}))
+            )
+            created["themes"].append(theme.gid)
+        for p in body.get("shop_policies", []):
+            policy = content.set_policy(ctx, p["type"], p["body"], title=p.get("title"))
+            created["shop_policies"].append(policy.gid)
     return created
+
+
+#: A change made in the Shopify admin: (the change's context, the request body) -> the answer.
+AdminChange = Callable[[ops.Ctx, dict[str, Any]], dict[str, Any]]
+
+
+async def _admin_change(request: web.Request, what: str, change: AdminChange) -> web.Response:
+    """Run ``change`` in one transaction of the body's shop; bad input is a 400 naming it."""
+    emu = _emu(request)
+    try:
+        body = await _body(request)
+        shop = _shop(emu, body.get("shop"))
+        with emu.store.transaction(shop):
+            clock = emu.clock
+            ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+            answer = change(ctx, body)
+    except (ValueError, KeyError, TypeError, ResourceNotFound, UserErrorRaised) as exc:
+        return _bad(f"invalid {what} request: {exc}")
+    return web.json_response(answer)
+
+
+async def theme_edit(request: web.Request) -> web.Response:
+    """``POST /_emulator/themes/{id}``: ``{"files": {name: text}, "publish": bool}`` as a
+    merchant saving the theme editor (``themes/update``) or publishing (``themes/publish``)."""
+
+    def change(ctx: ops.Ctx, body: dict[str, Any]) -> dict[str, Any]:
+        theme = ctx.shop.theme(request.match_info["id"])
+        files = body.get("files") or {}
+        if not isinstance(files, dict):
+            raise ValueError("files must be an object of filename -> text")
+        if files:
+            content.edit_theme(ctx, theme, {str(k): str(v) for k, v in files.items()})
+        if body.get("publish"):
+            content.publish_theme(ctx, theme)
+        return {"id": theme.gid, "role": theme.role}
+
+    return await _admin_change(request, "theme", change)
+
+
+async def shop_policy_edit(request: web.Request) -> web.Response:
+    """``POST /_emulator/shop_policies``: ``{"type", "body", "title"}``: ``shop/update``."""
+
+    def change(ctx: ops.Ctx, body: dict[str, Any]) -> dict[str, Any]:
+        policy = content.set_policy(ctx, body["type"], str(body["body"]), title=body.get("title"))
+        return {"id": policy.gid, "type": policy.type}
+
+    return await _admin_change(request, "shop policy", change)
 
 
 def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
@@ -388,4 +456,6 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_post("/_emulator/faults", faults_set)
     app.router.add_delete("/_emulator/faults", faults_clear)
     app.router.add_post("/_emulator/reset", reset)
+    app.router.add_post("/_emulator/themes/{id}", theme_edit)
+    app.router.add_post("/_emulator/shop_policies", shop_policy_edit)
     app.router.add_get("/_emulator/{resource}/{id}", resource)

@@ -196,17 +196,45 @@ async def graphql_handler(request: web.Request) -> web.Response:
     return _json(answer, headers=headers)
 
 
+#: Root fields and the access scope Shopify requires for them (write_x grants read_x).
+#: Only the fields added with a scope of their own are listed; ``access_denied``
+#: denies any field explicitly.
+FIELD_SCOPES = {
+    "theme": "read_themes",
+    "themes": "read_themes",
+    "productUpdate": "write_products",
+    "productVariantsBulkUpdate": "write_products",
+}
+
+
+def _has_scope(granted: set[str], scope: str) -> bool:
+    return scope in granted or scope.replace("read_", "write_", 1) in granted
+
+
 def _denied_fields(operation: OperationDefinitionNode, shop: ShopState) -> list[GraphQLError]:
     """ACCESS_DENIED errors for root fields outside the app's (configured) scopes."""
     denied = set(shop.config.access_denied)
-    return [
-        GraphQLError(
-            f"Access denied for {sel.name.value} field.",
-            extensions={"code": "ACCESS_DENIED"},
-        )
-        for sel in operation.selection_set.selections
-        if isinstance(sel, FieldNode) and sel.name.value in denied
-    ]
+    granted = set(shop.config.access_scopes)
+    errors = []
+    for sel in operation.selection_set.selections:
+        if not isinstance(sel, FieldNode):
+            continue
+        name = sel.name.value
+        scope = FIELD_SCOPES.get(name)
+        if name in denied:
+            errors.append(
+                GraphQLError(
+                    f"Access denied for {name} field.", extensions={"code": "ACCESS_DENIED"}
+                )
+            )
+        elif scope is not None and not _has_scope(granted, scope):
+            errors.append(
+                GraphQLError(
+                    f"Access denied for {name} field. Required access: `{scope}` access scope.",
+                    extensions={"code": "ACCESS_DENIED"},
+                )
+            )
+    return errors
 
 
 def _throttled(

@@ -481,3 +481,39 @@ def require(value: T | None, what: str) -> T:
     if value is None:
         raise ResourceNotFound(f"{what} not found")
     return value
+
+
+@dataclass
+class ThemeFile:
+    """One text file of a theme (``sections/header.json``, ``templates/index.json``...)."""
+
+    filename: str
+    content: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class Theme(Resource):
+    """An online store theme with its text files (by filename)."""
+
+    GID_KIND: ClassVar[str] = "OnlineStoreTheme"
+    id: int
+    name: str
+    role: str
+    files: dict[str, ThemeFile]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class ShopPolicy(Resource):
+    """A legal policy of the shop (refund policy, terms of service...)."""
+
+    GID_KIND: ClassVar[str] = "ShopPolicy"
+    id: int
+    type: str
+    title: str
+    body: str
+    created_at: datetime
+    updated_at: datetime

@@ -7,6 +7,7 @@ string, ids as integers alongside ``admin_graphql_api_id``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from emulators.shopify.models import (
     Product,
     Refund,
     Return,
+    Theme,
     Variant,
 )
 from emulators.shopify.store import ShopState
@@ -393,4 +395,31 @@ def product(shop: ShopState, value: Product) -> dict[str, Any]:
         "variants": [variant(shop.variants[v]) for v in value.variant_ids],
         "created_at": _ts(value.created_at),
         "updated_at": _ts(value.updated_at),
+    }
+
+
+def theme(value: Theme) -> dict[str, Any]:
+    """A REST theme (themes/*)."""
+    return {
+        "id": value.id,
+        "name": value.name,
+        "role": value.role.lower(),
+        "theme_store_id": None,
+        "previewable": True,
+        "processing": False,
+        "admin_graphql_api_id": f"gid://shopify/Theme/{value.id}",
+        "created_at": _ts(value.created_at),
+        "updated_at": _ts(value.updated_at),
+    }
+
+
+def shop(state: ShopState, updated_at: datetime) -> dict[str, Any]:
+    """A REST shop (shop/update); the policies are not in it (read shop.shopPolicies)."""
+    return {
+        "id": 1,
+        "name": state.domain.split(".")[0],
+        "domain": state.domain,
+        "myshopify_domain": state.domain,
+        "currency": state.config.currency,
+        "updated_at": _ts(updated_at),
     }

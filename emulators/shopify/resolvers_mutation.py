@@ -16,6 +16,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo, get_directive_values
 
 from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_content as content
 from emulators.shopify import ops_edits as edits
 from emulators.shopify import ops_fulfillment as ful
 from emulators.shopify import ops_orders as ops
@@ -340,6 +341,25 @@ def _dispute_evidence(ctx: ops.Ctx, info: Info, id: str, input: dict[str, Any]) 
     return {"disputeEvidence": dispute_evidence(dispute)}
 
 
+def _product_update(
+    ctx: ops.Ctx, info: Info, product: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    if product is None:
+        raise UserErrorRaised("Product input must be specified", ["product"])
+    return {"product": content.product_update(ctx, product)}
+
+
+def _variants_bulk_update(
+    ctx: ops.Ctx,
+    info: Info,
+    productId: str,
+    variants: list[dict[str, Any]],
+    allowPartialUpdates: bool = False,
+) -> dict[str, Any]:
+    product, updated = content.variants_bulk_update(ctx, productId, variants)
+    return {"product": product, "productVariants": updated}
+
+
 def _webhook_create(
     ctx: ops.Ctx, info: Info, topic: str, webhookSubscription: dict[str, Any]
 ) -> dict[str, Any]:
@@ -373,6 +393,8 @@ MUTATION_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "refundCreate": _mutation(_refund),
         "returnApproveRequest": _mutation(_approve),
         "returnDeclineRequest": _mutation(_decline),
+        "productUpdate": _mutation(_product_update),
+        "productVariantsBulkUpdate": _mutation(_variants_bulk_update),
         "tagsAdd": _mutation(_tags(True)),
         "tagsRemove": _mutation(_tags(False)),
         "orderUpdate": _mutation(_order_update),

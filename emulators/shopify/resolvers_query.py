@@ -6,12 +6,14 @@ Lookups of a missing id answer ``null`` like Shopify, not an error.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
 from emulators.shopify import models as m
+from emulators.shopify import ops_content as content
 from emulators.shopify import ops_refunds
 from emulators.shopify.connections import order_filter, order_sort_key, paginate
 from emulators.shopify.errors import ResourceNotFound
@@ -118,6 +120,52 @@ def _shop_root(_root: Any, info: Info) -> dict[str, Any]:
         "plan": {
             "displayName": shop.config.plan.title(),
             "shopifyPlus": shop.config.plan in {"plus", "enterprise"},
+        },
+    }
+
+
+def _shop_policies(_shop_obj: Any, info: Info) -> list[m.ShopPolicy]:
+    """``shop.shopPolicies``: needs ``read_legal_policies``, as at Shopify."""
+    scopes = set(_shop(info).config.access_scopes)
+    if not scopes & {"read_legal_policies", "write_legal_policies"}:
+        raise GraphQLError(
+            "Access denied for shopPolicies field. Required access: `read_legal_policies`"
+            " access scope.",
+            extensions={"code": "ACCESS_DENIED"},
+        )
+    return sorted(_shop(info).shop_policies.values(), key=lambda p: p.type)
+
+
+def _theme(_root: Any, info: Info, id: str) -> m.Theme | None:
+    try:
+        return _shop(info).themes.get(content.theme_ref(id))
+    except ResourceNotFound:
+        return None
+
+
+def _theme_files(theme: m.Theme, info: Info, **args: Any) -> dict[str, Any]:
+    files = content.theme_files(theme, args.get("filenames"))
+    first = args.get("first")
+    if first is not None and not 1 <= first <= 250:
+        raise GraphQLError("first must be between 1 and 250", extensions={"code": "BAD_REQUEST"})
+    return {
+        "nodes": [
+            {
+                "filename": f.filename,
+                "body": {"__typename": "OnlineStoreThemeFileBodyText", "content": f.content},
+                "checksumMd5": hashlib.md5(f.content.encode()).hexdigest(),
+                "contentType": "application/json" if f.filename.endswith(".json") else "text/plain",
+                "size": len(f.content.encode()),
+                "createdAt": f.created_at,
+                "updatedAt": f.updated_at,
+            }
+            for f in files[: first or 50]
+        ],
+        "pageInfo": {
+            "hasNextPage": len(files) > (first or 50),
+            "hasPreviousPage": False,
+            "startCursor": None,
+            "endCursor": None,
         },
     }
 
@@ -359,6 +407,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "product": _lookup("product"),
         "products": lambda _r, info, **a: _page(list(_shop(info).products.values()), a),
         "productVariant": _lookup("variant"),
+        "theme": _theme,
         "inventoryItem": _inventory_item,
         "draftOrder": _lookup("draft_order"),
         "job": _job,
@@ -533,6 +582,21 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "variants": lambda p, i, **a: _page([_shop(i).variants[v] for v in p.variant_ids], a),
         "metafield": _metafield,
         "metafields": _metafields,
+    },
+    "Shop": {"shopPolicies": _shop_policies},
+    "ShopPolicy": {
+        "id": lambda p, _i: p.gid,
+        "url": lambda p, i: (
+            f"https://{_shop(i).domain}/policies/{p.type.lower().replace('_', '-')}"
+        ),
+    },
+    "OnlineStoreTheme": {
+        "id": lambda t, _i: t.gid,
+        "prefix": lambda t, _i: f"/t/{t.id}",
+        "processing": lambda _t, _i: False,
+        "processingFailed": lambda _t, _i: False,
+        "themeStoreId": lambda _t, _i: None,
+        "files": _theme_files,
     },
     "Job": {
         "id": lambda j, _i: j.gid,

@@ -23,6 +23,8 @@ partial_shipment         part of the order shipped                              
 out_of_stock             order that empties a variant (variants/out_of_stock)   4
 scheduled_order          pre-order with a SCHEDULED fulfillment order           4
 product_update           product description or price changed                   6
+new_product              a new ACTIVE product with a claim or a regulated type  6
+theme_banner             the live theme's announcement bar gets a claim         6
 dispute_chargeback       chargeback on a paid order                             8
 dispute_inquiry          inquiry on a paid order                                8
 ======================== ===================================================== ==========
@@ -39,6 +41,7 @@ from decimal import Decimal
 from typing import Any
 
 from emulators.shopify import ops_catalog as catalog
+from emulators.shopify import ops_content as content
 from emulators.shopify import ops_fulfillment as ful
 from emulators.shopify import ops_orders as ops
 from emulators.shopify.models import Address, Customer, Order, Product
@@ -62,6 +65,8 @@ KINDS: tuple[str, ...] = (
     "out_of_stock",
     "scheduled_order",
     "product_update",
+    "new_product",
+    "theme_banner",
     "dispute_chargeback",
     "dispute_inquiry",
 )
@@ -115,6 +120,22 @@ _CATALOG: list[tuple[str, str, list[tuple[str, str, str, int]]]] = [
     ("Vitamin D3 Drops", "Supplements", [("30ml", "VD3-30", "18.90", 60)]),
     ("Leather Weekender Bag", "Accessories", [("Tan", "LWB-T", "459.00", 1)]),
     ("Stainless Water Bottle", "Outdoor", [("750ml", "SWB-750", "32.00", 300)]),
+]
+#: New products a merchandiser adds: a claim or a regulated type makes them wait as drafts.
+_NEW_PRODUCTS = [
+    ("Sleep Well Tea", "Tea", "A herbal blend that cures insomnia."),
+    ("Collagen Powder", "Supplements", "Daily collagen for skin and joints."),
+    ("Detox Juice Pack", "Beverages", "A miracle detox in three days."),
+    ("Bamboo Toothbrush", "Personal Care", "Soft bristles, compostable handle."),
+]
+_THEME_FILES = {
+    "sections/announcement-bar.json": '{"settings": {"text": "Free shipping over $50"}}',
+    "templates/index.json": '{"sections": {"hero": {"settings": {"heading": "New season"}}}}',
+}
+_BANNERS = [
+    "Clinically proven comfort - 20% off this week",
+    "Our vitamins prevent disease - shop now",
+    "Free shipping over $50",
 ]
 _RETURN_REASONS = [
     ("WRONG_ITEM", "Received the blue one, ordered black"),
@@ -357,6 +378,10 @@ class ScenarioGenerator:
             order = self._order(ctx, scheduled=True, tags=["pre-order"])
         elif kind == "product_update":
             return self._product_update(ctx)
+        elif kind == "new_product":
+            return self._new_product(ctx)
+        elif kind == "theme_banner":
+            return self._theme_banner(ctx)
         else:
             order = self._order(ctx)
         if kind == "risky_order":
@@ -443,6 +468,28 @@ class ScenarioGenerator:
             )
             detail = "description"
         return ScenarioEvent("product_update", None, f"{product.gid} {detail}")
+
+    def _new_product(self, ctx: ops.Ctx) -> ScenarioEvent:
+        title, ptype, body = self.rng.choice(_NEW_PRODUCTS)
+        sku = f"NEW-{self.rng.randint(1000, 9999)}"
+        price = Decimal(self.rng.choice(["12.90", "24.00", "39.50"]))
+        product = catalog.create_product(
+            ctx,
+            title=f"{title} {sku[-4:]}",
+            product_type=ptype,
+            description_html=f"<p>{body}</p>",
+            variants=[("Default", sku, price, self.rng.randint(5, 50))],
+        )
+        return ScenarioEvent("new_product", None, f"{product.gid} {ptype}")
+
+    def _theme_banner(self, ctx: ops.Ctx) -> ScenarioEvent:
+        live = next((t for t in self.shop.themes.values() if t.role == "MAIN"), None)
+        if live is None:
+            live = content.create_theme(ctx, name="Dawn", role="MAIN", files=dict(_THEME_FILES))
+        text = self.rng.choice(_BANNERS)
+        banner = {"sections/announcement-bar.json": f'{{"settings": {{"text": "{text}"}}}}'}
+        content.edit_theme(ctx, live, banner)
+        return ScenarioEvent("theme_banner", None, f"{live.gid} {text}")
 
     def generate(self, n: int, kinds: list[str] | None = None) -> list[ScenarioEvent]:
         """``n`` events; with ``kinds``, cycle through those kinds."""

@@ -602,7 +602,31 @@ type WebhookSubscriptionConnection {
 }
 
 type ShopPlan { displayName: String! shopifyPlus: Boolean! }
-type Shop { id: ID! name: String! myshopifyDomain: String! currencyCode: CurrencyCode! plan: ShopPlan! }
+enum ShopPolicyType {
+  REFUND_POLICY SHIPPING_POLICY PRIVACY_POLICY TERMS_OF_SERVICE TERMS_OF_SALE LEGAL_NOTICE
+  SUBSCRIPTION_POLICY CONTACT_INFORMATION
+}
+type ShopPolicy implements Node {
+  id: ID! type: ShopPolicyType! title: String! body: HTML! url: URL! createdAt: DateTime! updatedAt: DateTime!
+}
+type Shop {
+  id: ID! name: String! myshopifyDomain: String! currencyCode: CurrencyCode! plan: ShopPlan!
+  shopPolicies: [ShopPolicy!]!
+}
+
+enum ThemeRole { MAIN UNPUBLISHED DEMO DEVELOPMENT ARCHIVED LOCKED MOBILE }
+type OnlineStoreThemeFileBodyText { content: String! }
+union OnlineStoreThemeFileBody = OnlineStoreThemeFileBodyText
+type OnlineStoreThemeFile {
+  filename: String! body: OnlineStoreThemeFileBody! checksumMd5: String contentType: String!
+  size: UnsignedInt64! createdAt: DateTime! updatedAt: DateTime!
+}
+type OnlineStoreThemeFileConnection { nodes: [OnlineStoreThemeFile!]! pageInfo: PageInfo! }
+type OnlineStoreTheme implements Node {
+  id: ID! name: String! role: ThemeRole! prefix: String! processing: Boolean! processingFailed: Boolean!
+  themeStoreId: Int createdAt: DateTime! updatedAt: DateTime!
+  files(after: String, filenames: [String!], first: Int = 50): OnlineStoreThemeFileConnection
+}
 
 type CalculatedLineItem {
   id: ID!
@@ -645,6 +669,7 @@ type QueryRoot {
   product(id: ID!): Product
   products(first: Int, after: String, last: Int, before: String, query: String): ProductConnection!
   productVariant(id: ID!): ProductVariant
+  theme(id: ID!): OnlineStoreTheme
   inventoryItem(id: ID!): InventoryItem
   draftOrder(id: ID!): DraftOrder
   job(id: ID!): Job

@@ -253,6 +253,29 @@ type WebhookSubscriptionCreatePayload {
 }
 type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
 
+input ProductUpdateInput {
+  id: ID title: String descriptionHtml: String productType: String vendor: String
+  status: ProductStatus tags: [String!]
+}
+type ProductUpdatePayload { product: Product userErrors: [UserError!]! }
+input ProductVariantsBulkInput { id: ID price: Money compareAtPrice: Money }
+enum ProductVariantsBulkUpdateUserErrorCode {
+  INVALID_INPUT CANNOT_SPECIFY_BOTH MUST_SPECIFY_ONE_OF_PAIR OPTION_VALUE_NAME_TOO_LONG
+  PRODUCT_DOES_NOT_EXIST PRODUCT_VARIANT_ID_MISSING PRODUCT_VARIANT_DOES_NOT_EXIST
+  OPTION_DOES_NOT_EXIST OPTION_VALUE_DOES_NOT_EXIST MUST_BE_FOR_THIS_PRODUCT NOT_DEFINED_FOR_SHOP
+  PRODUCT_SUSPENDED NO_INVENTORY_QUANTITIES_ON_VARIANTS_UPDATE VARIANT_ALREADY_EXISTS
+  GREATER_THAN_OR_EQUAL_TO NEED_TO_ADD_OPTION_VALUES OPTION_VALUES_FOR_NUMBER_OF_UNKNOWN_OPTIONS
+  SUBSCRIPTION_VIOLATION NO_INVENTORY_QUANTITES_DURING_UPDATE NEGATIVE_PRICE_VALUE BLANK TOO_SHORT
+  TOO_LONG INVALID_VALUE CANNOT_SET_NAME_FOR_LINKED_OPTION_VALUE
+  UNSUPPORTED_COMBINED_LISTING_PARENT_OPERATION INVENTORY_QUANTITIES_LIMIT_EXCEEDED
+}
+type ProductVariantsBulkUpdateUserError implements DisplayableError {
+  field: [String!] message: String! code: ProductVariantsBulkUpdateUserErrorCode
+}
+type ProductVariantsBulkUpdatePayload {
+  product: Product productVariants: [ProductVariant!] userErrors: [ProductVariantsBulkUpdateUserError!]!
+}
+
 type Mutation {
   fulfillmentOrderHold(id: ID!, fulfillmentHold: FulfillmentOrderHoldInput!): FulfillmentOrderHoldPayload
   fulfillmentOrderReleaseHold(id: ID!, holdIds: [ID!], externalId: String): FulfillmentOrderReleaseHoldPayload
@@ -260,6 +283,8 @@ type Mutation {
   refundCreate(input: RefundInput!): RefundCreatePayload
   returnApproveRequest(input: ReturnApproveRequestInput!): ReturnApproveRequestPayload
   returnDeclineRequest(input: ReturnDeclineRequestInput!): ReturnDeclineRequestPayload
+  productUpdate(product: ProductUpdateInput): ProductUpdatePayload
+  productVariantsBulkUpdate(productId: ID!, variants: [ProductVariantsBulkInput!]!, allowPartialUpdates: Boolean = false): ProductVariantsBulkUpdatePayload
   tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
   tagsRemove(id: ID!, tags: [String!]!): TagsRemovePayload
   orderUpdate(input: OrderInput!): OrderUpdatePayload

@@ -37,6 +37,8 @@ from emulators.shopify.models import (
     Product,
     Refund,
     Return,
+    ShopPolicy,
+    Theme,
     Variant,
     WebhookSubscription,
     money,
@@ -77,6 +79,9 @@ class ShopState:
     edits: dict[int, OrderEdit] = field(default_factory=dict)
     metafields: Indexed[Metafield] = field(default_factory=lambda: Indexed("owner_gid"))
     subscriptions: dict[int, WebhookSubscription] = field(default_factory=dict)
+    themes: dict[int, Theme] = field(default_factory=dict)
+    #: ShopPolicyType -> the shop's policy of that type
+    shop_policies: dict[str, ShopPolicy] = field(default_factory=dict)
     #: @idempotent key -> (input fingerprint, refund id)
     idempotency: dict[str, tuple[str, int]] = field(default_factory=dict)
     next_id: int = FIRST_ID
@@ -155,6 +160,11 @@ class ShopState:
         result: Variant = self._get(self.variants, "ProductVariant", ref)
         return result
 
+    def theme(self, ref: str | int) -> Theme:
+        """The theme with this id."""
+        result: Theme = self._get(self.themes, "OnlineStoreTheme", ref)
+        return result
+
     def draft_order(self, ref: str | int) -> DraftOrder:
         """The draft order with this id."""
         result: DraftOrder = self._get(self.draft_orders, "DraftOrder", ref)
@@ -184,6 +194,8 @@ class ShopState:
             "Job": self.jobs,
             "Metafield": self.metafields,
             "WebhookSubscription": self.subscriptions,
+            "OnlineStoreTheme": self.themes,
+            "ShopPolicy": {p.id: p for p in self.shop_policies.values()},
         }
         table = tables.get(kind)
         if table is None or ident not in table:

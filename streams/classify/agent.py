@@ -62,6 +62,7 @@ from schemas.records import (
 )
 from streams.classify.enrich.deferred import DeferredEnrichment
 from streams.classify.enrich.shops import ShopEnrichers
+from streams.classify.enrich.storefront import read_storefront
 from streams.classify.rules import (
     ClassificationError,
     ClassifyContext,
@@ -77,7 +78,9 @@ from streams.classify.rules import (
     update_stats,
 )
 from streams.classify.rules.caseid import generation_id, renews
+from streams.classify.rules.content import content_state_after
 from streams.classify.rules.state import ComplaintHistory
+from streams.classify.rules.storefront import StorefrontText, needs_text, storefront_fingerprint
 from streams.classify.rules.subjects import see_event, subject_key_of
 from streams.ops.metrics import CALL_SHOP, EVENTS_NOT_ACTIONABLE
 from streams.runtime.acks import InOrderAcks
@@ -210,6 +213,10 @@ class Classifier:
         self.shop_stats = app.Table("classify-shop-stats", default=None)
         self.complaint_history = app.Table("classify-complaint-history", default=None)
         self.fingerprints = app.Table("classify-content-fingerprints", default=None)
+        # content key -> ProductContent JSON: approved content, change under review
+        self.content_state = app.Table("classify-content-approved", default=None)
+        # content key -> {"source", "fingerprint", "state"} before the product's last event
+        self.content_before = app.Table("classify-content-before", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
         self.deferred = DeferredEnrichment(
             enricher,
@@ -308,10 +315,14 @@ class Classifier:
         stats_key = f"{record.shop}|{event.message.partition}"
         raw_stats = self.shop_stats.get(stats_key)
         shop_stats = ShopStats.model_validate_json(raw_stats) if raw_stats else ShopStats()
+        fingerprints, content_state = self._content_views(record, policy, source, redelivered)
         context = ClassifyContext(
             shop_stats=shop_stats,
             complaint_history=_JsonMapping(self.complaint_history),
-            content_fingerprints=self.fingerprints,
+            content_fingerprints=fingerprints,
+            content_state=content_state,
+            ended_cases=_Ended(self.case_ends),
+            storefront=await self._storefront(record, policy),
         )
         now = datetime.now(UTC)
         try:
@@ -333,10 +344,72 @@ class Classifier:
             self.shop_stats[stats_key] = update_stats(
                 shop_stats, sample, window=window
             ).model_dump_json()
+        seen_text = storefront_fingerprint(record, policy, context)
+        if seen_text is not None:
+            self.fingerprints[seen_text[0]] = seen_text[1]
         fingerprint = product_fingerprint(record, policy)
         if fingerprint is not None:
+            self._remember_content(record, policy, context, pending)
             self.fingerprints[fingerprint[0]] = fingerprint[1]
         return pending
+
+    def _content_views(
+        self, record: ShopifyEvent, policy: Any, source: str, redelivered: bool
+    ) -> tuple[Mapping[str, str], Mapping[str, str]]:
+        """The content tables as the rules must see them for this record.
+
+        Both are updated in the decision phase, before the effects (the hold, the
+        request): a record read again after a crash must be classified against
+        the state *before* it, or its change would look already seen and its case
+        and hold would be lost. So the state before each product event is kept
+        with the event's ``partition:offset``, and a redelivery reads that.
+        """
+        try:
+            found = product_fingerprint(record, policy)
+        except ClassificationError:
+            return self.fingerprints, self.content_state  # dead-lettered by the rules
+        if found is None:
+            return self.fingerprints, self.content_state
+        key = found[0]
+        before = self.content_before.get(key)
+        if redelivered and before is not None and before.get("source") == source:
+            return (
+                _Overlay(self.fingerprints, {key: before.get("fingerprint")}),
+                _Overlay(self.content_state, {key: before.get("state")}),
+            )
+        self.content_before[key] = {
+            "source": source,
+            "fingerprint": self.fingerprints.get(key),
+            "state": self.content_state.get(key),
+        }
+        return self.fingerprints, self.content_state
+
+    async def _storefront(self, record: ShopifyEvent, policy: Any) -> StorefrontText | None:
+        """The theme files or shop policies a theme / ``shop/update`` event is about, read now.
+
+        Rare events (a merchant saving the theme or a policy), so the read runs in
+        the consuming loop, bounded by :data:`~streams.classify.enrich.storefront.READ_TIMEOUT_S`.
+        """
+        if not needs_text(record.topic, policy):
+            return None
+        if record.shop not in self.services.shops:
+            return StorefrontText(error=f"shop {record.shop} is not in the shop registry")
+        with call_class(Priority.ENRICH):
+            return await read_storefront(self.services.shopify_for(record.shop), record, policy)
+
+    def _remember_content(
+        self, record: ShopifyEvent, policy: Any, context: ClassifyContext, pending: list[Pending]
+    ) -> None:
+        """Store the product's content state; a change under review names its case."""
+        key, state = content_state_after(record, policy, context)
+        if state is None:
+            return
+        reviewing = [
+            p.request.case_id for p in pending if p.request.case_type is CaseType.CONTENT_REVIEW
+        ]
+        if reviewing and state.proposal is not None:
+            state = state.model_copy(update={"pending_case": reviewing[0]})
+        self.content_state[key] = state.model_dump_json()
 
     async def decide_complaint(self, event: Any, record: ComplaintSubmitted) -> list[Pending]:
         """Classify one submitted complaint (already decoded): its case request."""
@@ -513,6 +586,41 @@ class Classifier:
             )
             sends.append(self.services.emit(AGENT, CASES_STATE, state, request.case_id))
         await asyncio.gather(*sends)
+
+
+class _Overlay(Mapping[str, str]):
+    """A table with some keys read as other values (None: as absent)."""
+
+    def __init__(self, table: Any, overrides: Mapping[str, str | None]) -> None:
+        self._table = table
+        self._overrides = overrides
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._overrides:
+            value = self._overrides[key]
+            if value is None:
+                raise KeyError(key)
+            return value
+        value = self._table.get(key)
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({*self._table.keys(), *self._overrides})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _Ended:
+    """The ids of ended cases, as a container over the case-ends table."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def __contains__(self, case_id: object) -> bool:
+        return isinstance(case_id, str) and self._table.get(case_id) is not None
 
 
 class _JsonMapping(Mapping[str, ComplaintHistory]):

@@ -26,7 +26,13 @@ CHARGEBACK             any             ADD_NOTE, ADD_TAGS ``chargeback:<outcome>
                                        SET_METAFIELD ``casebridge.dispute_<id>``,
                                        UPDATE_DISPUTE_EVIDENCE if evidence is given
 COMPLAINT              any             none (one-way)
-CONTENT_REVIEW         any             none; ADD_TAGS on the product if the policy
+CONTENT_REVIEW         approve         UPDATE_PRODUCT (the held change, status
+                                       back to what casebridge drafted)
+                       request_        SET_METAFIELD ``casebridge.review_notes``,
+                       revision        ADD_TAGS ``casebridge:revision-requested``
+                       reject          UPDATE_PRODUCT (approved content; ACTIVE
+                                       again if drafted); see effects/content.py
+                       any             ADD_TAGS on the product if the policy
                                        sets ``tag_content_products``
 OFFLINE_ORDER          approve         CREATE_ORDER (from the ``orders.offline`` record)
                        reject          none
@@ -205,7 +211,9 @@ class OutcomeMapper:
             target = gid("Order", order)
         else:
             # No order (e.g. a product-only content case): tag what was tagged.
-            tagged = [d for d in drafts if d.kind is ActionKind.ADD_TAGS]
+            tagged = [
+                d for d in drafts if d.kind in (ActionKind.ADD_TAGS, ActionKind.UPDATE_PRODUCT)
+            ]
             if not tagged:
                 return None
             target = tagged[0].target_id

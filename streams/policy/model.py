@@ -437,11 +437,44 @@ class ContentTeams(_Section):
     regulated: list[Team] = Field(default_factory=lambda: ["legal", "merchandising"], min_length=1)
     claims: list[Team] = Field(default_factory=lambda: ["legal", "marketing"], min_length=1)
     change: list[Team] = Field(default_factory=lambda: ["merchandising"], min_length=1)
+    price: list[Team] = Field(default_factory=lambda: ["merchandising"], min_length=1)
+    text: list[Team] = Field(default_factory=lambda: ["merchandising", "marketing"], min_length=1)
     theme: list[Team] = Field(default_factory=lambda: ["marketing", "legal"], min_length=1)
+    legal_text: list[Team] = Field(default_factory=lambda: ["legal"], min_length=1)
+
+
+HoldMode = Literal["restore", "draft"]
+"""How a product change under review is kept off the storefront while its case is open:
+``restore`` puts the last approved content back, ``draft`` sets the product to DRAFT."""
+
+
+class ContentHolds(_Section):
+    """The hold mode of each content rule (the strictest of the rules that fired wins)."""
+
+    regulated: HoldMode = "draft"
+    claims: HoldMode = "restore"
+    price: HoldMode = "restore"
+    text: HoldMode = "restore"
+    change: HoldMode = "restore"
+
+
+class PriceChangeRule(_Section):
+    """PRICE_CHANGED: a variant's price moved at least ``min_percent`` from its approved price."""
+
+    min_percent: Annotated[Decimal, Field(gt=0)] | None = None
+    """Relative change, e.g. ``"20"`` for 20 %; null switches the rule off."""
+
+
+class TextChangeRule(_Section):
+    """TEXT_CHANGED: title and description together differ from the approved text by at least
+    ``min_changed_chars`` characters (HTML tags ignored)."""
+
+    min_changed_chars: int | None = Field(default=None, ge=1)
+    """Null switches the rule off."""
 
 
 class ContentPolicy(_Section):
-    """UC6: regulated products, region-specific claims and watched fields."""
+    """UC6: regulated products, claims, price and text changes; themes and legal text."""
 
     regulated_product_types: list[Keyword] = Field(default_factory=list)
     regulated_tags: list[Tag] = Field(default_factory=list)
@@ -450,7 +483,22 @@ class ContentPolicy(_Section):
     watched_fields: list[WatchedField] = Field(default_factory=_default_watched)
     review_all_watched_changes: bool = False
     """Also review unregulated products when a watched field changed."""
+    price_change: PriceChangeRule = PriceChangeRule()
+    text_change: TextChangeRule = TextChangeRule()
+    hold_changes: bool = False
+    """Keep a change under review off the storefront while its case is open (``hold``)."""
+    hold: ContentHolds = ContentHolds()
+    hold_new_products: bool = True
+    """With ``hold_changes``: a new ACTIVE product that needs review is DRAFT until approved."""
     theme_topics: list[LowerStr] = Field(default_factory=lambda: ["themes/publish"])
+    """``themes/publish`` always opens a review; ``themes/update`` of the live theme only
+    when its ``theme_files`` hold a claim phrase."""
+    theme_files: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]] = (
+        Field(default_factory=lambda: ["sections/*.json", "templates/index.json"])
+    )
+    """Theme files read for claims (Shopify's ``filenames`` argument; ``*`` is a wildcard)."""
+    shop_policies: bool = False
+    """``shop/update``: review a changed shop policy (refund, terms...) and claims in it."""
     teams: ContentTeams = ContentTeams()
 
 

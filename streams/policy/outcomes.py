@@ -49,6 +49,9 @@ Effect = Literal[
     "record_dispute_outcome",
     "update_dispute_evidence",
     "tag_product",
+    "apply_content",
+    "restore_content",
+    "note_revision",
     "create_order",
 ]
 """A named Shopify effect; :mod:`streams.decisions.effects` turns each into actions."""
@@ -91,10 +94,17 @@ DEFAULT_OUTCOMES: dict[CaseType, OutcomeTable] = {
     },
     # Any chargeback outcome is recorded on the order; evidence only when given.
     CaseType.CHARGEBACK: {WILDCARD: ["record_dispute_outcome", "update_dispute_evidence"]},
-    # One-way case types: tracked in cases.state, nothing written back
-    # (tag_product only acts when tag_content_products is on).
+    # One-way: tracked in cases.state, nothing written back.
     CaseType.COMPLAINT: {WILDCARD: []},
-    CaseType.CONTENT_REVIEW: {WILDCARD: ["tag_product"]},
+    # A held product change: applied, kept back with the reviewers' notes, or
+    # replaced by the approved content (tag_product only acts when
+    # tag_content_products is on; unheld cases, e.g. themes, change nothing).
+    CaseType.CONTENT_REVIEW: {
+        "approve": ["apply_content", "tag_product"],
+        "request_revision": ["note_revision", "tag_product"],
+        "reject": ["restore_content", "tag_product"],
+        WILDCARD: ["tag_product"],
+    },
     CaseType.OFFLINE_ORDER: {"approve": ["create_order"], "reject": []},
 }
 """The use-case table of the architecture, outcome verbs after alias resolution."""
@@ -111,6 +121,9 @@ DEFAULT_ALIASES: dict[str, str] = {
     "cancelled_lines": "cancel_lines",
     "canceled_lines": "cancel_lines",
     "resolved": "resolve",
+    "revision_requested": "request_revision",
+    "revise": "request_revision",
+    "revision": "request_revision",
 }
 """Past-tense outcome words (the emulator's models use them) -> the verbs above."""
 
@@ -149,6 +162,18 @@ class OutcomeMappingPolicy(BaseModel):
     tag_content_products: bool = False
     """CONTENT_REVIEW: tag the product with :attr:`content_tag_format` (off: one-way)."""
     content_tag_format: str = "content:{outcome}"
+    review_notes_key: str = Field(default="review_notes", min_length=2, max_length=64)
+    """CONTENT_REVIEW "request revision": the product metafield ``<metafield_namespace>.<key>``
+    (multi-line text) the reviewers' notes are written to."""
+    revision_tag: str = Field(default="casebridge:revision-requested", min_length=1, max_length=255)
+    """Tag on a product whose change the reviewers sent back; removed when it is approved."""
+    approval_tag_prefix: str = Field(default="casebridge:approved:", min_length=1, max_length=200)
+    """Prefix of the tag (``<prefix><case id>``) written with an approved change, by which
+    the classifier knows the ``products/update`` that follows as casebridge's own write."""
+    reactivate_on_reject: bool = True
+    """CONTENT_REVIEW reject of a product drafted for review: restore the approved content and
+    set it ACTIVE again (false: it stays DRAFT). A new product without approved content
+    always stays DRAFT."""
 
     @model_validator(mode="after")
     def _check_formats(self) -> Self:

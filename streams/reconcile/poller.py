@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.cost import GraphQLExecutor
 from schemas.records import AvroRecord, EventSource, ShopifyEvent
 from streams.kafka.headers import DEDUP_HEADER
 from streams.kafka.watermark import WatermarkStore

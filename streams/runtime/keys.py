@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from connectors.shopify.ids import gid
 from schemas.records import ActionKind
 
 __all__ = ["HOLD_HANDLE_PREFIX", "MAX_HOLD_HANDLE", "gid", "hold_handle", "idempotency_key"]
@@ -58,15 +59,3 @@ def idempotency_key(decision_id: str, index: int, kind: ActionKind) -> str:
     """
     material = f"{decision_id}|{index}|{kind.value}"
     return f"cb-{kind.value.lower().replace('_', '-')}-{index}-{_digest(material)[:24]}"
-
-
-def gid(resource: str, value: str) -> str:
-    """``value`` as a Shopify GraphQL id of ``resource`` (``123`` -> ``gid://shopify/Order/123``).
-
-    Case variables carry numeric ids (the classifier normalises them); an
-    id that already is a GID is returned unchanged.
-    """
-    value = value.strip()
-    if value.startswith("gid://"):
-        return value
-    return f"gid://shopify/{resource}/{value}"

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
+from connectors.shopify.cost import GraphQLExecutor
 from streams.settings import WriterSettings
 from streams.writer.context import Sleep
 from streams.writer.results import Clock, utc_now
-
-if TYPE_CHECKING:
-    from connectors.shopify.client import GraphQLExecutor
 
 
 class StoreWriter:

@@ -13,14 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from connectors.shopify.cost import GraphQLExecutor
 from schemas.records import Action, CaseDecision, WritebackStatus
 from streams.settings import WriterSettings
 from streams.writer.errors import ActionRejected
-
-if TYPE_CHECKING:
-    from connectors.shopify.client import GraphQLExecutor
 
 __all__ = ["ActionContext", "MeteredExecutor", "Outcome", "Sleep"]
 

@@ -29,11 +29,16 @@ __all__ = [
     "ORDER_EDIT_SET_QUANTITY",
     "ORDER_UPDATE",
     "ORDER_WITH_HISTORY",
+    "PRODUCT_CONTENT",
+    "PRODUCT_UPDATE",
+    "PRODUCT_VARIANTS_BULK_UPDATE",
     "REFUNDS",
     "REFUND_CREATE",
     "RETURN_APPROVE_REQUEST",
     "RETURN_DECLINE_REQUEST",
+    "SHOP_POLICIES",
     "TAGS_ADD",
+    "THEME_FILES",
 ]
 
 _MONEY = "shopMoney { amount currencyCode }"
@@ -422,3 +427,65 @@ mutation CasebridgeDisputeEvidenceUpdate(
   }
 }
 """
+
+PRODUCT_CONTENT = """
+query CasebridgeProductContent($id: ID!, $variantsFirst: Int!) {
+  product(id: $id) {
+    id
+    title
+    descriptionHtml
+    productType
+    vendor
+    status
+    tags
+    variants(first: $variantsFirst) { nodes { id price compareAtPrice } }
+  }
+}
+"""
+"""A product's reviewable content: what a content hold puts back or a decision applies."""
+
+PRODUCT_UPDATE = """
+mutation CasebridgeProductUpdate($product: ProductUpdateInput!) {
+  productUpdate(product: $product) {
+    product { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+PRODUCT_VARIANTS_BULK_UPDATE = """
+mutation CasebridgeProductVariantsBulkUpdate(
+  $productId: ID!
+  $variants: [ProductVariantsBulkInput!]!
+) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) {
+    productVariants { id price compareAtPrice }
+    userErrors { field message code }
+  }
+}
+"""
+
+THEME_FILES = """
+query CasebridgeThemeFiles($id: ID!, $filenames: [String!], $first: Int!) {
+  theme(id: $id) {
+    id
+    name
+    role
+    files(filenames: $filenames, first: $first) {
+      nodes {
+        filename
+        checksumMd5
+        body { ... on OnlineStoreThemeFileBodyText { content } }
+      }
+    }
+  }
+}
+"""
+"""The text of a theme's files (banners, announcement bars, legal footers) read for claims."""
+
+SHOP_POLICIES = """
+query CasebridgeShopPolicies {
+  shop { shopPolicies { id type title body updatedAt } }
+}
+"""
+"""The shop's legal policies (refund, privacy, terms...) as the storefront shows them."""

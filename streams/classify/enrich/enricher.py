@@ -50,7 +50,7 @@ from typing import Any
 
 from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend, charged_to
-from connectors.shopify.client import GraphQLExecutor, estimate_query_cost
+from connectors.shopify.cost import GraphQLExecutor, estimate_query_cost
 from connectors.shopify.documents.enrich import (
     CUSTOMER_SUMMARY,
     ENRICH_CUSTOMER,
@@ -64,6 +64,7 @@ from connectors.shopify.errors import ShopifyError
 from connectors.shopify.operations import get_fulfillments
 from schemas.records import CaseRequest, CaseType, CaseVariable
 from streams.classify.enrich import variables as v
+from streams.classify.enrich.content_hold import ContentHolder, content_hold_mode
 from streams.classify.enrich.fulfillment import (
     FULFILLMENT_ORDERS_FIRST,
     LINES_FIRST,
@@ -138,6 +139,7 @@ class ShopifyEnricher:
             notify_merchant=self.settings.notify_merchant,
             fulfillment_orders_first=self.settings.hold_fulfillment_orders_first,
         )
+        self._content = ContentHolder(client)
         self.stats: dict[str, int] = {
             "enriched": 0,
             "incomplete": 0,
@@ -393,17 +395,20 @@ class ShopifyEnricher:
     # --- holds ------------------------------------------------------------------------------
 
     def would_hold(self, request: CaseRequest) -> bool:
-        """Whether :meth:`hold` would try to hold the order of ``request``."""
-        return (
-            self.settings.place_holds
-            and request.case_type in HELD_CASE_TYPES
-            and bool(request.order_id)
-        )
+        """Whether :meth:`hold` would hold the order (or the product content) of ``request``."""
+        if not self.settings.place_holds:
+            return False
+        if content_hold_mode(request) is not None:
+            return True
+        return request.case_type in HELD_CASE_TYPES and bool(request.order_id)
 
     async def hold(self, request: CaseRequest) -> CaseRequest:
-        """Hold the order of a review case (idempotent); a failure is recorded, not raised."""
+        """Hold the order of a review case, or the product change of a content case
+        (idempotent); a failure is recorded, not raised."""
         if not self.would_hold(request):
             return request
+        if content_hold_mode(request) is not None:
+            return await self._hold_content(request)
         spend = Spend(request.case_type.value, request.case_id)
         missing = self.missing(request)
         try:
@@ -435,6 +440,17 @@ class ShopifyEnricher:
                 request.order_id,
             )
         variables = v.replace(request.variables, outcome.variables().items)
+        return request.model_copy(update={"variables": with_spend(variables, spend)})
+
+    async def _hold_content(self, request: CaseRequest) -> CaseRequest:
+        """Restore the approved content or draft the product (:mod:`.content_hold`)."""
+        spend = Spend(request.case_type.value, request.case_id)
+        with charged_to(spend):
+            added = await self._content.hold(request)
+        self.stats["holds_placed"] += any(
+            item.name == "contentHeld" and item.value != "already" for item in added.items
+        )
+        variables = v.replace(request.variables, added.items)
         return request.model_copy(update={"variables": with_spend(variables, spend)})
 
 

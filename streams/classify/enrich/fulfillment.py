@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.documents.fulfillment import (
     INVENTORY_ITEM,
     ORDER_FULFILLMENT,

@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.errors import ShopifyError, ShopifyUserError
 from connectors.shopify.operations import HoldReason, fulfillment_order_hold, get_hold_targets
 from schemas.records import CaseRequest, CaseType

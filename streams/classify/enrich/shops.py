@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from connectors.shopify.client import GraphQLExecutor
+from connectors.shopify.cost import GraphQLExecutor
 from schemas.records import CaseRequest, CaseVariable
 from streams.classify.enrich import variables as v
 from streams.classify.enrich.enricher import ShopifyEnricher

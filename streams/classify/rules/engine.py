@@ -21,7 +21,8 @@ other ``orders/*`` with an order body  order note
 ``variants/out_of_stock``,
 ``inventory_levels/update``
 ``products/create``, ``products/update``  CONTENT_REVIEW
-``themes/*`` (as configured)           CONTENT_REVIEW
+``themes/*`` (as configured)           CONTENT_REVIEW (theme files read first)
+``shop/update``                        CONTENT_REVIEW (shop policies read first)
 ``disputes/create``, ``disputes/update``  CHARGEBACK
 anything else                          nothing (:func:`is_known_topic` is False)
 =====================================  ==========================================
@@ -42,6 +43,7 @@ from streams.classify.rules.errors import ClassificationError
 from streams.classify.rules.payload import parse_json_object
 from streams.classify.rules.returns import return_drafts
 from streams.classify.rules.state import ClassifyContext
+from streams.classify.rules.storefront import SHOP_TOPIC, shop_policy_drafts, theme_drafts
 from streams.policy.model import Policy
 
 RETURN_TOPIC = "returns/request"
@@ -54,7 +56,7 @@ def is_known_topic(topic: str) -> bool:
     return (
         topic in orders.ORDER_TOPICS
         or topic == orders.RISK_TOPIC
-        or topic == RETURN_TOPIC
+        or topic in (RETURN_TOPIC, SHOP_TOPIC)
         or topic in fulfillment.TOPICS
         or topic in content.PRODUCT_TOPICS
         or topic.startswith(THEME_PREFIX)
@@ -136,5 +138,7 @@ def _drafts(
     if topic in content.PRODUCT_TOPICS:
         return content.product_drafts(event, payload, policy, context)
     if topic.startswith(THEME_PREFIX):
-        return content.theme_drafts(event, payload, policy)
+        return theme_drafts(event, payload, policy, context)
+    if topic == SHOP_TOPIC:
+        return shop_policy_drafts(event, payload, policy, context)
     return dispute_drafts(payload, policy)

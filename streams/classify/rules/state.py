@@ -21,12 +21,16 @@ the tables (``model_dump_json`` / ``model_validate_json``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from streams.classify.rules.storefront import StorefrontText
 
 _AVERAGE_QUANTUM = Decimal("0.0001")
 
@@ -142,3 +146,9 @@ class ClassifyContext:
     """Complaint history by :func:`complaint_key`."""
     content_fingerprints: Mapping[str, str] = field(default_factory=dict)
     """Last seen fingerprint of each product's watched fields, by content key."""
+    content_state: Mapping[str, str] = field(default_factory=dict)
+    """JSON of each product's :class:`~.approved.ProductContent`, by content key."""
+    ended_cases: Container[str] = frozenset()
+    """Ids of cases known to have ended (a change they reviewed is no longer pending)."""
+    storefront: StorefrontText | None = None
+    """Theme files or shop policies read for a theme or ``shop/update`` event."""

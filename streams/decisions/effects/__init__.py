@@ -23,7 +23,13 @@ variable                   set by     used for
 ``returnId``               case       approve / decline a return
 ``returnLineItems``        case       the lines refunded for an approved return
 ``disputeId``              case       chargeback note, tag, metafield, evidence
-``productId``              case       CONTENT_REVIEW product tag
+``productId``              case       CONTENT_REVIEW product (tag, content
+                                      effects: :mod:`.content`)
+``contentHold``,           case       CONTENT_REVIEW: how the change was held
+``proposedContent``,                  and what to apply or put back
+``approvedContent``,
+``restoreStatus``
+``reviewNotes``            decision   CONTENT_REVIEW revision notes (metafield)
 ``reason``                 decision   staff note of a cancellation, notes
 ``cancelReason``           decision   overrides the derived cancel reason
 ``shippingAddress``        decision   correct: new address (JSON object)
@@ -61,6 +67,7 @@ from collections.abc import Callable
 
 from schemas.records import ActionKind
 from streams.decisions.effects.base import ActionDraft, EffectContext, format_tag
+from streams.decisions.effects.content import apply_content, note_revision, restore_content
 from streams.decisions.effects.disputes import (
     EVIDENCE_TEXT,
     record_dispute_outcome,
@@ -118,6 +125,9 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "record_dispute_outcome": record_dispute_outcome,
     "update_dispute_evidence": update_dispute_evidence,
     "tag_product": tag_product,
+    "apply_content": apply_content,
+    "restore_content": restore_content,
+    "note_revision": note_revision,
     "create_order": create_order,
 }
 """Every :data:`~streams.policy.outcomes.Effect` and its builder."""

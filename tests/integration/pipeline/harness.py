@@ -44,8 +44,11 @@ SHOPIFY_TOPICS = (
     "fulfillment_events/create",
     "variants/out_of_stock",
     "inventory_levels/update",
+    "products/create",
     "products/update",
     "themes/publish",
+    "themes/update",
+    "shop/update",
 )
 
 T = TypeVar("T")

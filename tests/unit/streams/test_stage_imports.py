@@ -24,11 +24,12 @@ STREAMS = ROOT / "streams"
 #: Libraries that do I/O: the event loop framework, HTTP clients and servers, Kafka clients.
 IO_LIBRARIES = ("faust", "aiohttp", "httpx", "aiokafka", "confluent_kafka")
 
-#: Each stage's logic that decides without talking to anything (the writer's
-#: handlers talk to Shopify only through the ``GraphQLExecutor`` protocol).
+#: Each stage's logic that decides without talking to anything (the enrichment's and
+#: the writer's handlers talk to Shopify only through the ``GraphQLExecutor`` protocol).
 PURE_MODULES = (
     "streams.classify.rules",
     "streams.classify.rules.subjects",
+    "streams.classify.enrich",
     "streams.policy",
     "streams.decisions",
     "streams.decisions.mapping",

@@ -73,6 +73,9 @@ async def test_a_narrow_token_is_refused_naming_each_missing_scope(
         "read_returns",
         "read_shopify_payments_disputes",
         "write_merchant_managed_fulfillment_orders",
+        "write_products",  # content holds
+        "read_themes",  # theme files read for claims
+        "read_legal_policies",  # shop policies
     }
     with pytest.raises(StartupRefused, match="write_merchant_managed_fulfillment_orders"):
         await check_access_scopes(clients["shpat_narrow"], ["classify"])

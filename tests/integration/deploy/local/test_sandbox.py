@@ -4,6 +4,7 @@ Traffic for every use case flows through the whole pipeline, the OpenText
 emulator decides each task by itself, and the decisions come back to Shopify:
 
 * all 8 case types open (8 process models have instances);
+* a product change under review is held back (restored or drafted) while open;
 * every case type that writes back reaches APPLIED through at least two
   different outcomes (OFFLINE_ORDER has one writing outcome: approve);
 * every DLQ holds 0 records;
@@ -57,6 +58,7 @@ WRITING_TYPES = {
     "FULFILLMENT_EXCEPTION": 2,  # split, substitute, cancel_lines, reschedule, cancel, resolved
     "CHARGEBACK": 2,  # accepted, contested: both noted on the order
     "OFFLINE_ORDER": 1,  # approve creates the order; reject writes nothing
+    "CONTENT_REVIEW": 2,  # approve (applied), revision_requested (notes), rejected (restored)
 }
 
 #: Longest run; the test stops the sandbox (Ctrl-C) once everything was checked.
@@ -114,6 +116,15 @@ def _missing(sandbox: Sandbox) -> list[str]:
     """What is still missing of the expected traffic (empty: everything seen)."""
     models = {i["processDefinitionKey"] for i in sandbox.instances()}
     missing = [f"no {m} instance" for m in sorted(MODELS - models)]
+    held = {
+        v.get("value")
+        for i in sandbox.instances()
+        if i["processDefinitionKey"] == "casebridge.content_review"
+        for v in i.get("variables") or []
+        if v.get("name") == "contentHeld"
+    }
+    if not held & {"restored", "drafted"}:
+        missing.append("no product change held back (restored or drafted) while reviewed")
     for case_type, outcomes in sandbox.applied_outcomes().items():
         if len(outcomes) < WRITING_TYPES[case_type]:
             missing.append(f"{case_type} APPLIED through {sorted(outcomes)}")

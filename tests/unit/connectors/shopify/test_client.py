@@ -12,11 +12,8 @@ from pydantic import ValidationError
 
 from connectors.retry import RetryPolicy
 from connectors.shopify.budget import Priority, Spend, call_class, charged_to
-from connectors.shopify.client import (
-    ShopifyAdminClient,
-    ShopifyClientConfig,
-    estimate_query_cost,
-)
+from connectors.shopify.client import ShopifyAdminClient, ShopifyClientConfig
+from connectors.shopify.cost import estimate_query_cost
 from connectors.shopify.errors import (
     ShopifyAuthError,
     ShopifyGraphQLError,

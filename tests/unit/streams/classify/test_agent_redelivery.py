@@ -12,6 +12,7 @@ from typing import Any
 
 from streams.classify import agent as classify_module
 from tests.unit.streams.classify.harness import CountingEnricher, FakeOpenText, Harness, risk
+from tests.unit.streams.classify.rules.conftest import make_event
 
 
 async def test_a_case_opentext_already_has_is_not_held_again() -> None:
@@ -55,3 +56,30 @@ async def test_no_opentext_lookup_when_no_hold_would_be_placed() -> None:
 
     assert h.opentext.lookups == [] and h.enricher.holds == 0
     assert len(h.requests()) == 1
+
+
+async def test_a_redelivered_product_change_is_classified_against_the_state_before_it() -> None:
+    # The content tables change in the decision phase; a crash before the hold and the
+    # request were done must not make the change look already seen when it is read again.
+    h = Harness()
+    product = {
+        "id": 632910392,
+        "title": "Herbal tea",
+        "body_html": "<p>calm</p>",
+        "status": "active",
+        "variants": [{"id": 1, "price": "10.00"}],
+    }
+    created = make_event("products/create", product, event_id="p-1", resource_id="632910392")
+    await h.webhook(created, offset=10)
+    assert h.requests() == []
+    claim = {**product, "title": "Herbal tea that cures colds"}
+    edited = make_event("products/update", claim, event_id="p-2", resource_id="632910392")
+
+    await h.webhook(edited, offset=11)
+    await h.webhook(edited, offset=11)  # read again after a crash
+
+    original, redelivery = h.requests()
+    assert redelivery.case_id == original.case_id
+    values = {v.name: v.value for v in redelivery.variables}
+    assert values["contentHold"] == "restore"
+    assert values["approvedContent"] == '{"title":"Herbal tea"}'

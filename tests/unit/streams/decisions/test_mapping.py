@@ -332,13 +332,14 @@ def test_complaints_write_nothing_back(outcome: str) -> None:
     assert actions(CaseType.COMPLAINT, outcome, {"orderId": "1001"}) == []
 
 
-def test_content_review_is_one_way_unless_the_policy_tags_products() -> None:
+def test_an_unheld_content_review_changes_nothing_unless_the_policy_tags_products() -> None:
     assert actions(CaseType.CONTENT_REVIEW, "approved", {"productId": "3"}) == []
+    assert actions(CaseType.CONTENT_REVIEW, "rejected", {"productId": "3"}) == []
     mapper = OutcomeMapper(OutcomeMappingPolicy(tag_content_products=True))
-    result = actions(CaseType.CONTENT_REVIEW, "revision_requested", {"productId": "3"}, mapper)
+    result = actions(CaseType.CONTENT_REVIEW, "approved", {"productId": "3"}, mapper)
     assert kinds(result) == [ActionKind.ADD_TAGS, ActionKind.ADD_TAGS]
     assert result[0].target_id == "gid://shopify/Product/3"
-    assert result[0].params_dict() == {"tags": ["content:revision_requested"]}
+    assert result[0].params_dict() == {"tags": ["content:approved"]}
     assert result[1].target_id == "gid://shopify/Product/3"  # the audit tag
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.shopify.client import operation_name
+from connectors.shopify.cost import operation_name
 from schemas.records import AvroRecord
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.shopify.client import operation_name
+from connectors.shopify.cost import operation_name
 from schemas.records import Action, ActionKind, CaseDecision, CaseType
 from streams.runtime.keys import idempotency_key
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.shopify.client import operation_name
+from connectors.shopify.cost import operation_name
 from schemas.records import CaseRequest, CaseType, Reason, SubjectType
 
 ORDER_GID = "gid://shopify/Order/1001"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connectors.shopify.client import operation_name
+from connectors.shopify.cost import operation_name
 from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import CaseRequest, CaseType, CaseVariable, Priority, Reason, SubjectType
 from streams.classify.enrich.enricher import ShopifyEnricher
