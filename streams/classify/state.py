@@ -13,7 +13,9 @@ as it was before the event:
   with :func:`record_complaint` for every COMPLAINT case produced (use the
   case id as the complaint id, so a redelivered complaint is not counted twice);
 * content fingerprints per product (key :func:`streams.classify.content.content_key`),
-  replaced by :func:`streams.classify.content.product_fingerprint`.
+  replaced by :func:`streams.classify.content.product_fingerprint`;
+* inventory per variant and per inventory item (:mod:`streams.classify.inventory`),
+  from product and ``inventory_levels/update`` webhooks.
 
 All state values are frozen pydantic models, so they serialise to JSON for
 the tables (``model_dump_json`` / ``model_validate_json``).
@@ -25,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -142,3 +145,9 @@ class ClassifyContext:
     """Complaint history by :func:`complaint_key`."""
     content_fingerprints: Mapping[str, str] = field(default_factory=dict)
     """Last seen fingerprint of each product's watched fields, by content key."""
+    inventory_variants: Mapping[str, Any] = field(default_factory=dict)
+    """Variant -> inventory item and quantity, from product webhooks
+    (:func:`streams.classify.inventory.variant_entries`)."""
+    inventory_levels: Mapping[str, Any] = field(default_factory=dict)
+    """Inventory item -> available units per location, from ``inventory_levels/update``
+    (:func:`streams.classify.inventory.merge_level`)."""
