@@ -191,6 +191,13 @@ query CasebridgeFulfillmentOrders($orderId: ID!, $first: Int!, $linesFirst: Int!
 }
 """
 
+FULFILLMENT_ORDER_ORDER = """
+query CasebridgeFulfillmentOrderOrder($id: ID!) {
+  fulfillmentOrder(id: $id) { id orderId }
+}
+"""
+"""The order of a fulfillment order (``fulfillment_orders/split`` names none)."""
+
 HOLD_TARGETS = """
 query CasebridgeHoldTargets($orderId: ID!, $first: Int!, $after: String) {
   order(id: $orderId) {
@@ -508,6 +515,7 @@ mutation CasebridgeDisputeEvidenceUpdate(
 DOCUMENTS: Mapping[str, str] = {
     "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
     "CasebridgeFulfillmentOrders": FULFILLMENT_ORDERS,
+    "CasebridgeFulfillmentOrderOrder": FULFILLMENT_ORDER_ORDER,
     "CasebridgeHoldTargets": HOLD_TARGETS,
     "CasebridgeHoldTargetsWithOrder": HOLD_TARGETS_WITH_ORDER,
     "CasebridgeFulfillments": FULFILLMENTS,

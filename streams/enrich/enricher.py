@@ -52,7 +52,7 @@ from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend, charged_to
 from connectors.shopify.client import GraphQLExecutor, estimate_query_cost
 from connectors.shopify.errors import ShopifyError
-from connectors.shopify.operations import FULFILLMENTS, get_fulfillments
+from connectors.shopify.operations import FULFILLMENT_ORDER_ORDER, FULFILLMENTS, get_fulfillments
 from schemas.records import CaseRequest, CaseType, CaseVariable
 from streams.classify.build import Variables
 from streams.classify.payload import normalise_id
@@ -218,6 +218,10 @@ class ShopifyEnricher:
         order = {"fulfillmentOrdersFirst": self.options.fulfillment_orders_first}
         reads: list[tuple[str, dict[str, Any]]] = []
         if request.case_type is CaseType.FULFILLMENT_EXCEPTION:
+            names = {v.name for v in request.variables}
+            if not request.order_id and "fulfillmentOrderId" in names and "variantId" not in names:
+                # A split names no order: its fulfillment order's is read first.
+                reads.append((FULFILLMENT_ORDER_ORDER, {}))
             # The affected order with its lines, read first (streams.enrich.fulfillment).
             reads.append(
                 (

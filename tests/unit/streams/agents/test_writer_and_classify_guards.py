@@ -93,6 +93,8 @@ def classifier(enricher: CountingEnricher) -> tuple[Classifier, list[CaseRequest
     classify.subjects = {}  # type: ignore[assignment]
     classify.shop_stats = {}  # type: ignore[assignment]
     classify.fingerprints = {}  # type: ignore[assignment]
+    classify.inventory_variants = {}  # type: ignore[assignment]
+    classify.inventory_levels = {}  # type: ignore[assignment]
     classify.stats = dict.fromkeys(STATS, 0)
 
     async def publish(request: CaseRequest, *, first: bool) -> None:
