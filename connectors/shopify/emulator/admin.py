@@ -3,8 +3,9 @@
 Routes:
 
 * ``POST /_emulator/seed`` — ``{"scenario": {"n": 20, "seed": 7, "kinds": [...]}}`` and/or
-  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`);
-  optional ``"shop"``.
+  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`;
+  an order's ``fulfillments``, ``[{"line_items": [{"variant_id", "quantity"}]}]``, ship
+  those units: fewer than ordered sends ``orders/partially_fulfilled``); optional ``"shop"``.
 * ``POST /_emulator/stream`` ``{"rate_per_s": 2, "seed": 3}`` (optional ``"shop"``: one stream
   per shop, so several stores can have traffic at once) / ``DELETE /_emulator/stream``
   (every shop's).
@@ -32,6 +33,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.shopify.emulator import ops_catalog as catalog
+from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator import payloads
 from connectors.shopify.emulator.app import EMULATOR, Emulator, Faults
@@ -172,6 +174,21 @@ def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
             gateway=str(o.get("gateway", "")),
         ),
     )
+    for number, shipment in enumerate(o.get("fulfillments", []), start=1):
+        by_variant = {li.variant_id: li.id for li in shop.lines_of(order)}
+        quantities: dict[int, int] = {}
+        for li in shipment.get("line_items", []):
+            variant = shop.variant(
+                li["variant_id"] if isinstance(li["variant_id"], str) else int(li["variant_id"])
+            )
+            quantities[by_variant[variant.id]] = int(li["quantity"])
+        ful.fulfill(
+            ctx,
+            order,
+            company=str(shipment.get("company", "UPS")),
+            number=str(shipment.get("number", f"1ZSEED{order.id}{number}")),
+            quantities=quantities,
+        )
     if o.get("risk_level"):
         ops.set_risk(ctx, order, str(o["risk_level"]).upper(), [("Seeded risk", "NEGATIVE")])
     return order

@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -65,6 +65,8 @@ KINDS: tuple[str, ...] = (
     "dispute_chargeback",
     "dispute_inquiry",
 )
+#: How long before an order its quiet restock is stamped (Shopify's timestamps are in seconds).
+_RESTOCK_BEFORE = timedelta(minutes=1)
 #: Most real orders need no review: normal traffic dominates, each trigger kind is rarer.
 _NORMAL_SHARE = 0.7
 
@@ -271,11 +273,14 @@ class ScenarioGenerator:
             for v in chosen
         ]
         if not oversell:
-            # Only the inventory kinds may sell beyond stock; restock quietly first.
+            # Only the inventory kinds may sell beyond stock; restock quietly first,
+            # stamped before the order as a real restock is (casebridge compares an
+            # order with the stock levels from before it).
+            earlier = replace(ctx, now=ctx.now - _RESTOCK_BEFORE)
             for spec in specs:
                 var = self.shop.variants[spec.variant_id] if spec.variant_id else None
                 if var is not None and var.inventory_quantity < spec.quantity:
-                    ops.adjust_stock(ctx, var.id, spec.quantity + 50 - var.inventory_quantity)
+                    ops.adjust_stock(earlier, var.id, spec.quantity + 50 - var.inventory_quantity)
         subtotal = sum((s.price * s.quantity for s in specs), Decimal(0))
         return ops.create_order(
             ctx,
@@ -414,7 +419,9 @@ class ScenarioGenerator:
         if in_stock:
             return min(in_stock, key=lambda v: (v.inventory_quantity, v.id))
         variant = self.rng.choice(list(self.shop.variants.values()))
-        ops.adjust_stock(ctx, variant.id, 5 - variant.inventory_quantity)
+        ops.adjust_stock(
+            replace(ctx, now=ctx.now - _RESTOCK_BEFORE), variant.id, 5 - variant.inventory_quantity
+        )
         return variant
 
     def _product_id(self, title: str) -> int:
