@@ -262,10 +262,11 @@ def _substitute(variables: Variables, rng: random.Random, now: datetime) -> Form
 
 
 def _unavailable_lines(variables: Variables) -> list[str]:
-    """The order lines the case names as unavailable (``unavailableLineItems``)."""
+    """The order lines the case names as unavailable (``unavailableLineItems``), or as
+    still to ship on a partly shipped order (``unshippedLineItems``)."""
     return [
         _tail(str(line["lineItemId"]))
-        for line in _objects(variables, "unavailableLineItems")
+        for line in _objects(variables, "unavailableLineItems", "unshippedLineItems")
         if line.get("lineItemId")
     ]
 

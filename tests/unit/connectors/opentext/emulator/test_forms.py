@@ -127,6 +127,14 @@ def test_fulfillment_outcomes_the_case_supports() -> None:
     assert NOW < when <= NOW + timedelta(days=14)
 
 
+def test_a_partial_shipment_cancels_its_unshipped_lines() -> None:
+    unshipped = [{"lineItemId": "7", "unshippedQuantity": 1, "shippedQuantity": 0}]
+    cancel_lines = form(
+        "FULFILLMENT_EXCEPTION", "cancel_lines", orderId="1", unshippedLineItems=unshipped
+    )
+    assert cancel_lines is not None and cancel_lines["cancelLineItemIds"] == '["7"]'
+
+
 def test_contested_chargeback_supplies_evidence() -> None:
     filled = form("CHARGEBACK", "contested", disputeId="2")
     assert filled is not None and filled["evidenceText"] and filled["notes"]
