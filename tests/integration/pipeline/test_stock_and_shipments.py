@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from connectors.shopify.emulator.models import MAIN_LOCATION_ID
+from streams.kafka.dlq import parse_headers
 from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
 from tests.integration.pipeline.test_inbound import post_webhook, records_with_key
@@ -178,3 +179,21 @@ def test_a_partial_shipment_opens_an_exception_whose_unshipped_lines_are_cancell
     assert quantities()[shipped["id"]] == 2
     assert variant_stock(pipeline, line["product_id"], waiting["id"]) == stock + 1
     assert order(pipeline, order_id)["cancelled_at"] is None
+
+
+def test_a_stock_level_without_its_location_is_dead_lettered_with_the_reason(
+    pipeline: Pipeline,
+) -> None:
+    item = str(uuid.uuid4().int % 10**12)
+    bad = {"inventory_item_id": int(item), "available": 4, "updated_at": "2026-11-26T10:00:00Z"}
+    response = post_webhook(pipeline, "inventory_levels/update", bad, shop=SHOP)
+    assert response.status_code == 200, response.text  # accepted: classify judges the payload
+
+    def dead() -> list[dict[str, str]]:
+        key = f"{SHOP}/{item}".encode()
+        found = records_with_key(pipeline.bootstrap_servers, "shopify.webhooks.dlq", key)
+        return [parse_headers(m.headers()) for m in found]
+
+    (headers,) = wait_until(dead, 60, f"the DLQ record of item {item}")
+    assert headers["error_class"] == "classification"
+    assert "location_id: missing id" in headers["reason"], headers

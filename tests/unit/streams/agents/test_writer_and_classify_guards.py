@@ -279,3 +279,39 @@ def a_decision(shop: str) -> CaseDecision:
     sample = samples()["CaseDecision"]
     assert isinstance(sample, CaseDecision)
     return sample.model_copy(update={"shop": shop})
+
+
+async def test_stock_webhooks_are_kept_and_a_late_level_takes_its_place() -> None:
+    from tests.unit.streams.classify.conftest import SHOP, make_event
+
+    classify, _ = classifier(CountingEnricher())
+    product = {
+        "id": 5,
+        "title": "Mug",
+        "updated_at": "2026-11-26T08:00:00Z",
+        "variants": [{"id": 11, "inventory_item_id": 901, "inventory_quantity": 4}],
+    }
+    await classify.decide_webhook(
+        webhook_event(1), make_event("products/create", product, event_id="p-1", resource_id="5")
+    )
+    assert classify.inventory_variants[f"{SHOP}|11"] == {
+        "item": "901",
+        "quantity": 4,
+        "at": "2026-11-26T08:00:00+00:00",
+    }
+
+    def level(event_id: str, available: int, at: str) -> Any:
+        body = {
+            "inventory_item_id": 901,
+            "location_id": 1,
+            "available": available,
+            "updated_at": at,
+        }
+        return make_event("inventory_levels/update", body, event_id=event_id, resource_id="901")
+
+    await classify.decide_webhook(webhook_event(2), level("l-1", 3, "2026-11-26T10:00:00Z"))
+    # Delivered late (stale for the subject), still a fact about the stock at its time.
+    await classify.decide_webhook(webhook_event(3), level("l-2", 7, "2026-11-26T09:00:00Z"))
+    samples = classify.inventory_levels[f"{SHOP}|901"]["locations"]["1"]
+    assert [s[1] for s in samples] == [7, 3]
+    assert classify.stats["stale"] == 1
