@@ -27,9 +27,9 @@ topic                              opens a case when
 ``fulfillment_orders/split``       ``open_on_split`` is set: units moved off a fulfillment
                                    order to a new one (``remaining_fulfillment_order``,
                                    else ``replacement_fulfillment_order``, required);
-                                   subject the original fulfillment order, the new one is
-                                   ``fulfillmentOrderId``, the moved lines
-                                   ``movedLineItems``. Shopify names no order here:
+                                   subject the new one (``fulfillmentOrderId``), the
+                                   original is ``originalFulfillmentOrderId``, the moved
+                                   lines ``movedLineItems``. Shopify names no order here:
                                    enrichment reads it from the fulfillment order
 =================================  =======================================================
 
@@ -190,8 +190,9 @@ def _split(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDra
         _draft(
             policy,
             SubjectType.FULFILLMENT_ORDER,
-            original_id,
-            f"split:{new_id}",
+            # The units to decide on are on the new fulfillment order: one case per split.
+            new_id,
+            "split",
             list(rules.teams.partial),
             None,
             reason,

@@ -177,7 +177,7 @@ def test_split_fulfillment_order_opens_a_case_about_the_moved_units(policy: Poli
         "replacement_fulfillment_order": None,
     }
     (case,) = classify_event(make_event("fulfillment_orders/split", payload), policy, EMPTY, NOW)
-    assert case.subject_type is SubjectType.FULFILLMENT_ORDER and case.subject_id == "1"
+    assert case.subject_type is SubjectType.FULFILLMENT_ORDER and case.subject_id == "2"
     assert case.order_id is None  # Shopify names no order: enrichment reads it
     assert case.reasons[0].code == "FULFILLMENT_SPLIT"
     variables = _vars(case)
