@@ -8,7 +8,9 @@ topic                              opens a case when
                                    per fulfillment (``fulfillment_id``), subject the order
 ``fulfillment_orders/placed_on_hold``  a hold's ``reason`` is in ``hold_reasons`` and its
                                    ``handle`` does not start with ``own_hold_handle_prefix``
-                                   (casebridge's own review holds never open a case)
+                                   (casebridge's own review holds never open a case); a
+                                   hold on some lines names them (``heldLineItems``) and
+                                   the fulfillment order the rest moved to
 ``fulfillment_orders/cancelled``   ``open_on_cancelled`` is set
 ``variants/out_of_stock``          ``open_on_out_of_stock`` is set; subject the product.
                                    Not when the variant went below zero and
@@ -266,6 +268,20 @@ def _fulfillment_order(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
             detail=f"fulfillment held: {hold_reason}" + (f" ({notes})" if notes else ""),
         )
         variables.string("holdReason", hold_reason).string("holdNotes", notes)
+        # A hold on some lines: Shopify keeps the held ones on this fulfillment order
+        # and moves the rest to a remaining one, which can still ship.
+        held = [
+            {
+                "id": line.require_ident("id", "admin_graphql_api_id"),
+                "quantity": line.integer("quantity"),
+            }
+            for line in payload.objects("held_fulfillment_order_line_items")
+        ]
+        remaining = payload.obj("remaining_fulfillment_order")
+        variables.json("heldLineItems", held or None).string(
+            "remainingFulfillmentOrderId",
+            remaining.require_ident("id", "admin_graphql_api_id") if remaining else None,
+        )
         teams, trigger = list(rules.teams.hold), "hold"
     return [
         _draft(

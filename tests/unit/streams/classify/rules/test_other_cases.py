@@ -6,8 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from schemas.records import CaseType, Priority, SubjectType, VariableType
 from streams.classify.rules import (
+    ClassificationError,
     ClassifyContext,
     classify_event,
     is_known_topic,
@@ -193,6 +196,25 @@ def test_split_fulfillment_order_opens_a_case_about_the_moved_units(policy: Poli
         update={"fulfillment": policy.fulfillment.model_copy(update={"open_on_split": False})}
     )
     assert classify_event(make_event("fulfillment_orders/split", payload), off, EMPTY, NOW) == []
+
+
+def test_a_hold_on_some_lines_names_them_and_where_the_rest_went(policy: Policy) -> None:
+    payload = {
+        "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "on_hold"},
+        "remaining_fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/2"},
+        "held_fulfillment_order_line_items": [
+            {"id": "gid://shopify/FulfillmentOrderLineItem/3", "quantity": 4}
+        ],
+        "fulfillment_hold": {"reason": "inventory_out_of_stock", "handle": "wms-1"},
+    }
+    event = make_event("fulfillment_orders/placed_on_hold", payload, order_id="450789469")
+    (case,) = classify_event(event, policy, EMPTY, NOW)
+    variables = _vars(case)
+    assert json.loads(variables["heldLineItems"].value) == [{"id": "3", "quantity": 4}]
+    assert variables["remainingFulfillmentOrderId"].value == "2"
+    bad = {**payload, "held_fulfillment_order_line_items": [{"quantity": 4}]}
+    with pytest.raises(ClassificationError, match=r"held_fulfillment_order_line_items\[0\]\.id"):
+        classify_event(make_event("fulfillment_orders/placed_on_hold", bad), policy, EMPTY, NOW)
 
 
 def test_fulfillment_order_cancelled_is_configurable(policy: Policy) -> None:
