@@ -49,7 +49,9 @@ OFFLINE_ORDER          approved / rejected   nothing (the intake carries the ord
 
 A case may carry ``allowedOutcomes`` (a JSON list, as fulfillment exceptions do):
 then only those are offered, each with the defaults the case carries, and the
-form adds only what the case lacks.
+form adds only what the case lacks. A listed outcome that needs a value only
+a person can choose (:data:`CHOSEN`: the substitute variant of a case that
+offers none) is not drawn when neither the case nor the form supplies it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ from connectors.opentext.emulator.variables import Variable, VariableType
 ALLOWED_OUTCOMES = "allowedOutcomes"
 """Case variable listing the outcomes the case supports (optional; a JSON list)."""
 CORRECTIONS = frozenset({"shippingAddress"})
+#: Per (case type, outcome), a variable a reviewer chooses that the decider cannot make up.
+CHOSEN = {("FULFILLMENT_EXCEPTION", "substitute"): "substituteVariantId"}
 """Variables a form replaces although the case carries them: the reviewer corrected them."""
 
 #: Shopify's ReturnDeclineReason values a reviewer can choose from.
@@ -95,8 +99,11 @@ def fill_form(
     filler = _FORMS.get((case_type, outcome)) or _FORMS.get((case_type, "*"))
     form = [] if filler is None else filler(variables, rng, now)
     if form is None:
+        chosen = CHOSEN.get((case_type, outcome))
+        if not listed or (chosen is not None and _text(variables, chosen) is None):
+            return None
         # Listed by the case, which carries the outcome's variables itself.
-        return [] if listed else None
+        return []
     return [v for v in form if v.name in CORRECTIONS or v.name not in variables]
 
 

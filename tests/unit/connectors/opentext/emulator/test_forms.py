@@ -135,6 +135,16 @@ def test_a_partial_shipment_cancels_its_unshipped_lines() -> None:
     assert cancel_lines is not None and cancel_lines["cancelLineItemIds"] == '["7"]'
 
 
+def test_a_listed_substitute_without_a_variant_is_not_drawn() -> None:
+    # A hold or partial-shipment case offers substitute for a person to pick the variant.
+    picked = {"allowedOutcomes": ["substitute", "resolved"], "orderId": "1"}
+    assert form("FULFILLMENT_EXCEPTION", "substitute", **picked) is None
+    offered = {**picked, "removeLineItemId": "5", "substituteVariantId": "8"}
+    assert form("FULFILLMENT_EXCEPTION", "substitute", **offered) == {
+        "reason": "substituted an available variant"
+    }
+
+
 def test_contested_chargeback_supplies_evidence() -> None:
     filled = form("CHARGEBACK", "contested", disputeId="2")
     assert filled is not None and filled["evidenceText"] and filled["notes"]
