@@ -20,13 +20,17 @@ other ``orders/*`` with an order body  order note
 ``fulfillment_orders/placed_on_hold``,
 ``fulfillment_orders/cancelled``,
 ``variants/out_of_stock``,
-``inventory_levels/update``,           (the latter also kept for UC1 inventory)
+``inventory_levels/update``,
 ``fulfillment_orders/split``
 ``products/create``, ``products/update``  CONTENT_REVIEW (variants kept for UC1 inventory)
 ``themes/*`` (as configured)           CONTENT_REVIEW
 ``disputes/create``, ``disputes/update``  CHARGEBACK
 anything else                          nothing (:func:`is_known_topic` is False)
 =====================================  ==========================================
+
+``inventory_levels/update`` and the product topics also feed UC1's stock tables
+(:mod:`streams.classify.rules.inventory`): a payload those tables cannot take is
+refused here, so the record is dead-lettered with the reason.
 """
 
 from __future__ import annotations

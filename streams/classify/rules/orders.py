@@ -212,7 +212,7 @@ def order_variables(order: Order) -> Variables:
 
 
 def review_order(
-    topic: str, order: Order, policy: Policy, context: ClassifyContext, *, shop: str = ""
+    topic: str, order: Order, policy: Policy, context: ClassifyContext, *, shop: str
 ) -> list[CaseDraft]:
     """UC1 and UC5 for one order event of ``shop``."""
     if order.cancelled or topic == "orders/cancelled":
