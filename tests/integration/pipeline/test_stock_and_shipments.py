@@ -4,6 +4,9 @@
   came only from webhooks: the product's ``products/create`` (variant ->
   inventory item) and an ``inventory_levels/update`` stamped before the order;
   casebridge reads no inventory from Shopify's API.
+* A fulfillment order another app split (``fulfillment_orders/split``, which
+  names no order) opens an exception about the units moved, its order read
+  from the fulfillment order; a resolution is noted on the order.
 * A partly shipped order (``orders/partially_fulfilled``) opens a fulfillment
   exception naming the lines still to ship; the reviewer picks "cancel the
   unshipped lines" without typing an id and the order edit applies once.
@@ -19,6 +22,7 @@ from typing import Any
 import pytest
 
 from connectors.shopify.emulator.models import MAIN_LOCATION_ID
+from connectors.shopify.operations import FULFILLMENT_ORDER_SPLIT
 from streams.kafka.dlq import parse_headers
 from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
@@ -26,6 +30,8 @@ from tests.integration.pipeline.test_inbound import post_webhook, records_with_k
 from tests.integration.pipeline.test_outbound import (
     complete,
     effect,
+    fulfillment_orders_of,
+    graphql,
     numeric_id,
     order,
     shop_pipeline,
@@ -197,3 +203,58 @@ def test_a_stock_level_without_its_location_is_dead_lettered_with_the_reason(
     (headers,) = wait_until(dead, 60, f"the DLQ record of item {item}")
     assert headers["error_class"] == "classification"
     assert "location_id: missing id" in headers["reason"], headers
+
+
+def test_a_fulfillment_order_split_by_another_app_opens_a_case_on_the_moved_units(
+    pipeline: Pipeline,
+) -> None:
+    sku = f"MUG-{uuid.uuid4().hex[:6]}"
+    variants = [{"title": "One", "sku": sku, "price": "9.00", "inventory_quantity": 30}]
+    created = seed(pipeline, {"products": [{"title": "Mug", "variants": variants}]})
+    product = pipeline.emulators.shopify_resource("products", numeric_id(created["products"][0]))
+    seeded = seed(pipeline, {"orders": [order_body([(product["variants"][0], 3)])]})
+    placed = order(pipeline, seeded["orders"][0])
+    order_id = str(placed["id"])
+    (fo,) = fulfillment_orders_of(pipeline, order_id)
+    (line,) = fo["line_items"]
+
+    # A warehouse app keeps one unit here and moves the other two to a new fulfillment order.
+    answer = graphql(
+        pipeline,
+        FULFILLMENT_ORDER_SPLIT,
+        {
+            "fulfillmentOrderSplits": [
+                {
+                    "fulfillmentOrderId": f"gid://shopify/FulfillmentOrder/{fo['id']}",
+                    "fulfillmentOrderLineItems": [
+                        {
+                            "id": f"gid://shopify/FulfillmentOrderLineItem/{line['id']}",
+                            "quantity": 1,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+    (result,) = answer["fulfillmentOrderSplit"]["fulfillmentOrderSplits"]
+    moved_to = numeric_id(result["remainingFulfillmentOrder"]["id"])
+
+    instance = wait_instance(pipeline, FULFILLMENT, fulfillmentOrderId=moved_to)
+    variables = variables_of(instance)
+    case_id = str(instance["businessKey"])
+    assert [r["code"] for r in variables["reasons"]] == ["FULFILLMENT_SPLIT"]
+    # Shopify's split names no order: enrichment read it from the fulfillment order.
+    assert variables["orderId"] == order_id
+    assert variables["originalFulfillmentOrderId"] == str(fo["id"])
+    assert [m["quantity"] for m in variables["movedLineItems"]] == [2]
+    assert "resolved" in variables["allowedOutcomes"]
+
+    complete(pipeline, case_id, "resolved", notes="moved units ship from the second warehouse")
+
+    effect(
+        pipeline,
+        lambda: "second warehouse" in (order(pipeline, order_id).get("note") or ""),
+        f"the resolution noted on order {order_id}",
+    )
+    wait_final_state(pipeline, case_id, "APPLIED")
+    applied_once(pipeline, case_id)
