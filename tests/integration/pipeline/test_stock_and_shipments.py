@@ -198,7 +198,9 @@ def test_a_stock_level_without_its_location_is_dead_lettered_with_the_reason(
     def dead() -> list[dict[str, str]]:
         key = f"{SHOP}/{item}".encode()
         found = records_with_key(pipeline.bootstrap_servers, "shopify.webhooks.dlq", key)
-        return [parse_headers(m.headers()) for m in found]
+        # Workers of other runs on the shared broker dead-letter it as foreign-shop.
+        headers = [parse_headers(m.headers()) for m in found]
+        return [h for h in headers if h.get("error_class") != "foreign-shop"]
 
     (headers,) = wait_until(dead, 60, f"the DLQ record of item {item}")
     assert headers["error_class"] == "classification"
