@@ -67,6 +67,8 @@ KINDS: tuple[str, ...] = (
 )
 #: How long before an order its quiet restock is stamped (Shopify's timestamps are in seconds).
 _RESTOCK_BEFORE = timedelta(minutes=1)
+#: How long before the first traffic the demo catalog was created.
+_CATALOG_AGE = timedelta(days=1)
 #: Most real orders need no review: normal traffic dominates, each trigger kind is rarer.
 _NORMAL_SHARE = 0.7
 
@@ -216,9 +218,12 @@ class ScenarioGenerator:
             return
         with self.store.transaction(self.shop):
             ctx = self._ctx()
+            # The store had its catalog before the traffic starts: its products (and their
+            # stock, which casebridge compares orders with) are stamped a day earlier.
+            stocked = replace(ctx, now=ctx.now - _CATALOG_AGE)
             for title, ptype, variants in _CATALOG if not self.shop.products else ():
                 catalog.create_product(
-                    ctx,
+                    stocked,
                     title=title,
                     product_type=ptype,
                     description_html=f"<p>{title}: made to last.</p>",
