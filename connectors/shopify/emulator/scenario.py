@@ -65,8 +65,9 @@ KINDS: tuple[str, ...] = (
     "dispute_chargeback",
     "dispute_inquiry",
 )
-#: How long before an order its quiet restock is stamped (Shopify's timestamps are in seconds).
-_RESTOCK_BEFORE = timedelta(minutes=1)
+#: How long before an order its quiet restock is stamped: one second, Shopify's resolution
+#: (any earlier and a stock change of the seconds between would look newer than it).
+_RESTOCK_BEFORE = timedelta(seconds=1)
 #: How long before the first traffic the demo catalog was created.
 _CATALOG_AGE = timedelta(days=1)
 #: Most real orders need no review: normal traffic dominates, each trigger kind is rarer.
