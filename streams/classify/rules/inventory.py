@@ -20,10 +20,14 @@ webhook                    kept
 =========================  ================================================================
 
 When an order arrives, each line with a variant is compared with the stock
-*when the order was placed*: per location, the newest level stamped strictly
+*when the order was placed*: per location, the newest level stamped in a second
 before the order's ``created_at`` (the order's own decrement and later changes
-come after it); with no such level for the item, the variant's
-``inventory_quantity`` if it is older than the order. ``mode`` ``total`` sums
+come after it). Shopify stamps whole seconds, so a level stamped in the order's
+own second may be from before or after it, and the levels of one second
+arrive in no known order: the highest level of the newest earlier second and of
+the order's own second counts (an ambiguous second never raises a false alarm;
+a second order in the same second may go unnoticed). With no level for the item, the
+variant's ``inventory_quantity`` if stamped in an earlier second. ``mode`` ``total`` sums
 the locations, ``location`` takes the best one; the line mismatches when its
 quantity exceeds that minus ``threshold``.
 
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from schemas.records import ShopifyEvent
@@ -52,6 +56,7 @@ from streams.policy.model import InventoryRule
 
 LEVEL_TOPIC = "inventory_levels/update"
 PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
+ONE_SECOND = timedelta(seconds=1)
 #: Levels kept per item and location: enough to find the one before a recent order.
 KEPT_LEVELS = 8
 
@@ -199,20 +204,49 @@ def _parse(text: Any) -> datetime | None:
         return None
 
 
+def _second(placed: datetime) -> datetime:
+    """The whole second an order was placed in (Shopify's timestamps have no fraction)."""
+    return placed.replace(microsecond=0)
+
+
 def _before(at: Any, placed: datetime | None) -> bool:
-    """Whether a sample stamped ``at`` describes the stock before an order ``placed`` then."""
+    """Whether a sample stamped ``at`` is from a second before the order's."""
     if placed is None:
         return True  # an order without a creation time: the newest level is all we have
     moment = _parse(at)
-    return moment is not None and moment < placed
+    return moment is not None and moment < _second(placed)
+
+
+def _same_second(at: Any, placed: datetime | None) -> bool:
+    moment = _parse(at)
+    if placed is None or moment is None:
+        return False
+    start = _second(placed)
+    return start <= moment < start + ONE_SECOND
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _location_available(samples: list[Any], placed: datetime | None) -> int | None:
-    before = [s for s in samples if isinstance(s, list) and len(s) == 2 and _before(s[0], placed)]
+    """The level before the order; None when no level from an earlier second is known.
+
+    Levels of one second come in no known order (deliveries race), and those of
+    the order's own second may be from before or after it (the order's own
+    decrement is one of them): the highest level of the newest earlier second
+    and of the order's second counts, so an ambiguous second never raises a
+    false alarm.
+    """
+    usable = [s for s in samples if isinstance(s, list) and len(s) == 2]
+    before = [s for s in usable if _before(s[0], placed)]
     if not before:
         return None
-    available = before[-1][1]
-    return available if isinstance(available, int) and not isinstance(available, bool) else None
+    newest = before[-1][0]
+    candidates = [s[1] for s in before if s[0] == newest]
+    candidates += [s[1] for s in usable if _same_second(s[0], placed)]
+    counts = [c for c in map(_count, candidates) if c is not None]
+    return max(counts) if counts else None
 
 
 def available_before(

@@ -165,3 +165,27 @@ def test_bad_inventory_level_names_the_field() -> None:
     event = make_event("inventory_levels/update", {"inventory_item_id": 1, "available": 2})
     with pytest.raises(ClassificationError, match="location_id: missing id"):
         level_updates(event)
+
+
+def test_a_level_of_the_orders_own_second_may_be_before_it_so_the_highest_counts(
+    policy: Policy,
+) -> None:
+    stock = Stock().product([{"id": 11, "inventory_item_id": 901}])
+    stock.level(901, 1, 1, "2026-11-26T10:00:00Z")
+    # Same second as the order (Shopify stamps whole seconds): a restock, maybe before it.
+    stock.level(901, 1, 50, "2026-11-26T11:00:00Z")
+    assert _review(policy, _order(5), stock) is None
+
+
+def test_levels_of_one_second_arrive_in_no_known_order(policy: Policy) -> None:
+    stock = Stock().product([{"id": 11, "inventory_item_id": 901}])
+    stock.level(901, 1, 40, "2026-11-26T10:00:00Z")  # the restock, delivered first
+    stock.level(901, 1, 0, "2026-11-26T10:00:00Z")  # the sale before it, delivered late
+    assert _review(policy, _order(5), stock) is None
+
+
+def test_only_levels_of_the_orders_own_second_are_unknown_availability(policy: Policy) -> None:
+    stock = Stock().product([{"id": 11, "inventory_item_id": 901}])
+    stock.level(901, 1, -2, PLACED)  # the order's own decrement: not what was there before
+    case = _review(_policy(policy, on_unknown="review"), _order(5), stock)
+    assert [r.code for r in case.reasons] == ["INVENTORY_UNKNOWN"]
