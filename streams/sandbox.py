@@ -321,7 +321,27 @@ class Sandbox:
         opentext_config.write_text(
             yaml.safe_dump(
                 {
-                    "decisions": {"mode": "auto", "delay_seconds": 8, "seed": 7},
+                    "decisions": {
+                        "mode": "auto",
+                        "delay_seconds": 8,
+                        "seed": 7,
+                        "policies": {
+                            # An oversold order opens an inventory review (operations)
+                            # and an OVERSOLD exception (warehouse) for the same sale:
+                            # operations approves, the warehouse decides the stock.
+                            # (A rejection would cancel the order under the warehouse's
+                            # decision, which then fails: nothing left to split.)
+                            "casebridge.order_review": {
+                                "rules": [
+                                    {
+                                        "variable": "inventoryShortLines",
+                                        "op": "exists",
+                                        "outcome": "approved",
+                                    }
+                                ]
+                            }
+                        },
+                    },
                 }
             )
         )

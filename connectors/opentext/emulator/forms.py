@@ -29,7 +29,8 @@ RETURN_REVIEW          approved              ``returnId`` and either returned li
 FULFILLMENT_EXCEPTION  split                 a fulfillment order and its lines ->
                                              ``fulfillmentOrderId``, ``splitLineItems``
                                              (the case's, else one unit of its first
-                                             line with more than one)
+                                             line with more than one, else its first
+                                             line whole when it has several)
                        substitute            ``orderId``, an order line and an
                                              offered ``substituteVariantId(s)``
                        cancel_lines          ``orderId`` and order lines ->
@@ -68,7 +69,10 @@ ALLOWED_OUTCOMES = "allowedOutcomes"
 """Case variable listing the outcomes the case supports (optional; a JSON list)."""
 CORRECTIONS = frozenset({"shippingAddress"})
 #: Per (case type, outcome), a variable a reviewer chooses that the decider cannot make up.
-CHOSEN = {("FULFILLMENT_EXCEPTION", "substitute"): "substituteVariantId"}
+CHOSEN = {
+    ("FULFILLMENT_EXCEPTION", "substitute"): "substituteVariantId",
+    ("FULFILLMENT_EXCEPTION", "split"): "splitLineItems",
+}
 """Variables a form replaces although the case carries them: the reviewer corrected them."""
 
 #: Shopify's ReturnDeclineReason values a reviewer can choose from.
@@ -234,13 +238,23 @@ def _split(variables: Variables, rng: random.Random, now: datetime) -> Form | No
     given = _objects(variables, "splitLineItems")
     if given:
         return [_var("fulfillmentOrderId", fo), _var("splitLineItems", given)]
-    # Split one unit off the first line that has more than one: both parts stay non-empty.
+    lines = []
     for line in _objects(variables, "fulfillmentOrderLineItems", "fulfillmentOrderLines"):
         line_id = line.get("id") or line.get("fulfillmentOrderLineItemId")
         quantity = line.get("remainingQuantity") or line.get("quantity")
-        if line_id and isinstance(quantity, int) and quantity > 1:
-            split = [{"id": _tail(str(line_id)), "quantity": 1}]
-            return [_var("fulfillmentOrderId", fo), _var("splitLineItems", split)]
+        if line_id and isinstance(quantity, int) and quantity > 0:
+            lines.append((_tail(str(line_id)), quantity))
+    # Keep one unit of the first line that has more than one: both parts stay non-empty.
+    for line_id, quantity in lines:
+        if quantity > 1:
+            return [
+                _var("fulfillmentOrderId", fo),
+                _var("splitLineItems", [{"id": line_id, "quantity": 1}]),
+            ]
+    if len(lines) > 1:
+        # Single units only: the first line stays, the others move to a new fulfillment order.
+        keep = [{"id": lines[0][0], "quantity": lines[0][1]}]
+        return [_var("fulfillmentOrderId", fo), _var("splitLineItems", keep)]
     return None
 
 

@@ -105,6 +105,8 @@ class InventoryCheck:
 
     short: list[str]
     """One text per line that exceeds the stock (``sku: ordered n, m available``)."""
+    short_lines: list[dict[str, Any]]
+    """Those lines: variant id, SKU, quantity, available."""
     unknown: list[dict[str, Any]]
     """Lines whose availability is unknown (variant id, SKU, quantity)."""
     compared: list[dict[str, Any]]
@@ -293,6 +295,7 @@ def check_lines(
 ) -> InventoryCheck:
     """Compare each order line that names a variant with the stock before the order."""
     short: list[str] = []
+    short_lines: list[dict[str, Any]] = []
     unknown: list[dict[str, Any]] = []
     compared: list[dict[str, Any]] = []
     for line in lines:
@@ -310,6 +313,7 @@ def check_lines(
             continue
         compared.append({**described, "available": available})
         if quantity > available - rule.threshold:
+            short_lines.append({**described, "available": available})
             kept = f" ({rule.threshold} kept back)" if rule.threshold else ""
             short.append(f"{sku or variant}: ordered {quantity}, {available} available{kept}")
-    return InventoryCheck(short=short, unknown=unknown, compared=compared)
+    return InventoryCheck(short=short, short_lines=short_lines, unknown=unknown, compared=compared)

@@ -17,8 +17,8 @@ a team family (``orders.review.teams``):
   (:mod:`streams.classify.rules.inventory`, :class:`streams.policy.model.InventoryRule`);
   ``INVENTORY_UNKNOWN`` (*inventory*) with ``on_unknown: review`` for lines
   whose variant those webhooks never mentioned. Every case of the order says
-  which lines were compared (``inventoryAvailability``) and which are unknown
-  (``inventoryUnknownLines``).
+  which lines were compared (``inventoryAvailability``), which exceed the stock
+  (``inventoryShortLines``) and which are unknown (``inventoryUnknownLines``).
 
 The teams are those of every family that fired, in this order; the priority
 is the highest of the fired rules'.
@@ -243,6 +243,7 @@ def review_order(
         for draft in drafts:
             # What was known of the stock, for the reviewer (and "unknown" said plainly).
             draft.variables.json("inventoryAvailability", stock.compared or None)
+            draft.variables.json("inventoryShortLines", stock.short_lines or None)
             draft.variables.json("inventoryUnknownLines", stock.unknown or None)
     return drafts
 

@@ -145,6 +145,18 @@ def test_a_listed_substitute_without_a_variant_is_not_drawn() -> None:
     }
 
 
+def test_split_of_single_units_keeps_the_first_line_and_needs_lines_to_move() -> None:
+    lines = [{"id": 7, "remainingQuantity": 1}, {"id": 8, "remainingQuantity": 1}]
+    split = form(
+        "FULFILLMENT_EXCEPTION", "split", fulfillmentOrderId="3", fulfillmentOrderLineItems=lines
+    )
+    assert split is not None and split["splitLineItems"] == [{"id": "7", "quantity": 1}]
+    # Listed, but one single unit cannot be split and the case proposes nothing.
+    one = {"allowedOutcomes": ["split", "resolved"], "fulfillmentOrderId": "3"}
+    single = form("FULFILLMENT_EXCEPTION", "split", **one, fulfillmentOrderLineItems=lines[:1])
+    assert single is None
+
+
 def test_contested_chargeback_supplies_evidence() -> None:
     filled = form("CHARGEBACK", "contested", disputeId="2")
     assert filled is not None and filled["evidenceText"] and filled["notes"]
