@@ -68,10 +68,6 @@ KINDS: tuple[str, ...] = (
 #: How long before an order its quiet restock is stamped: one second, Shopify's resolution
 #: (any earlier and a stock change of the seconds between would look newer than it).
 _RESTOCK_BEFORE = timedelta(seconds=1)
-#: Stock below this is replenished to :data:`_RESTOCK_TO` after each step: at least the
-#: largest order a kind places without overselling (``unusual_value``: up to 40 units).
-_REORDER_POINT = 40
-_RESTOCK_TO = 90
 #: How long before the first traffic the demo catalog was created.
 _CATALOG_AGE = timedelta(days=1)
 #: Most real orders need no review: normal traffic dominates, each trigger kind is rarer.
@@ -334,21 +330,7 @@ class ScenarioGenerator:
         if kind not in KINDS:
             raise ValueError(f"unknown scenario kind {kind!r}; known: {', '.join(KINDS)}")
         with self.store.transaction(self.shop):
-            ctx = self._ctx()
-            event = self._run(kind, ctx)
-            self._replenish(ctx)
-            return event
-
-    def _replenish(self, ctx: ops.Ctx) -> None:
-        """Restock every variant below the reorder point, after the step's orders.
-
-        As a store does: stock arrives ahead of the orders that need it, so the
-        level an order is compared with (by casebridge, from the webhooks) is
-        one an earlier step reported, never one racing the order's own webhook.
-        """
-        for var in self.shop.variants.values():
-            if var.inventory_quantity < _REORDER_POINT:
-                ops.adjust_stock(ctx, var.id, _RESTOCK_TO - var.inventory_quantity)
+            return self._run(kind, self._ctx())
 
     def _run(self, kind: str, ctx: ops.Ctx) -> ScenarioEvent:
         detail = ""
