@@ -69,10 +69,12 @@ WEBHOOK_TOPICS = (
     "orders/updated",
     "orders/cancelled",
     "orders/risk_assessment_changed",
+    "orders/partially_fulfilled",
     "returns/request",
     "disputes/create",
     "disputes/update",
     "fulfillment_orders/placed_on_hold",
+    "fulfillment_orders/split",
     "fulfillment_events/create",
     "variants/out_of_stock",
     "inventory_levels/update",
@@ -360,7 +362,27 @@ class Sandbox:
         opentext_config.write_text(
             yaml.safe_dump(
                 {
-                    "decisions": {"mode": "auto", "delay_seconds": 8, "seed": 7},
+                    "decisions": {
+                        "mode": "auto",
+                        "delay_seconds": 8,
+                        "seed": 7,
+                        "policies": {
+                            # An oversold order opens an inventory review (operations)
+                            # and an OVERSOLD exception (warehouse) for the same sale:
+                            # operations approves, the warehouse decides the stock.
+                            # (A rejection would cancel the order under the warehouse's
+                            # decision, which then fails: nothing left to split.)
+                            "casebridge.order_review": {
+                                "rules": [
+                                    {
+                                        "variable": "inventoryShortLines",
+                                        "op": "exists",
+                                        "outcome": "approved",
+                                    }
+                                ]
+                            }
+                        },
+                    },
                 }
             )
         )

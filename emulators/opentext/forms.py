@@ -29,7 +29,8 @@ RETURN_REVIEW          approved              ``returnId`` and either returned li
 FULFILLMENT_EXCEPTION  split                 a fulfillment order and its lines ->
                                              ``fulfillmentOrderId``, ``splitLineItems``
                                              (the case's, else one unit of its first
-                                             line with more than one)
+                                             line with more than one, else its first
+                                             line whole when it has several)
                        substitute            ``orderId``, an order line and an
                                              offered ``substituteVariantId(s)``
                        cancel_lines          ``orderId`` and order lines ->
@@ -50,7 +51,9 @@ OFFLINE_ORDER          approved / rejected   nothing (the intake carries the ord
 
 A case may carry ``allowedOutcomes`` (a JSON list, as fulfillment exceptions do):
 then only those are offered, each with the defaults the case carries, and the
-form adds only what the case lacks.
+form adds only what the case lacks. A listed outcome that needs a value only
+a person can choose (:data:`CHOSEN`: the substitute variant of a case that
+offers none) is not drawn when neither the case nor the form supplies it.
 """
 
 from __future__ import annotations
@@ -66,6 +69,11 @@ from emulators.opentext.variables import Variable, VariableType
 ALLOWED_OUTCOMES = "allowedOutcomes"
 """Case variable listing the outcomes the case supports (optional; a JSON list)."""
 CORRECTIONS = frozenset({"shippingAddress"})
+#: Per (case type, outcome), a variable a reviewer chooses that the decider cannot make up.
+CHOSEN = {
+    ("FULFILLMENT_EXCEPTION", "substitute"): "substituteVariantId",
+    ("FULFILLMENT_EXCEPTION", "split"): "splitLineItems",
+}
 """Variables a form replaces although the case carries them: the reviewer corrected them."""
 
 #: Shopify's ReturnDeclineReason values a reviewer can choose from.
@@ -96,8 +104,11 @@ def fill_form(
     filler = _FORMS.get((case_type, outcome)) or _FORMS.get((case_type, "*"))
     form = [] if filler is None else filler(variables, rng, now)
     if form is None:
+        chosen = CHOSEN.get((case_type, outcome))
+        if not listed or (chosen is not None and _text(variables, chosen) is None):
+            return None
         # Listed by the case, which carries the outcome's variables itself.
-        return [] if listed else None
+        return []
     return [v for v in form if v.name in CORRECTIONS or v.name not in variables]
 
 
@@ -228,13 +239,23 @@ def _split(variables: Variables, rng: random.Random, now: datetime) -> Form | No
     given = _objects(variables, "splitLineItems")
     if given:
         return [_var("fulfillmentOrderId", fo), _var("splitLineItems", given)]
-    # Split one unit off the first line that has more than one: both parts stay non-empty.
+    lines = []
     for line in _objects(variables, "fulfillmentOrderLineItems", "fulfillmentOrderLines"):
         line_id = line.get("id") or line.get("fulfillmentOrderLineItemId")
         quantity = line.get("remainingQuantity") or line.get("quantity")
-        if line_id and isinstance(quantity, int) and quantity > 1:
-            split = [{"id": _tail(str(line_id)), "quantity": 1}]
-            return [_var("fulfillmentOrderId", fo), _var("splitLineItems", split)]
+        if line_id and isinstance(quantity, int) and quantity > 0:
+            lines.append((_tail(str(line_id)), quantity))
+    # Keep one unit of the first line that has more than one: both parts stay non-empty.
+    for line_id, quantity in lines:
+        if quantity > 1:
+            return [
+                _var("fulfillmentOrderId", fo),
+                _var("splitLineItems", [{"id": line_id, "quantity": 1}]),
+            ]
+    if len(lines) > 1:
+        # Single units only: the first line stays, the others move to a new fulfillment order.
+        keep = [{"id": lines[0][0], "quantity": lines[0][1]}]
+        return [_var("fulfillmentOrderId", fo), _var("splitLineItems", keep)]
     return None
 
 
@@ -263,10 +284,11 @@ def _substitute(variables: Variables, rng: random.Random, now: datetime) -> Form
 
 
 def _unavailable_lines(variables: Variables) -> list[str]:
-    """The order lines the case names as unavailable (``unavailableLineItems``)."""
+    """The order lines the case names as unavailable (``unavailableLineItems``), or as
+    still to ship on a partly shipped order (``unshippedLineItems``)."""
     return [
         _tail(str(line["lineItemId"]))
-        for line in _objects(variables, "unavailableLineItems")
+        for line in _objects(variables, "unavailableLineItems", "unshippedLineItems")
         if line.get("lineItemId")
     ]
 

@@ -3,7 +3,9 @@
 Routes:
 
 * ``POST /_emulator/seed`` — ``{"scenario": {"n": 20, "seed": 7, "kinds": [...]}}`` and/or
-  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`),
+  explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`;
+  an order's ``fulfillments``, ``[{"line_items": [{"variant_id", "quantity"}]}]``, ship
+  those units: fewer than ordered sends ``orders/partially_fulfilled``),
   ``themes`` (``{"name", "role", "files": {filename: text}}``, no webhook: existing themes)
   and ``shop_policies`` (``{"type", "body", "title"}``); optional ``"shop"``.
 * ``POST /_emulator/themes/{id}`` — ``{"files": {...}, "publish": true}``: the merchant
@@ -39,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emulators.shopify import ops_catalog as catalog
 from emulators.shopify import ops_content as content
+from emulators.shopify import ops_fulfillment as ful
 from emulators.shopify import ops_orders as ops
 from emulators.shopify import payloads
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
@@ -240,6 +243,21 @@ def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
             gateway=str(o.get("gateway", "")),
         ),
     )
+    for number, shipment in enumerate(o.get("fulfillments", []), start=1):
+        by_variant = {li.variant_id: li.id for li in shop.lines_of(order)}
+        quantities: dict[int, int] = {}
+        for li in shipment.get("line_items", []):
+            variant = shop.variant(
+                li["variant_id"] if isinstance(li["variant_id"], str) else int(li["variant_id"])
+            )
+            quantities[by_variant[variant.id]] = int(li["quantity"])
+        ful.fulfill(
+            ctx,
+            order,
+            company=str(shipment.get("company", "UPS")),
+            number=str(shipment.get("number", f"1ZSEED{order.id}{number}")),
+            quantities=quantities,
+        )
     if o.get("risk_level"):
         ops.set_risk(ctx, order, str(o["risk_level"]).upper(), [("Seeded risk", "NEGATIVE")])
     return order

@@ -60,6 +60,12 @@ class Resource:
         return gid(self.GID_KIND, self.id)
 
 
+#: The one stock location of every emulated shop (Shopify's ``location_id`` in
+#: ``inventory_levels/update``; each variant's stock is all kept there).
+MAIN_LOCATION_ID = 70000001
+MAIN_LOCATION_NAME = "Main warehouse"
+
+
 @dataclass
 class Address:
     """A mailing address (shipping, billing, customer default)."""
@@ -259,7 +265,7 @@ class FulfillmentOrder(Resource):
     created_at: datetime
     updated_at: datetime
     status_before_hold: str = "OPEN"
-    location_name: str = "Main warehouse"
+    location_name: str = MAIN_LOCATION_NAME
 
 
 @dataclass

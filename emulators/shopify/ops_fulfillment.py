@@ -203,7 +203,10 @@ def split(
         ctx,
         fo,
         "fulfillment_orders/split",
+        # Shopify's body: the lines split off with their quantities, both fulfillment orders.
+        split_line_items=[{"id": line.gid, "quantity": line.total_quantity} for line in rest.lines],
         remaining_fulfillment_order=payloads.fulfillment_order(ctx.shop, rest),
+        replacement_fulfillment_order=None,
     )
     return rest
 

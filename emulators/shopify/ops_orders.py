@@ -105,14 +105,7 @@ def adjust_stock(ctx: Ctx, variant_id: int | None, delta: int) -> None:
     var = ctx.shop.variants[variant_id]
     before = var.inventory_quantity
     var.inventory_quantity += delta
-    ctx.shop.emit(
-        "inventory_levels/update",
-        {
-            "inventory_item_id": var.inventory_item_id,
-            "available": var.inventory_quantity,
-            "updated_at": payloads.timestamp(ctx.now),
-        },
-    )
+    ctx.shop.emit("inventory_levels/update", payloads.inventory_level(var, ctx.now))
     if before > 0 >= var.inventory_quantity:
         ctx.shop.emit("variants/out_of_stock", payloads.variant(var))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from emulators.shopify.clock import isoformat
 from emulators.shopify.models import (
+    MAIN_LOCATION_ID,
     Address,
     Customer,
     Dispute,
@@ -362,6 +363,20 @@ def dispute(shop: ShopState, value: Dispute) -> dict[str, Any]:
         "evidence_sent_on": _ts(value.evidence_sent_on),
         "finalized_on": _ts(value.finalized_on),
         "initiated_at": _ts(value.initiated_at),
+    }
+
+
+def inventory_level(value: Variant, at: datetime) -> dict[str, Any]:
+    """The ``inventory_levels/update`` body of a variant's stock at the shop's one location."""
+    return {
+        "inventory_item_id": value.inventory_item_id,
+        "location_id": MAIN_LOCATION_ID,
+        "available": value.inventory_quantity,
+        "updated_at": _ts(at),
+        "admin_graphql_api_id": (
+            f"gid://shopify/InventoryLevel/{MAIN_LOCATION_ID}"
+            f"?inventory_item_id={value.inventory_item_id}"
+        ),
     }
 
 

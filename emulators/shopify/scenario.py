@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -70,6 +70,11 @@ KINDS: tuple[str, ...] = (
     "dispute_chargeback",
     "dispute_inquiry",
 )
+#: How long before an order its quiet restock is stamped: one second, Shopify's resolution
+#: (any earlier and a stock change of the seconds between would look newer than it).
+_RESTOCK_BEFORE = timedelta(seconds=1)
+#: How long before the first traffic the demo catalog was created.
+_CATALOG_AGE = timedelta(days=1)
 #: Most real orders need no review: normal traffic dominates, each trigger kind is rarer.
 _NORMAL_SHARE = 0.7
 
@@ -235,9 +240,12 @@ class ScenarioGenerator:
             return
         with self.store.transaction(self.shop):
             ctx = self._ctx()
+            # The store had its catalog before the traffic starts: its products (and their
+            # stock, which casebridge compares orders with) are stamped a day earlier.
+            stocked = replace(ctx, now=ctx.now - _CATALOG_AGE)
             for title, ptype, variants in _CATALOG if not self.shop.products else ():
                 catalog.create_product(
-                    ctx,
+                    stocked,
                     title=title,
                     product_type=ptype,
                     description_html=f"<p>{title}: made to last.</p>",
@@ -292,11 +300,14 @@ class ScenarioGenerator:
             for v in chosen
         ]
         if not oversell:
-            # Only the inventory kinds may sell beyond stock; restock quietly first.
+            # Only the inventory kinds may sell beyond stock; restock quietly first,
+            # stamped before the order as a real restock is (casebridge compares an
+            # order with the stock levels from before it).
+            earlier = replace(ctx, now=ctx.now - _RESTOCK_BEFORE)
             for spec in specs:
                 var = self.shop.variants[spec.variant_id] if spec.variant_id else None
                 if var is not None and var.inventory_quantity < spec.quantity:
-                    ops.adjust_stock(ctx, var.id, spec.quantity + 50 - var.inventory_quantity)
+                    ops.adjust_stock(earlier, var.id, spec.quantity + 50 - var.inventory_quantity)
         subtotal = sum((s.price * s.quantity for s in specs), Decimal(0))
         return ops.create_order(
             ctx,
@@ -439,7 +450,9 @@ class ScenarioGenerator:
         if in_stock:
             return min(in_stock, key=lambda v: (v.inventory_quantity, v.id))
         variant = self.rng.choice(list(self.shop.variants.values()))
-        ops.adjust_stock(ctx, variant.id, 5 - variant.inventory_quantity)
+        ops.adjust_stock(
+            replace(ctx, now=ctx.now - _RESTOCK_BEFORE), variant.id, 5 - variant.inventory_quantity
+        )
         return variant
 
     def _product_id(self, title: str) -> int:

@@ -9,7 +9,12 @@ complaint history, content fingerprints) and the open cases live in Faust
 tables, so a restarted or rebalanced worker recovers them from changelogs.
 
 Table keys follow the record key (shop + order), so every read and write for
-a subject happens while processing that subject's partition.
+a subject happens while processing that subject's partition. The exceptions are
+global tables every worker holds in full: the case ends (below) and the UC1
+inventory kept from product and ``inventory_levels/update`` webhooks
+(:mod:`streams.classify.rules.inventory`), because a stock change and the order it
+matters to are keyed apart. A worker reads another worker's writes once their
+changelog reaches it: the inventory is eventually consistent.
 
 Two phases per record. The *decision* (duplicate and staleness checks, the
 rules, every table update the rules depend on) runs in the consuming loop, one
@@ -71,6 +76,7 @@ from streams.classify.rules import (
     classify_event,
     complaint_key_of,
     content_key,
+    inventory,
     is_known_topic,
     order_total_sample,
     product_fingerprint,
@@ -217,6 +223,12 @@ class Classifier:
         self.content_state = app.Table("classify-content-approved", default=None)
         # content key -> {"source", "fingerprint", "state"} before the product's last event
         self.content_before = app.Table("classify-content-before", default=None)
+        # UC1 inventory, fed by webhooks only (streams.classify.rules.inventory). Global: a
+        # stock change and the order it matters to are keyed (and partitioned) apart.
+        # "shop|variant id" -> {"item", "quantity", "at"}
+        self.inventory_variants = app.GlobalTable("classify-inventory-variants", default=None)
+        # "shop|inventory item id" -> {"locations": {location id: [[at, available], ...]}}
+        self.inventory_levels = app.GlobalTable("classify-inventory-levels", default=None)
         self.lanes = KeyedLanes(services.settings.classify_concurrency)
         self.deferred = DeferredEnrichment(
             enricher,
@@ -306,6 +318,9 @@ class Classifier:
                 seen.updated_at,
                 seen.last,
             )
+            # Still a fact about the stock at its time (another location's level, say):
+            # levels are kept in time order, so a late one takes its place in the history.
+            self._keep_levels(record)
             return []
         if not is_known_topic(record.topic):
             self.stats["unknown_topics"] += 1
@@ -323,6 +338,8 @@ class Classifier:
             content_state=content_state,
             ended_cases=_Ended(self.case_ends),
             storefront=await self._storefront(record, policy),
+            inventory_variants=self.inventory_variants,
+            inventory_levels=self.inventory_levels,
         )
         now = datetime.now(UTC)
         try:
@@ -351,6 +368,7 @@ class Classifier:
         if fingerprint is not None:
             self._remember_content(record, policy, context, pending)
             self.fingerprints[fingerprint[0]] = fingerprint[1]
+        self._keep_inventory(record)
         return pending
 
     def _content_views(
@@ -410,6 +428,22 @@ class Classifier:
         if reviewing and state.proposal is not None:
             state = state.model_copy(update={"pending_case": reviewing[0]})
         self.content_state[key] = state.model_dump_json()
+
+    def _keep_inventory(self, record: ShopifyEvent) -> None:
+        """Keep the stock facts of a product or inventory webhook (validated by classify)."""
+        self._keep_levels(record)
+        for key, entry in inventory.variant_entries(record):
+            self.inventory_variants[key] = entry
+
+    def _keep_levels(self, record: ShopifyEvent) -> None:
+        try:
+            updates = inventory.level_updates(record)
+        except ClassificationError:
+            return  # only reached for a stale record, which classify never reads
+        for key, update in updates:
+            self.inventory_levels[key] = inventory.merge_level(
+                self.inventory_levels.get(key), update
+            )
 
     async def decide_complaint(self, event: Any, record: ComplaintSubmitted) -> list[Pending]:
         """Classify one submitted complaint (already decoded): its case request."""

@@ -203,15 +203,27 @@ class DestinationRule(_Section):
 class InventoryRule(_Section):
     """Line quantity above the inventory available when the order was placed.
 
-    Shopify's order payload carries no inventory, so the available quantity is
-    read from a field on each line item (``line_field``, added by enrichment or
-    the emulator) or from a note attribute (``note_attribute``) whose value is
-    a JSON object mapping SKU or variant id to the available quantity.
+    Shopify's order payload carries no inventory. The classify stage keeps the
+    available quantity of every inventory item and location from
+    ``inventory_levels/update`` webhooks, and which inventory item each variant
+    is (with its total ``inventory_quantity``) from ``products/create`` and
+    ``products/update``, in tables fed by webhooks only: no API call. An order
+    line is compared with the latest level stamped *before* the order was
+    created (see :mod:`streams.classify.rules.inventory`).
+
+    ``mode``: ``total`` compares with the sum over every location; ``location``
+    with the best single location (the line must ship from one place). A line
+    mismatches when its quantity exceeds what is available minus ``threshold``
+    (units kept back, e.g. display stock). A variant the tables have never seen
+    has *unknown* availability: ``on_unknown: note`` says so on any case the
+    order opens (``inventoryUnknownLines``) and opens nothing by itself;
+    ``review`` opens the inventory review for it as well.
     """
 
     enabled: bool = True
-    line_field: str = Field(default="available_quantity", min_length=1)
-    note_attribute: str = Field(default="inventory_available", min_length=1)
+    mode: Literal["total", "location"] = "total"
+    threshold: int = Field(default=0, ge=0)
+    on_unknown: Literal["note", "review"] = "note"
     priority: Priority = Priority.NORMAL
 
 
@@ -396,6 +408,10 @@ class FulfillmentTeams(_Section):
         default_factory=lambda: ["warehouse", "customer_service"], min_length=1
     )
     out_of_stock: list[Team] = Field(default_factory=lambda: ["warehouse"], min_length=1)
+    partial: list[Team] = Field(
+        default_factory=lambda: ["warehouse", "customer_service"], min_length=1
+    )
+    """Partial shipments and split fulfillment orders."""
 
 
 class FulfillmentPolicy(_Section):
@@ -425,6 +441,11 @@ class FulfillmentPolicy(_Section):
     open_on_out_of_stock: bool = True
     open_on_oversold: bool = True
     """``inventory_levels/update`` with ``available`` below zero (sold more than stocked)."""
+    open_on_partial: bool = True
+    """``orders/partially_fulfilled``: part of the order shipped, the rest is still to ship."""
+    open_on_split: bool = True
+    """``fulfillment_orders/split``: units moved to a new fulfillment order (by anyone,
+    casebridge's own ``split`` outcome included: the moved units still need a decision)."""
     teams: FulfillmentTeams = FulfillmentTeams()
 
 

@@ -2,12 +2,26 @@
 
 The order's fulfillment orders and their lines; for a stock shortage, the
 newest open orders with the SKU, the inventory item's variant and product, and
-the product's other variants (substitutes).
+the product's other variants (substitutes); the order of a fulfillment order
+(``fulfillment_orders/split`` names none).
 """
 
 from __future__ import annotations
 
-__all__ = ["INVENTORY_ITEM", "ORDERS_WITH_SKU", "ORDER_FULFILLMENT", "PRODUCT_VARIANTS"]
+__all__ = [
+    "FULFILLMENT_ORDER_ORDER",
+    "INVENTORY_ITEM",
+    "ORDERS_WITH_SKU",
+    "ORDER_FULFILLMENT",
+    "PRODUCT_VARIANTS",
+]
+
+FULFILLMENT_ORDER_ORDER = """
+query CasebridgeFulfillmentOrderOrder($id: ID!) {
+  fulfillmentOrder(id: $id) { id orderId }
+}
+"""
+"""The order of a fulfillment order (``fulfillment_orders/split`` names none)."""
 
 ORDER_FULFILLMENT = """
 query CasebridgeFulfillmentCase($id: ID!, $fulfillmentOrdersFirst: Int!, $linesFirst: Int!) {

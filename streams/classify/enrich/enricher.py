@@ -58,7 +58,7 @@ from connectors.shopify.documents.enrich import (
     ENRICH_ORDER_WITH_HISTORY,
     REFUND_TOTALS,
 )
-from connectors.shopify.documents.fulfillment import ORDER_FULFILLMENT
+from connectors.shopify.documents.fulfillment import FULFILLMENT_ORDER_ORDER, ORDER_FULFILLMENT
 from connectors.shopify.documents.operations import FULFILLMENTS
 from connectors.shopify.errors import ShopifyError
 from connectors.shopify.operations import get_fulfillments
@@ -194,6 +194,10 @@ class ShopifyEnricher:
         order = {"fulfillmentOrdersFirst": self.settings.fulfillment_orders_first}
         reads: list[tuple[str, dict[str, Any]]] = []
         if request.case_type is CaseType.FULFILLMENT_EXCEPTION:
+            names = {v.name for v in request.variables}
+            if not request.order_id and "fulfillmentOrderId" in names and "variantId" not in names:
+                # A split names no order: its fulfillment order's is read first.
+                reads.append((FULFILLMENT_ORDER_ORDER, {}))
             # The affected order with its lines, read first (streams.classify.enrich.fulfillment).
             reads.append(
                 (

@@ -16,6 +16,12 @@ trigger                  affected order and fulfillment order
 carrier exception        the event's order; the first fulfillment order still open (a
                          shipped order has none: only ``resolved`` is offered)
 hold by someone else     the event's order and held fulfillment order
+partial shipment         the event's order; the first fulfillment order still open. Lines of
+                         ``unshippedLineItems`` nothing of which shipped are the default
+                         ``cancelLineItemIds`` (the order keeps what shipped)
+split                    the fulfillment order the units moved to; its order is read from it
+                         (one ``fulfillmentOrder`` read, ~2 points: Shopify's payload names
+                         none), as for any case naming a fulfillment order but no order
 out of stock / oversold  the newest open order with the variant's SKU (one ``orders``
                          search by ``sku``, then that order's fulfillment orders); an
                          oversold event names an inventory item, resolved to its
@@ -34,6 +40,7 @@ needs is decided in :mod:`streams.classify.enrich.fulfillment_outcomes`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +48,7 @@ from typing import Any
 
 from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.documents.fulfillment import (
+    FULFILLMENT_ORDER_ORDER,
     INVENTORY_ITEM,
     ORDER_FULFILLMENT,
     ORDERS_WITH_SKU,
@@ -187,6 +195,28 @@ async def _substitutes(
     ]
 
 
+async def _order_of_fulfillment_order(client: GraphQLExecutor, fo_id: str) -> str | None:
+    data = await client.execute(FULFILLMENT_ORDER_ORDER, {"id": gid("FulfillmentOrder", fo_id)})
+    fo = data.get("fulfillmentOrder")
+    order_id = fo.get("orderId") if isinstance(fo, dict) else None
+    return normalise_id(order_id) if isinstance(order_id, str) and order_id else None
+
+
+def _untouched_lines(values: Mapping[str, str]) -> list[str]:
+    """Line items of a partial shipment's ``unshippedLineItems`` nothing of which shipped."""
+    try:
+        lines = json.loads(values.get("unshippedLineItems") or "[]")
+    except ValueError:
+        return []
+    if not isinstance(lines, list):
+        return []
+    return [
+        str(line["lineItemId"])
+        for line in lines
+        if isinstance(line, dict) and line.get("lineItemId") and line.get("shippedQuantity") == 0
+    ]
+
+
 async def _find(client: GraphQLExecutor, request: CaseRequest) -> _Found:
     values = {v.name: v.value for v in request.variables}
     found = _Found(product_id=values.get("productId"))
@@ -207,8 +237,11 @@ async def _find(client: GraphQLExecutor, request: CaseRequest) -> _Found:
             shortage_units = int(values["shortage"])
     if variant_id:
         found.shortage = Shortage(variant_id, shortage_units)
-    if request.order_id:
-        found.order = await _read_order(client, request.order_id)
+    order_id = request.order_id
+    if not order_id and values.get("fulfillmentOrderId") and not variant_id:
+        order_id = await _order_of_fulfillment_order(client, values["fulfillmentOrderId"])
+    if order_id:
+        found.order = await _read_order(client, order_id)
     elif variant_id and sku:
         found.order = await _stock_order(client, sku, variant_id)
     if found.order is not None and found.shortage is not None and found.product_id:
@@ -235,6 +268,7 @@ async def fulfillment_context(
         fulfillment_order_id=values.get("fulfillmentOrderId"),
         shortage=found.shortage,
         substitutes=found.substitutes,
+        untouched_line_items=_untouched_lines(values),
         now=now or datetime.now(UTC),
     )
     update: dict[str, Any] = {"variables": merge(request.variables, added.items)}

@@ -12,7 +12,10 @@ outcome         offered when / default variables
 (no shortage)   a hold or carrier case on an open fulfillment order does not know which
                 lines are unavailable: split (2+ units left), substitute, and
                 cancel_lines (2+ unfulfilled lines) are offered without defaults, the
-                reviewer picking lines from ``fulfillmentOrderLineItems``
+                reviewer picking lines from ``fulfillmentOrderLineItems``. A partial
+                shipment knows the lines nothing of which shipped
+                (``untouched_line_items``): cancel_lines is offered with them as
+                ``cancelLineItemIds`` (the order keeps what shipped)
 split           the fulfillment order is open and the unavailable units are known, with
                 something left to ship: ``splitLineItems`` keeps every available unit on
                 the fulfillment order, so the unavailable ones move to a new one
@@ -163,6 +166,7 @@ def resolution_variables(
     fulfillment_order_id: str | None,
     shortage: Shortage | None,
     substitutes: Sequence[Substitute] = (),
+    untouched_line_items: Sequence[str] = (),
     now: datetime,
     reschedule_after: timedelta = RESCHEDULE_AFTER,
 ) -> Variables:
@@ -212,6 +216,7 @@ def resolution_variables(
             _line_outcomes(out, allowed, order, fo, short, substitutes)
         elif shortage is None and fo.open:
             _picked_outcomes(allowed, order, fo)
+            _untouched_outcome(out, allowed, order, untouched_line_items)
         if fo.status == "SCHEDULED":
             start = max(fo.fulfill_at or now, now)
             allowed.append("reschedule")
@@ -239,6 +244,31 @@ def _picked_outcomes(allowed: list[str], order: OrderView, fo: FulfillmentOrderV
     allowed.append("substitute")
     if len(unfulfilled) >= 2:
         allowed.append("cancel_lines")
+
+
+def _untouched_outcome(
+    out: Variables, allowed: list[str], order: OrderView, untouched: Sequence[str]
+) -> None:
+    """cancel_lines of a partly shipped order's lines nothing of which shipped, by default.
+
+    Only lines still to ship on an open fulfillment order, and only when the
+    order shipped something: then the order keeps lines, so it is no cancellation.
+    """
+    if not untouched or not order.shipped:
+        return
+    waiting = {
+        line.line_item_id
+        for fo in order.fulfillment_orders
+        if fo.open
+        for line in fo.lines
+        if line.remaining > 0 and line.remaining == line.total and line.line_item_id
+    }
+    ids = sorted(i for i in waiting if any(same_id(i, wanted) for wanted in untouched))
+    if not ids:
+        return
+    if "cancel_lines" not in allowed:
+        allowed.append("cancel_lines")
+    out.json("cancelLineItemIds", ids)
 
 
 def _line_outcomes(

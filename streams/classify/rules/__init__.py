@@ -4,10 +4,12 @@ Pure logic, no I/O. The classify agent calls :func:`classify_event` for each
 ``shopify.webhooks`` record and :func:`classify_complaint` for each
 ``support.complaints`` record, passing the state it keeps
 (:class:`ClassifyContext`), and afterwards updates that state with
-:func:`update_stats`, :func:`record_complaint` and :func:`product_fingerprint`.
+:func:`update_stats`, :func:`record_complaint`, :func:`product_fingerprint` and
+the stock feeds of :mod:`.inventory` (``level_updates``, ``variant_entries``).
 Bad input raises :class:`ClassificationError` (send the record to the DLQ).
 
-One module per use-case family: :mod:`.orders` (UC1, UC5), :mod:`.returns`
+One module per use-case family: :mod:`.orders` (UC1, UC5) with :mod:`.inventory`
+(UC1's stock kept from webhooks), :mod:`.returns`
 (UC2), :mod:`.complaints` (UC3), :mod:`.fulfillment` (UC4), :mod:`.content`
 (UC6), :mod:`.disputes` (UC8); :mod:`.caseid` documents the deterministic ids.
 """

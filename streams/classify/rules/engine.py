@@ -13,19 +13,25 @@ topic                                  rules
 ``orders/create``                      ORDER_REVIEW, HIGH_VALUE_REVIEW, order note
 ``orders/updated``                     ORDER_REVIEW, order note
 other ``orders/*`` with an order body  order note
+``orders/partially_fulfilled``         FULFILLMENT_EXCEPTION (partial shipment), order note
 ``orders/risk_assessment_changed``     ORDER_REVIEW (risk)
 ``returns/request``                    RETURN_REVIEW
 ``fulfillment_events/create``,         FULFILLMENT_EXCEPTION
 ``fulfillment_orders/placed_on_hold``,
 ``fulfillment_orders/cancelled``,
 ``variants/out_of_stock``,
-``inventory_levels/update``
-``products/create``, ``products/update``  CONTENT_REVIEW
+``inventory_levels/update``,
+``fulfillment_orders/split``
+``products/create``, ``products/update``  CONTENT_REVIEW (variants kept for UC1 inventory)
 ``themes/*`` (as configured)           CONTENT_REVIEW (theme files read first)
 ``shop/update``                        CONTENT_REVIEW (shop policies read first)
 ``disputes/create``, ``disputes/update``  CHARGEBACK
 anything else                          nothing (:func:`is_known_topic` is False)
 =====================================  ==========================================
+
+``inventory_levels/update`` and the product topics also feed UC1's stock tables
+(:mod:`streams.classify.rules.inventory`): a payload those tables cannot take is
+refused here, so the record is dead-lettered with the reason.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from schemas.records import CaseRequest, ComplaintSubmitted, ShopifyEvent
-from streams.classify.rules import content, fulfillment, orders
+from streams.classify.rules import content, fulfillment, inventory, orders
 from streams.classify.rules.build import CaseDraft, build_case
 from streams.classify.rules.complaints import complaint_draft, order_note_draft
 from streams.classify.rules.disputes import dispute_drafts
@@ -124,9 +130,16 @@ def _drafts(
     if not is_known_topic(topic):
         return []
     payload = parse_json_object(event.payload)
+    # The inventory feeds are kept by the agent after this: a bad one is refused here.
+    if topic == inventory.LEVEL_TOPIC:
+        inventory.read_level(payload)
+    elif topic in inventory.PRODUCT_TOPICS:
+        inventory.read_variants(payload)
     if topic in orders.ORDER_TOPICS:
         order = orders.read_order(payload)
-        drafts = orders.review_order(topic, order, policy, context)
+        drafts = orders.review_order(topic, order, policy, context, shop=event.shop)
+        if topic == fulfillment.PARTIAL_TOPIC and not order.cancelled:
+            drafts += fulfillment.partial_drafts(payload, policy)
         note = order_note_draft(event.shop, order, policy, context, now)
         return [*drafts, note] if note is not None else drafts
     if topic == orders.RISK_TOPIC:

@@ -8,7 +8,9 @@ topic                              opens a case when
                                    per fulfillment (``fulfillment_id``), subject the order
 ``fulfillment_orders/placed_on_hold``  a hold's ``reason`` is in ``hold_reasons`` and its
                                    ``handle`` does not start with ``own_hold_handle_prefix``
-                                   (casebridge's own review holds never open a case)
+                                   (casebridge's own review holds never open a case); a
+                                   hold on some lines names them (``heldLineItems``) and
+                                   the fulfillment order the rest moved to
 ``fulfillment_orders/cancelled``   ``open_on_cancelled`` is set
 ``variants/out_of_stock``          ``open_on_out_of_stock`` is set; subject the product.
                                    Not when the variant went below zero and
@@ -19,6 +21,18 @@ topic                              opens a case when
                                    zero (more was sold than stocked: an inventory
                                    mismatch); subject the inventory item (type UNKNOWN:
                                    the schema has no inventory-item subject)
+``orders/partially_fulfilled``     ``open_on_partial`` is set, the order is not cancelled
+                                   and a line still has units to ship
+                                   (``fulfillable_quantity`` > 0, required on every line);
+                                   subject the order, the unshipped lines as
+                                   ``unshippedLineItems``
+``fulfillment_orders/split``       ``open_on_split`` is set: units moved off a fulfillment
+                                   order to a new one (``remaining_fulfillment_order``,
+                                   else ``replacement_fulfillment_order``, required);
+                                   subject the new one (``fulfillmentOrderId``), the
+                                   original is ``originalFulfillmentOrderId``, the moved
+                                   lines ``movedLineItems``. Shopify names no order here:
+                                   enrichment reads it from the fulfillment order
 =================================  =======================================================
 
 The case carries what identifies the exception (order, fulfillment, fulfillment
@@ -48,7 +62,12 @@ HOLD_TOPIC = "fulfillment_orders/placed_on_hold"
 CANCELLED_TOPIC = "fulfillment_orders/cancelled"
 OUT_OF_STOCK_TOPIC = "variants/out_of_stock"
 INVENTORY_TOPIC = "inventory_levels/update"
-TOPICS = frozenset({EVENT_TOPIC, HOLD_TOPIC, CANCELLED_TOPIC, OUT_OF_STOCK_TOPIC, INVENTORY_TOPIC})
+SPLIT_TOPIC = "fulfillment_orders/split"
+PARTIAL_TOPIC = "orders/partially_fulfilled"
+"""An order topic: the engine reads the order and passes its payload to :func:`partial_drafts`."""
+TOPICS = frozenset(
+    {EVENT_TOPIC, HOLD_TOPIC, CANCELLED_TOPIC, OUT_OF_STOCK_TOPIC, INVENTORY_TOPIC, SPLIT_TOPIC}
+)
 
 
 def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
@@ -61,7 +80,128 @@ def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
         return _out_of_stock(payload, policy)
     if event.topic == INVENTORY_TOPIC:
         return _oversold(payload, policy)
+    if event.topic == SPLIT_TOPIC:
+        return _split(event, payload, policy)
     return []
+
+
+def partial_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
+    """The FULFILLMENT_EXCEPTION of an ``orders/partially_fulfilled`` order (not cancelled)."""
+    rules = policy.fulfillment
+    if not rules.open_on_partial or payload.has("cancelled_at"):
+        return []
+    order_id = payload.require_ident("id", "admin_graphql_api_id")
+    unshipped: list[dict[str, object]] = []
+    shipped_units = 0
+    for line in payload.objects("line_items"):
+        quantity = line.integer("current_quantity")
+        quantity = line.integer("quantity") if quantity is None else quantity
+        left = line.integer("fulfillable_quantity")
+        if left is None or quantity is None:
+            # Without it nothing tells the shipped units from the rest.
+            missing = "fulfillable_quantity" if left is None else "quantity"
+            raise ClassificationError(f"{line.path}.{missing}: missing")
+        if left < 0 or left > quantity:
+            raise ClassificationError(
+                f"{line.path}.fulfillable_quantity: {left} is not between 0 and the"
+                f" line's quantity {quantity}"
+            )
+        shipped_units += quantity - left
+        if left > 0:
+            unshipped.append(
+                {
+                    "lineItemId": line.require_ident("id", "admin_graphql_api_id"),
+                    "variantId": line.ident("variant_id"),
+                    "sku": line.text("sku"),
+                    "title": line.text("title"),
+                    "quantity": quantity,
+                    "shippedQuantity": quantity - left,
+                    "unshippedQuantity": left,
+                }
+            )
+    if not unshipped:
+        return []  # everything left was shipped (or removed) since: nothing to decide
+    units = sum(int(str(line["unshippedQuantity"])) for line in unshipped)
+    variables = (
+        Variables()
+        .string("orderId", order_id)
+        .string("orderName", payload.text("name"))
+        .string("fulfillmentStatus", payload.text("fulfillment_status"))
+        .integer("shippedUnits", shipped_units)
+        .integer("unshippedUnits", units)
+        .json("unshippedLineItems", unshipped)
+    )
+    reason = Reason(
+        code="PARTIAL_SHIPMENT",
+        detail=(
+            f"{shipped_units} units shipped, {units} on {len(unshipped)} line(s) still to ship"
+        ),
+    )
+    return [
+        _draft(
+            policy,
+            SubjectType.ORDER,
+            order_id,
+            "partial",
+            list(rules.teams.partial),
+            None,
+            reason,
+            variables,
+            order_id,
+        )
+    ]
+
+
+def _split(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+    rules = policy.fulfillment
+    if not rules.open_on_split:
+        return []
+    original = payload.obj("fulfillment_order")
+    if original is None:
+        raise ClassificationError("fulfillment_order: missing (the fulfillment order split)")
+    original_id = original.require_ident("id", "admin_graphql_api_id")
+    moved_to = payload.obj("remaining_fulfillment_order") or payload.obj(
+        "replacement_fulfillment_order"
+    )
+    if moved_to is None:
+        raise ClassificationError(
+            "remaining_fulfillment_order: missing (where the split units went)"
+        )
+    new_id = moved_to.require_ident("id", "admin_graphql_api_id")
+    moved = [
+        {
+            "id": line.require_ident("id", "admin_graphql_api_id"),
+            "quantity": line.integer("quantity"),
+        }
+        for line in payload.objects("split_line_items")
+    ]
+    order_id = original.ident("order_id") or moved_to.ident("order_id") or event.order_id
+    variables = (
+        Variables()
+        .string("orderId", order_id)
+        .string("originalFulfillmentOrderId", original_id)
+        .string("fulfillmentOrderId", new_id)
+        .string("fulfillmentOrderStatus", moved_to.text("status"))
+        .json("movedLineItems", moved or None)
+    )
+    reason = Reason(
+        code="FULFILLMENT_SPLIT",
+        detail=f"fulfillment order {original_id} split: units moved to {new_id}",
+    )
+    return [
+        _draft(
+            policy,
+            SubjectType.FULFILLMENT_ORDER,
+            # The units to decide on are on the new fulfillment order: one case per split.
+            new_id,
+            "split",
+            list(rules.teams.partial),
+            None,
+            reason,
+            variables,
+            order_id,
+        )
+    ]
 
 
 def _carrier_exception(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
@@ -128,6 +268,20 @@ def _fulfillment_order(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
             detail=f"fulfillment held: {hold_reason}" + (f" ({notes})" if notes else ""),
         )
         variables.string("holdReason", hold_reason).string("holdNotes", notes)
+        # A hold on some lines: Shopify keeps the held ones on this fulfillment order
+        # and moves the rest to a remaining one, which can still ship.
+        held = [
+            {
+                "id": line.require_ident("id", "admin_graphql_api_id"),
+                "quantity": line.integer("quantity"),
+            }
+            for line in payload.objects("held_fulfillment_order_line_items")
+        ]
+        remaining = payload.obj("remaining_fulfillment_order")
+        variables.json("heldLineItems", held or None).string(
+            "remainingFulfillmentOrderId",
+            remaining.require_ident("id", "admin_graphql_api_id") if remaining else None,
+        )
         teams, trigger = list(rules.teams.hold), "hold"
     return [
         _draft(

@@ -13,7 +13,12 @@ a team family (``orders.review.teams``):
 * ``RESTRICTED_DESTINATION`` (*destination*): shipping country, or
   country-province, is restricted;
 * ``INVENTORY_MISMATCH`` (*inventory*): a line's quantity exceeds the
-  available inventory (see :class:`streams.policy.model.InventoryRule`).
+  inventory available when the order was placed, as kept from webhooks
+  (:mod:`streams.classify.rules.inventory`, :class:`streams.policy.model.InventoryRule`);
+  ``INVENTORY_UNKNOWN`` (*inventory*) with ``on_unknown: review`` for lines
+  whose variant those webhooks never mentioned. Every case of the order says
+  which lines were compared (``inventoryAvailability``), which exceed the stock
+  (``inventoryShortLines``) and which are unknown (``inventoryUnknownLines``).
 
 The teams are those of every family that fired, in this order; the priority
 is the highest of the fired rules'.
@@ -36,14 +41,15 @@ A normal order fires nothing. Cancelled orders are never reviewed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from schemas.records import CaseType, Priority, Reason, ShopifyEvent, SubjectType
 from streams.classify.rules.build import CaseDraft, Variables, merge_teams
 from streams.classify.rules.errors import ClassificationError
+from streams.classify.rules.inventory import InventoryCheck, check_lines
 from streams.classify.rules.payload import Fields, matching_tags, parse_json_object
 from streams.classify.rules.state import ClassifyContext
 from streams.policy.model import OrderReviewPolicy, Policy
@@ -109,6 +115,8 @@ class Order:
     customer_total_spent: Decimal | None = None
     shipping_address: dict[str, str] | None = None
     """The fields a reviewer's correction can change (see :data:`ADDRESS_FIELDS`)."""
+    created_at: datetime | None = None
+    """When the order was placed: stock is compared as it was before then."""
 
     @property
     def item_count(self) -> int:
@@ -150,6 +158,7 @@ def read_order(fields: Fields) -> Order:
         customer_orders_count=customer.integer("orders_count") if customer else None,
         customer_total_spent=customer.decimal("total_spent") if customer else None,
         shipping_address=_address(shipping),
+        created_at=fields.timestamp("created_at"),
     )
 
 
@@ -203,20 +212,39 @@ def order_variables(order: Order) -> Variables:
 
 
 def review_order(
-    topic: str, order: Order, policy: Policy, context: ClassifyContext
+    topic: str, order: Order, policy: Policy, context: ClassifyContext, *, shop: str
 ) -> list[CaseDraft]:
-    """UC1 and UC5 for one order event."""
+    """UC1 and UC5 for one order event of ``shop``."""
     if order.cancelled or topic == "orders/cancelled":
         return []
     drafts: list[CaseDraft] = []
+    rule = policy.orders.review.inventory
+    stock = (
+        check_lines(
+            shop,
+            order.lines,
+            order.created_at,
+            rule,
+            variants=context.inventory_variants,
+            levels=context.inventory_levels,
+        )
+        if rule.enabled and topic in REVIEW_TOPICS
+        else None
+    )
     if topic in REVIEW_TOPICS:
-        review = _order_review(order, policy, context)
+        review = _order_review(order, policy, context, stock)
         if review is not None:
             drafts.append(review)
     if topic == HIGH_VALUE_TOPIC:
         high_value = _high_value(order, policy)
         if high_value is not None:
             drafts.append(high_value)
+    if stock is not None:
+        for draft in drafts:
+            # What was known of the stock, for the reviewer (and "unknown" said plainly).
+            draft.variables.json("inventoryAvailability", stock.compared or None)
+            draft.variables.json("inventoryShortLines", stock.short_lines or None)
+            draft.variables.json("inventoryUnknownLines", stock.unknown or None)
     return drafts
 
 
@@ -262,7 +290,9 @@ def review_risk_change(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
     ]
 
 
-def _order_review(order: Order, policy: Policy, context: ClassifyContext) -> CaseDraft | None:
+def _order_review(
+    order: Order, policy: Policy, context: ClassifyContext, stock: InventoryCheck | None
+) -> CaseDraft | None:
     review = policy.orders.review
     fired: list[tuple[str, Reason, Priority]] = []
     if order.risk_level is not None and order.risk_level in review.risk.levels:
@@ -275,9 +305,10 @@ def _order_review(order: Order, policy: Policy, context: ClassifyContext) -> Cas
     destination = _destination(order, review)
     if destination is not None:
         fired.append(("destination", destination, review.destination.priority))
-    inventory = _inventory(order, review)
-    if inventory is not None:
-        fired.append(("inventory", inventory, review.inventory.priority))
+    fired += [
+        ("inventory", reason, review.inventory.priority)
+        for reason in _inventory(stock, review.inventory.on_unknown)
+    ]
     if not fired:
         return None
     teams_by_family = review.teams.model_dump()
@@ -344,47 +375,21 @@ def _destination(order: Order, review: OrderReviewPolicy) -> Reason | None:
     return None
 
 
-def _inventory(order: Order, review: OrderReviewPolicy) -> Reason | None:
-    rule = review.inventory
-    if not rule.enabled:
-        return None
-    by_item = _available_from_note(order, rule.note_attribute)
-    short: list[str] = []
-    for line in order.lines:
-        quantity = line.integer("quantity") or 0
-        sku, variant = line.text("sku"), line.ident("variant_id")
-        available = line.integer(rule.line_field)
-        if available is None:
-            available = by_item.get(sku or "") if sku else None
-        if available is None and variant:
-            available = by_item.get(variant)
-        if available is not None and quantity > available:
-            short.append(
-                f"{sku or variant or line.ident('id')}: ordered {quantity}, {available} available"
+def _inventory(stock: InventoryCheck | None, on_unknown: str) -> list[Reason]:
+    if stock is None:
+        return []
+    reasons = []
+    if stock.short:
+        reasons.append(Reason(code="INVENTORY_MISMATCH", detail="; ".join(stock.short)))
+    if stock.unknown and on_unknown == "review":
+        lines = ", ".join(str(line["sku"] or line["variantId"]) for line in stock.unknown)
+        reasons.append(
+            Reason(
+                code="INVENTORY_UNKNOWN",
+                detail=f"availability unknown (never seen in inventory webhooks): {lines}",
             )
-    if not short:
-        return None
-    return Reason(code="INVENTORY_MISMATCH", detail="; ".join(short))
-
-
-def _available_from_note(order: Order, attribute: str) -> dict[str, int]:
-    text = order.note_attributes.get(attribute)
-    if text is None:
-        return {}
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, too deep, or an over-long integer
-        raise ClassificationError(
-            f"note_attributes.{attribute}: expected a JSON object of available quantities"
-        ) from None
-    if not isinstance(data, dict) or not all(
-        isinstance(value, int) and not isinstance(value, bool) for value in data.values()
-    ):
-        raise ClassificationError(
-            f"note_attributes.{attribute}: expected a JSON object mapping SKU or variant id"
-            " to an integer"
         )
-    return {str(key): value for key, value in data.items()}
+    return reasons
 
 
 def _high_value(order: Order, policy: Policy) -> CaseDraft | None:

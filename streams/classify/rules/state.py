@@ -13,7 +13,9 @@ as it was before the event:
   with :func:`record_complaint` for every COMPLAINT case produced (use the
   case id as the complaint id, so a redelivered complaint is not counted twice);
 * content fingerprints per product (key :func:`streams.classify.rules.content.content_key`),
-  replaced by :func:`streams.classify.rules.content.product_fingerprint`.
+  replaced by :func:`streams.classify.rules.content.product_fingerprint`;
+* inventory per variant and per inventory item (:mod:`streams.classify.rules.inventory`),
+  from product and ``inventory_levels/update`` webhooks.
 
 All state values are frozen pydantic models, so they serialise to JSON for
 the tables (``model_dump_json`` / ``model_validate_json``).
@@ -25,7 +27,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -152,3 +154,9 @@ class ClassifyContext:
     """Ids of cases known to have ended (a change they reviewed is no longer pending)."""
     storefront: StorefrontText | None = None
     """Theme files or shop policies read for a theme or ``shop/update`` event."""
+    inventory_variants: Mapping[str, Any] = field(default_factory=dict)
+    """Variant -> inventory item and quantity, from product webhooks
+    (:func:`streams.classify.rules.inventory.variant_entries`)."""
+    inventory_levels: Mapping[str, Any] = field(default_factory=dict)
+    """Inventory item -> available units per location, from ``inventory_levels/update``
+    (:func:`streams.classify.rules.inventory.merge_level`)."""

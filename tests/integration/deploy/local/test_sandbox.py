@@ -5,6 +5,9 @@ emulator decides each task by itself, and the decisions come back to Shopify:
 
 * all 8 case types open (8 process models have instances);
 * a product change under review is held back (restored or drafted) while open;
+* the use cases whose trigger is one reason among several show up by that
+  reason, decided and applied: an inventory-mismatch review (stock kept from
+  webhooks) and a partial-shipment exception (:data:`REASONS`);
 * every case type that writes back reaches APPLIED through at least two
   different outcomes (OFFLINE_ORDER has one writing outcome: approve);
 * every DLQ holds 0 records;
@@ -17,6 +20,7 @@ then it stops cleanly on Ctrl-C, leaving nothing running.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -59,6 +63,12 @@ WRITING_TYPES = {
     "CHARGEBACK": 2,  # accepted, contested: both noted on the order
     "OFFLINE_ORDER": 1,  # approve creates the order; reject writes nothing
     "CONTENT_REVIEW": 2,  # approve (applied), revision_requested (notes), rejected (restored)
+}
+
+#: (process model, reason code) the traffic must show, in a case whose decision was applied.
+REASONS = {
+    ("casebridge.order_review", "INVENTORY_MISMATCH"),
+    ("casebridge.fulfillment_exception", "PARTIAL_SHIPMENT"),
 }
 
 #: Longest run; the test stops the sandbox (Ctrl-C) once everything was checked.
@@ -128,7 +138,32 @@ def _missing(sandbox: Sandbox) -> list[str]:
     for case_type, outcomes in sandbox.applied_outcomes().items():
         if len(outcomes) < WRITING_TYPES[case_type]:
             missing.append(f"{case_type} APPLIED through {sorted(outcomes)}")
+    applied = {c["case_id"] for c in sandbox.cases(state="APPLIED")}
+    for model, code in sorted(REASONS):
+        cases = {
+            str(i["businessKey"])
+            for i in sandbox.instances()
+            if i.get("processDefinitionKey") == model and code in _reason_codes(i)
+        }
+        if not cases:
+            missing.append(f"no {model} case for {code}")
+        elif not cases & applied:
+            missing.append(f"no {code} case APPLIED ({len(cases)} opened)")
     return missing
+
+
+def _reason_codes(instance: dict[str, Any]) -> set[str]:
+    """The reason codes of an OpenText instance (its ``reasons`` variable)."""
+    for variable in instance.get("variables") or []:
+        if variable.get("name") == "reasons":
+            value = variable.get("value")
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    return set()
+            return {str(r.get("code")) for r in value or [] if isinstance(r, dict)}
+    return set()
 
 
 @pytest.mark.timeout(DURATION_S + 120)

@@ -127,6 +127,36 @@ def test_fulfillment_outcomes_the_case_supports() -> None:
     assert NOW < when <= NOW + timedelta(days=14)
 
 
+def test_a_partial_shipment_cancels_its_unshipped_lines() -> None:
+    unshipped = [{"lineItemId": "7", "unshippedQuantity": 1, "shippedQuantity": 0}]
+    cancel_lines = form(
+        "FULFILLMENT_EXCEPTION", "cancel_lines", orderId="1", unshippedLineItems=unshipped
+    )
+    assert cancel_lines is not None and cancel_lines["cancelLineItemIds"] == '["7"]'
+
+
+def test_a_listed_substitute_without_a_variant_is_not_drawn() -> None:
+    # A hold or partial-shipment case offers substitute for a person to pick the variant.
+    picked = {"allowedOutcomes": ["substitute", "resolved"], "orderId": "1"}
+    assert form("FULFILLMENT_EXCEPTION", "substitute", **picked) is None
+    offered = {**picked, "removeLineItemId": "5", "substituteVariantId": "8"}
+    assert form("FULFILLMENT_EXCEPTION", "substitute", **offered) == {
+        "reason": "substituted an available variant"
+    }
+
+
+def test_split_of_single_units_keeps_the_first_line_and_needs_lines_to_move() -> None:
+    lines = [{"id": 7, "remainingQuantity": 1}, {"id": 8, "remainingQuantity": 1}]
+    split = form(
+        "FULFILLMENT_EXCEPTION", "split", fulfillmentOrderId="3", fulfillmentOrderLineItems=lines
+    )
+    assert split is not None and split["splitLineItems"] == [{"id": "7", "quantity": 1}]
+    # Listed, but one single unit cannot be split and the case proposes nothing.
+    one = {"allowedOutcomes": ["split", "resolved"], "fulfillmentOrderId": "3"}
+    single = form("FULFILLMENT_EXCEPTION", "split", **one, fulfillmentOrderLineItems=lines[:1])
+    assert single is None
+
+
 def test_contested_chargeback_supplies_evidence() -> None:
     filled = form("CHARGEBACK", "contested", disputeId="2")
     assert filled is not None and filled["evidenceText"] and filled["notes"]

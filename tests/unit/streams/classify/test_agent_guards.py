@@ -7,6 +7,8 @@ case requests come out of the producer; the enricher stands in for Shopify.
 
 from __future__ import annotations
 
+from typing import Any
+
 from connectors.shopify.budget import Priority
 from schemas.records import ComplaintSubmitted
 from streams.ops.metrics import REGISTRY
@@ -145,3 +147,39 @@ async def test_an_undecodable_record_is_dead_lettered_and_counted() -> None:
     (letter,) = h.producer.letters(SHOPIFY_WEBHOOKS)
     assert letter["error_class"].startswith("avro:") and event.acked
     assert h.stats["dead_lettered"] == 1 and h.requests() == []
+
+
+async def test_stock_webhooks_are_kept_and_a_late_level_takes_its_place() -> None:
+    h = Harness()
+    product = {
+        "id": 5,
+        "title": "Mug",
+        "updated_at": "2026-11-26T08:00:00Z",
+        "variants": [{"id": 11, "inventory_item_id": 901, "inventory_quantity": 4}],
+    }
+    await h.webhook(
+        make_event("products/create", product, event_id="p-1", resource_id="5", shop=SHOP), offset=1
+    )
+    assert h.table("classify-inventory-variants")[f"{SHOP}|11"] == {
+        "item": "901",
+        "quantity": 4,
+        "at": "2026-11-26T08:00:00+00:00",
+    }
+
+    def level(event_id: str, available: int, at: str) -> Any:
+        body = {
+            "inventory_item_id": 901,
+            "location_id": 1,
+            "available": available,
+            "updated_at": at,
+        }
+        return make_event(
+            "inventory_levels/update", body, event_id=event_id, resource_id="901", shop=SHOP
+        )
+
+    await h.webhook(level("l-1", 3, "2026-11-26T10:00:00Z"), offset=2)
+    # Delivered late (stale for the subject), still a fact about the stock at its time.
+    await h.webhook(level("l-2", 7, "2026-11-26T09:00:00Z"), offset=3)
+    kept = h.table("classify-inventory-levels")[f"{SHOP}|901"]["locations"]["1"]
+    assert [s[1] for s in kept] == [7, 3]
+    assert h.stats["stale"] == 1

@@ -60,6 +60,17 @@ def test_inventory_levels_use_the_inventory_item() -> None:
     assert ref.key(SHOP, "wh-1") == f"{SHOP}/808950810"
 
 
+def test_split_fulfillment_order_is_keyed_by_the_original() -> None:
+    payload = {
+        "split_line_items": [{"id": "gid://shopify/FulfillmentOrderLineItem/1", "quantity": 1}],
+        "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "open"},
+        "remaining_fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/2"},
+    }
+    # Shopify names no order here: the split fulfillment order keys the record.
+    ref = resource_ref("fulfillment_orders/split", payload)
+    assert ref == ResourceRef("gid://shopify/FulfillmentOrder/1", None)
+
+
 def test_products_have_no_order() -> None:
     ref = resource_ref("products/update", {"id": 632910392, "title": "IPod Nano"})
     assert ref == ResourceRef("632910392", None)

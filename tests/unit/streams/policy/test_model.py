@@ -66,3 +66,34 @@ def test_policy_is_immutable() -> None:
     policy = parse_policy("version: 1\n")
     with pytest.raises(ValueError, match="frozen"):
         policy.version = 1
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("orders: {review: {inventory: {mode: warehouse}}}", r"orders\.review\.inventory\.mode"),
+        ("orders: {review: {inventory: {threshold: -1}}}", r"orders\.review\.inventory\.threshold"),
+        (
+            "orders: {review: {inventory: {on_unknown: ignore}}}",
+            r"orders\.review\.inventory\.on_unknown",
+        ),
+        # The old toy fields (a line field Shopify never sends) are gone, not ignored.
+        (
+            "orders: {review: {inventory: {line_field: available_quantity}}}",
+            r"orders\.review\.inventory\.line_field",
+        ),
+        ("fulfillment: {open_on_partial: maybe}", r"fulfillment\.open_on_partial"),
+        ("fulfillment: {open_on_split: 2}", r"fulfillment\.open_on_split"),
+        ("fulfillment: {teams: {partial: []}}", r"fulfillment\.teams\.partial"),
+    ],
+)
+def test_bad_inventory_and_partial_shipment_rules_name_the_key(text: str, path: str) -> None:
+    with pytest.raises(PolicyError, match=path):
+        parse_policy(text)
+
+
+def test_inventory_and_partial_shipment_rules_are_on_by_default() -> None:
+    policy = parse_policy("version: 1\n")
+    assert policy.orders.review.inventory.enabled
+    assert policy.orders.review.inventory.mode == "total"
+    assert policy.fulfillment.open_on_partial and policy.fulfillment.open_on_split

@@ -259,3 +259,63 @@ async def test_other_case_types_are_left_alone() -> None:
 def test_a_done_fulfillment_order_is_not_affected(status: str) -> None:
     view = order(line(1, SCARCE, 0, total=2), status=status)
     assert resolve(view, shortage=Shortage(SCARCE), fo=FO)["allowedOutcomes"] == ["resolved"]
+
+
+# --- partial shipments and splits --------------------------------------------------------------
+
+
+def test_a_partial_shipment_offers_cancelling_the_lines_nothing_of_which_shipped() -> None:
+    # Line 1 shipped 1 of 3, line 2 shipped nothing: only line 2 can go to 0.
+    view = order(line(1, SCARCE, 2, total=3), line(2, OTHER, 2), status="IN_PROGRESS", more=())
+    found = resolve(view, shortage=None, untouched_line_items=["102", "101"])
+    assert found["cancelLineItemIds"] == ["gid://shopify/LineItem/102"]
+    assert found["allowedOutcomes"] == ["split", "substitute", "cancel_lines", "resolved"]
+    assert "cancel" not in found["allowedOutcomes"]  # something shipped
+
+
+def test_untouched_lines_of_an_unshipped_order_are_no_default() -> None:
+    found = resolve(order(line(1, SCARCE, 2)), shortage=None, untouched_line_items=["101"])
+    assert "cancelLineItemIds" not in found
+    assert "cancel" in found["allowedOutcomes"]
+
+
+class SplitShop(StockShop):
+    """A split case: the fulfillment order is read for its order first."""
+
+    async def execute(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        cost_estimate: float | None = None,
+    ) -> dict[str, Any]:
+        if operation_name(document) == "CasebridgeFulfillmentOrderOrder":
+            self.calls.append(("CasebridgeFulfillmentOrderOrder", dict(variables or {})))
+            return {"fulfillmentOrder": {"id": FO, "orderId": ORDER}}
+        return await super().execute(document, variables, cost_estimate=cost_estimate)
+
+
+async def test_a_split_case_learns_its_order_from_the_fulfillment_order() -> None:
+    shop = SplitShop()
+    split = oversold_case().model_copy(
+        update={
+            "subject_type": SubjectType.FULFILLMENT_ORDER,
+            "subject_id": "500",
+            "reasons": [Reason(code="FULFILLMENT_SPLIT", detail="split")],
+            "variables": [
+                CaseVariable(name="fulfillmentOrderId", value="501"),
+                CaseVariable(name="originalFulfillmentOrderId", value="500"),
+            ],
+        }
+    )
+    case = await fulfillment_context(shop, split, now=NOW)
+    assert [name for name, _ in shop.calls] == [
+        "CasebridgeFulfillmentOrderOrder",
+        "CasebridgeFulfillmentCase",
+    ]
+    assert shop.calls[0][1] == {"id": "gid://shopify/FulfillmentOrder/501"}
+    assert case.order_id == "1001"
+    found = {v.name: v.value for v in case.variables}
+    assert found["fulfillmentOrderId"] == "501"  # the case's own value is kept
+    assert len(json.loads(found["fulfillmentOrderLineItems"])) == 2  # FO 501 was found
+    assert "split" in json.loads(found["allowedOutcomes"])

@@ -30,9 +30,40 @@ from .conftest import NOW, make_event, make_order
         ("orders/create", make_order(customer="bob"), "customer: expected an object"),
         ("orders/create", make_order(tags=5), "tags: expected a comma-separated string"),
         (
-            "orders/create",
-            make_order(note_attributes=[{"name": "inventory_available", "value": "nope"}]),
-            "note_attributes.inventory_available",
+            "inventory_levels/update",
+            {"inventory_item_id": 7, "available": 3},
+            "location_id: missing id",
+        ),
+        ("inventory_levels/update", {"inventory_item_id": 7, "location_id": 1}, "available"),
+        (
+            "inventory_levels/update",
+            {"inventory_item_id": 7, "location_id": 1, "available": "lots"},
+            "available: expected an integer",
+        ),
+        (
+            "products/update",
+            {"id": 5, "title": "x", "variants": [{"id": 6, "inventory_item_id": [1]}]},
+            "variants[0].inventory_item_id: expected an id",
+        ),
+        (
+            "orders/partially_fulfilled",
+            make_order(line_items=[{"id": 1, "variant_id": 11, "quantity": 2}]),
+            "line_items[0].fulfillable_quantity: missing",
+        ),
+        (
+            "orders/partially_fulfilled",
+            make_order(line_items=[{"id": 1, "quantity": 2, "fulfillable_quantity": 3}]),
+            "line_items[0].fulfillable_quantity: 3 is not between 0",
+        ),
+        (
+            "fulfillment_orders/split",
+            {"remaining_fulfillment_order": {"id": 2}},
+            "fulfillment_order",
+        ),
+        (
+            "fulfillment_orders/split",
+            {"fulfillment_order": {"id": 1, "status": "open"}},
+            "remaining_fulfillment_order: missing",
         ),
         ("orders/risk_assessment_changed", {"order_id": 1}, "risk_level: missing"),
         ("returns/request", {"status": "requested"}, "id: missing id"),

@@ -137,28 +137,6 @@ def test_restricted_country_and_region_go_to_operations(policy: Policy) -> None:
     assert "UA-43" in _only(cases, CaseType.ORDER_REVIEW).reasons[0].detail
 
 
-def test_inventory_mismatch_from_line_field(policy: Policy) -> None:
-    order = make_order()
-    order["line_items"][0]["available_quantity"] = 1
-    case = _only(
-        classify_event(make_event("orders/create", order), policy, EMPTY, NOW),
-        CaseType.ORDER_REVIEW,
-    )
-    assert case.reasons[0].code == "INVENTORY_MISMATCH"
-    assert "MUG-1: ordered 2, 1 available" in case.reasons[0].detail
-    assert case.teams == ["operations"]
-
-
-def test_inventory_mismatch_from_note_attribute(policy: Policy) -> None:
-    attributes = [{"name": "inventory_available", "value": json.dumps({"11": 0})}]
-    order = make_order(note_attributes=attributes)
-    cases = classify_event(make_event("orders/create", order), policy, EMPTY, NOW)
-    assert _only(cases, CaseType.ORDER_REVIEW).reasons[0].code == "INVENTORY_MISMATCH"
-    enough = [{"name": "inventory_available", "value": json.dumps({"MUG-1": 5})}]
-    order = make_order(note_attributes=enough)
-    assert classify_event(make_event("orders/create", order), policy, EMPTY, NOW) == []
-
-
 def test_several_reasons_merge_teams_and_take_the_highest_priority(policy: Policy) -> None:
     order = make_order(
         risk_level="MEDIUM", shipping_address={"country_code": "IR"}, **_money("9000")

@@ -6,8 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from schemas.records import CaseType, Priority, SubjectType, VariableType
 from streams.classify.rules import (
+    ClassificationError,
     ClassifyContext,
     classify_event,
     is_known_topic,
@@ -15,7 +18,7 @@ from streams.classify.rules import (
 )
 from streams.policy import Policy
 
-from .conftest import NOW, make_event
+from .conftest import NOW, make_event, make_order
 
 EMPTY = ClassifyContext()
 
@@ -120,6 +123,98 @@ def test_hold_by_others_opens_case_but_not_our_own(policy: Policy) -> None:
         classify_event(make_event("fulfillment_orders/placed_on_hold", fraud), policy, EMPTY, NOW)
         == []
     )
+
+
+def _partial_order(**overrides: Any) -> dict[str, Any]:
+    lines = [
+        {"id": 1, "variant_id": 11, "sku": "MUG-1", "quantity": 2, "fulfillable_quantity": 0},
+        {"id": 2, "variant_id": 12, "sku": "CUP-1", "quantity": 3, "fulfillable_quantity": 3},
+    ]
+    return make_order(line_items=lines, fulfillment_status="partial", **overrides)
+
+
+def test_partial_shipment_opens_fulfillment_exception_with_the_unshipped_lines(
+    policy: Policy,
+) -> None:
+    event = make_event("orders/partially_fulfilled", _partial_order(), order_id="450789469")
+    (case,) = classify_event(event, policy, EMPTY, NOW)
+    assert case.case_type is CaseType.FULFILLMENT_EXCEPTION
+    assert case.subject_type is SubjectType.ORDER and case.subject_id == "450789469"
+    assert case.order_id == "450789469"
+    assert case.reasons[0].code == "PARTIAL_SHIPMENT"
+    assert case.reasons[0].detail == "2 units shipped, 3 on 1 line(s) still to ship"
+    assert case.teams == ["warehouse", "customer_service"]
+    unshipped = json.loads(_vars(case)["unshippedLineItems"].value)
+    assert unshipped == [
+        {
+            "lineItemId": "2",
+            "variantId": "12",
+            "sku": "CUP-1",
+            "title": None,
+            "quantity": 3,
+            "shippedQuantity": 0,
+            "unshippedQuantity": 3,
+        }
+    ]
+
+
+def test_partial_shipment_opens_nothing_when_off_cancelled_or_all_shipped(policy: Policy) -> None:
+    off = policy.model_copy(
+        update={"fulfillment": policy.fulfillment.model_copy(update={"open_on_partial": False})}
+    )
+    event = make_event("orders/partially_fulfilled", _partial_order())
+    assert classify_event(event, off, EMPTY, NOW) == []
+    cancelled = _partial_order(cancelled_at="2026-11-26T10:00:00Z")
+    assert (
+        classify_event(make_event("orders/partially_fulfilled", cancelled), policy, EMPTY, NOW)
+        == []
+    )
+    shipped = make_order(
+        line_items=[{"id": 1, "variant_id": 11, "quantity": 2, "fulfillable_quantity": 0}]
+    )
+    assert (
+        classify_event(make_event("orders/partially_fulfilled", shipped), policy, EMPTY, NOW) == []
+    )
+
+
+def test_split_fulfillment_order_opens_a_case_about_the_moved_units(policy: Policy) -> None:
+    payload = {
+        "split_line_items": [{"id": "gid://shopify/FulfillmentOrderLineItem/7", "quantity": 1}],
+        "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "open"},
+        "remaining_fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/2", "status": "open"},
+        "replacement_fulfillment_order": None,
+    }
+    (case,) = classify_event(make_event("fulfillment_orders/split", payload), policy, EMPTY, NOW)
+    assert case.subject_type is SubjectType.FULFILLMENT_ORDER and case.subject_id == "2"
+    assert case.order_id is None  # Shopify names no order: enrichment reads it
+    assert case.reasons[0].code == "FULFILLMENT_SPLIT"
+    variables = _vars(case)
+    assert variables["fulfillmentOrderId"].value == "2"
+    assert variables["originalFulfillmentOrderId"].value == "1"
+    assert json.loads(variables["movedLineItems"].value) == [{"id": "7", "quantity": 1}]
+    off = policy.model_copy(
+        update={"fulfillment": policy.fulfillment.model_copy(update={"open_on_split": False})}
+    )
+    assert classify_event(make_event("fulfillment_orders/split", payload), off, EMPTY, NOW) == []
+
+
+def test_a_hold_on_some_lines_names_them_and_where_the_rest_went(policy: Policy) -> None:
+    payload = {
+        "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "on_hold"},
+        "remaining_fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/2"},
+        "held_fulfillment_order_line_items": [
+            {"id": "gid://shopify/FulfillmentOrderLineItem/3", "quantity": 4}
+        ],
+        "fulfillment_hold": {"reason": "inventory_out_of_stock", "handle": "wms-1"},
+    }
+    event = make_event("fulfillment_orders/placed_on_hold", payload, order_id="450789469")
+    (case,) = classify_event(event, policy, EMPTY, NOW)
+    variables = _vars(case)
+    assert json.loads(variables["heldLineItems"].value) == [{"id": "3", "quantity": 4}]
+    assert variables["remainingFulfillmentOrderId"].value == "2"
+    bad = {**payload, "held_fulfillment_order_line_items": [{"quantity": 4}]}
+    with pytest.raises(ClassificationError, match=r"held_fulfillment_order_line_items\[0\]\.id"):
+        classify_event(make_event("fulfillment_orders/placed_on_hold", bad), policy, EMPTY, NOW)
 
 
 def test_fulfillment_order_cancelled_is_configurable(policy: Policy) -> None:
