@@ -47,6 +47,8 @@ __all__ = [
     "dispute_evidence_update",
     "draft_order_complete",
     "draft_order_create",
+    "draft_order_invoice_send",
+    "draft_orders_tagged",
     "fulfillment_order_hold",
     "fulfillment_order_release_hold",
     "fulfillment_order_reschedule",
@@ -504,6 +506,76 @@ mutation CasebridgeDisputeEvidenceUpdate(
 }
 """
 
+RETURN_LINES = """
+query CasebridgeReturnLines(
+  $order: ID!
+  $lines: [ID!]!
+  $warrantyNamespace: String!
+  $warrantyKey: String!
+) {
+  order(id: $order) { id createdAt processedAt }
+  nodes(ids: $lines) {
+    ... on LineItem {
+      id
+      quantity
+      variant { id }
+      product {
+        id
+        productType
+        warranty: metafield(namespace: $warrantyNamespace, key: $warrantyKey) { value }
+      }
+    }
+  }
+}
+"""
+
+CUSTOMER_BY_EMAIL = """
+query CasebridgeCustomerByEmail($query: String!) {
+  customers(first: 1, query: $query) {
+    nodes { id tags numberOfOrders amountSpent { amount currencyCode } }
+  }
+}
+"""
+
+ORDER_TIMELINE = """
+query CasebridgeOrderTimeline($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {
+    id
+    events(first: $first, after: $after, sortKey: CREATED_AT, reverse: true) {
+      nodes {
+        __typename
+        id
+        createdAt
+        action
+        message
+        appTitle
+        attributeToApp
+        attributeToUser
+        ... on CommentEvent { rawMessage author { name } }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+DRAFT_ORDERS_TAGGED = """
+query CasebridgeDraftOrdersTagged($query: String!) {
+  draftOrders(first: 5, query: $query) {
+    nodes { id name status tags order { id name } }
+  }
+}
+"""
+
+DRAFT_ORDER_INVOICE_SEND = """
+mutation CasebridgeDraftOrderInvoiceSend($id: ID!) {
+  draftOrderInvoiceSend(id: $id) {
+    draftOrder { id status }
+    userErrors { field message }
+  }
+}
+"""
+
 #: Every document by operation name: for the emulator's tests and for logs.
 DOCUMENTS: Mapping[str, str] = {
     "CasebridgeOrderWithHistory": ORDER_WITH_HISTORY,
@@ -533,6 +605,11 @@ DOCUMENTS: Mapping[str, str] = {
     "CasebridgeDraftOrderComplete": DRAFT_ORDER_COMPLETE,
     "CasebridgeOrderCreate": ORDER_CREATE,
     "CasebridgeDisputeEvidenceUpdate": DISPUTE_EVIDENCE_UPDATE,
+    "CasebridgeReturnLines": RETURN_LINES,
+    "CasebridgeCustomerByEmail": CUSTOMER_BY_EMAIL,
+    "CasebridgeOrderTimeline": ORDER_TIMELINE,
+    "CasebridgeDraftOrdersTagged": DRAFT_ORDERS_TAGGED,
+    "CasebridgeDraftOrderInvoiceSend": DRAFT_ORDER_INVOICE_SEND,
 }
 
 # -- typed results -----------------------------------------------------------------------------
@@ -1023,6 +1100,27 @@ async def draft_order_complete(client: GraphQLExecutor, draft_order_id: str) -> 
     data = await client.execute(DRAFT_ORDER_COMPLETE, {"id": draft_order_id})
     draft = _payload(data, "draftOrderComplete").get("draftOrder")
     return draft if isinstance(draft, dict) else {}
+
+
+async def draft_order_invoice_send(client: GraphQLExecutor, draft_order_id: str) -> JsonObject:
+    """E-mail the draft's invoice (checkout link) to its customer; returns the ``draftOrder``."""
+    data = await client.execute(DRAFT_ORDER_INVOICE_SEND, {"id": draft_order_id})
+    draft = _payload(data, "draftOrderInvoiceSend").get("draftOrder")
+    return draft if isinstance(draft, dict) else {}
+
+
+async def draft_orders_tagged(client: GraphQLExecutor, tag: str) -> list[JsonObject]:
+    """Draft orders carrying ``tag`` (Shopify's search: ``tag:'<tag>'``), at most 5."""
+    quoted = tag.replace("\\", "\\\\").replace("'", "\\'")
+    data = await client.execute(DRAFT_ORDERS_TAGGED, {"query": f"tag:'{quoted}'"})
+    connection = data.get("draftOrders") or {}
+    nodes = connection.get("nodes") if isinstance(connection, dict) else None
+    # The search is by token: keep only exact tag matches.
+    return [
+        node
+        for node in nodes or []
+        if isinstance(node, dict) and tag.lower() in (str(t).lower() for t in node.get("tags") or [])
+    ]
 
 
 async def order_create(

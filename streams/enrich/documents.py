@@ -13,7 +13,14 @@ document                       reads                                            
 ``CasebridgeEnrichOrderHist``  the same plus the customer's history (10 orders)      ~60
 ``CasebridgeEnrichCustomer``   the customer's history alone (complaints)             ~50
 ``CasebridgeEnrichRefunds``    the order's refunds and their totals, no line items   4
+``CasebridgeReturnLines``      order date; per returned line its variant, product    1 + 4
+                               type and warranty metafield (``nodes(ids:)``)          per line
+``CasebridgeCustomerByEmail``  the customer of an e-mail: id, tags, order count       4
+``CasebridgeOrderTimeline``    a page of the order's events and staff comments       3 + page
 =============================  ====================================================  ======
+
+The last three are in :mod:`connectors.shopify.operations`. The customer's
+tags ride along in the history and summary reads (a scalar list: no points).
 
 The history counts returns and disputes over the customer's most recent
 orders; it is the expensive part and only case types that weigh a customer's
@@ -31,6 +38,7 @@ from __future__ import annotations
 CUSTOMER_HISTORY_FRAGMENT = """
 fragment CasebridgeCustomerHistory on Customer {
   id
+  tags
   numberOfOrders
   amountSpent { amount currencyCode }
   orders(first: $historyFirst, sortKey: CREATED_AT, reverse: true) {
@@ -108,6 +116,7 @@ CUSTOMER_SUMMARY = """
 query CasebridgeCustomerSummary($id: ID!) {
   customer(id: $id) {
     id
+    tags
     numberOfOrders
     amountSpent { amount currencyCode }
   }

@@ -19,6 +19,10 @@ Routes:
 * ``GET /_emulator/mutations`` — every executed GraphQL mutation with the wall-clock
   time it committed (``after=<seq>``, ``shop``), and THROTTLED answers per shop
   (:mod:`connectors.shopify.emulator.journal`; for benchmarks).
+* ``POST /_emulator/orders/{id}/comments`` ``{"author", "message"}`` — a staff comment on
+  the order's timeline (``Order.events``: a ``CommentEvent``).
+* ``POST /_emulator/disputes/{id}/status`` ``{"status": "won"}`` — a dispute ends (won,
+  lost, accepted, charge_refunded, prevented); queues ``disputes/update``.
 * ``POST /_emulator/reset`` — empty everything.
 """
 
@@ -32,6 +36,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from connectors.shopify.emulator import ops_catalog as catalog
+from connectors.shopify.emulator import ops_fulfillment as ful
 from connectors.shopify.emulator import ops_orders as ops
 from connectors.shopify.emulator import payloads
 from connectors.shopify.emulator.app import EMULATOR, Emulator, Faults
@@ -117,10 +122,17 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
                     for v in p.get("variants", [{"price": p.get("price", "10.00")}])
                 ],
             )
+            _seed_metafields(ctx, prod.gid, p.get("metafields", []))
             created["products"].append(prod.gid)
         for o in body.get("orders", []):
             created["orders"].append(_seed_order(ctx, shop, o).gid)
     return created
+
+
+def _seed_metafields(ctx: ops.Ctx, owner_gid: str, items: list[dict[str, Any]]) -> None:
+    """``[{"namespace", "key", "type", "value"}]`` on a seeded resource (``metafieldsSet``)."""
+    if items:
+        ops.metafields_set(ctx, [{**item, "ownerId": owner_gid} for item in items])
 
 
 def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
@@ -253,6 +265,7 @@ def _shop_state(emu: Emulator, shop: ShopState) -> dict[str, Any]:
         "returns": [payloads.return_(shop, r) for r in shop.returns.values()],
         "disputes": [payloads.dispute(shop, d) for d in shop.disputes.values()],
         "refunds": [payloads.refund(shop, r) for r in shop.refunds.values()],
+        "draft_orders": [payloads.draft_order(shop, d) for d in shop.draft_orders.values()],
         "webhook_subscriptions": [
             {"id": s.gid, "topic": s.topic, "uri": s.uri} for s in shop.subscriptions.values()
         ],
@@ -278,6 +291,7 @@ _RESOURCES = {
     "fulfillment_orders": ("fulfillment_order", payloads.fulfillment_order),
     "returns": ("return_", payloads.return_),
     "disputes": ("dispute", payloads.dispute),
+    "draft_orders": ("draft_order", payloads.draft_order),
 }
 
 
@@ -369,6 +383,70 @@ async def faults_clear(request: web.Request) -> web.Response:
     return web.json_response({"faults": vars(emu.faults)})
 
 
+class CommentInput(BaseModel):
+    """Body of ``POST /_emulator/orders/{id}/comments``: a staff comment on the timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    author: str = Field(min_length=1, max_length=255)
+    message: str = Field(min_length=1, max_length=5000)
+
+
+async def order_comment(request: web.Request) -> web.Response:
+    """``POST /_emulator/orders/{id}/comments``: what staff type into the order's timeline
+    (the Admin API has no mutation for it, so an app never writes one)."""
+    emu = _emu(request)
+    try:
+        body = CommentInput.model_validate(await _body(request))
+    except (ValueError, ValidationError) as exc:
+        return _bad(str(exc))
+    ident = request.match_info["id"]
+    for shop in emu.store.shops.values():
+        try:
+            order = shop.order(int(ident) if ident.isdigit() else ident)
+        except ResourceNotFound:
+            continue
+        with emu.store.transaction(shop):
+            clock = emu.clock
+            ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+            event = ops.record_event(ctx, order, "comment", body.message, author=body.author)
+        return web.json_response({"id": event.gid})
+    return _bad(f"order {ident} not found", 404)
+
+
+class DisputeStatusInput(BaseModel):
+    """Body of ``POST /_emulator/disputes/{id}/status``: how the dispute ended."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(min_length=1)
+
+
+async def dispute_status(request: web.Request) -> web.Response:
+    """``POST /_emulator/disputes/{id}/status`` ``{"status": "won"}``: the card network's
+    ruling (or the merchant accepting it in the admin); queues ``disputes/update``."""
+    emu = _emu(request)
+    try:
+        body = DisputeStatusInput.model_validate(await _body(request))
+    except (ValueError, ValidationError) as exc:
+        return _bad(str(exc))
+    ident = request.match_info["id"]
+    for shop in emu.store.shops.values():
+        try:
+            dispute = shop.dispute(int(ident) if ident.isdigit() else ident)
+        except ResourceNotFound:
+            continue
+        try:
+            with emu.store.transaction(shop):
+                clock = emu.clock
+                ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+                ful.finalize_dispute(ctx, dispute, body.status.strip().lower())
+        except UserErrorRaised as exc:
+            return _bad(str(exc), 409)
+        return web.json_response(payloads.dispute(shop, dispute))
+    return _bad(f"dispute {ident} not found", 404)
+
+
 async def reset(request: web.Request) -> web.Response:
     """``POST /_emulator/reset``."""
     emu = _emu(request)
@@ -388,4 +466,6 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_post("/_emulator/faults", faults_set)
     app.router.add_delete("/_emulator/faults", faults_clear)
     app.router.add_post("/_emulator/reset", reset)
+    app.router.add_post("/_emulator/orders/{id}/comments", order_comment)
+    app.router.add_post("/_emulator/disputes/{id}/status", dispute_status)
     app.router.add_get("/_emulator/{resource}/{id}", resource)

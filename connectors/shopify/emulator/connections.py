@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
-from connectors.shopify.emulator.models import Order
+from connectors.shopify.emulator.models import Customer, DraftOrder, Order
 from connectors.shopify.emulator.store import ShopState
 
 T = TypeVar("T")
@@ -136,14 +136,8 @@ def order_filter(shop: ShopState, query: str | None) -> Callable[[Order], bool]:
     """
     if not query or not query.strip():
         return lambda o: True
-    try:
-        tokens = shlex.split(query)
-    except ValueError:
-        tokens = query.split()
     checks: list[Callable[[Order], bool]] = []
-    for token in tokens:
-        if token.upper() == "AND":
-            continue
+    for token in _tokens(query):
         negate = token.startswith("-")
         match = _TERM.match(token.lstrip("-"))
         if match is None:
@@ -199,3 +193,52 @@ def _term(
     if field == "sku":
         return lambda o: any((li.sku or "").lower() == low for li in shop.lines_of(o))
     return None
+
+
+def _tokens(query: str) -> list[str]:
+    """The terms of a search query (quotes removed, ``AND`` dropped: terms are ANDed)."""
+    try:
+        tokens = shlex.split(query)
+    except ValueError:
+        tokens = query.split()
+    return [t for t in tokens if t.upper() != "AND"]
+
+
+def customer_filter(query: str | None) -> Callable[[Customer], bool]:
+    """A predicate for ``customers(query:)``: ``email:``, ``tag:``, ``id:`` and free text
+    (name or e-mail); other fields are ignored, as Shopify does."""
+    checks: list[Callable[[Customer], bool]] = []
+    for token in _tokens(query or ""):
+        match = _TERM.match(token)
+        if match is None:
+            text = token.lower()
+            checks.append(
+                lambda c, t=text: (
+                    t in c.email.lower() or t in f"{c.first_name} {c.last_name}".lower()
+                )
+            )
+            continue
+        field, value = match["field"], match["value"].strip("'\"").lower()
+        if field == "email":
+            checks.append(lambda c, v=value: c.email.lower() == v)
+        elif field == "tag":
+            checks.append(lambda c, v=value: v in {t.lower() for t in c.tags})
+        elif field == "id":
+            checks.append(lambda c, v=value: str(c.id) == v.rsplit("/", 1)[-1])
+    return lambda c: all(check(c) for check in checks)
+
+
+def draft_filter(query: str | None) -> Callable[[DraftOrder], bool]:
+    """A predicate for ``draftOrders(query:)``: ``tag:`` and ``status:`` (open,
+    invoice_sent, completed); other fields are ignored, as Shopify does."""
+    checks: list[Callable[[DraftOrder], bool]] = []
+    for token in _tokens(query or ""):
+        match = _TERM.match(token)
+        if match is None:
+            continue
+        field, value = match["field"], match["value"].strip("'\"").lower()
+        if field == "tag":
+            checks.append(lambda d, v=value: v in {t.lower() for t in d.tags})
+        elif field == "status":
+            checks.append(lambda d, v=value: d.status.lower() == v)
+    return lambda d: all(check(d) for check in checks)

@@ -15,6 +15,7 @@ from connectors.shopify.emulator.models import (
     Address,
     Customer,
     Dispute,
+    DraftOrder,
     Fulfillment,
     FulfillmentEvent,
     FulfillmentHold,
@@ -25,6 +26,7 @@ from connectors.shopify.emulator.models import (
     Refund,
     Return,
     Variant,
+    money,
 )
 from connectors.shopify.emulator.store import ShopState
 
@@ -360,6 +362,40 @@ def dispute(shop: ShopState, value: Dispute) -> dict[str, Any]:
         "evidence_sent_on": _ts(value.evidence_sent_on),
         "finalized_on": _ts(value.finalized_on),
         "initiated_at": _ts(value.initiated_at),
+    }
+
+
+def draft_order(shop: ShopState, value: DraftOrder) -> dict[str, Any]:
+    """A REST draft order (the admin surface's view; no webhook carries it here)."""
+    subtotal = sum((x.price * x.quantity for x in value.lines), Decimal(0))
+    return {
+        "id": value.id,
+        "admin_graphql_api_id": value.gid,
+        "name": value.name,
+        "status": value.status.lower(),
+        "email": value.email,
+        "note": value.note or None,
+        "tags": ", ".join(value.tags),
+        "currency": value.currency,
+        "customer_id": value.customer_id,
+        "order_id": value.order_id,
+        "subtotal_price": str(money(subtotal)),
+        "total_discounts": str(money(value.discount)),
+        "total_price": str(money(subtotal - value.discount)),
+        "invoice_sent_at": _ts(value.invoice_sent_at),
+        "completed_at": _ts(value.completed_at),
+        "created_at": _ts(value.created_at),
+        "line_items": [
+            {
+                "id": x.id,
+                "variant_id": x.variant_id,
+                "title": x.title,
+                "sku": x.sku,
+                "quantity": x.quantity,
+                "price": str(money(x.price)),
+            }
+            for x in value.lines
+        ],
     }
 
 

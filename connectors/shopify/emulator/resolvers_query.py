@@ -6,6 +6,7 @@ Lookups of a missing id answer ``null`` like Shopify, not an error.
 
 from __future__ import annotations
 
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,13 @@ from graphql import GraphQLError, GraphQLResolveInfo
 
 from connectors.shopify.emulator import models as m
 from connectors.shopify.emulator import ops_refunds
-from connectors.shopify.emulator.connections import order_filter, order_sort_key, paginate
+from connectors.shopify.emulator.connections import (
+    customer_filter,
+    draft_filter,
+    order_filter,
+    order_sort_key,
+    paginate,
+)
 from connectors.shopify.emulator.errors import ResourceNotFound
 from connectors.shopify.emulator.schema import RequestContext, Resolver
 from connectors.shopify.emulator.store import ShopState
@@ -301,9 +308,55 @@ def _return_fli(line: m.ReturnLine, info: Info) -> dict[str, Any]:
 
 def _draft_money(kind: str) -> Resolver:
     def resolve(d: m.DraftOrder, _info: Info) -> dict[str, Any]:
-        return money_bag(sum((x.price * x.quantity for x in d.lines), Decimal(0)), d.currency)
+        subtotal = sum((x.price * x.quantity for x in d.lines), Decimal(0))
+        amount = {"subtotal": subtotal, "discount": d.discount, "total": subtotal - d.discount}
+        return money_bag(amount[kind], d.currency)
 
     return resolve
+
+
+def _draft_orders(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
+    """draftOrders(query:): the search terms casebridge sends (``tag:``, ``status:``)."""
+    matches = draft_filter(args.get("query"))
+    drafts = [d for d in _shop(info).draft_orders.values() if matches(d)]
+    return paginate(
+        drafts,
+        _by_id,
+        first=args.get("first"),
+        after=args.get("after"),
+        last=args.get("last"),
+        before=args.get("before"),
+        reverse=bool(args.get("reverse")),
+    )
+
+
+def _customers(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
+    """customers(query:): ``email:``, ``tag:`` and ``id:`` terms (the ones casebridge sends)."""
+    matches = customer_filter(args.get("query"))
+    found = [c for c in _shop(info).customers.values() if matches(c)]
+    return paginate(
+        found,
+        _by_id,
+        first=args.get("first"),
+        after=args.get("after"),
+        last=args.get("last"),
+        before=args.get("before"),
+        reverse=bool(args.get("reverse")),
+    )
+
+
+def _order_events(order: m.Order, info: Info, **args: Any) -> dict[str, Any]:
+    """Order.events: the timeline, by id (= creation order) or createdAt."""
+    key = (lambda e: (e.created_at, e.id)) if args.get("sortKey") == "CREATED_AT" else _by_id
+    return paginate(
+        _shop(info).events_of(order),
+        key,
+        first=args.get("first"),
+        after=args.get("after"),
+        last=args.get("last"),
+        before=args.get("before"),
+        reverse=bool(args.get("reverse")),
+    )
 
 
 def _calc_subtotal(edit: m.OrderEdit, info: Info) -> dict[str, Any]:
@@ -351,7 +404,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
             _shop(info), list(_shop(info).orders.values()), a
         ),
         "customer": _lookup("customer"),
-        "customers": lambda _r, info, **a: _page(list(_shop(info).customers.values()), a),
+        "customers": _customers,
         "fulfillmentOrder": _lookup("fulfillment_order"),
         "return": _lookup("return_"),
         "dispute": _lookup("dispute"),
@@ -361,6 +414,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "productVariant": _lookup("variant"),
         "inventoryItem": _inventory_item,
         "draftOrder": _lookup("draft_order"),
+        "draftOrders": _draft_orders,
         "job": _job,
         "webhookSubscriptions": lambda _r, info, **a: _page(
             list(_shop(info).subscriptions.values()), a
@@ -401,6 +455,26 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         ],
         "metafield": _metafield,
         "metafields": _metafields,
+        "events": _order_events,
+    },
+    "BasicEvent": {
+        "attributeToApp": lambda e, _i: e.app_title is not None,
+        "attributeToUser": lambda e, _i: False,
+        "criticalAlert": lambda e, _i: False,
+        "author": lambda e, _i: None,
+    },
+    "CommentEvent": {
+        "attributeToApp": lambda e, _i: False,
+        "attributeToUser": lambda e, _i: True,
+        "criticalAlert": lambda e, _i: False,
+        "rawMessage": lambda e, _i: e.message,
+        "edited": lambda e, _i: False,
+        "author": lambda e, _i: {
+            "id": m.gid("StaffMember", zlib.crc32((e.author or "").encode())),
+            "name": e.author,
+            "firstName": (e.author or "").split(" ")[0] or None,
+            "lastName": None,
+        },
     },
     "LineItem": {
         "name": lambda li, _i: li.title,
@@ -507,6 +581,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "customer": _customer_of,
         "subtotalPriceSet": _draft_money("subtotal"),
         "totalPriceSet": _draft_money("total"),
+        "totalDiscountsSet": _draft_money("discount"),
         "lineItems": lambda d, _i, **a: _page(d.lines, a),
     },
     "DraftOrderLineItem": {
