@@ -228,6 +228,7 @@ class ActionKind(_Symbol):
     UPDATE_DISPUTE_EVIDENCE = "UPDATE_DISPUTE_EVIDENCE"
     CREATE_ORDER = "CREATE_ORDER"
     NONE = "NONE"
+    CREATE_REPLACEMENT = "CREATE_REPLACEMENT"
 
 
 class DecisionSource(_Symbol):
@@ -236,6 +237,8 @@ class DecisionSource(_Symbol):
     HISTORY_POLL = "HISTORY_POLL"
     CALLBACK = "CALLBACK"
     MANUAL = "MANUAL"
+    #: Shopify itself decided (a dispute's final status on ``disputes/update``).
+    SHOPIFY = "SHOPIFY"
 
 
 class PaymentStatus(_Symbol):

@@ -559,6 +559,21 @@ query CasebridgeOrderTimeline($id: ID!, $first: Int!, $after: String) {
 }
 """
 
+REPLACEMENT_ORDER = """
+query CasebridgeReplacementOrder($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    email
+    currencyCode
+    customer { id }
+    shippingAddress {
+      firstName lastName company phone address1 address2 city provinceCode countryCodeV2 zip
+    }
+  }
+}
+"""
+
 DRAFT_ORDERS_TAGGED = """
 query CasebridgeDraftOrdersTagged($query: String!) {
   draftOrders(first: 5, query: $query) {
@@ -608,6 +623,7 @@ DOCUMENTS: Mapping[str, str] = {
     "CasebridgeReturnLines": RETURN_LINES,
     "CasebridgeCustomerByEmail": CUSTOMER_BY_EMAIL,
     "CasebridgeOrderTimeline": ORDER_TIMELINE,
+    "CasebridgeReplacementOrder": REPLACEMENT_ORDER,
     "CasebridgeDraftOrdersTagged": DRAFT_ORDERS_TAGGED,
     "CasebridgeDraftOrderInvoiceSend": DRAFT_ORDER_INVOICE_SEND,
 }
@@ -1119,7 +1135,8 @@ async def draft_orders_tagged(client: GraphQLExecutor, tag: str) -> list[JsonObj
     return [
         node
         for node in nodes or []
-        if isinstance(node, dict) and tag.lower() in (str(t).lower() for t in node.get("tags") or [])
+        if isinstance(node, dict)
+        and tag.lower() in (str(t).lower() for t in node.get("tags") or [])
     ]
 
 

@@ -53,6 +53,7 @@ import faust
 from connectors.serde import DeserializationError
 from connectors.shopify.budget import Priority, call_class
 from schemas.records import (
+    CaseDecision,
     CaseRequest,
     CaseState,
     CaseStatus,
@@ -75,15 +76,26 @@ from streams.classify import (
     update_stats,
 )
 from streams.classify.caseid import generation_id, renews
+from streams.classify.disputes import closing_reason
+from streams.classify.enriched import after_enrichment
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
+from streams.decisions import DecisionError, OutcomeMapper
+from streams.decisions.ending import final_decision
 from streams.enrich.deferred import DeferredEnrichment
 from streams.ops.metrics import EVENTS_NOT_ACTIONABLE
+from streams.policy.model import Policy
 from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
-from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
+from streams.topics import (
+    CASES_DECISIONS,
+    CASES_REQUESTS,
+    CASES_STATE,
+    SHOPIFY_WEBHOOKS,
+    SUPPORT_COMPLAINTS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +116,7 @@ STATS = (
     "after_end",
     "generations",
     "dead_lettered",
+    "disputes_ended",
 )
 
 #: States after which a case is over: a new trigger for its subject opens a new generation.
@@ -160,6 +173,17 @@ class Pending:
     first: bool
     #: The open-cases table had no entry at all (the hold step checks OpenText).
     unseen: bool
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A dispute that ended: its outcome for the order, and the closing of its open case."""
+
+    #: The closing request (the case's current id); published only when ``close``.
+    request: CaseRequest
+    decision: CaseDecision
+    #: The case is open in OpenText: the sink closes it with the final status.
+    close: bool
 
 
 def source_of(event: Any) -> str:
@@ -283,7 +307,7 @@ class Classifier:
             }
 
     async def _schedule(
-        self, event: Any, pending: Sequence[Pending], done: Callable[[], None]
+        self, event: Any, pending: Sequence[Pending | Ending], done: Callable[[], None]
     ) -> None:
         """Run a record's effects in its key's lane; done at once when it has none."""
         if not pending:
@@ -293,7 +317,7 @@ class Classifier:
 
     # --- handling ----------------------------------------------------------------------------
 
-    async def decide_webhook(self, event: Any, record: ShopifyEvent) -> list[Pending]:
+    async def decide_webhook(self, event: Any, record: ShopifyEvent) -> list[Pending | Ending]:
         """Classify one Shopify event (already decoded): the case requests it causes."""
         self.stats["events"] += 1
         source = source_of(event)
@@ -347,7 +371,17 @@ class Classifier:
             # Recorded, not dropped: a known topic whose event needs no decision.
             self.stats["not_actionable"] += 1
             EVENTS_NOT_ACTIONABLE.labels(record.topic).inc()
-        pending = self._decide(requests, source)
+        closing = [r for r in requests if closing_reason(r) is not None]
+        try:
+            endings = self._endings(closing, policy)
+        except DecisionError as exc:
+            self.stats["dead_lettered"] += 1
+            await dead_letter(
+                self.services.producer, event, reason=str(exc), error_class="dispute-ending"
+            )
+            return []
+        opening = [r for r in requests if closing_reason(r) is None]
+        pending: list[Pending | Ending] = [*self._decide(opening, source), *endings]
         sample = order_total_sample(record)
         if sample is not None and not redelivered:
             window = policy.orders.review.value.average_window
@@ -373,6 +407,33 @@ class Classifier:
             )
             return []
         return self._decide([request], source_of(event))
+
+    def _endings(self, requests: Sequence[CaseRequest], policy: Policy) -> list[Ending]:
+        """What ended disputes do: never a case of their own (nor a new generation).
+
+        The outcome goes on the order (a decision of the dispute's current case);
+        the case is closed only while it is open. The open-cases entry remembers
+        the status recorded, so a second ``disputes/update`` with the same ending
+        changes nothing.
+        """
+        endings = []
+        mapper = OutcomeMapper(policy.decisions)
+        for request in requests:
+            known = self.generations.get(request.case_id) or {}
+            current = str(known.get("case_id") or request.case_id)
+            entry = self.open_cases.get(current)
+            status = next(v.value for v in request.variables if v.name == "disputeFinalStatus")
+            if entry is not None and entry.get("ended_as") == status:
+                self.stats["duplicates"] += 1
+                continue
+            ended = request.model_copy(update={"case_id": current})
+            decision = final_decision(ended, current, mapper)
+            close = entry is not None and self.case_ends.get(current) is None
+            if entry is not None:
+                self.open_cases[current] = {**entry, "ended_as": status}
+            self.stats["disputes_ended"] += 1
+            endings.append(Ending(ended, decision, close))
+        return endings
 
     def _decide(self, requests: Sequence[CaseRequest], source: str) -> list[Pending]:
         """Record each request in the open-cases table and the complaint history."""
@@ -444,7 +505,7 @@ class Classifier:
         }
         self.stats["cases"] += 1
 
-    async def _open(self, pending: Sequence[Pending]) -> None:
+    async def _open(self, pending: Sequence[Pending | Ending]) -> None:
         """The effects of one record's requests: hold, enrich, publish (in its lane).
 
         The hold goes first: it is the one effect with a deadline (a fulfillment
@@ -455,6 +516,9 @@ class Classifier:
         never sits waiting for points.
         """
         for item in pending:
+            if isinstance(item, Ending):
+                await self._end(item)
+                continue
             request = item.request
             # The review hold goes on once, when the case is first requested (later
             # updates of the case, e.g. the orders/updated our own write-backs cause
@@ -479,13 +543,26 @@ class Classifier:
                 else:
                     with call_class(Priority.ENRICH):
                         request = await self.enricher.enrich(request)
+                    request = self._after_enrichment(request)
             await self._publish(request, first=item.first)
             if deferred:
                 self.deferred.submit(request)
 
     async def _publish_update(self, request: CaseRequest) -> None:
         """Publish a deferred case's enriched request: the sink attaches it to the case."""
-        await self._publish(request, first=False)
+        await self._publish(self._after_enrichment(request), first=False)
+
+    def _after_enrichment(self, request: CaseRequest) -> CaseRequest:
+        """The rules that needed the Shopify context (return window, segment from tags)."""
+        return after_enrichment(request, self.services.policy_for(request.shop))
+
+    async def _end(self, ending: Ending) -> None:
+        """Publish an ended dispute's decision, and its closing request while the case is open."""
+        case_id = ending.request.case_id
+        sends = [self.services.emit(AGENT, CASES_DECISIONS, ending.decision, case_id)]
+        if ending.close:
+            sends.append(self.services.emit(AGENT, CASES_REQUESTS, ending.request, case_id))
+        await asyncio.gather(*sends)
 
     async def _opened_before(self, request: CaseRequest) -> bool:
         """Whether OpenText already has the case, though the open-cases table does not.

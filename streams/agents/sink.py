@@ -24,6 +24,12 @@
   says why its partitions stopped. A permanent refusal (4xx) goes to ``cases.requests.dlq`` with the
   status, error class, body excerpt and attempt count, and the pipeline goes on.
 * Emits ``CaseOpened`` and ``CaseState`` (OPEN, or FAILED with the reason).
+* A *closing* request (:func:`~streams.classify.disputes.closing_reason`: a
+  dispute that ended) never starts an instance: its variables (the final
+  status) are set on the running instance, which is then deleted with the
+  reason (``deleteReason``: the decision poller reads a deleted instance as
+  withdrawn, so no decision comes of it), and the case's state is CLOSED with
+  the reason. An instance already ended (decided) is left alone.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ from schemas.records import (
     CaseVariable,
     VariableType,
 )
+from streams.classify.disputes import closing_reason
 from streams.kafka.health import RemoteHealth, notes_publisher
 from streams.kafka.watermark import KafkaWatermarkStore
 from streams.ops.metrics import OPENTEXT_AUTH_ERRORS
@@ -75,7 +82,16 @@ LEDGER_TABLE = "sink-cases"
 EPOCH_PREFIX = "#epoch:"
 
 #: What the sink counts (exposed on the operations page).
-STATS = ("opened", "attached", "dead_lettered", "waits", "auth_waits", "after_end", "lookups")
+STATS = (
+    "opened",
+    "attached",
+    "closed",
+    "dead_lettered",
+    "waits",
+    "auth_waits",
+    "after_end",
+    "lookups",
+)
 
 _OPENTEXT_TYPES = {
     VariableType.STRING: "string",
@@ -194,10 +210,14 @@ class Sink:
             )
 
     async def open_case(self, event: Any, request: CaseRequest) -> None:
-        """Open (or update) the process instance of one case request."""
+        """Open (or update, or close) the process instance of one case request."""
         model_key = self.services.model_key(request.shop, request.case_type.value)
         if model_key is None:
             await self._fail(event, request, f"no OpenText model for {request.case_type.value}")
+            return
+        reason = closing_reason(request)
+        if reason is not None:
+            await self.close_case(event, request, model_key, reason)
             return
         try:
             variables = opentext_variables(request)
@@ -325,6 +345,76 @@ class Sink:
                     "OpenText unavailable for %s (%s); retry in %.1fs", request.case_id, exc, delay
                 )
                 await asyncio.sleep(delay)
+
+    async def close_case(
+        self, event: Any, request: CaseRequest, model_key: str, reason: str
+    ) -> None:
+        """Set the closing variables on the case's running instance, then delete it."""
+        client = self.services.opentext
+        entry = self.ledger.get(request.case_id)
+        instance_id = entry.get("instance") if entry and entry.get("state") == "open" else None
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if instance_id is None:
+                    self.stats["lookups"] += 1
+                    running = await client.find_process_instances(request.case_id, model_key)
+                    if not running:
+                        self._closed_already(request)
+                        return
+                    instance_id = running[0].id
+                try:
+                    await client.set_variables(instance_id, _update_variables(request))
+                    deleted = await client.delete_process_instance(
+                        instance_id,
+                        delete_reason=f"closed by casebridge: {reason}",
+                        missing_ok=True,
+                    )
+                except OpenTextNotFoundError:
+                    deleted = False
+                await self.opentext_health.success()
+                break
+            except OpenTextRequestError as exc:
+                await self._fail(event, request, str(exc), exc)
+                return
+            except OpenTextAuthError as exc:
+                self.stats["auth_waits"] += 1
+                await self.opentext_health.failure(exc)
+                await asyncio.sleep(self.auth_backoff.delay_s(attempt))
+            except OpenTextUnavailableError as exc:
+                self.stats["waits"] += 1
+                delay = self.outage_backoff.delay_s(attempt)
+                log.warning(
+                    "OpenText unavailable closing %s (%s); retry in %.1fs",
+                    request.case_id,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+        if not deleted:
+            # Decided (or closed) between the lookup and the delete: nothing left to close.
+            self._closed_already(request)
+            return
+        self.stats["closed"] += 1
+        log.info("case %s closed in OpenText: %s", request.case_id, reason)
+        state = CaseState(
+            case_id=request.case_id,
+            case_type=request.case_type,
+            shop=request.shop,
+            subject_id=request.subject_id,
+            status=CaseStatus.CLOSED,
+            process_instance_id=instance_id,
+            priority=request.priority,
+            sla_due_at=request.sla_due_at,
+            detail=reason[:500],
+            updated_at=datetime.now(UTC),
+        )
+        await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
+
+    def _closed_already(self, request: CaseRequest) -> None:
+        self.stats["after_end"] += 1
+        log.info("case %s: no running instance to close (decided already)", request.case_id)
 
     def _after_epoch(self, event: Any) -> bool:
         """Whether the record was written after the ledger began keeping its partition.

@@ -29,10 +29,10 @@ from schemas.records import CaseType
 __all__ = [
     "DEFAULT_ALIASES",
     "DEFAULT_OUTCOMES",
-    "WILDCARD",
-    "Effect",
     "FINAL_PREFIX",
     "FINAL_STATUSES",
+    "WILDCARD",
+    "Effect",
     "OutcomeMappingPolicy",
     "ReplacementPolicy",
 ]

@@ -124,6 +124,10 @@ def _default_risk_levels() -> dict[RiskLevelName, Priority]:
     return {"HIGH": Priority.HIGH, "MEDIUM": Priority.NORMAL}
 
 
+def _default_final_statuses() -> list[FinalDisputeStatus]:
+    return ["won", "lost", "accepted"]
+
+
 def _default_watched() -> list[WatchedField]:
     return ["title", "body_html", "variant_prices"]
 
@@ -516,9 +520,7 @@ class DisputePolicy(_Section):
     inquiry_priority: Priority = Priority.NORMAL
     evidence_margin: Duration = timedelta(days=1)
     """The SLA never ends later than ``evidence_due_by`` minus this margin."""
-    final_statuses: list[FinalDisputeStatus] = Field(
-        default_factory=lambda: ["won", "lost", "accepted"]
-    )
+    final_statuses: list[FinalDisputeStatus] = Field(default_factory=_default_final_statuses)
     """``disputes/update`` statuses that end a dispute: the outcome is recorded on the
     order (note, ``chargeback:final-<status>`` tag, ``dispute_<id>_final`` metafield)
     and the dispute's case, if still open, is closed with it. Empty: not recorded."""

@@ -204,28 +204,44 @@ def _tokens(query: str) -> list[str]:
     return [t for t in tokens if t.upper() != "AND"]
 
 
+def _tagged(tag: str) -> Callable[[Customer | DraftOrder], bool]:
+    return lambda resource: tag in {t.lower() for t in resource.tags}
+
+
+def _customer_term(field: str | None, value: str) -> Callable[[Customer], bool] | None:
+    if field is None:  # free text: name or e-mail
+        return lambda c: (
+            value in c.email.lower() or value in f"{c.first_name} {c.last_name}".lower()
+        )
+    if field == "email":
+        return lambda c: c.email.lower() == value
+    if field == "tag":
+        return _tagged(value)
+    if field == "id":
+        return lambda c: str(c.id) == value.rsplit("/", 1)[-1]
+    return None
+
+
 def customer_filter(query: str | None) -> Callable[[Customer], bool]:
     """A predicate for ``customers(query:)``: ``email:``, ``tag:``, ``id:`` and free text
     (name or e-mail); other fields are ignored, as Shopify does."""
     checks: list[Callable[[Customer], bool]] = []
     for token in _tokens(query or ""):
         match = _TERM.match(token)
-        if match is None:
-            text = token.lower()
-            checks.append(
-                lambda c, t=text: (
-                    t in c.email.lower() or t in f"{c.first_name} {c.last_name}".lower()
-                )
-            )
-            continue
-        field, value = match["field"], match["value"].strip("'\"").lower()
-        if field == "email":
-            checks.append(lambda c, v=value: c.email.lower() == v)
-        elif field == "tag":
-            checks.append(lambda c, v=value: v in {t.lower() for t in c.tags})
-        elif field == "id":
-            checks.append(lambda c, v=value: str(c.id) == v.rsplit("/", 1)[-1])
+        field = match["field"] if match else None
+        value = (match["value"] if match else token).strip("'\"").lower()
+        check = _customer_term(field, value)
+        if check is not None:
+            checks.append(check)
     return lambda c: all(check(c) for check in checks)
+
+
+def _draft_term(field: str, value: str) -> Callable[[DraftOrder], bool] | None:
+    if field == "tag":
+        return _tagged(value)
+    if field == "status":
+        return lambda d: d.status.lower() == value
+    return None
 
 
 def draft_filter(query: str | None) -> Callable[[DraftOrder], bool]:
@@ -234,11 +250,7 @@ def draft_filter(query: str | None) -> Callable[[DraftOrder], bool]:
     checks: list[Callable[[DraftOrder], bool]] = []
     for token in _tokens(query or ""):
         match = _TERM.match(token)
-        if match is None:
-            continue
-        field, value = match["field"], match["value"].strip("'\"").lower()
-        if field == "tag":
-            checks.append(lambda d, v=value: v in {t.lower() for t in d.tags})
-        elif field == "status":
-            checks.append(lambda d, v=value: d.status.lower() == v)
+        check = _draft_term(match["field"], match["value"].strip("'\"").lower()) if match else None
+        if check is not None:
+            checks.append(check)
     return lambda d: all(check(d) for check in checks)

@@ -15,7 +15,12 @@ from streams.decisions.effects.base import (
 from streams.decisions.keys import gid
 from streams.decisions.variables import compact_json
 
-__all__ = ["EVIDENCE_TEXT", "record_dispute_outcome", "update_dispute_evidence"]
+__all__ = [
+    "EVIDENCE_TEXT",
+    "record_dispute_final",
+    "record_dispute_outcome",
+    "update_dispute_evidence",
+]
 
 EVIDENCE_TEXT: dict[str, str] = {
     "evidenceText": "uncategorizedText",
@@ -44,6 +49,49 @@ def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
         "team": ctx.team,
     }
     key = "dispute_" + dispute.rsplit("/", 1)[-1]
+    return [
+        ActionDraft(ActionKind.ADD_NOTE, order, {"note": note}),
+        ActionDraft(
+            ActionKind.ADD_TAGS,
+            order,
+            {"tags": [format_tag(ctx.policy.chargeback_tag_format, ctx)]},
+        ),
+        ActionDraft(
+            ActionKind.SET_METAFIELD,
+            order,
+            {
+                "ownerId": order,
+                "namespace": ctx.policy.metafield_namespace,
+                "key": key,
+                "type": "json",
+                "value": compact_json(value),
+            },
+        ),
+    ]
+
+
+def record_dispute_final(ctx: EffectContext) -> list[ActionDraft]:
+    """How the dispute ended (a ``final_<status>`` outcome from Shopify): note, tag
+    ``chargeback:final_<status>`` and the ``casebridge.dispute_<id>_final`` metafield."""
+    why = "to record how the dispute ended"
+    order = order_gid(ctx, why)
+    dispute = ctx.variables.require("disputeId", why)
+    status = ctx.variables.require("disputeFinalStatus", why)
+    finalized = ctx.variables.text("disputeFinalizedOn")
+    amount = ctx.variables.text("disputeAmount")
+    currency = ctx.variables.text("currency")
+    money = f" ({' '.join(part for part in (amount, currency) if part)})" if amount else ""
+    note = staff_note(ctx, f"dispute {dispute} ended: {status}{money}")
+    value = {
+        "caseId": ctx.case_id,
+        "decisionId": ctx.decision_id,
+        "disputeId": dispute,
+        "status": status,
+        "finalizedOn": finalized,
+        "amount": amount,
+        "currency": currency,
+    }
+    key = "dispute_" + dispute.rsplit("/", 1)[-1] + "_final"
     return [
         ActionDraft(ActionKind.ADD_NOTE, order, {"note": note}),
         ActionDraft(
