@@ -347,7 +347,11 @@ def _customers(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
 
 def _order_events(order: m.Order, info: Info, **args: Any) -> dict[str, Any]:
     """Order.events: the timeline, by id (= creation order) or createdAt."""
-    key = (lambda e: (e.created_at, e.id)) if args.get("sortKey") == "CREATED_AT" else _by_id
+    key = (
+        (lambda e: (e.created_at.isoformat(), e.id))
+        if args.get("sortKey") == "CREATED_AT"
+        else _by_id
+    )
     return paginate(
         _shop(info).events_of(order),
         key,
