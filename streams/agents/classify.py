@@ -77,7 +77,7 @@ from streams.classify import (
 )
 from streams.classify.caseid import generation_id, renews
 from streams.classify.disputes import closing_reason
-from streams.classify.enriched import after_enrichment
+from streams.classify.enriched import after_enrichment, routed_by_enrichment
 from streams.classify.payload import parse_json_object
 from streams.classify.state import ComplaintHistory
 from streams.decisions import DecisionError, OutcomeMapper
@@ -537,7 +537,10 @@ class Classifier:
                     self.open_cases[request.case_id] = {**entry, "held": True}
             deferred = False
             if item.first:
-                if self.enricher.should_defer(request):
+                policy = self.services.policy_for(request.shop)
+                # A case whose routing waits on enrichment is never opened before it.
+                routing = routed_by_enrichment(request, policy)
+                if self.enricher.should_defer(request) and not routing:
                     request = self.enricher.deferred(request)
                     deferred = True
                 else:

@@ -20,7 +20,8 @@ again when a deferred enrichment arrives):
   (``customerTags``, matched against ``complaints.segment_tags``) when
   ``complaints.segment_from_tags`` is on: a match re-routes the complaint
   (teams, priority, SLA) as :func:`streams.classify.complaints.route` would
-  have with that segment, and adds reason ``SEGMENT_FROM_TAGS``.
+  have with that segment, and adds reason ``SEGMENT_FROM_TAGS``. Such a
+  complaint is never opened before its enrichment (:func:`routed_by_enrichment`).
 
 Pure: no I/O, no clock. A case without the facts is returned unchanged.
 """
@@ -37,7 +38,23 @@ from streams.classify.build import Variables
 from streams.classify.complaints import route, segment_of_tags
 from streams.policy.model import Policy
 
-__all__ = ["add_months", "after_enrichment", "assess_return", "route_by_tags"]
+__all__ = [
+    "add_months",
+    "after_enrichment",
+    "assess_return",
+    "route_by_tags",
+    "routed_by_enrichment",
+]
+
+
+def routed_by_enrichment(request: CaseRequest, policy: Policy) -> bool:
+    """Whether enrichment can change who ``request`` goes to (its teams and priority).
+
+    Such a case is enriched before it opens even when the store's budget is
+    short: an OpenText task is routed when it starts, and a deferred update
+    could no longer move a VIP complaint to the VIP team.
+    """
+    return request.case_type is CaseType.COMPLAINT and policy.complaints.segment_from_tags
 
 
 def after_enrichment(request: CaseRequest, policy: Policy) -> CaseRequest:
