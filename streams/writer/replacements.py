@@ -75,10 +75,14 @@ async def _draft_input(ctx: ActionContext, order_id: str, marker: str) -> JsonOb
         draft["purchasingEntity"] = {"customerId": customer["id"]}
     address = order.get("shippingAddress")
     if isinstance(address, dict):
-        renamed = {
-            _ADDRESS_INPUT.get(str(k), str(k)): v for k, v in address.items() if v is not None
-        }
-        draft["shippingAddress"] = ops.mailing_address_input(renamed)
+        # Shopify answers "" for what an address lacks (a province in Germany): left out.
+        renamed = {_ADDRESS_INPUT.get(str(k), str(k)): v for k, v in address.items() if v}
+        try:
+            draft["shippingAddress"] = ops.mailing_address_input(renamed)
+        except ops.InvalidAddressError as exc:
+            raise ActionRejected(
+                "INVALID_ADDRESS", f"order {order_id}: shipping address unusable: {exc}"
+            ) from None
     if ctx.flag("freeOfCharge"):
         draft["appliedDiscount"] = {
             "value": 100.0,

@@ -232,3 +232,34 @@ async def test_a_variant_shopify_refuses_fails_with_its_message() -> None:
 
     assert result.status is WritebackStatus.FAILED
     assert "Variant does not exist" in (result.error_message or "")
+
+
+async def test_empty_address_fields_are_left_out_and_a_bad_address_fails_cleanly() -> None:
+    german = original()
+    german["order"]["shippingAddress"].update({"provinceCode": "", "countryCodeV2": "DE"})
+    fake = (
+        FakeShopify()
+        .script("CasebridgeDraftOrdersTagged", drafts())
+        .script("CasebridgeReplacementOrder", german)
+        .script("CasebridgeDraftOrderCreate", created())
+        .script("CasebridgeDraftOrderComplete", completed())
+    )
+
+    result = await run(fake, ActionKind.CREATE_REPLACEMENT, ORDER, **params())
+
+    assert result.status is WritebackStatus.APPLIED
+    address = fake.called("CasebridgeDraftOrderCreate")[0]["input"]["shippingAddress"]
+    assert "provinceCode" not in address and address["countryCode"] == "DE"
+
+    broken = original()
+    broken["order"]["shippingAddress"]["countryCodeV2"] = "Germany"
+    fake = (
+        FakeShopify()
+        .script("CasebridgeDraftOrdersTagged", drafts())
+        .script("CasebridgeReplacementOrder", broken)
+    )
+
+    result = await run(fake, ActionKind.CREATE_REPLACEMENT, ORDER, **params())
+
+    assert (result.status, result.error_code) == (WritebackStatus.FAILED, "INVALID_ADDRESS")
+    assert fake.called("CasebridgeDraftOrderCreate") == []
