@@ -38,7 +38,6 @@ from tests.integration.pipeline.test_outbound import (
     states,
     statuses,
     tags_of,
-    wait_final_state,
     wait_instance,
     worker_extra,
     writebacks,
@@ -80,6 +79,23 @@ def decisions(pipeline: Pipeline, case_id: str) -> list[dict[str, Any]]:
 
 def kinds(decision: dict[str, Any]) -> list[str]:
     return [_value(a["kind"]) for a in decision["actions"]]
+
+
+def applied(pipeline: Pipeline, case_id: str) -> dict[str, Any]:
+    """The case's one decision, once each of its actions has a write-back result.
+
+    (Not the case's last state: workers of other runs on the shared broker classify the
+    same webhooks and publish states of this case id from their own emulators.)
+    """
+
+    def done() -> dict[str, Any] | None:
+        found = decisions(pipeline, case_id)
+        # Other runs' workers may publish the same decision (same id) from their classify.
+        assert len({d["decision_id"] for d in found}) <= 1, found
+        results = writebacks(pipeline, case_id)
+        return found[0] if found and len(results) >= len(found[0]["actions"]) else None
+
+    return effect(pipeline, done, f"every action of case {case_id} applied")  # type: ignore[no-any-return]
 
 
 def shop_state(pipeline: Pipeline) -> dict[str, Any]:
@@ -131,10 +147,10 @@ def test_a_return_carries_its_window_and_warranty_and_a_replacement_is_created_o
         return drafts[0] if drafts and drafts[0]["status"] == "completed" else None
 
     draft = effect(pipeline, replacement, f"the replacement of order {order_id}")
-    wait_final_state(pipeline, case_id, "APPLIED")
-    (decision,) = decisions(pipeline, case_id)
+    decision = applied(pipeline, case_id)
     assert kinds(decision) == ["APPROVE_RETURN", "CREATE_REPLACEMENT", "ADD_TAGS", "ADD_TAGS"]
-    assert {_value(r["status"]) for r in writebacks(pipeline, case_id)} == {"APPLIED"}
+    first = writebacks(pipeline, case_id)[: len(decision["actions"])]
+    assert {_value(r["status"]) for r in first} == {"APPLIED"}
     # The replacement: the returned variant, free, to the same customer, its own order.
     created = order(pipeline, str(draft["order_id"]))
     assert [(li["variant_id"], li["quantity"]) for li in created["line_items"]] == [
@@ -158,8 +174,9 @@ def test_a_return_carries_its_window_and_warranty_and_a_replacement_is_created_o
         lambda: len(writebacks(pipeline, case_id)) >= before + replayed * len(decision["actions"]),
         "the replayed decision's write-backs",
     )
-    again = statuses(writebacks(pipeline, case_id)[before:], "CREATE_REPLACEMENT")
-    assert again == ["ALREADY_APPLIED"] * replayed
+    created_results = statuses(writebacks(pipeline, case_id), "CREATE_REPLACEMENT")
+    assert created_results.count("APPLIED") == 1, created_results
+    assert set(created_results[1:]) == {"ALREADY_APPLIED"}, created_results
     marker = f"casebridge-replacement:{case_id}"
     assert len([d for d in shop_state(pipeline)["draft_orders"] if marker in d["tags"]]) == 1
 
@@ -188,9 +205,7 @@ def test_a_disputes_end_is_stored_on_the_order_and_closes_its_open_case_once(
     ended = httpx.post(url, json={"status": "won"}, timeout=10)
     assert ended.status_code == 200, ended.text
 
-    final = wait_final_state(pipeline, case_id, "APPLIED")
-    assert final is not None
-    (decision,) = decisions(pipeline, case_id)
+    decision = applied(pipeline, case_id)
     assert (decision["outcome"], _value(decision["source"])) == ("final_won", "SHOPIFY")
     assert kinds(decision) == ["ADD_NOTE", "ADD_TAGS", "SET_METAFIELD", "ADD_TAGS"]
     after = order(pipeline, order_id)
@@ -205,15 +220,22 @@ def test_a_disputes_end_is_stored_on_the_order_and_closes_its_open_case_once(
     recorded = json.loads(data["order"]["metafield"]["value"])
     assert (recorded["status"], recorded["caseId"]) == ("won", case_id)
     # The case: closed in OpenText with the reason, once; no second instance or case.
-    assert "CLOSED" in [_value(s["status"]) for s in states(pipeline, case_id)]
+    effect(
+        pipeline,
+        lambda: "CLOSED" in [_value(s["status"]) for s in states(pipeline, case_id)],
+        f"case {case_id} closed",
+    )
     ot = httpx.get(f"{pipeline.emulators.opentext_url}/_emulator/state", timeout=10).json()
     (closed,) = [i for i in ot["instances"] if i.get("businessKey") == case_id]
     assert "dispute won" in str(closed.get("deleteReason"))
     assert len(instances_for(pipeline, "casebridge.chargeback", orderId=order_id)) == 1
     assert decoded(pipeline, "cases.requests", f"{case_id}-g2") == []
-    # No decision came of the deleted instance; the ending was applied once.
-    assert [d["outcome"] for d in decisions(pipeline, case_id)] == ["final_won"]
-    assert statuses(writebacks(pipeline, case_id), "SET_METAFIELD") == ["APPLIED"]
+    # No decision came of the deleted instance; the ending was applied once (a copy of the
+    # same decision from another run's worker is ALREADY_APPLIED, never written again).
+    assert {d["decision_id"] for d in decisions(pipeline, case_id)} == {f"{case_id}:final_won"}
+    for kind in ("ADD_NOTE", "SET_METAFIELD"):
+        results = statuses(writebacks(pipeline, case_id), kind)
+        assert results.count("APPLIED") == 1 and set(results) <= {"APPLIED", "ALREADY_APPLIED"}
 
 
 # --- UC3: VIP from the customer's tags -----------------------------------------------------------
