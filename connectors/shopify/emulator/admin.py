@@ -92,8 +92,7 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
     """Create explicit resources: customers, products, then orders (snake_case input)."""
     created: dict[str, list[str]] = {"customers": [], "products": [], "orders": []}
     with emu.store.transaction(shop):
-        clock = emu.clock
-        ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+        ctx = _ctx(emu, shop)
         for c in body.get("customers", []):
             cust = catalog.create_customer(
                 ctx,
@@ -392,6 +391,21 @@ class CommentInput(BaseModel):
     message: str = Field(min_length=1, max_length=5000)
 
 
+def _find(emu: Emulator, getter: str, ident: str) -> tuple[ShopState, Any] | None:
+    """The shop holding resource ``ident`` (numeric id or gid) and the resource."""
+    for shop in emu.store.shops.values():
+        try:
+            return shop, getattr(shop, getter)(int(ident) if ident.isdigit() else ident)
+        except ResourceNotFound:
+            continue
+    return None
+
+
+def _ctx(emu: Emulator, shop: ShopState) -> ops.Ctx:
+    clock = emu.clock
+    return ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+
+
 async def order_comment(request: web.Request) -> web.Response:
     """``POST /_emulator/orders/{id}/comments``: what staff type into the order's timeline
     (the Admin API has no mutation for it, so an app never writes one)."""
@@ -400,18 +414,15 @@ async def order_comment(request: web.Request) -> web.Response:
         body = CommentInput.model_validate(await _body(request))
     except (ValueError, ValidationError) as exc:
         return _bad(str(exc))
-    ident = request.match_info["id"]
-    for shop in emu.store.shops.values():
-        try:
-            order = shop.order(int(ident) if ident.isdigit() else ident)
-        except ResourceNotFound:
-            continue
-        with emu.store.transaction(shop):
-            clock = emu.clock
-            ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
-            event = ops.record_event(ctx, order, "comment", body.message, author=body.author)
-        return web.json_response({"id": event.gid})
-    return _bad(f"order {ident} not found", 404)
+    found = _find(emu, "order", request.match_info["id"])
+    if found is None:
+        return _bad(f"order {request.match_info['id']} not found", 404)
+    shop, order = found
+    with emu.store.transaction(shop):
+        event = ops.record_event(
+            _ctx(emu, shop), order, "comment", body.message, author=body.author
+        )
+    return web.json_response({"id": event.gid})
 
 
 class DisputeStatusInput(BaseModel):
@@ -430,21 +441,16 @@ async def dispute_status(request: web.Request) -> web.Response:
         body = DisputeStatusInput.model_validate(await _body(request))
     except (ValueError, ValidationError) as exc:
         return _bad(str(exc))
-    ident = request.match_info["id"]
-    for shop in emu.store.shops.values():
-        try:
-            dispute = shop.dispute(int(ident) if ident.isdigit() else ident)
-        except ResourceNotFound:
-            continue
-        try:
-            with emu.store.transaction(shop):
-                clock = emu.clock
-                ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
-                ful.finalize_dispute(ctx, dispute, body.status.strip().lower())
-        except UserErrorRaised as exc:
-            return _bad(str(exc), 409)
-        return web.json_response(payloads.dispute(shop, dispute))
-    return _bad(f"dispute {ident} not found", 404)
+    found = _find(emu, "dispute", request.match_info["id"])
+    if found is None:
+        return _bad(f"dispute {request.match_info['id']} not found", 404)
+    shop, dispute = found
+    try:
+        with emu.store.transaction(shop):
+            ful.finalize_dispute(_ctx(emu, shop), dispute, body.status.strip().lower())
+    except UserErrorRaised as exc:
+        return _bad(str(exc), 409)
+    return web.json_response(payloads.dispute(shop, dispute))
 
 
 async def reset(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ Lookups of a missing id answer ``null`` like Shopify, not an error.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -77,14 +78,20 @@ def _by_id(item: Any) -> tuple[Any, ...]:
     return (item.id,)
 
 
-def _page(items: list[Any], args: dict[str, Any], required: bool = True) -> dict[str, Any]:
+def _page(
+    items: list[Any],
+    args: dict[str, Any],
+    required: bool = True,
+    key: Callable[[Any], tuple[Any, ...]] = _by_id,
+) -> dict[str, Any]:
     return paginate(
         items,
-        _by_id,
+        key,
         first=args.get("first"),
         after=args.get("after"),
         last=args.get("last"),
         before=args.get("before"),
+        reverse=bool(args.get("reverse")),
         required=required,
     )
 
@@ -318,49 +325,20 @@ def _draft_money(kind: str) -> Resolver:
 def _draft_orders(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
     """draftOrders(query:): the search terms casebridge sends (``tag:``, ``status:``)."""
     matches = draft_filter(args.get("query"))
-    drafts = [d for d in _shop(info).draft_orders.values() if matches(d)]
-    return paginate(
-        drafts,
-        _by_id,
-        first=args.get("first"),
-        after=args.get("after"),
-        last=args.get("last"),
-        before=args.get("before"),
-        reverse=bool(args.get("reverse")),
-    )
+    return _page([d for d in _shop(info).draft_orders.values() if matches(d)], args)
 
 
 def _customers(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
     """customers(query:): ``email:``, ``tag:`` and ``id:`` terms (the ones casebridge sends)."""
     matches = customer_filter(args.get("query"))
-    found = [c for c in _shop(info).customers.values() if matches(c)]
-    return paginate(
-        found,
-        _by_id,
-        first=args.get("first"),
-        after=args.get("after"),
-        last=args.get("last"),
-        before=args.get("before"),
-        reverse=bool(args.get("reverse")),
-    )
+    return _page([c for c in _shop(info).customers.values() if matches(c)], args)
 
 
 def _order_events(order: m.Order, info: Info, **args: Any) -> dict[str, Any]:
     """Order.events: the timeline, by id (= creation order) or createdAt."""
-    key = (
-        (lambda e: (e.created_at.isoformat(), e.id))
-        if args.get("sortKey") == "CREATED_AT"
-        else _by_id
-    )
-    return paginate(
-        _shop(info).events_of(order),
-        key,
-        first=args.get("first"),
-        after=args.get("after"),
-        last=args.get("last"),
-        before=args.get("before"),
-        reverse=bool(args.get("reverse")),
-    )
+    by_time = args.get("sortKey") == "CREATED_AT"
+    key = (lambda e: (e.created_at.isoformat(), e.id)) if by_time else _by_id
+    return _page(_shop(info).events_of(order), args, key=key)
 
 
 def _calc_subtotal(edit: m.OrderEdit, info: Info) -> dict[str, Any]:

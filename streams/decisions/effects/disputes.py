@@ -34,21 +34,10 @@ EVIDENCE_TEXT: dict[str, str] = {
 ``disputeEvidence`` JSON object, passed through as written)."""
 
 
-def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
-    """Note, tag and ``casebridge.dispute_<id>`` metafield on the disputed order."""
-    order = order_gid(ctx, "to record the chargeback outcome")
-    dispute = ctx.variables.require("disputeId", "to record the chargeback outcome")
-    notes = ctx.variables.first_text("notes", "reason")
-    note = staff_note(ctx, f"dispute {dispute}" + (f": {notes}" if notes else ""))
-    value = {
-        "caseId": ctx.case_id,
-        "decisionId": ctx.decision_id,
-        "disputeId": dispute,
-        "notes": notes,
-        "outcome": ctx.outcome,
-        "team": ctx.team,
-    }
-    key = "dispute_" + dispute.rsplit("/", 1)[-1]
+def _on_order(
+    ctx: EffectContext, order: str, note: str, key: str, value: dict[str, Any]
+) -> list[ActionDraft]:
+    """A staff note, the policy's chargeback tag and a ``json`` metafield on ``order``."""
     return [
         ActionDraft(ActionKind.ADD_NOTE, order, {"note": note}),
         ActionDraft(
@@ -68,6 +57,23 @@ def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
             },
         ),
     ]
+
+
+def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
+    """Note, tag and ``casebridge.dispute_<id>`` metafield on the disputed order."""
+    order = order_gid(ctx, "to record the chargeback outcome")
+    dispute = ctx.variables.require("disputeId", "to record the chargeback outcome")
+    notes = ctx.variables.first_text("notes", "reason")
+    note = staff_note(ctx, f"dispute {dispute}" + (f": {notes}" if notes else ""))
+    value = {
+        "caseId": ctx.case_id,
+        "decisionId": ctx.decision_id,
+        "disputeId": dispute,
+        "notes": notes,
+        "outcome": ctx.outcome,
+        "team": ctx.team,
+    }
+    return _on_order(ctx, order, note, "dispute_" + dispute.rsplit("/", 1)[-1], value)
 
 
 def record_dispute_final(ctx: EffectContext) -> list[ActionDraft]:
@@ -91,26 +97,7 @@ def record_dispute_final(ctx: EffectContext) -> list[ActionDraft]:
         "amount": amount,
         "currency": currency,
     }
-    key = "dispute_" + dispute.rsplit("/", 1)[-1] + "_final"
-    return [
-        ActionDraft(ActionKind.ADD_NOTE, order, {"note": note}),
-        ActionDraft(
-            ActionKind.ADD_TAGS,
-            order,
-            {"tags": [format_tag(ctx.policy.chargeback_tag_format, ctx)]},
-        ),
-        ActionDraft(
-            ActionKind.SET_METAFIELD,
-            order,
-            {
-                "ownerId": order,
-                "namespace": ctx.policy.metafield_namespace,
-                "key": key,
-                "type": "json",
-                "value": compact_json(value),
-            },
-        ),
-    ]
+    return _on_order(ctx, order, note, "dispute_" + dispute.rsplit("/", 1)[-1] + "_final", value)
 
 
 def update_dispute_evidence(ctx: EffectContext) -> list[ActionDraft]:
