@@ -4,7 +4,7 @@ A dispute ends outside any team's hands — the card network rules (``won``,
 ``lost``) or the merchant accepts it in the Shopify admin — and Shopify says so
 on ``disputes/update``. The classify agent turns that into a
 :class:`~schemas.records.CaseDecision` of the dispute's case with outcome
-``final_<status>`` (see :data:`~streams.decisions.policy.FINAL_PREFIX`), source
+``final_<status>`` (see :data:`~streams.policy.outcomes.FINAL_PREFIX`), source
 ``SHOPIFY`` and team ``shopify``, mapped like any decision (default: note, tag
 ``chargeback:final_<status>``, metafield ``casebridge.dispute_<id>_final``),
 and the writer applies it. Its id is ``<case id>:final_<status>``, so the same
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from schemas.records import CaseDecision, CaseRequest, DecisionSource
 from streams.decisions.errors import DecisionDataError
 from streams.decisions.mapping import OutcomeMapper
-from streams.decisions.policy import FINAL_PREFIX
+from streams.policy.outcomes import FINAL_PREFIX
 
 __all__ = ["SHOPIFY_TEAM", "final_decision"]
 
