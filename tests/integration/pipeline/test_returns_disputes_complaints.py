@@ -98,6 +98,22 @@ def applied(pipeline: Pipeline, case_id: str) -> dict[str, Any]:
     return effect(pipeline, done, f"every action of case {case_id} applied")  # type: ignore[no-any-return]
 
 
+def enriched_instance(pipeline: Pipeline, model: str, variable: str, **filters: str) -> Any:
+    """The case's instance once this worker's enrichment (``variable``) is on it.
+
+    Workers of other runs on the shared broker classify the same webhooks and may open
+    the case first, unenriched (the shop is not theirs); this worker's request is then
+    attached to it as an update.
+    """
+    wait_instance(pipeline, model, 60, **filters)
+
+    def enriched() -> Any:
+        (instance,) = instances_for(pipeline, model, **filters)
+        return instance if variable in variables_of(instance) else None
+
+    return effect(pipeline, enriched, f"{variable} on the {model} case")
+
+
 def shop_state(pipeline: Pipeline) -> dict[str, Any]:
     shops = pipeline.emulators.shopify_state()["shops"]
     return next(s for s in shops if s["domain"] == SHOP)  # type: ignore[no-any-return]
@@ -118,7 +134,9 @@ def test_a_return_carries_its_window_and_warranty_and_a_replacement_is_created_o
 ) -> None:
     entry = seed(pipeline, "return_request")
     order_id = numeric_id(entry["order_id"])
-    instance = wait_instance(pipeline, "casebridge.return_review", orderId=order_id)
+    instance = enriched_instance(
+        pipeline, "casebridge.return_review", "withinReturnWindow", orderId=order_id
+    )
     case_id = str(instance["businessKey"])
     values = variables_of(instance)
     original = order(pipeline, order_id)
@@ -189,7 +207,9 @@ def test_a_disputes_end_is_stored_on_the_order_and_closes_its_open_case_once(
 ) -> None:
     entry = seed(pipeline, "dispute_chargeback")
     order_id = numeric_id(entry["order_id"])
-    instance = wait_instance(pipeline, "casebridge.chargeback", orderId=order_id)
+    instance = enriched_instance(
+        pipeline, "casebridge.chargeback", "communicationHistory", orderId=order_id
+    )
     case_id = str(instance["businessKey"])
     values = variables_of(instance)
     dispute_id = numeric_id(str(values["disputeId"]))
