@@ -376,7 +376,14 @@ class Sandbox:
         severities = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
         customers = [f"sandbox-{n}" for n in range(5)]  # few customers: repeats happen
         while not self.stop_event.wait(10.0):
-            customer = random.choice(customers)
+            # Half from the store's own customers, named by e-mail alone as a help desk
+            # knows them and with no segment: a VIP-tagged one is routed VIP from its tags.
+            known = self._store_emails()
+            if known and random.random() < 0.5:
+                who = ["--email", random.choice(known)]
+            else:
+                customer = random.choice(customers)
+                who = ["--customer-id", customer, "--email", f"{customer}@example.com"]
             subprocess.run(
                 [
                     *cli,
@@ -384,10 +391,7 @@ class Sandbox:
                     "complaint",
                     "--shop",
                     self.shops.default.domain,
-                    "--customer-id",
-                    customer,
-                    "--email",
-                    f"{customer}@example.com",
+                    *who,
                     "--channel",
                     "HELP_DESK",
                     "--issue-type",
@@ -407,6 +411,15 @@ class Sandbox:
                 self._offline_intake()
             except httpx.HTTPError as exc:
                 log.warning("offline intake not started: %s", exc)
+
+    def _store_emails(self) -> list[str]:
+        """The e-mails of the emulated store's customers (none when it cannot be read)."""
+        try:
+            state = httpx.get(f"{self.shopify_url}/_emulator/state", timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            return []
+        shop = state["shops"][0] if state.get("shops") else {}
+        return [str(c["email"]) for c in shop.get("customers", []) if c.get("email")]
 
     def _offline_intake(self) -> None:
         state = httpx.get(f"{self.shopify_url}/_emulator/state", timeout=10).json()
