@@ -400,7 +400,9 @@ class Classifier:
             known = self.generations.get(request.case_id) or {}
             current = str(known.get("case_id") or request.case_id)
             entry = self.open_cases.get(current)
-            status = next(v.value for v in request.variables if v.name == "disputeFinalStatus")
+            status = next(
+                (v.value for v in request.variables if v.name == "disputeFinalStatus"), None
+            )
             if entry is not None and entry.get("ended_as") == status:
                 self.stats["duplicates"] += 1
                 continue
