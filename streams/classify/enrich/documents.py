@@ -55,6 +55,7 @@ fragment CasebridgeCustomerHistory on Customer {
 _ORDER_FIELDS = """
     id
     name
+    note
     currencyCode
     displayFinancialStatus
     displayFulfillmentStatus

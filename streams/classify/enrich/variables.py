@@ -27,6 +27,7 @@ variable                        type      meaning
 ``orderCurrency``               STRING    the order's currency
 ``orderFinancialStatus``        STRING    ``PAID``, ``PARTIALLY_REFUNDED``...
 ``orderFulfillmentStatus``      STRING    ``UNFULFILLED``, ``FULFILLED``...
+``orderNote``                   STRING    the customer's note at checkout (if any)
 ``orderRefunds``                JSON      refunds (id, createdAt, amount, currency, note)
 ``refundCount``                 INTEGER   number of refunds
 ``refundedTotal``               DECIMAL   sum of the refunds
@@ -212,6 +213,8 @@ def order_record(order: Mapping[str, Any]) -> Variables:
         .string("orderCurrency", currency if isinstance(currency, str) else None)
         .string("orderFinancialStatus", order.get("displayFinancialStatus"))
         .string("orderFulfillmentStatus", order.get("displayFulfillmentStatus"))
+        # The customer's note at checkout: the one customer message an order carries.
+        .string("orderNote", order.get("note") or None)
     )
 
 

@@ -43,6 +43,7 @@ def order_node() -> dict[str, Any]:
     return {
         "id": ORDER_GID,
         "name": "#1001",
+        "note": "Please leave the parcel with the neighbour",
         "currencyCode": "EUR",
         "displayFinancialStatus": "PAID",
         "displayFulfillmentStatus": "UNFULFILLED",

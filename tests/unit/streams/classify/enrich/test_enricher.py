@@ -155,6 +155,7 @@ async def test_chargeback_gets_shipping_proof_order_record_and_refunds(
     ]
     assert value(case, "trackingNumbers") == "1Z999"
     assert value(case, "orderName") == "#1001"
+    assert value(case, "orderNote") == "Please leave the parcel with the neighbour"
     assert value(case, "orderCurrency") == "EUR"
     assert value(case, "refundCount") == "1"
     assert value(case, "refundedTotal") == "20.00"
