@@ -288,6 +288,12 @@ def test_a_status_neither_open_nor_final_opens_nothing(policy: Policy) -> None:
     assert classify_event(won, quiet, EMPTY, NOW) == []
 
 
+def test_an_ended_dispute_with_a_bad_end_date_is_refused_naming_it(policy: Policy) -> None:
+    event = make_event("disputes/update", _dispute(status="won", finalized_on="yesterday"))
+    with pytest.raises(ClassificationError, match="finalized_on: expected an ISO-8601 timestamp"):
+        classify_event(event, policy, EMPTY, NOW)
+
+
 def test_an_ended_dispute_without_its_order_is_refused(policy: Policy) -> None:
     event = make_event("disputes/update", _dispute(status="lost", order_id=None))
     with pytest.raises(ClassificationError, match="order_id: missing id"):
