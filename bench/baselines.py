@@ -97,6 +97,7 @@ def run_classify_without_enrichment() -> None:
     import faust
 
     from streams.classify import agent as classify
+    from streams.decisions.ending import FinalDecisionBuilder
     from streams.pipeline import build_app
     from streams.settings import load_settings
     from streams.topics import ensure_topics, topic_specs
@@ -107,7 +108,7 @@ def run_classify_without_enrichment() -> None:
     ensure_topics(config, topic_specs(settings.kafka.default_partitions))
     app = build_app(settings, roles=["sink"])
     services = app.casebridge_services  # type: ignore[attr-defined]
-    classify.register(app, services, classify.NoEnrichment())
+    classify.register(app, services, classify.NoEnrichment(), endings=FinalDecisionBuilder())
     ensure_topics(config, changelog_specs(app, settings.kafka.default_partitions))
     sys.argv = sys.argv[:1]
     faust.Worker(app, loglevel=settings.log_level.lower()).execute_from_commandline()

@@ -33,6 +33,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from schemas import load_schema, record_for_topic
 
 __all__ = [
+    "CLOSED_BY",
     "RECORD_MODELS",
     "Action",
     "ActionKind",
@@ -229,6 +230,7 @@ class ActionKind(_Symbol):
     CREATE_ORDER = "CREATE_ORDER"
     UPDATE_PRODUCT = "UPDATE_PRODUCT"
     NONE = "NONE"
+    CREATE_REPLACEMENT = "CREATE_REPLACEMENT"
 
 
 class DecisionSource(_Symbol):
@@ -237,6 +239,8 @@ class DecisionSource(_Symbol):
     HISTORY_POLL = "HISTORY_POLL"
     CALLBACK = "CALLBACK"
     MANUAL = "MANUAL"
+    #: Shopify itself decided (a dispute's final status on ``disputes/update``).
+    SHOPIFY = "SHOPIFY"
 
 
 class PaymentStatus(_Symbol):
@@ -402,6 +406,10 @@ class ComplaintSubmitted(AvroRecord):
     submitted_at: UtcDatetime
 
 
+#: The variable that marks a closing :class:`CaseRequest` and says why the case closes.
+CLOSED_BY = "caseClosedBy"
+
+
 class CaseRequest(AvroRecord):
     """A request to open a workflow case (topic ``cases.requests``)."""
 
@@ -422,6 +430,14 @@ class CaseRequest(AvroRecord):
     enrichment_complete: bool = True
     source_event_ids: list[str] = Field(default_factory=list)
     requested_at: UtcDatetime
+
+    def closing_reason(self) -> str | None:
+        """Why this request closes its case (a dispute that ended), or None for any other.
+
+        A closing request carries the variable :data:`CLOSED_BY`; classify writes it,
+        the sink ends the case's instance with it instead of opening or updating one.
+        """
+        return next((v.value for v in self.variables if v.name == CLOSED_BY), None)
 
 
 class CaseOpened(AvroRecord):

@@ -13,6 +13,7 @@ import faust
 
 from streams.app import create_app
 from streams.classify.rules import is_known_topic
+from streams.decisions.ending import FinalDecisionBuilder
 from streams.decisions.replay import DecisionReplayer
 from streams.ops.metrics import add_refresher
 from streams.ops.web import install_metrics_route
@@ -23,7 +24,7 @@ from streams.settings import Settings, SettingsError
 #: not import each other: what one needs of another is handed over here (ingress, writer).
 ROLES: dict[str, str] = {
     "ingress": "streams.pipeline:register_ingress",
-    "classify": "streams.classify.agent:register_classify",
+    "classify": "streams.pipeline:register_classify",
     "sink": "streams.sink.agent:register",
     "decisions": "streams.decisions.agent:register",
     "reconcile": "streams.reconcile.agent:register",
@@ -57,6 +58,14 @@ def _load(target: str) -> Callable[..., Any]:
 def register_ingress(app: faust.App, services: Services) -> Any:
     """The ingress stage, accepting the webhook topics classify reads (role ``ingress``)."""
     return _load("streams.ingress.agent:register")(app, services, is_known_topic=is_known_topic)
+
+
+def register_classify(app: faust.App, services: Services) -> Any:
+    """The classify stage, recording disputes that ended as the decisions stage maps
+    outcomes (role ``classify``)."""
+    return _load("streams.classify.agent:register_classify")(
+        app, services, endings=FinalDecisionBuilder()
+    )
 
 
 def register_writer(app: faust.App, services: Services) -> Any:

@@ -226,6 +226,13 @@ class EnrichSettings(BaseModel):
     """Deferred enrichments running at once."""
     deferred_limit: int = Field(default=10_000, ge=1)
     """Deferred enrichments kept waiting at most."""
+    timeline_pages: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="Pages of a disputed order's timeline gathered as evidence (0: none).",
+    )
+    timeline_page_size: int = Field(default=20, ge=1, le=100)
 
 
 class ReconcileSettings(BaseModel):

@@ -32,6 +32,8 @@ from connectors.shopify.documents.operations import (
     DISPUTE_EVIDENCE_UPDATE,
     DRAFT_ORDER_COMPLETE,
     DRAFT_ORDER_CREATE,
+    DRAFT_ORDER_INVOICE_SEND,
+    DRAFT_ORDERS_TAGGED,
     FULFILLMENT_ORDER_HOLD,
     FULFILLMENT_ORDER_RELEASE_HOLD,
     FULFILLMENT_ORDER_RESCHEDULE,
@@ -80,6 +82,8 @@ __all__ = [
     "dispute_evidence_update",
     "draft_order_complete",
     "draft_order_create",
+    "draft_order_invoice_send",
+    "draft_orders_tagged",
     "fulfillment_order_hold",
     "fulfillment_order_release_hold",
     "fulfillment_order_reschedule",
@@ -644,6 +648,28 @@ async def draft_order_complete(client: GraphQLExecutor, draft_order_id: str) -> 
     data = await client.execute(DRAFT_ORDER_COMPLETE, {"id": draft_order_id})
     draft = _payload(data, "draftOrderComplete").get("draftOrder")
     return draft if isinstance(draft, dict) else {}
+
+
+async def draft_order_invoice_send(client: GraphQLExecutor, draft_order_id: str) -> JsonObject:
+    """E-mail the draft's invoice (checkout link) to its customer; returns the ``draftOrder``."""
+    data = await client.execute(DRAFT_ORDER_INVOICE_SEND, {"id": draft_order_id})
+    draft = _payload(data, "draftOrderInvoiceSend").get("draftOrder")
+    return draft if isinstance(draft, dict) else {}
+
+
+async def draft_orders_tagged(client: GraphQLExecutor, tag: str) -> list[JsonObject]:
+    """Draft orders carrying ``tag`` (Shopify's search: ``tag:'<tag>'``), at most 5."""
+    quoted = tag.replace("\\", "\\\\").replace("'", "\\'")
+    data = await client.execute(DRAFT_ORDERS_TAGGED, {"query": f"tag:'{quoted}'"})
+    connection = data.get("draftOrders") or {}
+    nodes = connection.get("nodes") if isinstance(connection, dict) else None
+    # The search is by token: keep only exact tag matches.
+    return [
+        node
+        for node in nodes or []
+        if isinstance(node, dict)
+        and tag.lower() in (str(t).lower() for t in node.get("tags") or [])
+    ]
 
 
 async def order_create(

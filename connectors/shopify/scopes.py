@@ -28,11 +28,13 @@ __all__ = [
 
 #: role -> the scopes its Shopify calls need (roles absent here make no Admin API call).
 ROLE_SCOPES: Mapping[str, tuple[str, ...]] = {
-    # Enrichment: the order, its customer's history, returns and disputes; holds.
+    # Enrichment: the order (and its timeline), its customer's history and tags, returns,
+    # the returned products' warranty metafields, disputes; holds.
     "classify": (
         "read_orders",
         "read_customers",
         "read_returns",
+        "read_products",
         "read_shopify_payments_disputes",
         "write_merchant_managed_fulfillment_orders",
         # UC6: content holds (restore / draft), theme files and shop policies read for claims.

@@ -440,7 +440,16 @@ class Sandbox:
         severities = ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
         customers = [f"sandbox-{n}" for n in range(5)]  # few customers: repeats happen
         while not self.stop_event.wait(10.0):
-            customer = random.choice(customers)
+            # Half from the store's own customers, named by e-mail alone as a help desk
+            # knows them and with no segment: a VIP-tagged one is routed VIP from its tags
+            # (tagged customers are the few, so half of these are drawn among them).
+            tagged, plain = self._store_emails()
+            pool = tagged if tagged and (random.random() < 0.5 or not plain) else plain
+            if pool and random.random() < 0.5:
+                who = ["--email", random.choice(pool)]
+            else:
+                customer = random.choice(customers)
+                who = ["--customer-id", customer, "--email", f"{customer}@example.com"]
             subprocess.run(
                 [
                     *cli,
@@ -448,10 +457,7 @@ class Sandbox:
                     "complaint",
                     "--shop",
                     self.config.shop_domains[0],
-                    "--customer-id",
-                    customer,
-                    "--email",
-                    f"{customer}@example.com",
+                    *who,
                     "--channel",
                     "HELP_DESK",
                     "--issue-type",
@@ -471,6 +477,18 @@ class Sandbox:
                 self._offline_intake()
             except httpx.HTTPError as exc:
                 log.warning("offline intake not started: %s", exc)
+
+    def _store_emails(self) -> tuple[list[str], list[str]]:
+        """The e-mails of the emulated store's customers, (tagged, untagged); empty when
+        the store cannot be read."""
+        try:
+            state = httpx.get(f"{self.shopify_url}/_emulator/state", timeout=10).json()
+        except (httpx.HTTPError, ValueError):
+            return [], []
+        shop = state["shops"][0] if state.get("shops") else {}
+        customers = [c for c in shop.get("customers", []) if c.get("email")]
+        tagged = [str(c["email"]) for c in customers if c.get("tags")]
+        return tagged, [str(c["email"]) for c in customers if not c.get("tags")]
 
     def _offline_intake(self) -> None:
         state = httpx.get(f"{self.shopify_url}/_emulator/state", timeout=10).json()

@@ -21,11 +21,14 @@ ORDER_REVIEW           approved              nothing
                                              with the reviewer's correction) if the
                                              case carries one
 HIGH_VALUE_REVIEW      approved / rejected   nothing (``reason`` on a rejection)
-RETURN_REVIEW          approved              ``returnId`` and either returned lines
-                                             with ``lineItemId`` (``resolution``
-                                             refund), else ``orderId`` (replacement)
-                       declined              ``returnId`` -> ``declineReason``,
-                                             ``declineNote``
+RETURN_REVIEW          approved              ``returnId`` and ``replacementLineItems``
+                                             (the returned variants) for a wrong item,
+                                             size or defect: half the time
+                                             ``resolution`` replacement; else returned
+                                             lines with ``lineItemId`` (refund)
+                       declined              ``returnId`` -> ``declineReason``
+                                             (RETURN_PERIOD_ENDED when the case says it
+                                             came outside the window), ``declineNote``
 FULFILLMENT_EXCEPTION  split                 a fulfillment order and its lines ->
                                              ``fulfillmentOrderId``, ``splitLineItems``
                                              (the case's, else one unit of its first
@@ -199,23 +202,34 @@ def _correct_order(variables: Variables, rng: random.Random, now: datetime) -> F
     return form
 
 
+#: Return reasons a customer is usually sent the item again for (an exchange).
+REPLACEABLE_REASONS = frozenset({"wrong_item", "size_too_small", "size_too_large", "defective"})
+
+
 def _approve_return(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
     if _text(variables, "returnId") is None:
         return None
     lines = _objects(variables, "refundLineItems", "returnLineItems")
-    # A refund whenever the returned lines can be refunded (what a reviewer approving a
-    # return means by default); a replacement only for a return without such lines.
-    if lines and all(line.get("lineItemId") for line in lines):
+    refundable = bool(lines) and all(line.get("lineItemId") for line in lines)
+    replaceable = bool(_objects(variables, "replacementLineItems"))
+    reasons = {r.strip() for r in (_text(variables, "returnReasons") or "").split(",")}
+    # The wrong item, size or a defect: the customer often wants the item again.
+    wanted = bool(reasons & REPLACEABLE_REASONS) and rng.random() < 0.5
+    if replaceable and (wanted or not refundable):
+        note = "customer asked for the item again"
+        return [_var("resolution", "replacement"), _var("reason", note)]
+    if refundable:
         return [_var("resolution", "refund")]
-    if _text(variables, "orderId") is not None:
-        return [_var("resolution", "replacement"), _var("reason", "customer chose a replacement")]
     return None
 
 
 def _decline_return(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
     if _text(variables, "returnId") is None:
         return None
-    reason = rng.choice(DECLINE_REASONS)
+    late = _text(variables, "withinReturnWindow") == "false" or (
+        _value(variables, "withinReturnWindow") is False
+    )
+    reason = "RETURN_PERIOD_ENDED" if late else rng.choice(DECLINE_REASONS)
     note = {
         "FINAL_SALE": "The item was sold as final sale.",
         "RETURN_PERIOD_ENDED": "The return window for this order has closed.",

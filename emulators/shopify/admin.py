@@ -26,6 +26,10 @@ Routes:
 * ``GET /_emulator/mutations`` — every executed GraphQL mutation with the wall-clock
   time it committed (``after=<seq>``, ``shop``), and THROTTLED answers per shop
   (:mod:`emulators.shopify.journal`; for benchmarks).
+* ``POST /_emulator/orders/{id}/comments`` ``{"author", "message"}`` — a staff comment on
+  the order's timeline (``Order.events``: a ``CommentEvent``).
+* ``POST /_emulator/disputes/{id}/status`` ``{"status": "won"}`` — a dispute ends (won,
+  lost, accepted, charge_refunded, prevented); queues ``disputes/update``.
 * ``POST /_emulator/reset`` — empty everything.
 """
 
@@ -103,8 +107,7 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
         "shop_policies": [],
     }
     with emu.store.transaction(shop):
-        clock = emu.clock
-        ctx = ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+        ctx = _ctx(emu, shop)
         for c in body.get("customers", []):
             cust = catalog.create_customer(
                 ctx,
@@ -133,6 +136,7 @@ def _seed_explicit(emu: Emulator, shop: ShopState, body: dict[str, Any]) -> dict
                     for v in p.get("variants", [{"price": p.get("price", "10.00")}])
                 ],
             )
+            _seed_metafields(ctx, prod.gid, p.get("metafields", []))
             created["products"].append(prod.gid)
         for o in body.get("orders", []):
             created["orders"].append(_seed_order(ctx, shop, o).gid)
@@ -192,6 +196,12 @@ async def shop_policy_edit(request: web.Request) -> web.Response:
         return {"id": policy.gid, "type": policy.type}
 
     return await _admin_change(request, "shop policy", change)
+
+
+def _seed_metafields(ctx: ops.Ctx, owner_gid: str, items: list[dict[str, Any]]) -> None:
+    """``[{"namespace", "key", "type", "value"}]`` on a seeded resource (``metafieldsSet``)."""
+    if items:
+        ops.metafields_set(ctx, [{**item, "ownerId": owner_gid} for item in items])
 
 
 def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
@@ -339,6 +349,7 @@ def _shop_state(emu: Emulator, shop: ShopState) -> dict[str, Any]:
         "returns": [payloads.return_(shop, r) for r in shop.returns.values()],
         "disputes": [payloads.dispute(shop, d) for d in shop.disputes.values()],
         "refunds": [payloads.refund(shop, r) for r in shop.refunds.values()],
+        "draft_orders": [payloads.draft_order(shop, d) for d in shop.draft_orders.values()],
         "webhook_subscriptions": [
             {"id": s.gid, "topic": s.topic, "uri": s.uri} for s in shop.subscriptions.values()
         ],
@@ -364,6 +375,7 @@ _RESOURCES = {
     "fulfillment_orders": ("fulfillment_order", payloads.fulfillment_order),
     "returns": ("return_", payloads.return_),
     "disputes": ("dispute", payloads.dispute),
+    "draft_orders": ("draft_order", payloads.draft_order),
 }
 
 
@@ -455,6 +467,77 @@ async def faults_clear(request: web.Request) -> web.Response:
     return web.json_response({"faults": vars(emu.faults)})
 
 
+class CommentInput(BaseModel):
+    """Body of ``POST /_emulator/orders/{id}/comments``: a staff comment on the timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    author: str = Field(min_length=1, max_length=255)
+    message: str = Field(min_length=1, max_length=5000)
+
+
+def _find(emu: Emulator, getter: str, ident: str) -> tuple[ShopState, Any] | None:
+    """The shop holding resource ``ident`` (numeric id or gid) and the resource."""
+    for shop in emu.store.shops.values():
+        try:
+            return shop, getattr(shop, getter)(int(ident) if ident.isdigit() else ident)
+        except ResourceNotFound:
+            continue
+    return None
+
+
+def _ctx(emu: Emulator, shop: ShopState) -> ops.Ctx:
+    clock = emu.clock
+    return ops.Ctx(shop, clock.now(), clock.monotonic(), emu.config.job_duration_s)
+
+
+async def order_comment(request: web.Request) -> web.Response:
+    """``POST /_emulator/orders/{id}/comments``: what staff type into the order's timeline
+    (the Admin API has no mutation for it, so an app never writes one)."""
+    emu = _emu(request)
+    try:
+        body = CommentInput.model_validate(await _body(request))
+    except (ValueError, ValidationError) as exc:
+        return _bad(str(exc))
+    found = _find(emu, "order", request.match_info["id"])
+    if found is None:
+        return _bad(f"order {request.match_info['id']} not found", 404)
+    shop, order = found
+    with emu.store.transaction(shop):
+        event = ops.record_event(
+            _ctx(emu, shop), order, "comment", body.message, author=body.author
+        )
+    return web.json_response({"id": event.gid})
+
+
+class DisputeStatusInput(BaseModel):
+    """Body of ``POST /_emulator/disputes/{id}/status``: how the dispute ended."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(min_length=1)
+
+
+async def dispute_status(request: web.Request) -> web.Response:
+    """``POST /_emulator/disputes/{id}/status`` ``{"status": "won"}``: the card network's
+    ruling (or the merchant accepting it in the admin); queues ``disputes/update``."""
+    emu = _emu(request)
+    try:
+        body = DisputeStatusInput.model_validate(await _body(request))
+    except (ValueError, ValidationError) as exc:
+        return _bad(str(exc))
+    found = _find(emu, "dispute", request.match_info["id"])
+    if found is None:
+        return _bad(f"dispute {request.match_info['id']} not found", 404)
+    shop, dispute = found
+    try:
+        with emu.store.transaction(shop):
+            ful.finalize_dispute(_ctx(emu, shop), dispute, body.status.strip().lower())
+    except UserErrorRaised as exc:
+        return _bad(str(exc), 409)
+    return web.json_response(payloads.dispute(shop, dispute))
+
+
 async def reset(request: web.Request) -> web.Response:
     """``POST /_emulator/reset``."""
     emu = _emu(request)
@@ -476,4 +559,6 @@ def add_admin_routes(app: web.Application) -> None:
     app.router.add_post("/_emulator/reset", reset)
     app.router.add_post("/_emulator/themes/{id}", theme_edit)
     app.router.add_post("/_emulator/shop_policies", shop_policy_edit)
+    app.router.add_post("/_emulator/orders/{id}/comments", order_comment)
+    app.router.add_post("/_emulator/disputes/{id}/status", dispute_status)
     app.router.add_get("/_emulator/{resource}/{id}", resource)

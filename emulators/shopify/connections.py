@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from graphql import GraphQLError
 
-from emulators.shopify.models import Order
+from emulators.shopify.models import Customer, DraftOrder, Order
 from emulators.shopify.store import ShopState
 
 T = TypeVar("T")
@@ -136,14 +136,8 @@ def order_filter(shop: ShopState, query: str | None) -> Callable[[Order], bool]:
     """
     if not query or not query.strip():
         return lambda o: True
-    try:
-        tokens = shlex.split(query)
-    except ValueError:
-        tokens = query.split()
     checks: list[Callable[[Order], bool]] = []
-    for token in tokens:
-        if token.upper() == "AND":
-            continue
+    for token in _tokens(query):
         negate = token.startswith("-")
         match = _TERM.match(token.lstrip("-"))
         if match is None:
@@ -199,3 +193,64 @@ def _term(
     if field == "sku":
         return lambda o: any((li.sku or "").lower() == low for li in shop.lines_of(o))
     return None
+
+
+def _tokens(query: str) -> list[str]:
+    """The terms of a search query (quotes removed, ``AND`` dropped: terms are ANDed)."""
+    try:
+        tokens = shlex.split(query)
+    except ValueError:
+        tokens = query.split()
+    return [t for t in tokens if t.upper() != "AND"]
+
+
+def _tagged(tag: str) -> Callable[[Customer | DraftOrder], bool]:
+    return lambda resource: tag in {t.lower() for t in resource.tags}
+
+
+def _customer_term(field: str | None, value: str) -> Callable[[Customer], bool] | None:
+    if field is None:  # free text: name or e-mail
+        return lambda c: (
+            value in c.email.lower() or value in f"{c.first_name} {c.last_name}".lower()
+        )
+    if field == "email":
+        return lambda c: c.email.lower() == value
+    if field == "tag":
+        return _tagged(value)
+    if field == "id":
+        return lambda c: str(c.id) == value.rsplit("/", 1)[-1]
+    return None
+
+
+def customer_filter(query: str | None) -> Callable[[Customer], bool]:
+    """A predicate for ``customers(query:)``: ``email:``, ``tag:``, ``id:`` and free text
+    (name or e-mail); other fields are ignored, as Shopify does."""
+    checks: list[Callable[[Customer], bool]] = []
+    for token in _tokens(query or ""):
+        match = _TERM.match(token)
+        field = match["field"] if match else None
+        value = (match["value"] if match else token).strip("'\"").lower()
+        check = _customer_term(field, value)
+        if check is not None:
+            checks.append(check)
+    return lambda c: all(check(c) for check in checks)
+
+
+def _draft_term(field: str, value: str) -> Callable[[DraftOrder], bool] | None:
+    if field == "tag":
+        return _tagged(value)
+    if field == "status":
+        return lambda d: d.status.lower() == value
+    return None
+
+
+def draft_filter(query: str | None) -> Callable[[DraftOrder], bool]:
+    """A predicate for ``draftOrders(query:)``: ``tag:`` and ``status:`` (open,
+    invoice_sent, completed); other fields are ignored, as Shopify does."""
+    checks: list[Callable[[DraftOrder], bool]] = []
+    for token in _tokens(query or ""):
+        match = _TERM.match(token)
+        check = _draft_term(match["field"], match["value"].strip("'\"").lower()) if match else None
+        if check is not None:
+            checks.append(check)
+    return lambda d: all(check(d) for check in checks)

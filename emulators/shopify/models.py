@@ -409,6 +409,31 @@ class DraftLine:
 
 
 @dataclass
+class OrderEvent(Resource):
+    """One entry of an order's timeline: Shopify's own event or a staff comment."""
+
+    GID_KIND: ClassVar[str] = "BasicEvent"
+    id: int
+    order_id: int
+    action: str  # "placed", "fulfillment_success", "comment", ...
+    message: str
+    created_at: datetime
+    #: A staff member's name for comments (``CommentEvent.author``), else None.
+    author: str | None = None
+    app_title: str | None = None
+
+    @property
+    def comment(self) -> bool:
+        """Whether this is a staff comment (``CommentEvent``) rather than a ``BasicEvent``."""
+        return self.author is not None
+
+    @property
+    def gid(self) -> str:
+        """Comments are ``CommentEvent`` s, the rest ``BasicEvent`` s."""
+        return gid("CommentEvent" if self.comment else "BasicEvent", self.id)
+
+
+@dataclass
 class DraftOrder(Resource):
     """An order being prepared by staff (offline intake)."""
 
@@ -427,6 +452,9 @@ class DraftOrder(Resource):
     updated_at: datetime
     order_id: int | None = None
     completed_at: datetime | None = None
+    #: The ``appliedDiscount`` of the whole draft, as an amount (0: none).
+    discount: Decimal = Decimal("0.00")
+    invoice_sent_at: datetime | None = None
 
     @property
     def name(self) -> str:

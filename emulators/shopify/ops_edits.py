@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from emulators.shopify import payloads
@@ -235,6 +236,7 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
         )
     if not lines:
         raise UserErrorRaised("Add at least 1 product", ["lineItems"])
+    discount = _applied_discount(data.get("appliedDiscount"), lines)
     customer_id = None
     wanted_customer = (data.get("purchasingEntity") or {}).get("customerId")
     if wanted_customer:
@@ -259,9 +261,40 @@ def draft_create(ctx: Ctx, data: dict[str, Any]) -> DraftOrder:
         status="OPEN",
         created_at=ctx.now,
         updated_at=ctx.now,
+        discount=discount,
     )
     shop.next_draft_number += 1
     shop.draft_orders[draft.id] = draft
+    return draft
+
+
+def _applied_discount(value: dict[str, Any] | None, lines: list[DraftLine]) -> Decimal:
+    """The amount of a ``DraftOrderAppliedDiscountInput`` over ``lines`` (0 without one)."""
+    if not value:
+        return Decimal("0.00")
+    subtotal = sum((x.price * x.quantity for x in lines), Decimal(0))
+    amount = Decimal(str(value["value"]))
+    if amount < 0:
+        raise UserErrorRaised(
+            "Value must be greater than or equal to 0", ["appliedDiscount", "value"]
+        )
+    if value["valueType"] == "PERCENTAGE":
+        if amount > 100:
+            raise UserErrorRaised(
+                "Value must be less than or equal to 100", ["appliedDiscount", "value"]
+            )
+        return money(subtotal * amount / 100)
+    # A fixed amount larger than the lines brings the total to zero, never below.
+    return money(min(amount, subtotal))
+
+
+def draft_invoice_send(ctx: Ctx, draft: DraftOrder) -> DraftOrder:
+    """draftOrderInvoiceSend: e-mail the checkout link; the draft becomes INVOICE_SENT."""
+    if draft.status == "COMPLETED":
+        raise UserErrorRaised("Draft order has already been completed", ["id"])
+    if not draft.email:
+        raise UserErrorRaised("To can't be blank", ["email", "to"])
+    draft.status, draft.invoice_sent_at, draft.updated_at = "INVOICE_SENT", ctx.now, ctx.now
     return draft
 
 
@@ -279,6 +312,7 @@ def draft_complete(ctx: Ctx, draft: DraftOrder) -> Order:
         note=draft.note,
         source_name="shopify_draft_order",
         financial_status="PAID",
+        discount=draft.discount,
     )
     order = create_order(ctx, spec)
     draft.status, draft.order_id, draft.completed_at = "COMPLETED", order.id, ctx.now

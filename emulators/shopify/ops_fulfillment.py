@@ -21,7 +21,7 @@ from emulators.shopify.models import (
     money,
     parse_gid,
 )
-from emulators.shopify.ops_orders import Ctx, order_changed
+from emulators.shopify.ops_orders import Ctx, order_changed, record_event
 
 #: Shopify allows up to 10 active holds per app on one fulfillment order.
 MAX_HOLDS = 10
@@ -269,6 +269,7 @@ def fulfill(
     shop.fulfillments[ful.id] = ful
     state = shop.fulfillment_status(order)
     shop.emit("fulfillments/create", payloads.fulfillment(shop, ful))
+    record_event(ctx, order, "fulfillment_success", f"{company} shipped {ful.name}: {number}.")
     order_changed(
         ctx, order, "orders/fulfilled" if state == "FULFILLED" else "orders/partially_fulfilled"
     )
@@ -368,6 +369,39 @@ def open_dispute(
     )
     ctx.shop.disputes[dispute.id] = dispute
     ctx.shop.emit("disputes/create", payloads.dispute(ctx.shop, dispute))
+    record_event(
+        ctx,
+        order,
+        "dispute_opened",
+        f"The customer opened a {kind} for {dispute.amount} ({reason}).",
+    )
+    return dispute
+
+
+#: Statuses a dispute can end in, and the ones it can reach them from.
+FINAL_DISPUTE_STATUSES = frozenset({"won", "lost", "accepted", "charge_refunded", "prevented"})
+
+
+def finalize_dispute(ctx: Ctx, dispute: Dispute, status: str) -> Dispute:
+    """The bank's (or the merchant's) final word: ``won``, ``lost``, ``accepted``...;
+    queue ``disputes/update``. A dispute that already ended cannot end again."""
+    if status not in FINAL_DISPUTE_STATUSES:
+        raise UserErrorRaised(
+            f"status must be one of {sorted(FINAL_DISPUTE_STATUSES)}", ["status"], "INVALID"
+        )
+    if dispute.status in FINAL_DISPUTE_STATUSES:
+        raise UserErrorRaised(f"The dispute already ended ({dispute.status}).", ["id"], "INVALID")
+    if status == "accepted" and dispute.status != "needs_response":
+        raise UserErrorRaised("Only a dispute awaiting a response can be accepted.", ["id"])
+    dispute.status, dispute.finalized_on = status, ctx.now
+    ctx.shop.emit("disputes/update", payloads.dispute(ctx.shop, dispute))
+    if dispute.order_id is not None and dispute.order_id in ctx.shop.orders:
+        record_event(
+            ctx,
+            ctx.shop.orders[dispute.order_id],
+            f"dispute_{status}",
+            f"The dispute was {status}.",
+        )
     return dispute
 
 

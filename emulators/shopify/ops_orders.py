@@ -25,6 +25,7 @@ from emulators.shopify.models import (
     LineItem,
     Metafield,
     Order,
+    OrderEvent,
     Product,
     Refund,
     RefundLine,
@@ -78,6 +79,8 @@ class OrderSpec:
     fulfill_at: datetime | None = None
     #: The payment gateway of a paid order's SALE; "" = by source (web: shopify_payments).
     gateway: str = ""
+    #: An order-level discount amount (a completed draft's ``appliedDiscount``).
+    discount: Decimal = Decimal("0.00")
 
 
 def dedup_tags(tags: list[str]) -> list[str]:
@@ -135,7 +138,7 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
         line_item_ids=[],
         shipping_price=money(spec.shipping_price),
         tax=money(spec.tax),
-        discount=Decimal("0.00"),
+        discount=money(spec.discount),
         financial_status=spec.financial_status,
         paid=Decimal("0.00"),
         customer_id=cust.id if cust else None,
@@ -191,12 +194,29 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
     shop.fulfillment_orders[fo.id] = fo
     body = payloads.order(shop, order)
     shop.emit("orders/create", body)
+    record_event(ctx, order, "placed", f"Order {order.name} was placed ({spec.source_name}).")
     if order.financial_status == "PAID":
         shop.emit("orders/paid", body)
     if spec.decrement_inventory:
         for li in shop.lines_of(order):
             adjust_stock(ctx, li.variant_id, -li.quantity)
     return order
+
+
+def record_event(
+    ctx: Ctx, order: Order, action: str, message: str, *, author: str | None = None
+) -> OrderEvent:
+    """Add an entry to the order's timeline (``Order.events``); ``author``: a staff comment."""
+    event = OrderEvent(
+        id=ctx.shop.new_id(),
+        order_id=order.id,
+        action="comment" if author is not None else action,
+        message=message,
+        created_at=ctx.now,
+        author=author,
+    )
+    ctx.shop.order_events[event.id] = event
+    return event
 
 
 def set_risk(ctx: Ctx, order: Order, level: str, facts: list[tuple[str, str]]) -> None:

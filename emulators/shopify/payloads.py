@@ -17,6 +17,7 @@ from emulators.shopify.models import (
     Address,
     Customer,
     Dispute,
+    DraftOrder,
     Fulfillment,
     FulfillmentEvent,
     FulfillmentHold,
@@ -28,6 +29,7 @@ from emulators.shopify.models import (
     Return,
     Theme,
     Variant,
+    money,
 )
 from emulators.shopify.store import ShopState
 
@@ -377,6 +379,40 @@ def inventory_level(value: Variant, at: datetime) -> dict[str, Any]:
             f"gid://shopify/InventoryLevel/{MAIN_LOCATION_ID}"
             f"?inventory_item_id={value.inventory_item_id}"
         ),
+    }
+
+
+def draft_order(shop: ShopState, value: DraftOrder) -> dict[str, Any]:
+    """A REST draft order (the admin surface's view; no webhook carries it here)."""
+    subtotal = sum((x.price * x.quantity for x in value.lines), Decimal(0))
+    return {
+        "id": value.id,
+        "admin_graphql_api_id": value.gid,
+        "name": value.name,
+        "status": value.status.lower(),
+        "email": value.email,
+        "note": value.note or None,
+        "tags": ", ".join(value.tags),
+        "currency": value.currency,
+        "customer_id": value.customer_id,
+        "order_id": value.order_id,
+        "subtotal_price": str(money(subtotal)),
+        "total_discounts": str(money(value.discount)),
+        "total_price": str(money(subtotal - value.discount)),
+        "invoice_sent_at": _ts(value.invoice_sent_at),
+        "completed_at": _ts(value.completed_at),
+        "created_at": _ts(value.created_at),
+        "line_items": [
+            {
+                "id": x.id,
+                "variant_id": x.variant_id,
+                "title": x.title,
+                "sku": x.sku,
+                "quantity": x.quantity,
+                "price": str(money(x.price)),
+            }
+            for x in value.lines
+        ],
     }
 
 

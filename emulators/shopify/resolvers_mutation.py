@@ -238,6 +238,14 @@ def _draft_complete(ctx: ops.Ctx, info: Info, id: str, **_: Any) -> dict[str, An
     return {"draftOrder": draft}
 
 
+def _draft_invoice_send(ctx: ops.Ctx, info: Info, id: str) -> dict[str, Any]:
+    try:
+        draft = ctx.shop.draft_order(id)
+    except ResourceNotFound:
+        raise UserErrorRaised("Draft order does not exist", ["id"]) from None
+    return {"draftOrder": edits.draft_invoice_send(ctx, draft)}
+
+
 def _order_create(
     ctx: ops.Ctx, info: Info, order: dict[str, Any], options: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -407,6 +415,7 @@ MUTATION_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "orderEditCommit": _mutation(_edit_commit),
         "draftOrderCreate": _mutation(_draft_create),
         "draftOrderComplete": _mutation(_draft_complete),
+        "draftOrderInvoiceSend": _mutation(_draft_invoice_send),
         "orderCreate": _mutation(_order_create),
         "disputeEvidenceUpdate": _mutation(_dispute_evidence),
         "webhookSubscriptionCreate": _mutation(_webhook_create),

@@ -7,6 +7,8 @@ Lookups of a missing id answer ``null`` like Shopify, not an error.
 from __future__ import annotations
 
 import hashlib
+import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +17,13 @@ from graphql import GraphQLError, GraphQLResolveInfo
 from emulators.shopify import models as m
 from emulators.shopify import ops_content as content
 from emulators.shopify import ops_refunds
-from emulators.shopify.connections import order_filter, order_sort_key, paginate
+from emulators.shopify.connections import (
+    customer_filter,
+    draft_filter,
+    order_filter,
+    order_sort_key,
+    paginate,
+)
 from emulators.shopify.errors import ResourceNotFound
 from emulators.shopify.schema import RequestContext, Resolver
 from emulators.shopify.store import ShopState
@@ -72,14 +80,20 @@ def _by_id(item: Any) -> tuple[Any, ...]:
     return (item.id,)
 
 
-def _page(items: list[Any], args: dict[str, Any], required: bool = True) -> dict[str, Any]:
+def _page(
+    items: list[Any],
+    args: dict[str, Any],
+    required: bool = True,
+    key: Callable[[Any], tuple[Any, ...]] = _by_id,
+) -> dict[str, Any]:
     return paginate(
         items,
-        _by_id,
+        key,
         first=args.get("first"),
         after=args.get("after"),
         last=args.get("last"),
         before=args.get("before"),
+        reverse=bool(args.get("reverse")),
         required=required,
     )
 
@@ -349,9 +363,30 @@ def _return_fli(line: m.ReturnLine, info: Info) -> dict[str, Any]:
 
 def _draft_money(kind: str) -> Resolver:
     def resolve(d: m.DraftOrder, _info: Info) -> dict[str, Any]:
-        return money_bag(sum((x.price * x.quantity for x in d.lines), Decimal(0)), d.currency)
+        subtotal = sum((x.price * x.quantity for x in d.lines), Decimal(0))
+        amount = {"subtotal": subtotal, "discount": d.discount, "total": subtotal - d.discount}
+        return money_bag(amount[kind], d.currency)
 
     return resolve
+
+
+def _draft_orders(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
+    """draftOrders(query:): the search terms casebridge sends (``tag:``, ``status:``)."""
+    matches = draft_filter(args.get("query"))
+    return _page([d for d in _shop(info).draft_orders.values() if matches(d)], args)
+
+
+def _customers(_root: Any, info: Info, **args: Any) -> dict[str, Any]:
+    """customers(query:): ``email:``, ``tag:`` and ``id:`` terms (the ones casebridge sends)."""
+    matches = customer_filter(args.get("query"))
+    return _page([c for c in _shop(info).customers.values() if matches(c)], args)
+
+
+def _order_events(order: m.Order, info: Info, **args: Any) -> dict[str, Any]:
+    """Order.events: the timeline, by id (= creation order) or createdAt."""
+    by_time = args.get("sortKey") == "CREATED_AT"
+    key = (lambda e: (e.created_at.isoformat(), e.id)) if by_time else _by_id
+    return _page(_shop(info).events_of(order), args, key=key)
 
 
 def _calc_subtotal(edit: m.OrderEdit, info: Info) -> dict[str, Any]:
@@ -399,7 +434,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
             _shop(info), list(_shop(info).orders.values()), a
         ),
         "customer": _lookup("customer"),
-        "customers": lambda _r, info, **a: _page(list(_shop(info).customers.values()), a),
+        "customers": _customers,
         "fulfillmentOrder": _lookup("fulfillment_order"),
         "return": _lookup("return_"),
         "dispute": _lookup("dispute"),
@@ -410,6 +445,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "theme": _theme,
         "inventoryItem": _inventory_item,
         "draftOrder": _lookup("draft_order"),
+        "draftOrders": _draft_orders,
         "job": _job,
         "webhookSubscriptions": lambda _r, info, **a: _page(
             list(_shop(info).subscriptions.values()), a
@@ -450,6 +486,26 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         ],
         "metafield": _metafield,
         "metafields": _metafields,
+        "events": _order_events,
+    },
+    "BasicEvent": {
+        "attributeToApp": lambda e, _i: e.app_title is not None,
+        "attributeToUser": lambda e, _i: False,
+        "criticalAlert": lambda e, _i: False,
+        "author": lambda e, _i: None,
+    },
+    "CommentEvent": {
+        "attributeToApp": lambda e, _i: False,
+        "attributeToUser": lambda e, _i: True,
+        "criticalAlert": lambda e, _i: False,
+        "rawMessage": lambda e, _i: e.message,
+        "edited": lambda e, _i: False,
+        "author": lambda e, _i: {
+            "id": m.gid("StaffMember", zlib.crc32((e.author or "").encode())),
+            "name": e.author,
+            "firstName": (e.author or "").split(" ")[0] or None,
+            "lastName": None,
+        },
     },
     "LineItem": {
         "name": lambda li, _i: li.title,
@@ -556,6 +612,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "customer": _customer_of,
         "subtotalPriceSet": _draft_money("subtotal"),
         "totalPriceSet": _draft_money("total"),
+        "totalDiscountsSet": _draft_money("discount"),
         "lineItems": lambda d, _i, **a: _page(d.lines, a),
     },
     "DraftOrderLineItem": {

@@ -27,7 +27,14 @@ new_product              a new ACTIVE product with a claim or a regulated type  
 theme_banner             the live theme's announcement bar gets a claim         6
 dispute_chargeback       chargeback on a paid order                             8
 dispute_inquiry          inquiry on a paid order                                8
+dispute_outcome          an open dispute ends: won, lost or accepted            8
+                         (a chargeback is opened first when none is open)
 ======================== ===================================================== ==========
+
+Products of the catalog carry what a return review reads: the headphones a
+``casebridge.warranty_months`` metafield (36), the other types only their
+product type (the default policy maps Electronics, Footwear and Kitchen to a
+warranty). Disputes come with a staff comment on the order's timeline.
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ KINDS: tuple[str, ...] = (
     "theme_banner",
     "dispute_chargeback",
     "dispute_inquiry",
+    "dispute_outcome",
 )
 #: How long before an order its quiet restock is stamped: one second, Shopify's resolution
 #: (any earlier and a stock change of the seconds between would look newer than it).
@@ -155,6 +163,15 @@ _COMPLAINTS = [
     "The item I received is broken. I want a refund or a replacement.",
 ]
 _CARRIERS = ["UPS", "DHL Express", "USPS", "Canada Post", "Royal Mail"]
+#: Product title -> months of its ``casebridge.warranty_months`` metafield.
+_WARRANTY_METAFIELDS = {"Noise-Cancelling Headphones": 36}
+_DISPUTE_COMMENTS = [
+    "Customer called: says the parcel never arrived; offered to re-ship, declined.",
+    "Customer e-mailed a photo of the signed delivery slip last week.",
+    "Card holder confirmed by phone that they placed the order.",
+]
+#: How an open dispute can end, by its current status.
+_ENDINGS = {"under_review": ["won", "lost"], "needs_response": ["accepted", "lost"]}
 
 
 _SEGMENTS: tuple[tuple[str, tuple[str, ...], int], ...] = (
@@ -244,7 +261,7 @@ class ScenarioGenerator:
             # stock, which casebridge compares orders with) are stamped a day earlier.
             stocked = replace(ctx, now=ctx.now - _CATALOG_AGE)
             for title, ptype, variants in _CATALOG if not self.shop.products else ():
-                catalog.create_product(
+                product = catalog.create_product(
                     stocked,
                     title=title,
                     product_type=ptype,
@@ -252,6 +269,15 @@ class ScenarioGenerator:
                     variants=[(t, s, Decimal(p), q) for t, s, p, q in variants],
                     tags=["regulated"] if ptype == "Supplements" else [],
                 )
+                if title in _WARRANTY_METAFIELDS:
+                    warranty = {
+                        "ownerId": product.gid,
+                        "namespace": "casebridge",
+                        "key": "warranty_months",
+                        "type": "number_integer",
+                        "value": str(_WARRANTY_METAFIELDS[title]),
+                    }
+                    ops.metafields_set(ctx, [warranty])
             for segment, tags, count in missing:
                 for _ in range(count):
                     first, last = self.rng.choice(_FIRST), self.rng.choice(_LAST)
@@ -393,6 +419,8 @@ class ScenarioGenerator:
             return self._new_product(ctx)
         elif kind == "theme_banner":
             return self._theme_banner(ctx)
+        elif kind == "dispute_outcome":
+            return self._dispute_outcome(ctx)
         else:
             order = self._order(ctx)
         if kind == "risky_order":
@@ -439,6 +467,8 @@ class ScenarioGenerator:
         elif kind in {"dispute_chargeback", "dispute_inquiry"}:
             reason = self.rng.choice(["fraudulent", "product_not_received", "credit_not_processed"])
             ful.open_dispute(ctx, order, kind=kind.split("_")[1], reason=reason)
+            comment = self.rng.choice(_DISPUTE_COMMENTS)
+            ops.record_event(ctx, order, "comment", comment, author="Sam Support")
             detail = reason
         elif kind == "normal" and self.rng.random() < 0.3:
             self._ship(ctx, order)
@@ -460,6 +490,22 @@ class ScenarioGenerator:
             (p.id for p in self.shop.products.values() if p.title == title),
             next(iter(self.shop.products)),
         )
+
+    def _dispute_outcome(self, ctx: ops.Ctx) -> ScenarioEvent:
+        """The oldest open dispute ends (one is opened first when none is open)."""
+        open_ones = sorted(
+            (d for d in self.shop.disputes.values() if d.status in _ENDINGS),
+            key=lambda d: (d.status != "under_review", d.id),
+        )
+        if open_ones:
+            dispute = open_ones[0]
+            order = self.shop.orders[dispute.order_id] if dispute.order_id else None
+        else:
+            order = self._order(ctx)
+            dispute = ful.open_dispute(ctx, order, kind="chargeback", reason="fraudulent")
+        status = self.rng.choice(_ENDINGS[dispute.status])
+        ful.finalize_dispute(ctx, dispute, status)
+        return ScenarioEvent("dispute_outcome", order.gid if order else None, status)
 
     def _product_update(self, ctx: ops.Ctx) -> ScenarioEvent:
         product: Product = self.rng.choice(list(self.shop.products.values()))

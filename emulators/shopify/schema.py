@@ -141,7 +141,16 @@ _NODE_TYPES: dict[type, str] = {
 
 
 def _resolve_node_type(value: Any, *_: Any) -> str | None:
+    if isinstance(value, models.OrderEvent):
+        return _resolve_event_type(value)
     return _NODE_TYPES.get(type(value))
+
+
+def _resolve_event_type(value: Any, *_: Any) -> str | None:
+    """An order's timeline entry: a staff comment or one of Shopify's own events."""
+    if isinstance(value, models.OrderEvent):
+        return "CommentEvent" if value.comment else "BasicEvent"
+    return None
 
 
 def _scalar(gql_type: Any, out: Callable[[Any], Any], into: Callable[[Any], Any] | None) -> None:
@@ -169,6 +178,7 @@ def build(resolvers: dict[str, dict[str, Resolver]]) -> GraphQLSchema:
         _scalar(scalars[name], _serialize_decimal, _parse_decimal)
     _scalar(scalars["UnsignedInt64"], str, _parse_u64)
     setattr(scalars["Node"], "resolve_type", _resolve_node_type)  # noqa: B010
+    setattr(scalars["Event"], "resolve_type", _resolve_event_type)  # noqa: B010
     # Shopify types a return's lines by the interface; the emulator has one kind of line.
     setattr(scalars["ReturnLineItemType"], "resolve_type", _resolve_node_type)  # noqa: B010
     for type_name, fields in resolvers.items():

@@ -24,6 +24,7 @@ scalar URL
 scalar UnsignedInt64
 scalar JSON
 scalar HTML
+scalar FormattedString
 
 interface Node { id: ID! }
 
@@ -164,8 +165,27 @@ type Order implements Node {
   disputes: [OrderDisputeSummary!]!
   metafield(namespace: String, key: String!): Metafield
   metafields(first: Int, after: String, last: Int, before: String, namespace: String): MetafieldConnection!
+  events(first: Int, after: String, last: Int, before: String, reverse: Boolean, sortKey: EventSortKeys): EventConnection!
 }
 type OrderEdge { cursor: String! node: Order! }
+
+enum EventSortKeys { CREATED_AT ID }
+interface Event {
+  id: ID! action: String! appTitle: String attributeToApp: Boolean! attributeToUser: Boolean!
+  createdAt: DateTime! criticalAlert: Boolean! message: FormattedString!
+}
+type BasicEvent implements Event & Node {
+  id: ID! action: String! appTitle: String attributeToApp: Boolean! attributeToUser: Boolean!
+  createdAt: DateTime! criticalAlert: Boolean! message: FormattedString! author: String
+}
+type StaffMember implements Node { id: ID! name: String! firstName: String lastName: String }
+type CommentEvent implements Event & Node {
+  id: ID! action: String! appTitle: String attributeToApp: Boolean! attributeToUser: Boolean!
+  createdAt: DateTime! criticalAlert: Boolean! message: FormattedString!
+  author: StaffMember! rawMessage: String! edited: Boolean!
+}
+type EventEdge { cursor: String! node: Event! }
+type EventConnection { edges: [EventEdge!]! nodes: [Event!]! pageInfo: PageInfo! }
 type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
 
 type LineItem implements Node {
@@ -466,9 +486,13 @@ type DraftOrder implements Node {
   customer: Customer
   shippingAddress: MailingAddress
   subtotalPriceSet: MoneyBag!
+  totalDiscountsSet: MoneyBag!
   totalPriceSet: MoneyBag!
+  invoiceSentAt: DateTime
   lineItems(first: Int, after: String, last: Int, before: String): DraftOrderLineItemConnection!
 }
+type DraftOrderEdge { cursor: String! node: DraftOrder! }
+type DraftOrderConnection { edges: [DraftOrderEdge!]! nodes: [DraftOrder!]! pageInfo: PageInfo! }
 
 enum ProductStatus { ACTIVE ARCHIVED DRAFT UNLISTED }
 type ProductVariant implements Node {
@@ -661,7 +685,7 @@ type QueryRoot {
   order(id: ID!): Order
   orders(first: Int, after: String, last: Int, before: String, query: String, sortKey: OrderSortKeys, reverse: Boolean): OrderConnection!
   customer(id: ID!): Customer
-  customers(first: Int, after: String, last: Int, before: String, query: String): CustomerConnection!
+  customers(first: Int, after: String, last: Int, before: String, query: String, reverse: Boolean): CustomerConnection!
   fulfillmentOrder(id: ID!): FulfillmentOrder
   return(id: ID!): Return
   dispute(id: ID!): ShopifyPaymentsDispute
@@ -672,6 +696,7 @@ type QueryRoot {
   theme(id: ID!): OnlineStoreTheme
   inventoryItem(id: ID!): InventoryItem
   draftOrder(id: ID!): DraftOrder
+  draftOrders(first: Int, after: String, last: Int, before: String, query: String, reverse: Boolean): DraftOrderConnection!
   job(id: ID!): Job
   webhookSubscriptions(first: Int, after: String, last: Int, before: String): WebhookSubscriptionConnection!
 }

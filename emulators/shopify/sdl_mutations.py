@@ -162,7 +162,12 @@ input DraftOrderLineItemInput {
   requiresShipping: Boolean
 }
 input PurchasingEntityInput { customerId: ID }
+enum DraftOrderAppliedDiscountType { FIXED_AMOUNT PERCENTAGE }
+input DraftOrderAppliedDiscountInput {
+  value: Float! valueType: DraftOrderAppliedDiscountType! title: String description: String
+}
 input DraftOrderInput {
+  appliedDiscount: DraftOrderAppliedDiscountInput
   email: String
   note: String
   tags: [String!]
@@ -175,6 +180,7 @@ input DraftOrderInput {
 }
 type DraftOrderCreatePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
 type DraftOrderCompletePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
+type DraftOrderInvoiceSendPayload { draftOrder: DraftOrder userErrors: [UserError!]! }
 
 enum OrderCreateFinancialStatus {
   PENDING AUTHORIZED PARTIALLY_PAID PAID PARTIALLY_REFUNDED REFUNDED VOIDED EXPIRED
@@ -297,6 +303,7 @@ type Mutation {
   orderEditCommit(id: ID!, notifyCustomer: Boolean, staffNote: String): OrderEditCommitPayload
   draftOrderCreate(input: DraftOrderInput!): DraftOrderCreatePayload
   draftOrderComplete(id: ID!, paymentGatewayId: ID, sourceName: String): DraftOrderCompletePayload
+  draftOrderInvoiceSend(id: ID!): DraftOrderInvoiceSendPayload
   orderCreate(order: OrderCreateOrderInput!, options: OrderCreateOptionsInput): OrderCreatePayload
   disputeEvidenceUpdate(id: ID!, input: ShopifyPaymentsDisputeEvidenceUpdateInput!): DisputeEvidenceUpdatePayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload

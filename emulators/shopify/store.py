@@ -33,6 +33,7 @@ from emulators.shopify.models import (
     Metafield,
     Order,
     OrderEdit,
+    OrderEvent,
     OrderTransaction,
     Product,
     Refund,
@@ -78,6 +79,7 @@ class ShopState:
     jobs: dict[int, Job] = field(default_factory=dict)
     edits: dict[int, OrderEdit] = field(default_factory=dict)
     metafields: Indexed[Metafield] = field(default_factory=lambda: Indexed("owner_gid"))
+    order_events: Indexed[OrderEvent] = field(default_factory=lambda: Indexed("order_id"))
     subscriptions: dict[int, WebhookSubscription] = field(default_factory=dict)
     themes: dict[int, Theme] = field(default_factory=dict)
     #: ShopPolicyType -> the shop's policy of that type
@@ -196,6 +198,8 @@ class ShopState:
             "WebhookSubscription": self.subscriptions,
             "OnlineStoreTheme": self.themes,
             "ShopPolicy": {p.id: p for p in self.shop_policies.values()},
+            "BasicEvent": {i: e for i, e in self.order_events.items() if not e.comment},
+            "CommentEvent": {i: e for i, e in self.order_events.items() if e.comment},
         }
         table = tables.get(kind)
         if table is None or ident not in table:
@@ -247,6 +251,10 @@ class ShopState:
     def holds_of(self, fo: FulfillmentOrder) -> list[FulfillmentHold]:
         """Active holds of a fulfillment order."""
         return list(fo.holds)
+
+    def events_of(self, order: Order) -> list[OrderEvent]:
+        """The order's timeline, oldest first."""
+        return sorted(self.order_events.group("order_id", order.id), key=lambda e: e.id)
 
     def metafields_of(self, owner_gid: str) -> list[Metafield]:
         """Metafields attached to an owner, oldest first."""

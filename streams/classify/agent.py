@@ -58,6 +58,7 @@ import faust
 from connectors.serde import DeserializationError
 from connectors.shopify.budget import Priority, call_class
 from schemas.records import (
+    CaseDecision,
     CaseRequest,
     CaseState,
     CaseStatus,
@@ -85,16 +86,25 @@ from streams.classify.rules import (
 )
 from streams.classify.rules.caseid import generation_id, renews
 from streams.classify.rules.content import content_state_after
+from streams.classify.rules.enriched import after_enrichment, routed_by_enrichment
 from streams.classify.rules.state import ComplaintHistory
 from streams.classify.rules.storefront import StorefrontText, needs_text, storefront_fingerprint
 from streams.classify.rules.subjects import see_event, subject_key_of
 from streams.ops.metrics import CALL_SHOP, EVENTS_NOT_ACTIONABLE
+from streams.policy.model import Policy
 from streams.runtime.acks import InOrderAcks
+from streams.runtime.endings import EndingUnrecordable, FinalDecisions
 from streams.runtime.keyed import KeyedAgent, Lane
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter
 from streams.services import Services
-from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
+from streams.topics import (
+    CASES_DECISIONS,
+    CASES_REQUESTS,
+    CASES_STATE,
+    SHOPIFY_WEBHOOKS,
+    SUPPORT_COMPLAINTS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +125,7 @@ STATS = (
     "after_end",
     "generations",
     "dead_lettered",
+    "disputes_ended",
 )
 
 #: States after which a case is over: a new trigger for its subject opens a new generation.
@@ -123,7 +134,7 @@ ENDED = frozenset({CaseStatus.APPLIED, CaseStatus.DECIDED, CaseStatus.CLOSED, Ca
 M = TypeVar("M", ShopifyEvent, ComplaintSubmitted)
 
 #: The decision phase of one decoded record (runs in the consuming loop).
-Decide = Callable[[Any, M], Awaitable[list["Pending"]]]
+Decide = Callable[[Any, M], Awaitable[Sequence["Pending | Ending"]]]
 
 
 class Enricher(Protocol):
@@ -175,6 +186,17 @@ class Pending:
     unseen: bool
 
 
+@dataclass(frozen=True)
+class Ending:
+    """A dispute that ended: its outcome for the order, and the closing of its open case."""
+
+    #: The closing request (the case's current id); published only when ``close``.
+    request: CaseRequest
+    decision: CaseDecision
+    #: The case is open in OpenText: the sink closes it with the final status.
+    close: bool
+
+
 def source_of(event: Any) -> str:
     """Where a record was read: ``partition:offset`` (tells a redelivery from a duplicate)."""
     return f"{event.message.partition}:{event.message.offset}"
@@ -194,10 +216,13 @@ def _holds_placed(request: CaseRequest) -> bool:
 class Classifier:
     """The classify stage of one worker: its topics, tables and agents."""
 
-    def __init__(self, app: faust.App, services: Services, enricher: Enricher) -> None:
+    def __init__(
+        self, app: faust.App, services: Services, enricher: Enricher, endings: FinalDecisions
+    ) -> None:
         self.app = app
         self.services = services
         self.enricher = enricher
+        self.endings = endings
         self.webhooks = app.topic(
             SHOPIFY_WEBHOOKS, key_type=bytes, value_type=bytes, value_serializer="raw"
         )
@@ -289,7 +314,7 @@ class Classifier:
                 "at": state.updated_at.isoformat(),
             }
 
-    def _lane(self, event: Any, pending: Sequence[Pending]) -> Lane | None:
+    def _lane(self, event: Any, pending: Sequence[Pending | Ending]) -> Lane | None:
         """A record's effects in its key's lane; None (done at once) when it has none."""
         if not pending:
             return None
@@ -297,7 +322,7 @@ class Classifier:
 
     # --- handling ----------------------------------------------------------------------------
 
-    async def decide_webhook(self, event: Any, record: ShopifyEvent) -> list[Pending]:
+    async def decide_webhook(self, event: Any, record: ShopifyEvent) -> list[Pending | Ending]:
         """Classify one Shopify event (already decoded): the case requests it causes."""
         self.stats["events"] += 1
         source = source_of(event)
@@ -354,7 +379,17 @@ class Classifier:
             # Recorded, not dropped: a known topic whose event needs no decision.
             self.stats["not_actionable"] += 1
             EVENTS_NOT_ACTIONABLE.labels(record.topic).inc()
-        pending = self._decide(requests, source)
+        closing = [r for r in requests if r.closing_reason() is not None]
+        try:
+            endings = self._endings(closing, policy)
+        except EndingUnrecordable as exc:
+            self.stats["dead_lettered"] += 1
+            await dead_letter(
+                self.services.producer, event, reason=str(exc), error_class="dispute-ending"
+            )
+            return []
+        opening = [r for r in requests if r.closing_reason() is None]
+        pending: list[Pending | Ending] = [*self._decide(opening, source), *endings]
         sample = order_total_sample(record)
         if sample is not None and not redelivered:
             window = policy.orders.review.value.average_window
@@ -416,14 +451,20 @@ class Classifier:
             return await read_storefront(self.services.shopify_for(record.shop), record, policy)
 
     def _remember_content(
-        self, record: ShopifyEvent, policy: Any, context: ClassifyContext, pending: list[Pending]
+        self,
+        record: ShopifyEvent,
+        policy: Any,
+        context: ClassifyContext,
+        pending: Sequence[Pending | Ending],
     ) -> None:
         """Store the product's content state; a change under review names its case."""
         key, state = content_state_after(record, policy, context)
         if state is None:
             return
         reviewing = [
-            p.request.case_id for p in pending if p.request.case_type is CaseType.CONTENT_REVIEW
+            p.request.case_id
+            for p in pending
+            if isinstance(p, Pending) and p.request.case_type is CaseType.CONTENT_REVIEW
         ]
         if reviewing and state.proposal is not None:
             state = state.model_copy(update={"pending_case": reviewing[0]})
@@ -459,6 +500,34 @@ class Classifier:
             )
             return []
         return self._decide([request], source_of(event))
+
+    def _endings(self, requests: Sequence[CaseRequest], policy: Policy) -> list[Ending]:
+        """What ended disputes do: never a case of their own (nor a new generation).
+
+        The outcome goes on the order (a decision of the dispute's current case);
+        the case is closed only while it is open. The open-cases entry remembers
+        the status recorded, so a second ``disputes/update`` with the same ending
+        changes nothing.
+        """
+        endings = []
+        for request in requests:
+            known = self.generations.get(request.case_id) or {}
+            current = str(known.get("case_id") or request.case_id)
+            entry = self.open_cases.get(current)
+            status = next(
+                (v.value for v in request.variables if v.name == "disputeFinalStatus"), None
+            )
+            if entry is not None and entry.get("ended_as") == status:
+                self.stats["duplicates"] += 1
+                continue
+            ended = request.model_copy(update={"case_id": current})
+            decision = self.endings.final_decision(ended, current, policy.decisions)
+            close = entry is not None and self.case_ends.get(current) is None
+            if entry is not None:
+                self.open_cases[current] = {**entry, "ended_as": status}
+            self.stats["disputes_ended"] += 1
+            endings.append(Ending(ended, decision, close))
+        return endings
 
     def _decide(self, requests: Sequence[CaseRequest], source: str) -> list[Pending]:
         """Record each request in the open-cases table and the complaint history."""
@@ -530,7 +599,7 @@ class Classifier:
         }
         self.stats["cases"] += 1
 
-    async def _open(self, pending: Sequence[Pending]) -> None:
+    async def _open(self, pending: Sequence[Pending | Ending]) -> None:
         """The effects of one record's requests: hold, enrich, publish (in its lane).
 
         The hold goes first: it is the one effect with a deadline (a fulfillment
@@ -541,6 +610,9 @@ class Classifier:
         never sits waiting for points.
         """
         for item in pending:
+            if isinstance(item, Ending):
+                await self._end(item)
+                continue
             request = item.request
             # The review hold goes on once, when the case is first requested (later
             # updates of the case, e.g. the orders/updated our own write-backs cause
@@ -559,19 +631,35 @@ class Classifier:
                     self.open_cases[request.case_id] = {**entry, "held": True}
             deferred = False
             if item.first:
-                if self.enricher.should_defer(request):
+                policy = self.services.policy_for(request.shop)
+                # A case whose routing waits on enrichment is never opened before it.
+                routing = routed_by_enrichment(request, policy)
+                if self.enricher.should_defer(request) and not routing:
                     request = self.enricher.deferred(request)
                     deferred = True
                 else:
                     with call_class(Priority.ENRICH):
                         request = await self.enricher.enrich(request)
+                    request = self._after_enrichment(request)
             await self._publish(request, first=item.first)
             if deferred:
                 self.deferred.submit(request)
 
     async def _publish_update(self, request: CaseRequest) -> None:
         """Publish a deferred case's enriched request: the sink attaches it to the case."""
-        await self._publish(request, first=False)
+        await self._publish(self._after_enrichment(request), first=False)
+
+    def _after_enrichment(self, request: CaseRequest) -> CaseRequest:
+        """The rules that needed the Shopify context (return window, segment from tags)."""
+        return after_enrichment(request, self.services.policy_for(request.shop))
+
+    async def _end(self, ending: Ending) -> None:
+        """Publish an ended dispute's decision, and its closing request while the case is open."""
+        case_id = ending.request.case_id
+        sends = [self.services.emit(AGENT, CASES_DECISIONS, ending.decision, case_id)]
+        if ending.close:
+            sends.append(self.services.emit(AGENT, CASES_REQUESTS, ending.request, case_id))
+        await asyncio.gather(*sends)
 
     async def _opened_before(self, request: CaseRequest) -> bool:
         """Whether OpenText already has the case, though the open-cases table does not.
@@ -676,9 +764,15 @@ class _JsonMapping(Mapping[str, ComplaintHistory]):
         return len(self._table)
 
 
-def register(app: faust.App, services: Services, enricher: Enricher | None = None) -> Classifier:
-    """Declare the classify stage on ``app``."""
-    return Classifier(app, services, enricher or NoEnrichment())
+def register(
+    app: faust.App,
+    services: Services,
+    enricher: Enricher | None = None,
+    *,
+    endings: FinalDecisions,
+) -> Classifier:
+    """Declare the classify stage on ``app``; ``endings`` records disputes that ended."""
+    return Classifier(app, services, enricher or NoEnrichment(), endings)
 
 
 def build_enricher(services: Services) -> ShopEnrichers:
@@ -690,14 +784,14 @@ def build_enricher(services: Services) -> ShopEnrichers:
     )
 
 
-def register_classify(app: faust.App, services: Services) -> Classifier:
+def register_classify(app: faust.App, services: Services, *, endings: FinalDecisions) -> Classifier:
     """Declare the classify stage on ``app`` with Shopify enrichment and holds (role ``classify``).
 
     Builds a :class:`~streams.classify.enrich.ShopifyEnricher` per shop on that
     shop's shared, cost-aware Shopify client (:mod:`streams.classify.enrich.shops`);
     :func:`register` without an enricher runs the stage with ``NoEnrichment``.
     """
-    return register(app, services, build_enricher(services))
+    return register(app, services, build_enricher(services), endings=endings)
 
 
 __all__ = [

@@ -14,7 +14,8 @@ ORDER_REVIEW           approve         RELEASE_HOLD per held fulfillment order
 HIGH_VALUE_REVIEW      approve         RELEASE_HOLD (final step only, see source.py)
                        reject          CANCEL_ORDER (customer notified)
 RETURN_REVIEW          approve         APPROVE_RETURN, REFUND (or a replacement:
-                                       ADD_NOTE + ADD_TAGS, exchanges are manual)
+                                       CREATE_REPLACEMENT, a draft order completed
+                                       or invoiced per policy, + ADD_TAGS)
                        decline         DECLINE_RETURN (reason + note)
 FULFILLMENT_EXCEPTION  split           SPLIT_FULFILLMENT
                        substitute      EDIT_ORDER (line to 0, variant added)
@@ -25,6 +26,9 @@ FULFILLMENT_EXCEPTION  split           SPLIT_FULFILLMENT
 CHARGEBACK             any             ADD_NOTE, ADD_TAGS ``chargeback:<outcome>``,
                                        SET_METAFIELD ``casebridge.dispute_<id>``,
                                        UPDATE_DISPUTE_EVIDENCE if evidence is given
+                       final_<status>  (Shopify's: the dispute ended) ADD_NOTE,
+                                       ADD_TAGS ``chargeback:final_<status>``,
+                                       SET_METAFIELD ``casebridge.dispute_<id>_final``
 COMPLAINT              any             none (one-way)
 CONTENT_REVIEW         approve         UPDATE_PRODUCT (the held change, status
                                        back to what casebridge drafted)

@@ -20,9 +20,16 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from schemas.records import CaseType, IssueType, Priority, Severity
 from streams.policy.outcomes import OutcomeMappingPolicy
@@ -106,11 +113,19 @@ RiskLevel = Annotated[RiskLevelName, BeforeValidator(_upper)]
 """A Shopify risk assessment result (``RiskAssessmentResult``), any letter case."""
 
 Money = Annotated[Decimal, Field(gt=0)]
+FinalDisputeStatus = Annotated[
+    Literal["won", "lost", "accepted", "charge_refunded", "prevented"], BeforeValidator(_lower)
+]
+"""A Shopify dispute status that ends the dispute (``ShopifyPaymentsDispute.status``)."""
 WatchedField = Literal["title", "body_html", "variant_prices", "tags", "product_type", "vendor"]
 
 
 def _default_risk_levels() -> dict[RiskLevelName, Priority]:
     return {"HIGH": Priority.HIGH, "MEDIUM": Priority.NORMAL}
+
+
+def _default_final_statuses() -> list[FinalDisputeStatus]:
+    return ["won", "lost", "accepted"]
 
 
 def _default_watched() -> list[WatchedField]:
@@ -372,11 +387,37 @@ class ComplaintPolicy(_Section):
     segment_tags: dict[UpperStr, list[Tag]] = Field(
         default_factory=lambda: {"VIP": ["VIP"], "WHOLESALE": ["wholesale", "B2B"]}
     )
-    """Segment → customer tags; used for order-note complaints (a submitted one names it)."""
+    """Segment → customer tags (first match wins): the segment of an order-note complaint,
+    and of a submitted one when ``segment_from_tags`` is on."""
+    segment_from_tags: bool = True
+    """A submitted complaint takes its customer's segment from the customer's tags in
+    Shopify (read during enrichment) when they match ``segment_tags``; the help desk's
+    ``customer_segment`` is used only when they do not. Off: the help desk's field alone."""
     order_notes: OrderNotesRule = OrderNotesRule()
 
 
 # ------------------------------------------------------------------------- returns (UC2)
+
+
+MetafieldName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{2,255}$")
+]
+"""A metafield namespace or key as Shopify allows them (letters, digits, ``_`` and ``-``)."""
+
+Months = Annotated[int, Field(ge=0, le=1200)]
+"""A warranty length in months (0: no warranty)."""
+
+
+class WarrantyRule(_Section):
+    """Where a returned product's warranty comes from, in this order of preference."""
+
+    metafield_namespace: MetafieldName = "casebridge"
+    metafield_key: MetafieldName = "warranty_months"
+    """The product metafield (an integer of months) read for each returned line."""
+    product_type_months: dict[Keyword, Months] = Field(default_factory=dict)
+    """Product type (any letter case) → warranty months, for products without the metafield."""
+    default_months: Months | None = None
+    """Warranty of any other product; null: none known."""
 
 
 class ReturnPolicy(_Section):
@@ -392,6 +433,10 @@ class ReturnPolicy(_Section):
     reason_priority: dict[LowerStr, Priority] = Field(
         default_factory=lambda: {"defective": Priority.HIGH}
     )
+    window_days: int | None = Field(default=30, ge=1, le=3650)
+    """The return window counted from the order date (``processedAt``): the case says
+    whether the request came within it (``withinReturnWindow``); null: no window."""
+    warranty: WarrantyRule = WarrantyRule()
 
 
 # --------------------------------------------------------------------- fulfillment (UC4)
@@ -544,6 +589,17 @@ class DisputePolicy(_Section):
     inquiry_priority: Priority = Priority.NORMAL
     evidence_margin: Duration = timedelta(days=1)
     """The SLA never ends later than ``evidence_due_by`` minus this margin."""
+    final_statuses: list[FinalDisputeStatus] = Field(default_factory=_default_final_statuses)
+    """``disputes/update`` statuses that end a dispute: the outcome is recorded on the
+    order (note, ``chargeback:final-<status>`` tag, ``dispute_<id>_final`` metafield)
+    and the dispute's case, if still open, is closed with it. Empty: not recorded."""
+
+    @model_validator(mode="after")
+    def _final_not_open(self) -> Self:
+        both = sorted(set(self.final_statuses) & set(self.open_statuses))
+        if both:
+            raise ValueError(f"statuses both open and final: {both}")
+        return self
 
 
 # -------------------------------------------------------------------------------- root

@@ -29,9 +29,12 @@ from schemas.records import CaseType
 __all__ = [
     "DEFAULT_ALIASES",
     "DEFAULT_OUTCOMES",
+    "FINAL_PREFIX",
+    "FINAL_STATUSES",
     "WILDCARD",
     "Effect",
     "OutcomeMappingPolicy",
+    "ReplacementPolicy",
 ]
 
 Effect = Literal[
@@ -47,6 +50,7 @@ Effect = Literal[
     "reschedule_fulfillment",
     "note_resolution",
     "record_dispute_outcome",
+    "record_dispute_final",
     "update_dispute_evidence",
     "tag_product",
     "apply_content",
@@ -55,6 +59,11 @@ Effect = Literal[
     "create_order",
 ]
 """A named Shopify effect; :mod:`streams.decisions.effects` turns each into actions."""
+
+FINAL_PREFIX = "final_"
+"""Outcome prefix of a dispute's final status (``final_won``): set by Shopify, not a team."""
+FINAL_STATUSES = ("won", "lost", "accepted", "charge_refunded", "prevented")
+"""Dispute statuses that end a dispute (``ShopifyPaymentsDisputeStatus``, lower-cased)."""
 
 WILDCARD = "*"
 """Outcome key matching any outcome not mapped otherwise."""
@@ -93,7 +102,11 @@ DEFAULT_OUTCOMES: dict[CaseType, OutcomeTable] = {
         "resolve": ["note_resolution"],
     },
     # Any chargeback outcome is recorded on the order; evidence only when given.
-    CaseType.CHARGEBACK: {WILDCARD: ["record_dispute_outcome", "update_dispute_evidence"]},
+    # The final_* outcomes are Shopify's (disputes/update with a final status), not a team's.
+    CaseType.CHARGEBACK: {
+        WILDCARD: ["record_dispute_outcome", "update_dispute_evidence"],
+        **{f"{FINAL_PREFIX}{status}": ["record_dispute_final"] for status in FINAL_STATUSES},
+    },
     # One-way: tracked in cases.state, nothing written back.
     CaseType.COMPLAINT: {WILDCARD: []},
     # A held product change: applied, kept back with the reviewers' notes, or
@@ -126,6 +139,23 @@ DEFAULT_ALIASES: dict[str, str] = {
     "revision": "request_revision",
 }
 """Past-tense outcome words (the emulator's models use them) -> the verbs above."""
+
+
+class ReplacementPolicy(BaseModel):
+    """How an approved return's replacement is created: a draft order of the items."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["complete", "invoice", "draft"] = "complete"
+    """``complete``: the draft becomes an order at once (``draftOrderComplete``);
+    ``invoice``: the customer is e-mailed the draft's invoice with a checkout link
+    (``draftOrderInvoiceSend``); ``draft``: left open for staff to finish."""
+    free_of_charge: bool = True
+    """Replacement items at no charge (a 100 % ``appliedDiscount`` on the draft order)."""
+    tag: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^,]+$")] = (
+        "return-replacement"
+    )
+    """Tag of the replacement order, also added to the original order (no commas)."""
 
 
 class OutcomeMappingPolicy(BaseModel):
@@ -174,6 +204,8 @@ class OutcomeMappingPolicy(BaseModel):
     """CONTENT_REVIEW reject of a product drafted for review: restore the approved content and
     set it ACTIVE again (false: it stays DRAFT). A new product without approved content
     always stays DRAFT."""
+    replacement: ReplacementPolicy = Field(default_factory=lambda: ReplacementPolicy())
+    """RETURN_REVIEW approved with ``resolution: replacement``: how the replacement is made."""
 
     @model_validator(mode="after")
     def _check_formats(self) -> Self:

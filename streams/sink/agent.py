@@ -24,6 +24,12 @@
   says why its partitions stopped. A permanent refusal (4xx) goes to ``cases.requests.dlq`` with the
   status, error class, body excerpt and attempt count, and the pipeline goes on.
 * Emits ``CaseOpened`` and ``CaseState`` (OPEN, or FAILED with the reason).
+* A *closing* request (:meth:`~schemas.records.CaseRequest.closing_reason`: a
+  dispute that ended) never starts an instance: its variables (the final
+  status) are set on the running instance, which is then deleted with the
+  reason (``deleteReason``: the decision poller reads a deleted instance as
+  withdrawn, so no decision comes of it), and the case's state is CLOSED with
+  the reason. An instance already ended (decided) is left alone.
 """
 
 from __future__ import annotations
@@ -70,7 +76,16 @@ log = logging.getLogger(__name__)
 AGENT = "sink"
 
 #: What the sink counts (exposed on the operations page).
-STATS = ("opened", "attached", "dead_lettered", "waits", "auth_waits", "after_end", "lookups")
+STATS = (
+    "opened",
+    "attached",
+    "closed",
+    "dead_lettered",
+    "waits",
+    "auth_waits",
+    "after_end",
+    "lookups",
+)
 
 
 class Sink:
@@ -136,11 +151,15 @@ class Sink:
         self.stats["dead_lettered"] += 1
 
     async def open_case(self, event: Any, request: CaseRequest) -> None:
-        """Open (or update) the process instance of one case request."""
+        """Open (or update, or close) the process instance of one case request."""
         CALL_SHOP.set(request.shop)  # labels this case's OpenText calls (per task)
         model_key = self.services.model_key(request.shop, request.case_type.value)
         if model_key is None:
             await self._fail(event, request, f"no OpenText model for {request.case_type.value}")
+            return
+        reason = request.closing_reason()
+        if reason is not None:
+            await self.close_case(event, request, model_key, reason)
             return
         try:
             variables = opentext_variables(request)
@@ -264,6 +283,69 @@ class Sink:
                 look_up = True
                 self.stats["waits"] += 1
                 await self.outage.pause(attempt, request.case_id, exc)
+
+    async def close_case(
+        self, event: Any, request: CaseRequest, model_key: str, reason: str
+    ) -> None:
+        """Set the closing variables on the case's running instance, then delete it."""
+        client = self.services.opentext
+        entry = self.ledger.get(request.case_id)
+        instance_id = entry.get("instance") if entry and entry.get("state") == "open" else None
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if instance_id is None:
+                    self.stats["lookups"] += 1
+                    running = await client.find_process_instances(request.case_id, model_key)
+                    if not running:
+                        self._closed_already(request)
+                        return
+                    instance_id = running[0].id
+                try:
+                    await client.set_variables(instance_id, update_variables(request))
+                    deleted = await client.delete_process_instance(
+                        instance_id,
+                        delete_reason=f"closed by casebridge: {reason}",
+                        missing_ok=True,
+                    )
+                except OpenTextNotFoundError:
+                    deleted = False
+                await self.opentext_health.success()
+                break
+            except OpenTextRequestError as exc:
+                await self._fail(event, request, str(exc), exc)
+                return
+            except OpenTextAuthError as exc:
+                self.stats["auth_waits"] += 1
+                await self.opentext_health.failure(exc)
+                await self.auth_wait.pause(attempt, request.case_id, exc)
+            except OpenTextUnavailableError as exc:
+                self.stats["waits"] += 1
+                await self.outage.pause(attempt, request.case_id, exc)
+        if not deleted:
+            # Decided (or closed) between the lookup and the delete: nothing left to close.
+            self._closed_already(request)
+            return
+        self.stats["closed"] += 1
+        log.info("case %s closed in OpenText: %s", request.case_id, reason)
+        state = CaseState(
+            case_id=request.case_id,
+            case_type=request.case_type,
+            shop=request.shop,
+            subject_id=request.subject_id,
+            status=CaseStatus.CLOSED,
+            process_instance_id=instance_id,
+            priority=request.priority,
+            sla_due_at=request.sla_due_at,
+            detail=reason[:500],
+            updated_at=datetime.now(UTC),
+        )
+        await self.services.emit(AGENT, CASES_STATE, state, request.case_id)
+
+    def _closed_already(self, request: CaseRequest) -> None:
+        self.stats["after_end"] += 1
+        log.info("case %s: no running instance to close (decided already)", request.case_id)
 
     def _after_epoch(self, event: Any) -> bool:
         """Whether the record was written after the ledger began keeping its partition."""

@@ -11,7 +11,7 @@ Two entry points, one per input topic:
   finds an earlier order by its ``casebridge-intake:<case id>`` tag, or creates it.
 
 Modules, one concern each: ``executor`` (dispatch, retries, classification),
-``orders`` / ``edits`` / ``fulfillment`` / ``returns`` / ``disputes`` (the
+``orders`` / ``edits`` / ``fulfillment`` / ``returns`` / ``replacements`` / ``disputes`` (the
 handlers per resource), ``offline``, ``results`` (audit records), ``context``
 (config and handler toolkit), ``queries`` (read documents), ``errors``.
 """

@@ -2,8 +2,12 @@
 
 Optional (it needs a Shopify Payments scope). The dispute's current evidence
 is read first; every given field already equal -> ``ALREADY_APPLIED``. Only
-the fields that differ are sent. A dispute that no longer takes evidence
-(won, lost, accepted) is refused by Shopify with a permanent ``userError``.
+the fields that differ are sent. A dispute that already ended (won, lost,
+accepted, ...: a team's decision can arrive after the card network ruled) takes
+no evidence any more: nothing is sent, ``ALREADY_APPLIED`` with a note saying
+so (how it ended is recorded on the order by the ending's own decision,
+:mod:`streams.decisions.ending`), rather than a refusal for the DLQ that no one
+could act on.
 
 Shopify's mutation takes the *evidence* id (``ShopifyPaymentsDisputeEvidence``):
 ``disputeEvidenceId`` from the params, else the one read from the dispute.
@@ -16,7 +20,10 @@ from connectors.shopify.documents import writer as queries
 from streams.writer.context import ActionContext, JsonObject, Outcome
 from streams.writer.errors import ActionRejected
 
-__all__ = ["EVIDENCE_FIELDS", "update_dispute_evidence"]
+__all__ = ["ENDED_STATUSES", "EVIDENCE_FIELDS", "update_dispute_evidence"]
+
+#: ``ShopifyPaymentsDisputeStatus`` values of a dispute that ended.
+ENDED_STATUSES = frozenset({"WON", "LOST", "ACCEPTED", "CHARGE_REFUNDED", "PREVENTED"})
 
 EVIDENCE_FIELDS = frozenset(
     {
@@ -47,6 +54,10 @@ async def update_dispute_evidence(ctx: ActionContext) -> Outcome:
     dispute = data.get("dispute")
     if not isinstance(dispute, dict):
         raise ActionRejected("NOT_FOUND", f"dispute {dispute_id} does not exist")
+    status = str(dispute.get("status") or "").upper()
+    if status in ENDED_STATUSES:
+        note = f"the dispute already ended ({status.lower()}): it takes no evidence"
+        return Outcome.already("disputeEvidenceUpdate", dispute_id, note=note)
     current: JsonObject = dispute.get("disputeEvidence") or {}
     changes: JsonObject = {
         name: value

@@ -13,7 +13,14 @@ document                       reads                                            
 ``CasebridgeEnrichOrderHist``  the same plus the customer's history (10 orders)      ~60
 ``CasebridgeEnrichCustomer``   the customer's history alone (complaints)             ~50
 ``CasebridgeEnrichRefunds``    the order's refunds and their totals, no line items   4
+``CasebridgeReturnLines``      order date; per returned line its variant, product    1 + 4
+                               type and warranty metafield (``nodes(ids:)``)          per line
+``CasebridgeCustomerByEmail``  the customer of an e-mail: id, tags, order count       4
+``CasebridgeOrderTimeline``    a page of the order's events and staff comments       3 + page
 =============================  ====================================================  ======
+
+The last three are in :mod:`connectors.shopify.operations`. The customer's
+tags ride along in the history and summary reads (a scalar list: no points).
 
 The history counts returns and disputes over the customer's most recent
 orders; it is the expensive part and only case types that weigh a customer's
@@ -31,6 +38,7 @@ from __future__ import annotations
 CUSTOMER_HISTORY_FRAGMENT = """
 fragment CasebridgeCustomerHistory on Customer {
   id
+  tags
   numberOfOrders
   amountSpent { amount currencyCode }
   orders(first: $historyFirst, sortKey: CREATED_AT, reverse: true) {
@@ -47,6 +55,7 @@ fragment CasebridgeCustomerHistory on Customer {
 _ORDER_FIELDS = """
     id
     name
+    note
     currencyCode
     displayFinancialStatus
     displayFulfillmentStatus
@@ -108,6 +117,7 @@ CUSTOMER_SUMMARY = """
 query CasebridgeCustomerSummary($id: ID!) {
   customer(id: $id) {
     id
+    tags
     numberOfOrders
     amountSpent { amount currencyCode }
   }
@@ -115,10 +125,66 @@ query CasebridgeCustomerSummary($id: ID!) {
 """
 
 __all__ = [
+    "CUSTOMER_BY_EMAIL",
     "CUSTOMER_HISTORY_FRAGMENT",
     "CUSTOMER_SUMMARY",
     "ENRICH_CUSTOMER",
     "ENRICH_ORDER",
     "ENRICH_ORDER_WITH_HISTORY",
+    "ORDER_TIMELINE",
     "REFUND_TOTALS",
+    "RETURN_LINES",
 ]
+
+RETURN_LINES = """
+query CasebridgeReturnLines(
+  $order: ID!
+  $lines: [ID!]!
+  $warrantyNamespace: String!
+  $warrantyKey: String!
+) {
+  order(id: $order) { id createdAt processedAt }
+  nodes(ids: $lines) {
+    ... on LineItem {
+      id
+      quantity
+      variant { id }
+      product {
+        id
+        productType
+        warranty: metafield(namespace: $warrantyNamespace, key: $warrantyKey) { value }
+      }
+    }
+  }
+}
+"""
+
+CUSTOMER_BY_EMAIL = """
+query CasebridgeCustomerByEmail($query: String!) {
+  customers(first: 1, query: $query) {
+    nodes { id tags numberOfOrders amountSpent { amount currencyCode } }
+  }
+}
+"""
+
+ORDER_TIMELINE = """
+query CasebridgeOrderTimeline($id: ID!, $first: Int!, $after: String) {
+  order(id: $id) {
+    id
+    events(first: $first, after: $after, sortKey: CREATED_AT, reverse: true) {
+      nodes {
+        __typename
+        id
+        createdAt
+        action
+        message
+        appTitle
+        attributeToApp
+        attributeToUser
+        ... on CommentEvent { rawMessage author { name } }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""

@@ -9,8 +9,10 @@ from __future__ import annotations
 __all__ = [
     "DISPUTE",
     "DISPUTE_EVIDENCE_UPDATE",
+    "DRAFT_ORDERS_TAGGED",
     "DRAFT_ORDER_COMPLETE",
     "DRAFT_ORDER_CREATE",
+    "DRAFT_ORDER_INVOICE_SEND",
     "FULFILLMENTS",
     "FULFILLMENT_ORDERS",
     "FULFILLMENT_ORDER_HOLD",
@@ -34,6 +36,7 @@ __all__ = [
     "PRODUCT_VARIANTS_BULK_UPDATE",
     "REFUNDS",
     "REFUND_CREATE",
+    "REPLACEMENT_ORDER",
     "RETURN_APPROVE_REQUEST",
     "RETURN_DECLINE_REQUEST",
     "SHOP_POLICIES",
@@ -489,3 +492,35 @@ query CasebridgeShopPolicies {
 }
 """
 """The shop's legal policies (refund, privacy, terms...) as the storefront shows them."""
+
+REPLACEMENT_ORDER = """
+query CasebridgeReplacementOrder($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    email
+    currencyCode
+    customer { id }
+    shippingAddress {
+      firstName lastName company phone address1 address2 city provinceCode countryCodeV2 zip
+    }
+  }
+}
+"""
+
+DRAFT_ORDERS_TAGGED = """
+query CasebridgeDraftOrdersTagged($query: String!) {
+  draftOrders(first: 5, query: $query) {
+    nodes { id name status tags order { id name } }
+  }
+}
+"""
+
+DRAFT_ORDER_INVOICE_SEND = """
+mutation CasebridgeDraftOrderInvoiceSend($id: ID!) {
+  draftOrderInvoiceSend(id: $id) {
+    draftOrder { id status }
+    userErrors { field message }
+  }
+}
+"""

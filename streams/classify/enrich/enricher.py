@@ -19,6 +19,16 @@ CHARGEBACK             (hist.)   yes      yes          yes       yes     yes
 others                 -         -        -            -         -       -
 =====================  ========  =======  ===========  ========  ======  =======
 
+Three more parts, one case type each: a RETURN_REVIEW reads its *returned
+lines* (the order date, and per line the variant, product type and warranty
+metafield named by the case's ``warrantyMetafield``), a CHARGEBACK the order's
+*timeline* (staff comments and events, ``timeline_pages`` pages of
+``timeline_page_size``, stopping early when the next page would wait for the
+budget), and a COMPLAINT naming only an e-mail looks its *customer* up by it
+(id, tags, order count). The customer's tags come with every history or
+summary read, at no cost: complaints are routed by them
+(:mod:`streams.classify.rules.enriched`).
+
 A part whose variables the case already carries is not read: the order
 webhook gives the order record and usually the customer's order count and
 amount spent (``customerOrdersCount``), the hold's read gives the fulfillment
@@ -44,6 +54,7 @@ opens with ``enrichment_complete=False``; the parts that worked are kept.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -52,11 +63,14 @@ from connectors.shopify.bucket import CostBucket
 from connectors.shopify.budget import Priority, Spend, charged_to
 from connectors.shopify.cost import GraphQLExecutor, estimate_query_cost
 from connectors.shopify.documents.enrich import (
+    CUSTOMER_BY_EMAIL,
     CUSTOMER_SUMMARY,
     ENRICH_CUSTOMER,
     ENRICH_ORDER,
     ENRICH_ORDER_WITH_HISTORY,
+    ORDER_TIMELINE,
     REFUND_TOTALS,
+    RETURN_LINES,
 )
 from connectors.shopify.documents.fulfillment import FULFILLMENT_ORDER_ORDER, ORDER_FULFILLMENT
 from connectors.shopify.documents.operations import FULFILLMENTS
@@ -92,14 +106,22 @@ class Plan:
     shipping_proof: bool = False
     order_record: bool = False
     refunds: bool = False
+    return_lines: bool = False
+    """The order date and the returned lines' products (warranty)."""
+    timeline: bool = False
+    """The order's events and staff comments (communication history)."""
+    customer_by_email: bool = False
+    """Find the customer by the case's ``customerEmail`` (no customer or order id)."""
 
 
 #: What each case type is enriched with (see the module docstring).
 PLANS: dict[CaseType, Plan] = {
     CaseType.ORDER_REVIEW: Plan(summary=True, fulfillment_orders=True, order_record=True),
     CaseType.HIGH_VALUE_REVIEW: Plan(summary=True, fulfillment_orders=True, order_record=True),
-    CaseType.RETURN_REVIEW: Plan(history=True, fulfillment_orders=True, refunds=True),
-    CaseType.COMPLAINT: Plan(history=True),
+    CaseType.RETURN_REVIEW: Plan(
+        history=True, fulfillment_orders=True, refunds=True, return_lines=True
+    ),
+    CaseType.COMPLAINT: Plan(history=True, customer_by_email=True),
     CaseType.FULFILLMENT_EXCEPTION: Plan(fulfillment_orders=True, shipping_proof=True),
     CaseType.CHARGEBACK: Plan(
         history=True,
@@ -107,6 +129,7 @@ PLANS: dict[CaseType, Plan] = {
         shipping_proof=True,
         order_record=True,
         refunds=True,
+        timeline=True,
     ),
 }
 
@@ -115,6 +138,8 @@ _PRESENT = {
     "summary": "customerOrdersCount",
     "fulfillment_orders": "fulfillmentOrderIds",
     "order_record": "orderFinancialStatus",
+    "return_lines": "returnedProducts",
+    "timeline": "communicationHistory",
 }
 
 
@@ -160,10 +185,28 @@ class ShopifyEnricher:
         if wanted["history"]:
             wanted["summary"] = False
         if not request.order_id:
-            for part in ("fulfillment_orders", "order_record", "shipping_proof", "refunds"):
+            for part in (
+                "fulfillment_orders",
+                "order_record",
+                "shipping_proof",
+                "refunds",
+                "return_lines",
+                "timeline",
+            ):
                 wanted[part] = False
-            if not request.customer_id:
-                wanted["summary"] = wanted["history"] = False
+        if wanted["return_lines"] and not _returned_lines(request):
+            wanted["return_lines"] = False
+        if self.settings.timeline_pages < 1:
+            wanted["timeline"] = False
+        # Only a case that names nobody else is looked up by its e-mail.
+        wanted["customer_by_email"] = (
+            wanted["customer_by_email"]
+            and not request.order_id
+            and not request.customer_id
+            and bool(_variable(request, "customerEmail"))
+        )
+        if not request.order_id and not request.customer_id:
+            wanted["summary"] = wanted["history"] = False
         return Plan(**wanted)
 
     def should_defer(self, request: CaseRequest) -> bool:
@@ -217,6 +260,13 @@ class ShopifyEnricher:
             reads.append((FULFILLMENTS, {"first": self.settings.fulfillments_first}))
         if plan.refunds:
             reads.append((REFUND_TOTALS, {}))
+        if plan.return_lines:
+            reads.append((RETURN_LINES, {"lines": _returned_lines(request)}))
+        if plan.customer_by_email:
+            reads.append((CUSTOMER_BY_EMAIL, {}))
+        if plan.timeline:
+            # Only the first page counts here: later pages are read only if the budget allows.
+            reads.append((ORDER_TIMELINE, {"first": self.settings.timeline_page_size}))
         return reads
 
     def _estimate(self, document: str, variables: dict[str, Any]) -> float:
@@ -311,6 +361,92 @@ class ShopifyEnricher:
                 added.items.extend(v.refunds(refunds).items)
             except ShopifyError as exc:
                 errors.append(_failure("refunds", exc))
+        if order_gid is not None and plan.return_lines:
+            try:
+                added.items.extend((await self._return_lines(request, order_gid)).items)
+            except ShopifyError as exc:
+                errors.append(_failure("returnLines", exc))
+        if order_gid is not None and plan.timeline:
+            try:
+                added.items.extend((await self._timeline(order_gid)).items)
+            except ShopifyError as exc:
+                errors.append(_failure("communicationHistory", exc))
+        if plan.customer_by_email:
+            try:
+                customer_id = await self._customer_by_email(request, added) or customer_id
+            except ShopifyError as exc:
+                errors.append(_failure("customerByEmail", exc))
+        return customer_id
+
+    async def _return_lines(self, request: CaseRequest, order_gid: str) -> Variables:
+        """The order date and each returned line's product and warranty metafield."""
+        returned = _returned_line_items(request)
+        namespace, _, key = (_variable(request, "warrantyMetafield") or "").partition(".")
+        data = await self._client.execute(
+            RETURN_LINES,
+            {
+                "order": order_gid,
+                "lines": _returned_lines(request),
+                # No metafield named: a key no product has (the read stays one document).
+                "warrantyNamespace": namespace or "casebridge",
+                "warrantyKey": key or "warranty_months",
+            },
+        )
+        nodes = data.get("nodes") if isinstance(data.get("nodes"), list) else []
+        order = data.get("order") if isinstance(data.get("order"), dict) else None
+        return v.return_lines(order, nodes or [], returned)
+
+    async def _timeline(self, order_gid: str) -> Variables:
+        """Up to ``timeline_pages`` pages of the order's timeline, newest first.
+
+        A further page is read only while the store's budget would serve it
+        without waiting longer than ``defer_after_s``: evidence is worth less
+        than the holds and write-backs queued behind it.
+        """
+        size = self.settings.timeline_page_size
+        events: list[dict[str, Any]] = []
+        after: str | None = None
+        complete = False
+        for page in range(self.settings.timeline_pages):
+            variables: dict[str, Any] = {"id": order_gid, "first": size, "after": after}
+            if page and self._would_wait(ORDER_TIMELINE, variables):
+                break
+            data = await self._client.execute(ORDER_TIMELINE, variables)
+            order = data.get("order")
+            if not isinstance(order, dict):
+                complete = True
+                break
+            connection = order.get("events") or {}
+            events += v.connection_nodes(connection)
+            info = connection.get("pageInfo") or {}
+            after = info.get("endCursor")
+            if not info.get("hasNextPage") or not after:
+                complete = True
+                break
+        return v.timeline(events, complete=complete)
+
+    def _would_wait(self, document: str, variables: dict[str, Any]) -> bool:
+        bucket = getattr(self._client, "bucket", None)
+        if not isinstance(bucket, CostBucket):
+            return False
+        cost = self._estimate(document, variables)
+        return bucket.estimated_wait(cost, Priority.ENRICH) > self.settings.defer_after_s
+
+    async def _customer_by_email(self, request: CaseRequest, added: Variables) -> str | None:
+        """The customer whose e-mail the case names (one ``customers(query:)`` read)."""
+        email = (_variable(request, "customerEmail") or "").strip()
+        quoted = email.replace("\\", "\\\\").replace('"', '\\"')
+        data = await self._client.execute(CUSTOMER_BY_EMAIL, {"query": f'email:"{quoted}"'})
+        nodes = v.connection_nodes(data.get("customers"))
+        customer = next(
+            (n for n in nodes if str(n.get("email") or email).lower() == email.lower()), None
+        )
+        if customer is None:
+            added.string("customerLookup", f"no Shopify customer with e-mail {email}")
+            return None
+        customer_id = normalise_id(str(customer["id"]))
+        added.string("customerId", customer_id)
+        added.items.extend(self._history(request, customer).items)
         return customer_id
 
     async def _fulfillment(self, request: CaseRequest, errors: list[str]) -> CaseRequest:
@@ -471,6 +607,28 @@ def with_spend(variables: list[CaseVariable], spend: Spend) -> list[CaseVariable
         .integer("shopifyPointsCharged", round(charged))
     )
     return v.replace(variables, totals.items)
+
+
+def _variable(request: CaseRequest, name: str) -> str | None:
+    return next((item.value for item in request.variables if item.name == name), None)
+
+
+def _returned_line_items(request: CaseRequest) -> list[dict[str, Any]]:
+    """The case's ``returnLineItems`` (set by the classifier), objects only."""
+    raw = _variable(request, "returnLineItems")
+    try:
+        items = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _returned_lines(request: CaseRequest) -> list[str]:
+    """GIDs of the order lines the return names (for ``nodes(ids:)``)."""
+    ids = [
+        str(item["lineItemId"]) for item in _returned_line_items(request) if item.get("lineItemId")
+    ]
+    return [gid("LineItem", ident) for ident in dict.fromkeys(ids)]
 
 
 def _subject(request: CaseRequest, case_type: CaseType) -> str | None:

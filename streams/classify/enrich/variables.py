@@ -27,9 +27,24 @@ variable                        type      meaning
 ``orderCurrency``               STRING    the order's currency
 ``orderFinancialStatus``        STRING    ``PAID``, ``PARTIALLY_REFUNDED``...
 ``orderFulfillmentStatus``      STRING    ``UNFULFILLED``, ``FULFILLED``...
+``orderNote``                   STRING    the customer's note at checkout (if any)
 ``orderRefunds``                JSON      refunds (id, createdAt, amount, currency, note)
 ``refundCount``                 INTEGER   number of refunds
 ``refundedTotal``               DECIMAL   sum of the refunds
+``customerTags``                JSON      the customer's tags in Shopify (list)
+``orderDate``                   DATE      when the order was placed (``processedAt``)
+``returnedProducts``            JSON      per returned line: line, variant, product,
+                                          product type, quantity and the warranty
+                                          metafield's months (``warrantyMetafieldMonths``,
+                                          or ``warrantyMetafieldError`` when unreadable)
+``replacementLineItems``        JSON      ``[{"variantId", "quantity"}]``: the returned
+                                          items, the default of a replacement
+``communicationHistory``        JSON      the order's timeline, newest first: staff
+                                          comments and Shopify's events (``at``,
+                                          ``kind`` comment/event, ``action``,
+                                          ``author``, ``message``)
+``communicationComments``       INTEGER   how many of them are staff comments
+``communicationHistoryComplete`` BOOLEAN  false when pages or budget ran out first
 ==============================  ========  ==============================================
 
 The previous-returns/disputes counts cover the ``historyOrdersExamined`` most
@@ -40,6 +55,7 @@ would need paging through every order); the window is a setting.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -134,6 +150,9 @@ def customer_history(
         .decimal("customerTotalSpent", spent)
         .string("customerSpentCurrency", currency)
     )
+    tags = customer.get("tags")
+    if isinstance(tags, list):
+        summary.json("customerTags", [str(tag) for tag in tags if isinstance(tag, str)])
     if "orders" not in customer:
         # A summary read (order count and spend only): no returns or disputes were examined.
         return summary
@@ -194,6 +213,8 @@ def order_record(order: Mapping[str, Any]) -> Variables:
         .string("orderCurrency", currency if isinstance(currency, str) else None)
         .string("orderFinancialStatus", order.get("displayFinancialStatus"))
         .string("orderFulfillmentStatus", order.get("displayFulfillmentStatus"))
+        # The customer's note at checkout: the one customer message an order carries.
+        .string("orderNote", order.get("note") or None)
     )
 
 
@@ -218,6 +239,95 @@ def refunds(items: Sequence[Mapping[str, Any]]) -> Variables:
         .json("orderRefunds", listed)
         .integer("refundCount", len(listed))
         .decimal("refundedTotal", total)
+    )
+
+
+def _months(value: Any) -> tuple[int | None, str | None]:
+    """A warranty metafield's value as months, or the reason it is not usable."""
+    text = str(value).strip()
+    if not text.isdigit() or int(text) > 1200:
+        return None, f"not a number of months (0..1200): {text[:40]!r}"
+    return int(text), None
+
+
+def return_lines(
+    order: Mapping[str, Any] | None,
+    nodes: Sequence[Any],
+    returned: Sequence[Mapping[str, Any]],
+) -> Variables:
+    """The order date and, per returned line, what its product says about warranty.
+
+    ``returned`` is the case's ``returnLineItems`` (``lineItemId``, ``quantity``);
+    ``nodes`` the ``nodes(ids:)`` answer for those line ids (null for a line
+    Shopify no longer knows).
+    """
+    placed = None
+    if isinstance(order, Mapping):
+        placed = order.get("processedAt") or order.get("createdAt")
+    found = {
+        normalise_id(str(node["id"])): node
+        for node in nodes
+        if isinstance(node, dict) and node.get("id")
+    }
+    products: list[JsonObject] = []
+    replacement: list[JsonObject] = []
+    for line in returned:
+        line_id = line.get("lineItemId")
+        node = found.get(normalise_id(str(line_id))) if line_id else None
+        quantity = line.get("quantity")
+        entry: JsonObject = {"lineItemId": line_id, "quantity": quantity}
+        if node is None:
+            entry["error"] = "line item not found in Shopify"
+            products.append(entry)
+            continue
+        variant = node.get("variant") if isinstance(node.get("variant"), dict) else None
+        product = node.get("product") if isinstance(node.get("product"), dict) else None
+        entry["variantId"] = variant.get("id") if variant else None
+        entry["productId"] = product.get("id") if product else None
+        entry["productType"] = (product.get("productType") or None) if product else None
+        metafield = product.get("warranty") if product else None
+        if isinstance(metafield, dict) and metafield.get("value") is not None:
+            months, error = _months(metafield["value"])
+            if error:
+                entry["warrantyMetafieldError"] = error
+            else:
+                entry["warrantyMetafieldMonths"] = months
+        products.append(entry)
+        if entry["variantId"] and isinstance(quantity, int) and quantity > 0:
+            replacement.append({"variantId": entry["variantId"], "quantity": quantity})
+    variables = Variables().json("returnedProducts", products)
+    if isinstance(placed, str):
+        try:
+            variables.date("orderDate", datetime.fromisoformat(placed.replace("Z", "+00:00")))
+        except ValueError:
+            variables.string("orderDateError", f"not a date: {placed[:40]!r}")
+    if replacement:
+        variables.json("replacementLineItems", replacement)
+    return variables
+
+
+def timeline(events: Sequence[Mapping[str, Any]], *, complete: bool) -> Variables:
+    """The order's timeline as evidence: comments and events, newest first."""
+    listed: list[JsonObject] = []
+    comments = 0
+    for event in events:
+        comment = event.get("__typename") == "CommentEvent"
+        comments += comment
+        author = event.get("author")
+        listed.append(
+            {
+                "at": event.get("createdAt"),
+                "kind": "comment" if comment else "event",
+                "action": event.get("action"),
+                "author": author.get("name") if isinstance(author, dict) else event.get("appTitle"),
+                "message": str(event.get("rawMessage") or event.get("message") or "")[:1000],
+            }
+        )
+    return (
+        Variables()
+        .json("communicationHistory", listed)
+        .integer("communicationComments", comments)
+        .boolean("communicationHistoryComplete", complete)
     )
 
 
@@ -252,6 +362,8 @@ __all__ = [
     "order_record",
     "refunds",
     "replace",
+    "return_lines",
     "same_id",
     "shipping_proof",
+    "timeline",
 ]

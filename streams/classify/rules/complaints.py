@@ -102,14 +102,8 @@ def order_note_draft(
             issue = issue or IssueType.OTHER
     if issue is None:
         return None
-    segment = next(
-        (
-            name
-            for name, tags in policy.complaints.segment_tags.items()
-            if matching_tags(order.customer_tags, tags)
-        ),
-        None,
-    )
+    tagged = segment_of_tags(list(order.customer_tags), policy)
+    segment = tagged[0] if tagged else None
     draft = _draft(
         shop=shop,
         subject_type=SubjectType.ORDER,
@@ -143,6 +137,61 @@ def complaint_key_of(case: CaseRequest) -> str | None:
     return complaint_key(case.shop, case.customer_id, email)
 
 
+def route(
+    issue: IssueType, severity: Severity, segment: str | None, count: int, policy: Policy
+) -> tuple[list[str], Priority, list[Reason]]:
+    """Teams, priority and reasons of a complaint (see the module docstring).
+
+    ``segment`` is upper-cased already; ``count`` is this customer's complaints
+    within the repeat window, this one included.
+    """
+    rules = policy.complaints
+    teams = list(rules.default_teams or policy.cases.COMPLAINT.teams)
+    priority: Priority = rules.severity_priority.of(severity)
+    routed_by = "default routing"
+    for index, rule in enumerate(rules.routing):
+        if (
+            (rule.issue_type is None or rule.issue_type == issue)
+            and (rule.segment is None or rule.segment == segment)
+            and (rule.severity is None or rule.severity == severity)
+        ):
+            teams = list(rule.teams)
+            priority = rule.priority or priority
+            routed_by = f"routing rule {index + 1}"
+            break
+    reasons = [
+        Reason(
+            code=f"ISSUE_{issue.value}",
+            detail=f"{issue.value} complaint, severity {severity.value}"
+            f"{f', segment {segment}' if segment else ''} ({routed_by})",
+        )
+    ]
+    if issue in rules.escalate_issue_types:
+        priority = raise_priority(priority)
+        reasons.append(
+            Reason(code="ESCALATED_ISSUE_TYPE", detail=f"{issue.value} complaints are escalated")
+        )
+    if count >= rules.repeat.threshold:
+        priority = raise_priority(priority, rules.repeat.priority_steps)
+        reasons.append(
+            Reason(
+                code="REPEATED_COMPLAINT",
+                detail=f"complaint {count} from this customer within {rules.repeat.window}",
+            )
+        )
+    return teams, priority, reasons
+
+
+def segment_of_tags(tags: list[str], policy: Policy) -> tuple[str, list[str]] | None:
+    """The first segment of ``complaints.segment_tags`` whose tags ``tags`` include, with
+    the tags that matched; None when none does."""
+    for name, wanted in policy.complaints.segment_tags.items():
+        found = matching_tags(tags, wanted)
+        if found:
+            return name, found
+    return None
+
+
 def _draft(
     *,
     shop: str,
@@ -161,44 +210,12 @@ def _draft(
 ) -> CaseDraft:
     rules = policy.complaints
     segment_key = segment.strip().upper() if segment and segment.strip() else None
-    teams = list(rules.default_teams or policy.cases.COMPLAINT.teams)
-    priority: Priority = rules.severity_priority.of(severity)
-    routed_by = "default routing"
-    for index, rule in enumerate(rules.routing):
-        if (
-            (rule.issue_type is None or rule.issue_type == issue)
-            and (rule.segment is None or rule.segment == segment_key)
-            and (rule.severity is None or rule.severity == severity)
-        ):
-            teams = list(rule.teams)
-            priority = rule.priority or priority
-            routed_by = f"routing rule {index + 1}"
-            break
-    reasons = [
-        Reason(
-            code=f"ISSUE_{issue.value}",
-            detail=f"{issue.value} complaint, severity {severity.value}"
-            f"{f', segment {segment_key}' if segment_key else ''} ({routed_by})",
-        )
-    ]
-    if issue in rules.escalate_issue_types:
-        priority = raise_priority(priority)
-        reasons.append(
-            Reason(code="ESCALATED_ISSUE_TYPE", detail=f"{issue.value} complaints are escalated")
-        )
     this_id = case_id(shop, CaseType.COMPLAINT, subject_type, subject_id, trigger)
     key = complaint_key(shop, customer_id, email)
     history = context.complaint_history.get(key) if key else None
     earlier = history.count_within(rules.repeat.window, now, exclude_id=this_id) if history else 0
     count = earlier + 1
-    if count >= rules.repeat.threshold:
-        priority = raise_priority(priority, rules.repeat.priority_steps)
-        reasons.append(
-            Reason(
-                code="REPEATED_COMPLAINT",
-                detail=f"complaint {count} from this customer within {rules.repeat.window}",
-            )
-        )
+    teams, priority, reasons = route(issue, severity, segment_key, count, policy)
     variables = (
         Variables()
         .string("issueType", issue.value)

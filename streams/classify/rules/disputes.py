@@ -6,9 +6,15 @@ or ``inquiry``), ``amount`` (decimal string), ``currency``, ``reason``,
 ``network_reason_code``, ``status``, ``evidence_due_by``, ``initiated_at``.
 
 Only statuses in ``disputes.open_statuses`` (default ``needs_response``,
-``under_review``) open a case; ``won``/``lost`` updates do not. One case per
-dispute (trigger ``dispute``): the update of an open dispute maps to the case
-already open. Teams come from ``disputes.reason_teams`` for the reason, else
+``under_review``) open a case. One case per dispute (trigger ``dispute``): the
+update of an open dispute maps to the case already open. A status in
+``disputes.final_statuses`` (default ``won``, ``lost``, ``accepted``) ends the
+dispute: the rule returns the same case marked as *closing*
+(:meth:`~schemas.records.CaseRequest.closing_reason`, variables ``disputeFinalStatus`` and
+``disputeFinalizedOn``); the classify agent never opens a case for it, only
+closes the one open (the sink deletes its OpenText instance with that reason)
+and records the outcome on the order (:func:`streams.decisions.ending.final_decision`).
+Teams come from ``disputes.reason_teams`` for the reason, else
 ``cases.CHARGEBACK.teams``. The SLA never ends later than ``evidence_due_by``
 minus ``disputes.evidence_margin``, because a missed evidence deadline loses
 the dispute.
@@ -16,7 +22,7 @@ the dispute.
 
 from __future__ import annotations
 
-from schemas.records import CaseType, Reason, SubjectType
+from schemas.records import CLOSED_BY, CaseType, Reason, SubjectType
 from streams.classify.rules.build import CaseDraft, Variables
 from streams.classify.rules.errors import ClassificationError
 from streams.classify.rules.payload import Fields
@@ -24,13 +30,14 @@ from streams.policy.model import Policy
 
 
 def dispute_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
-    """The CHARGEBACK case (zero or one) for a dispute event."""
+    """The CHARGEBACK case (zero or one) for a dispute event; closing when it ended."""
     rules = policy.disputes
     dispute_id = payload.require_ident("id", "admin_graphql_api_id")
     status = (payload.text("status") or "").strip().lower()
     if not status:
         raise ClassificationError("status: missing dispute status")
-    if status not in rules.open_statuses:
+    final = status in rules.final_statuses
+    if status not in rules.open_statuses and not final:
         return []
     order_id = payload.ident("order_id") or payload.ident("admin_graphql_api_order_id")
     if order_id is None:
@@ -55,6 +62,10 @@ def dispute_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
         .date("evidenceDueBy", due)
         .date("initiatedAt", payload.timestamp("initiated_at"))
     )
+    if final:
+        variables.string("disputeFinalStatus", status).date(
+            "disputeFinalizedOn", payload.timestamp("finalized_on")
+        ).string(CLOSED_BY, f"dispute {status} (Shopify disputes/update)")
     money = f"{amount} {currency or ''}".strip() if amount is not None else "an unknown amount"
     return [
         CaseDraft(

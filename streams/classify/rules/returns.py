@@ -10,6 +10,12 @@ in the webhook; enrichment adds order history and what else it can fetch.
 Teams are the case type's teams plus ``returns.reason_teams`` for each reason
 given; the priority is the highest ``returns.reason_priority`` of the reasons,
 else the case type's default.
+
+The webhook has neither the order's date nor the products' warranty:
+enrichment reads them (the warranty from the product metafield named in
+``warrantyMetafield``), and :mod:`streams.classify.rules.enriched` then marks the
+case within or outside ``returns.window_days`` and each line under warranty
+or not.
 """
 
 from __future__ import annotations
@@ -83,6 +89,11 @@ def return_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
         .string("customerNote", "\n".join(notes) or None)
         .integer("returnQuantity", quantity)
         .json("returnLineItems", lines)
+        # Where enrichment reads each returned product's warranty (policy returns.warranty).
+        .string(
+            "warrantyMetafield",
+            f"{rules.warranty.metafield_namespace}.{rules.warranty.metafield_key}",
+        )
     )
     return [
         CaseDraft(

@@ -39,6 +39,8 @@ variable                   set by     used for
                                       current tags as a case variable
 ``resolution``             decision   return: ``refund`` (default) or
                                       ``replacement``
+``replacementLineItems``   both       replacement: ``[{"variantId", "quantity"}]``
+                                      (enrichment: the returned variants)
 ``refundLineItems``        decision   return: overrides the refunded lines
 ``declineReason``          decision   ``FINAL_SALE`` / ``RETURN_PERIOD_ENDED`` /
                                       ``OTHER`` (default)
@@ -57,6 +59,7 @@ variable                   set by     used for
                                       split, substitute, cancel_lines and
                                       reschedule read)
 ``notes``                  decision   chargeback notes (else ``reason``)
+``disputeFinalStatus``     case       how the dispute ended (``final_*`` outcomes)
 ``disputeEvidence`` ...    decision   chargeback evidence (see ``EVIDENCE_TEXT``)
 =========================  =========  ==============================================
 """
@@ -70,6 +73,7 @@ from streams.decisions.effects.base import ActionDraft, EffectContext, format_ta
 from streams.decisions.effects.content import apply_content, note_revision, restore_content
 from streams.decisions.effects.disputes import (
     EVIDENCE_TEXT,
+    record_dispute_final,
     record_dispute_outcome,
     update_dispute_evidence,
 )
@@ -123,6 +127,7 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "reschedule_fulfillment": reschedule_fulfillment,
     "note_resolution": note_resolution,
     "record_dispute_outcome": record_dispute_outcome,
+    "record_dispute_final": record_dispute_final,
     "update_dispute_evidence": update_dispute_evidence,
     "tag_product": tag_product,
     "apply_content": apply_content,

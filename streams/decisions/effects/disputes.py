@@ -15,7 +15,12 @@ from streams.decisions.effects.base import (
 from streams.decisions.variables import compact_json
 from streams.runtime.keys import gid
 
-__all__ = ["EVIDENCE_TEXT", "record_dispute_outcome", "update_dispute_evidence"]
+__all__ = [
+    "EVIDENCE_TEXT",
+    "record_dispute_final",
+    "record_dispute_outcome",
+    "update_dispute_evidence",
+]
 
 EVIDENCE_TEXT: dict[str, str] = {
     "evidenceText": "uncategorizedText",
@@ -29,21 +34,10 @@ EVIDENCE_TEXT: dict[str, str] = {
 ``disputeEvidence`` JSON object, passed through as written)."""
 
 
-def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
-    """Note, tag and ``casebridge.dispute_<id>`` metafield on the disputed order."""
-    order = order_gid(ctx, "to record the chargeback outcome")
-    dispute = ctx.variables.require("disputeId", "to record the chargeback outcome")
-    notes = ctx.variables.first_text("notes", "reason")
-    note = staff_note(ctx, f"dispute {dispute}" + (f": {notes}" if notes else ""))
-    value = {
-        "caseId": ctx.case_id,
-        "decisionId": ctx.decision_id,
-        "disputeId": dispute,
-        "notes": notes,
-        "outcome": ctx.outcome,
-        "team": ctx.team,
-    }
-    key = "dispute_" + dispute.rsplit("/", 1)[-1]
+def _on_order(
+    ctx: EffectContext, order: str, note: str, key: str, value: dict[str, Any]
+) -> list[ActionDraft]:
+    """A staff note, the policy's chargeback tag and a ``json`` metafield on ``order``."""
     return [
         ActionDraft(ActionKind.ADD_NOTE, order, {"note": note}),
         ActionDraft(
@@ -63,6 +57,47 @@ def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
             },
         ),
     ]
+
+
+def record_dispute_outcome(ctx: EffectContext) -> list[ActionDraft]:
+    """Note, tag and ``casebridge.dispute_<id>`` metafield on the disputed order."""
+    order = order_gid(ctx, "to record the chargeback outcome")
+    dispute = ctx.variables.require("disputeId", "to record the chargeback outcome")
+    notes = ctx.variables.first_text("notes", "reason")
+    note = staff_note(ctx, f"dispute {dispute}" + (f": {notes}" if notes else ""))
+    value = {
+        "caseId": ctx.case_id,
+        "decisionId": ctx.decision_id,
+        "disputeId": dispute,
+        "notes": notes,
+        "outcome": ctx.outcome,
+        "team": ctx.team,
+    }
+    return _on_order(ctx, order, note, "dispute_" + dispute.rsplit("/", 1)[-1], value)
+
+
+def record_dispute_final(ctx: EffectContext) -> list[ActionDraft]:
+    """How the dispute ended (a ``final_<status>`` outcome from Shopify): note, tag
+    ``chargeback:final_<status>`` and the ``casebridge.dispute_<id>_final`` metafield."""
+    why = "to record how the dispute ended"
+    order = order_gid(ctx, why)
+    dispute = ctx.variables.require("disputeId", why)
+    status = ctx.variables.require("disputeFinalStatus", why)
+    finalized = ctx.variables.text("disputeFinalizedOn")
+    amount = ctx.variables.text("disputeAmount")
+    currency = ctx.variables.text("currency")
+    money = f" ({' '.join(part for part in (amount, currency) if part)})" if amount else ""
+    note = staff_note(ctx, f"dispute {dispute} ended: {status}{money}")
+    value = {
+        "caseId": ctx.case_id,
+        "decisionId": ctx.decision_id,
+        "disputeId": dispute,
+        "status": status,
+        "finalizedOn": finalized,
+        "amount": amount,
+        "currency": currency,
+    }
+    return _on_order(ctx, order, note, "dispute_" + dispute.rsplit("/", 1)[-1] + "_final", value)
 
 
 def update_dispute_evidence(ctx: EffectContext) -> list[ActionDraft]:

@@ -1,4 +1,4 @@
-"""RETURN_REVIEW effects: approve (and refund or record a replacement), decline."""
+"""RETURN_REVIEW effects: approve (and refund or create a replacement), decline."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from streams.decisions.effects.base import (
 from streams.decisions.errors import DecisionDataError
 from streams.runtime.keys import gid
 
-__all__ = ["DECLINE_REASONS", "approve_return", "decline_return", "refund"]
+__all__ = [
+    "DECLINE_REASONS",
+    "approve_return",
+    "decline_return",
+    "refund",
+    "replacement",
+    "replacement_tag",
+]
 
 DECLINE_REASONS = frozenset({"FINAL_SALE", "RETURN_PERIOD_ENDED", "OTHER"})
 
@@ -32,22 +39,18 @@ def approve_return(ctx: EffectContext) -> list[ActionDraft]:
     return [ActionDraft(ActionKind.APPROVE_RETURN, ret, params)]
 
 
-def refund(ctx: EffectContext) -> list[ActionDraft]:
-    """Refund the returned lines, or record that a replacement was chosen.
+def replacement_tag(case_id: str) -> str:
+    """The tag that finds a case's replacement draft order again (one replacement per case)."""
+    return f"casebridge-replacement:{case_id}"[:255]
 
-    Exchanges (a replacement) are out of casebridge's scope: the choice is
-    recorded on the order as a note and a ``return-replacement`` tag for the
-    team to fulfil by hand, and nothing is refunded.
-    """
+
+def refund(ctx: EffectContext) -> list[ActionDraft]:
+    """Refund the returned lines, or create their replacement (``resolution``)."""
     order = order_gid(ctx, "to refund the return")
     ret = _return(ctx, "to refund the return")
     resolution = (ctx.variables.text("resolution") or "refund").lower()
     if resolution == "replacement":
-        note = staff_note(ctx, f"return {ret} approved for a replacement; create the exchange")
-        return [
-            ActionDraft(ActionKind.ADD_NOTE, order, {"note": note}),
-            ActionDraft(ActionKind.ADD_TAGS, order, {"tags": ["return-replacement"]}),
-        ]
+        return replacement(ctx, order, ret)
     if resolution != "refund":
         raise DecisionDataError(
             f"variable 'resolution': expected 'refund' or 'replacement', got {resolution!r}",
@@ -79,6 +82,49 @@ def refund(ctx: EffectContext) -> list[ActionDraft]:
         "refundLineItems": refund_lines,
     }
     return [ActionDraft(ActionKind.REFUND, order, params)]
+
+
+def replacement(ctx: EffectContext, order: str, ret: str) -> list[ActionDraft]:
+    """CREATE_REPLACEMENT: a draft order of the replacement items, then the policy's step.
+
+    The items are ``replacementLineItems`` (``[{"variantId", "quantity"}]``; the
+    decision may set them, enrichment defaults them to the returned variants).
+    Nothing is refunded. ``decisions.replacement`` says whether the draft is
+    completed into an order at once, its invoice sent to the customer, or it is
+    left for staff; whether it is free of charge; and the tag put on both orders.
+    (Shopify's ``returnProcess`` can only process exchange lines a return was
+    created with, and no mutation adds them to a requested return, so the
+    replacement is an order of its own.)
+    """
+    name = "replacementLineItems"
+    lines = json_objects(ctx.variables.json_list(name) or [], name)
+    items = []
+    for position, line in enumerate(lines):
+        variant = line.get("variantId")
+        if not variant:
+            raise DecisionDataError(f"variable {name!r}: line {position} has no 'variantId'")
+        quantity = positive_int(line.get("quantity"), f"{name}[{position}].quantity")
+        items.append({"variantId": gid("ProductVariant", str(variant)), "quantity": quantity})
+    if not items:
+        raise DecisionDataError(
+            f"nothing to replace: {name!r} lists no lines (the returned variants are unknown)",
+            case_id=ctx.case_id,
+        )
+    rules = ctx.policy.replacement
+    params = {
+        "orderId": order,
+        "returnId": ret,
+        "mode": rules.mode,
+        "freeOfCharge": rules.free_of_charge,
+        "marker": replacement_tag(ctx.case_id),
+        "tags": [rules.tag],
+        "note": staff_note(ctx, f"replacement for return {ret} of order {order}"),
+        "lineItems": items,
+    }
+    return [
+        ActionDraft(ActionKind.CREATE_REPLACEMENT, order, params),
+        ActionDraft(ActionKind.ADD_TAGS, order, {"tags": [rules.tag]}),
+    ]
 
 
 def decline_return(ctx: EffectContext) -> list[ActionDraft]:

@@ -473,7 +473,7 @@ def test_fulfillment_exception_cancel_cancels_the_order_and_its_fulfillment_orde
 # --- RETURN_REVIEW approved for a replacement ----------------------------------------------------
 
 
-def test_return_approved_for_a_replacement_is_approved_not_refunded_and_flagged_for_the_exchange(
+def test_return_approved_for_a_replacement_is_approved_not_refunded_and_the_replacement_made(
     pipeline: Pipeline,
 ) -> None:
     entry = seed_kind(pipeline, "return_request")
@@ -492,14 +492,24 @@ def test_return_approved_for_a_replacement_is_approved_not_refunded_and_flagged_
     )
     wait_final_state(pipeline, case_id, "APPLIED")
     decision = applied_once(pipeline, case_id)
-    assert action_kinds(decision) == ["APPROVE_RETURN", "ADD_NOTE", "ADD_TAGS", "ADD_TAGS"]
+    assert action_kinds(decision) == [
+        "APPROVE_RETURN",
+        "CREATE_REPLACEMENT",
+        "ADD_TAGS",
+        "ADD_TAGS",
+    ]
     assert pipeline.emulators.shopify_resource("returns", return_id)["status"] == "open"
     after = order(pipeline, order_id)
     assert after["refunds"] == []
     assert after["financial_status"] != "refunded"
     assert tags_of(after).count("return-replacement") == 1
-    assert after["note"].count(f"Return/{return_id} approved for a replacement") == 1, after["note"]
     assert len(audit_tags(after, case_id)) == 1, tags_of(after)
+    # The replacement is an order of its own (tests/integration/pipeline/
+    # test_returns_disputes_complaints.py checks its lines, price and customer).
+    marker = f"casebridge-replacement:{case_id}"
+    state = pipeline.emulators.shopify_state()["shops"][0]
+    (draft,) = [d for d in state["draft_orders"] if marker in d["tags"]]
+    assert draft["status"] == "completed" and draft["order_id"]
 
 
 # --- CHARGEBACK with evidence --------------------------------------------------------------------

@@ -71,6 +71,7 @@ async def test_a_narrow_token_is_refused_naming_each_missing_scope(
         await check_scopes(clients["shpat_narrow"], ["classify", "reconcile"])
     assert set(info.value.missing) == {
         "read_returns",
+        "read_products",
         "read_shopify_payments_disputes",
         "write_merchant_managed_fulfillment_orders",
         "write_products",  # content holds

@@ -52,16 +52,43 @@ def test_decline_supplies_a_reason_shopify_accepts() -> None:
     assert filled["declineReason"] in DECLINE_REASONS and filled["declineNote"]
 
 
-def test_return_approval_refunds_refundable_lines_else_offers_a_replacement() -> None:
+def test_return_approval_refunds_or_replaces_what_the_case_offers() -> None:
     lines = [{"lineItemId": "11", "quantity": 1}]
     refund = form("RETURN_REVIEW", "approved", returnId="9", returnLineItems=lines)
     assert refund == {"resolution": "refund"}
+    items = [{"variantId": "gid://shopify/ProductVariant/31", "quantity": 1}]
+    # Not refundable, but the returned variants are known: a replacement.
     no_line_ids = [{"id": "1", "quantity": 1}]
     replacement = form(
-        "RETURN_REVIEW", "approved", returnId="9", orderId="4", returnLineItems=no_line_ids
+        "RETURN_REVIEW",
+        "approved",
+        returnId="9",
+        returnLineItems=no_line_ids,
+        replacementLineItems=items,
     )
     assert replacement is not None and replacement["resolution"] == "replacement"
     assert form("RETURN_REVIEW", "approved", returnId="9", returnLineItems=no_line_ids) is None
+
+
+def test_a_wrong_item_is_sometimes_replaced_and_otherwise_refunded() -> None:
+    lines = [{"lineItemId": "11", "quantity": 1}]
+    items = [{"variantId": "gid://shopify/ProductVariant/31", "quantity": 1}]
+    values = case(returnId="9", returnLineItems=lines, replacementLineItems=items)
+    values.update(case(returnReasons="wrong_item"))
+    chosen = set()
+    for seed in range(20):
+        filled = fill_form("RETURN_REVIEW", "approved", values, random.Random(seed), NOW)
+        assert filled is not None
+        chosen.add({v.name: v.value for v in filled}["resolution"])
+    assert chosen == {"refund", "replacement"}
+
+
+def test_a_return_outside_the_window_is_declined_for_it() -> None:
+    late = Variable("withinReturnWindow", "boolean", False)
+    values = {**case(returnId="9"), "withinReturnWindow": late}
+    filled = fill_form("RETURN_REVIEW", "declined", values, random.Random(1), NOW)
+    assert filled is not None
+    assert {v.name: v.value for v in filled}["declineReason"] == "RETURN_PERIOD_ENDED"
 
 
 def test_split_uses_the_cases_lines_or_splits_one_unit_off() -> None:

@@ -21,6 +21,7 @@ from schemas.records import (
     VariableType,
 )
 from streams.classify.agent import Classifier, NoEnrichment
+from streams.decisions.ending import FinalDecisionBuilder
 from streams.policy.loader import default_policy
 from streams.settings import Settings
 from streams.topics import CASES_REQUESTS, CASES_STATE, SHOPIFY_WEBHOOKS, SUPPORT_COMPLAINTS
@@ -152,7 +153,7 @@ class Harness:
             shops=registry(SHOP),
             opentext=self.opentext,
         )
-        self.classifier = Classifier(self.app, services, self.enricher)  # type: ignore[arg-type]
+        self.classifier = Classifier(self.app, services, self.enricher, FinalDecisionBuilder())  # type: ignore[arg-type]
 
     @property
     def stats(self) -> dict[str, int]:

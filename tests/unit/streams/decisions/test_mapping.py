@@ -165,17 +165,69 @@ def test_return_approve_approves_and_refunds_returned_lines() -> None:
     ]
 
 
-def test_return_replacement_is_recorded_not_refunded() -> None:
-    result = actions(
-        CaseType.RETURN_REVIEW, "approve", {**RETURN_VARS, "resolution": "replacement"}
-    )
+REPLACEMENT_VARS = {
+    **RETURN_VARS,
+    "resolution": "replacement",
+    "replacementLineItems": [{"variantId": "31", "quantity": 2}],
+}
+
+
+def test_return_replacement_creates_the_replacement_and_refunds_nothing() -> None:
+    result = actions(CaseType.RETURN_REVIEW, "approve", REPLACEMENT_VARS)
     assert kinds(result) == [
         ActionKind.APPROVE_RETURN,
-        ActionKind.ADD_NOTE,
+        ActionKind.CREATE_REPLACEMENT,
         ActionKind.ADD_TAGS,
         AUDIT,
     ]
     assert ActionKind.REFUND not in kinds(result)
+    params = result[1].params_dict()
+    assert params["lineItems"] == [{"variantId": "gid://shopify/ProductVariant/31", "quantity": 2}]
+    assert (params["mode"], params["freeOfCharge"]) == ("complete", True)
+    assert params["marker"] == f"casebridge-replacement:{CASE}"
+    assert params["tags"] == ["return-replacement"]
+    assert result[2].params_dict() == {"tags": ["return-replacement"]}
+
+
+def test_replacement_follows_the_policy() -> None:
+    policy = OutcomeMappingPolicy.model_validate(
+        {"replacement": {"mode": "invoice", "free_of_charge": False, "tag": "exchange"}}
+    )
+    result = actions(CaseType.RETURN_REVIEW, "approve", REPLACEMENT_VARS, OutcomeMapper(policy))
+    params = result[1].params_dict()
+    assert (params["mode"], params["freeOfCharge"], params["tags"]) == (
+        "invoice",
+        False,
+        ["exchange"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([], "nothing to replace"),
+        ([{"quantity": 1}], "line 0 has no 'variantId'"),
+        ([{"variantId": "31", "quantity": 0}], r"replacementLineItems\[0\]\.quantity"),
+    ],
+)
+def test_a_replacement_without_usable_lines_is_a_data_error(
+    lines: list[dict[str, Any]], message: str
+) -> None:
+    with pytest.raises(DecisionDataError, match=message):
+        actions(
+            CaseType.RETURN_REVIEW,
+            "approve",
+            {**REPLACEMENT_VARS, "replacementLineItems": lines},
+        )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"mode": "ship"}, {"tag": "a,b"}, {"tag": ""}, {"free_of_charge": "sometimes"}],
+)
+def test_a_bad_replacement_policy_is_refused(bad: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="replacement"):
+        OutcomeMappingPolicy.model_validate({"replacement": bad})
 
 
 def test_return_decline_with_reason_and_note() -> None:
@@ -303,6 +355,37 @@ def test_chargeback_outcome_is_stored_on_the_order(outcome: str) -> None:
     assert value["outcome"] == outcome
     assert value["caseId"] == CASE
     assert value["notes"] == "tracking shows delivery"
+
+
+@pytest.mark.parametrize("status", ["won", "lost", "accepted"])
+def test_a_disputes_end_is_recorded_on_the_order_under_its_own_key(status: str) -> None:
+    result = actions(
+        CaseType.CHARGEBACK,
+        f"final_{status}",
+        {
+            "orderId": "1001",
+            "disputeId": "9",
+            "disputeFinalStatus": status,
+            "disputeFinalizedOn": "2026-12-01T09:00:00Z",
+            "disputeAmount": "100.00",
+            "currency": "USD",
+        },
+    )
+    assert kinds(result) == [
+        ActionKind.ADD_NOTE,
+        ActionKind.ADD_TAGS,
+        ActionKind.SET_METAFIELD,
+        AUDIT,
+    ]
+    assert f"dispute 9 ended: {status} (100.00 USD)" in result[0].params_dict()["note"]
+    assert result[1].params_dict() == {"tags": [f"chargeback:final_{status}"]}
+    metafield = result[2].params_dict()
+    # Its own key: the team's decision (dispute_9) is kept beside how the dispute ended.
+    assert metafield["key"] == "dispute_9_final"
+    value = json.loads(metafield["value"])
+    assert (value["status"], value["finalizedOn"]) == (status, "2026-12-01T09:00:00Z")
+    # No evidence is ever sent for an ended dispute.
+    assert ActionKind.UPDATE_DISPUTE_EVIDENCE not in kinds(result)
 
 
 def test_chargeback_evidence_only_when_given() -> None:

@@ -688,6 +688,23 @@ def dispute_state(**evidence: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("status", ["WON", "LOST", "ACCEPTED"])
+async def test_dispute_evidence_for_an_ended_dispute_is_skipped_with_a_note(status: str) -> None:
+    state = dispute_state(uncategorizedText="old")
+    state["dispute"]["status"] = status
+    fake = FakeShopify().script("CasebridgeWriterDisputeEvidence", state)
+    result = await run(
+        fake,
+        ActionKind.UPDATE_DISPUTE_EVIDENCE,
+        DISPUTE,
+        disputeId=DISPUTE,
+        evidence={"uncategorizedText": "new"},
+    )
+    # The card network ruled before the team decided: nothing to send, nothing to fix.
+    assert result.status is ALREADY
+    assert fake.names == ["CasebridgeWriterDisputeEvidence"]
+
+
 async def test_dispute_evidence_skips_equal_text() -> None:
     fake = FakeShopify().script(
         "CasebridgeWriterDisputeEvidence", dispute_state(uncategorizedText="x")

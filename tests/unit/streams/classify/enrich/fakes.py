@@ -15,6 +15,8 @@ CUSTOMER_GID = "gid://shopify/Customer/77"
 FO_OPEN = "gid://shopify/FulfillmentOrder/501"
 FO_CLOSED = "gid://shopify/FulfillmentOrder/502"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+LINE_GID = "gid://shopify/LineItem/41"
+PLACED = "2026-11-01T09:30:00Z"
 
 
 def customer_node() -> dict[str, Any]:
@@ -41,6 +43,7 @@ def order_node() -> dict[str, Any]:
     return {
         "id": ORDER_GID,
         "name": "#1001",
+        "note": "Please leave the parcel with the neighbour",
         "currencyCode": "EUR",
         "displayFinancialStatus": "PAID",
         "displayFulfillmentStatus": "UNFULFILLED",
@@ -81,6 +84,46 @@ class FakeShopify:
                 "totalRefundedSet": {"shopMoney": {"amount": "20.00", "currencyCode": "EUR"}},
             }
         ]
+        self.line_items: dict[str, dict[str, Any]] = {
+            LINE_GID: {
+                "id": LINE_GID,
+                "quantity": 2,
+                "variant": {"id": "gid://shopify/ProductVariant/31"},
+                "product": {
+                    "id": "gid://shopify/Product/30",
+                    "productType": "Electronics",
+                    "warranty": {"value": "36"},
+                },
+            }
+        }
+        #: The order's timeline, newest first (CommentEvent entries have an author).
+        self.events: list[dict[str, Any]] = [
+            {
+                "__typename": "CommentEvent",
+                "id": f"gid://shopify/CommentEvent/{n}",
+                "createdAt": f"2026-11-2{n}T10:00:00Z",
+                "action": "comment",
+                "message": f"staff note {n}",
+                "rawMessage": f"staff note {n}",
+                "appTitle": None,
+                "attributeToApp": False,
+                "attributeToUser": True,
+                "author": {"name": "Sam Support"},
+            }
+            if n % 2
+            else {
+                "__typename": "BasicEvent",
+                "id": f"gid://shopify/BasicEvent/{n}",
+                "createdAt": f"2026-11-2{n}T09:00:00Z",
+                "action": "placed",
+                "message": f"event {n}",
+                "appTitle": None,
+                "attributeToApp": False,
+                "attributeToUser": False,
+            }
+            for n in range(5, 0, -1)
+        ]
+        self.customer_tags: list[str] = ["VIP"]
         self.failures: dict[str, Exception] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._next_hold = 900
@@ -134,6 +177,24 @@ class FakeShopify:
             return {"order": copy.deepcopy(order) if order else None}
         if name == "CasebridgeFulfillmentOrderHold":
             return self._hold(args)
+        if name == "CasebridgeReturnLines":
+            placed = {"id": args["order"], "createdAt": NOW.isoformat(), "processedAt": PLACED}
+            nodes = [copy.deepcopy(self.line_items.get(line)) for line in args["lines"]]
+            return {"order": placed if args["order"] in self.orders else None, "nodes": nodes}
+        if name == "CasebridgeOrderTimeline":
+            if order is None:
+                return {"order": None}
+            start = int(args.get("after") or 0)
+            page = self.events[start : start + args["first"]]
+            more = start + len(page) < len(self.events)
+            info = {"hasNextPage": more, "endCursor": str(start + len(page)) if more else None}
+            return {"order": {"id": order["id"], "events": {"nodes": page, "pageInfo": info}}}
+        if name == "CasebridgeCustomerByEmail":
+            if args["query"] != 'email:"vip@example.com"':
+                return {"customers": {"nodes": []}}
+            found = self.customers[CUSTOMER_GID]
+            node = {k: found[k] for k in ("id", "numberOfOrders", "amountSpent")}
+            return {"customers": {"nodes": [{**node, "tags": self.customer_tags}]}}
         raise AssertionError(f"unexpected operation {name}")
 
     def _hold_targets(

@@ -12,6 +12,7 @@ from streams.classify.agent import register_classify
 from streams.classify.enrich import ShopifyEnricher
 from streams.classify.enrich.shops import ShopEnrichers
 from streams.classify.rules import ClassifyContext, classify_event
+from streams.decisions.ending import FinalDecisionBuilder
 from streams.kafka.watermark import MemoryWatermarkStore
 from streams.policy import default_policy
 from streams.reconcile import Reconciler
@@ -34,7 +35,7 @@ async def test_register_classify_uses_the_shopify_enricher(tmp_path: Path) -> No
     app = create_app(settings)
     services = Services(settings)
     try:
-        classifier = register_classify(app, services)
+        classifier = register_classify(app, services, endings=FinalDecisionBuilder())
         reconciler = reconcile_agent.register(app, services)
     finally:
         await services.aclose()
@@ -51,7 +52,7 @@ async def test_the_enrichers_run_on_the_enrich_section_as_is(tmp_path: Path) -> 
     app = create_app(settings)
     services = Services(settings)
     try:
-        classifier = register_classify(app, services)
+        classifier = register_classify(app, services, endings=FinalDecisionBuilder())
     finally:
         await services.aclose()
 

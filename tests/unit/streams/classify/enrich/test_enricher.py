@@ -16,6 +16,7 @@ from tests.unit.streams.classify.enrich.fakes import (
     CUSTOMER_GID,
     FO_CLOSED,
     FO_OPEN,
+    LINE_GID,
     ORDER_GID,
     FakeShopify,
     request,
@@ -155,6 +156,7 @@ async def test_chargeback_gets_shipping_proof_order_record_and_refunds(
     ]
     assert value(case, "trackingNumbers") == "1Z999"
     assert value(case, "orderName") == "#1001"
+    assert value(case, "orderNote") == "Please leave the parcel with the neighbour"
     assert value(case, "orderCurrency") == "EUR"
     assert value(case, "refundCount") == "1"
     assert value(case, "refundedTotal") == "20.00"
@@ -270,3 +272,183 @@ async def test_enrichment_is_deferred_when_its_reads_would_wait_for_the_budget(
     # A case whose webhook carried everything reads nothing, so it never waits.
     nothing_to_read = request(CaseType.CONTENT_REVIEW, subject_type=SubjectType.PRODUCT)
     assert not enricher.should_defer(nothing_to_read)
+
+
+# --- returned lines, timeline, customer by e-mail ------------------------------------------
+
+
+def _with(case: CaseRequest, *items: CaseVariable) -> CaseRequest:
+    return case.model_copy(update={"variables": [*case.variables, *items]})
+
+
+def _return_case() -> CaseRequest:
+    lines = [{"id": "7", "lineItemId": "41", "quantity": 1, "returnReason": "defective"}]
+    return _with(
+        request(CaseType.RETURN_REVIEW, subject_type=SubjectType.RETURN, subject_id="9"),
+        CaseVariable(name="returnLineItems", type=VariableType.JSON, value=json.dumps(lines)),
+        CaseVariable(name="warrantyMetafield", value="casebridge.warranty_months"),
+    )
+
+
+async def test_return_review_reads_the_order_date_and_each_returned_products_warranty(
+    shopify: FakeShopify,
+) -> None:
+    case = await ShopifyEnricher(shopify).enrich(_return_case())
+
+    assert case.enrichment_complete
+    (call,) = shopify.calls_of("CasebridgeReturnLines")
+    assert call == {
+        "order": ORDER_GID,
+        "lines": [LINE_GID],
+        "warrantyNamespace": "casebridge",
+        "warrantyKey": "warranty_months",
+    }
+    assert variables(case)["orderDate"].type is VariableType.DATE
+    assert value(case, "orderDate") == "2026-11-01T09:30:00Z"
+    (product,) = json.loads(value(case, "returnedProducts"))
+    assert product == {
+        "lineItemId": "41",
+        "quantity": 1,
+        "variantId": "gid://shopify/ProductVariant/31",
+        "productId": "gid://shopify/Product/30",
+        "productType": "Electronics",
+        "warrantyMetafieldMonths": 36,
+    }
+    # The returned items are what a replacement ships by default.
+    assert json.loads(value(case, "replacementLineItems")) == [
+        {"variantId": "gid://shopify/ProductVariant/31", "quantity": 1}
+    ]
+
+
+async def test_an_unreadable_warranty_metafield_is_named_not_guessed(shopify: FakeShopify) -> None:
+    shopify.line_items[LINE_GID]["product"]["warranty"] = {"value": "two years"}
+
+    case = await ShopifyEnricher(shopify).enrich(_return_case())
+
+    (product,) = json.loads(value(case, "returnedProducts"))
+    assert "warrantyMetafieldMonths" not in product
+    assert product["warrantyMetafieldError"] == "not a number of months (0..1200): 'two years'"
+
+
+async def test_a_returned_line_shopify_does_not_know_is_marked(shopify: FakeShopify) -> None:
+    shopify.line_items.clear()
+
+    case = await ShopifyEnricher(shopify).enrich(_return_case())
+
+    (product,) = json.loads(value(case, "returnedProducts"))
+    assert product == {"lineItemId": "41", "quantity": 1, "error": "line item not found in Shopify"}
+    assert "replacementLineItems" not in variables(case)
+
+
+async def test_a_return_without_lines_reads_no_products(shopify: FakeShopify) -> None:
+    base = request(CaseType.RETURN_REVIEW, subject_type=SubjectType.RETURN, subject_id="9")
+
+    await ShopifyEnricher(shopify).enrich(base)
+
+    assert shopify.calls_of("CasebridgeReturnLines") == []
+
+
+async def test_chargeback_gathers_the_orders_timeline_in_bounded_pages(
+    shopify: FakeShopify,
+) -> None:
+    options = EnrichSettings(timeline_pages=2, timeline_page_size=2)
+    dispute = request(CaseType.CHARGEBACK, subject_type=SubjectType.DISPUTE, subject_id="5")
+
+    case = await ShopifyEnricher(shopify, options).enrich(dispute)
+
+    calls = shopify.calls_of("CasebridgeOrderTimeline")
+    assert [(c["first"], c["after"]) for c in calls] == [(2, None), (2, "2")]
+    history = json.loads(value(case, "communicationHistory"))
+    assert [h["message"] for h in history] == ["staff note 5", "event 4", "staff note 3", "event 2"]
+    assert history[0] == {
+        "at": "2026-11-25T10:00:00Z",
+        "kind": "comment",
+        "action": "comment",
+        "author": "Sam Support",
+        "message": "staff note 5",
+    }
+    assert value(case, "communicationComments") == "2"
+    # Five entries, four read: the case says the history is cut short.
+    assert value(case, "communicationHistoryComplete") == "false"
+
+
+async def test_a_short_timeline_is_complete_in_one_page(shopify: FakeShopify) -> None:
+    dispute = request(CaseType.CHARGEBACK, subject_type=SubjectType.DISPUTE, subject_id="5")
+
+    case = await ShopifyEnricher(shopify).enrich(dispute)
+
+    assert len(shopify.calls_of("CasebridgeOrderTimeline")) == 1
+    assert len(json.loads(value(case, "communicationHistory"))) == 5
+    assert value(case, "communicationHistoryComplete") == "true"
+
+
+async def test_no_further_timeline_page_when_it_would_wait_for_the_budget(
+    shopify: FakeShopify,
+) -> None:
+    bucket = CostBucket(maximum_available=100, restore_rate=1, probe_first=False)
+    shopify.bucket = bucket  # type: ignore[attr-defined]
+    options = EnrichSettings(timeline_pages=3, timeline_page_size=2, defer_after_s=1.0)
+    enricher = ShopifyEnricher(shopify, options)
+    dispute = request(CaseType.CHARGEBACK, subject_type=SubjectType.DISPUTE, subject_id="5")
+    bucket.mark_throttled()  # the bucket is empty once the first page went out
+
+    added = await enricher._timeline(ORDER_GID)
+
+    # The first page is always read (the case asked for it); the next would wait.
+    assert len(shopify.calls_of("CasebridgeOrderTimeline")) == 1
+    found = {item.name: item.value for item in added.items}
+    assert found["communicationHistoryComplete"] == "false"
+    assert enricher.missing(dispute).timeline
+
+
+async def test_timeline_switched_off_reads_nothing(shopify: FakeShopify) -> None:
+    dispute = request(CaseType.CHARGEBACK, subject_type=SubjectType.DISPUTE, subject_id="5")
+
+    case = await ShopifyEnricher(shopify, EnrichSettings(timeline_pages=0)).enrich(dispute)
+
+    assert shopify.calls_of("CasebridgeOrderTimeline") == []
+    assert "communicationHistory" not in variables(case)
+
+
+async def test_a_complaint_naming_only_an_email_finds_the_customer_and_its_tags(
+    shopify: FakeShopify,
+) -> None:
+    base = request(
+        CaseType.COMPLAINT, subject_type=SubjectType.COMPLAINT, subject_id="c-2", order_id=None
+    )
+    case = await ShopifyEnricher(shopify).enrich(
+        _with(base, CaseVariable(name="customerEmail", value="vip@example.com"))
+    )
+
+    assert [name for name, _ in shopify.calls] == ["CasebridgeCustomerByEmail"]
+    assert case.customer_id == "77"
+    assert json.loads(value(case, "customerTags")) == ["VIP"]
+    assert value(case, "customerOrdersCount") == "4"
+
+
+async def test_an_unknown_email_is_said_and_the_case_still_complete(shopify: FakeShopify) -> None:
+    base = request(
+        CaseType.COMPLAINT, subject_type=SubjectType.COMPLAINT, subject_id="c-3", order_id=None
+    )
+    case = await ShopifyEnricher(shopify).enrich(
+        _with(base, CaseVariable(name="customerEmail", value="nobody@example.com"))
+    )
+
+    assert case.enrichment_complete and case.customer_id is None
+    assert value(case, "customerLookup") == "no Shopify customer with e-mail nobody@example.com"
+    assert "customerTags" not in variables(case)
+
+
+async def test_the_customer_history_carries_the_customers_tags(shopify: FakeShopify) -> None:
+    shopify.customers[CUSTOMER_GID]["tags"] = ["vip-gold", "newsletter"]
+    complaint = request(
+        CaseType.COMPLAINT,
+        subject_type=SubjectType.COMPLAINT,
+        subject_id="c-1",
+        order_id=None,
+        customer_id="77",
+    )
+
+    case = await ShopifyEnricher(shopify).enrich(complaint)
+
+    assert json.loads(value(case, "customerTags")) == ["vip-gold", "newsletter"]

@@ -351,9 +351,44 @@ def test_dispute_sla_ends_before_evidence_deadline(policy: Policy) -> None:
     assert case.teams == ["customer_service", "fulfillment", "finance"]
 
 
-def test_closed_dispute_opens_nothing(policy: Policy) -> None:
-    event = make_event("disputes/update", _dispute(status="won"))
+def test_an_ended_dispute_gives_its_case_marked_closing_with_the_final_status(
+    policy: Policy,
+) -> None:
+    opened = classify_event(make_event("disputes/create", _dispute()), policy, EMPTY, NOW)[0]
+    ended = _dispute(status="won", finalized_on="2026-12-01T09:00:00Z")
+
+    (case,) = classify_event(make_event("disputes/update", ended), policy, EMPTY, NOW)
+
+    # The same case (never a new one): the agent closes it rather than opening anything.
+    assert case.case_id == opened.case_id
+    assert case.closing_reason() == "dispute won (Shopify disputes/update)"
+    assert opened.closing_reason() is None
+    variables = _vars(case)
+    assert variables["disputeFinalStatus"].value == "won"
+    assert variables["disputeFinalizedOn"].value == "2026-12-01T09:00:00Z"
+
+
+def test_a_status_neither_open_nor_final_opens_nothing(policy: Policy) -> None:
+    event = make_event("disputes/update", _dispute(status="charge_refunded"))
     assert classify_event(event, policy, EMPTY, NOW) == []
+    # Switched off: an ended dispute is not recorded at all.
+    quiet = policy.model_copy(
+        update={"disputes": policy.disputes.model_copy(update={"final_statuses": []})}
+    )
+    won = make_event("disputes/update", _dispute(status="won"))
+    assert classify_event(won, quiet, EMPTY, NOW) == []
+
+
+def test_an_ended_dispute_with_a_bad_end_date_is_refused_naming_it(policy: Policy) -> None:
+    event = make_event("disputes/update", _dispute(status="won", finalized_on="yesterday"))
+    with pytest.raises(ClassificationError, match="finalized_on: expected an ISO-8601 timestamp"):
+        classify_event(event, policy, EMPTY, NOW)
+
+
+def test_an_ended_dispute_without_its_order_is_refused(policy: Policy) -> None:
+    event = make_event("disputes/update", _dispute(status="lost", order_id=None))
+    with pytest.raises(ClassificationError, match="order_id: missing id"):
+        classify_event(event, policy, EMPTY, NOW)
 
 
 # -------------------------------------------------------------------- unknown topics
