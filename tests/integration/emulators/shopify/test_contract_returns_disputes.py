@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from connectors.shopify import operations as ops
+from connectors.shopify.documents import enrich
+from connectors.shopify.documents import operations as ops
 
 from .conftest import Running
 from .helpers import seed, seed_order
@@ -54,7 +55,7 @@ async def test_returned_lines_carry_order_date_variant_type_and_warranty_metafie
         "warrantyKey": "warranty_months",
     }
 
-    data = await emulator.data(ops.RETURN_LINES, variables)
+    data = await emulator.data(enrich.RETURN_LINES, variables)
 
     assert data["order"]["processedAt"] is not None
     known, unknown = data["nodes"]
@@ -77,8 +78,8 @@ async def test_a_customer_is_found_by_email_with_tags_and_nobody_else_is(
         },
     )
 
-    found = await emulator.data(ops.CUSTOMER_BY_EMAIL, {"query": 'email:"vip@example.com"'})
-    none = await emulator.data(ops.CUSTOMER_BY_EMAIL, {"query": 'email:"nobody@example.com"'})
+    found = await emulator.data(enrich.CUSTOMER_BY_EMAIL, {"query": 'email:"vip@example.com"'})
+    none = await emulator.data(enrich.CUSTOMER_BY_EMAIL, {"query": 'email:"nobody@example.com"'})
 
     (customer,) = found["customers"]["nodes"]
     assert customer["tags"] == ["vip-gold"] and customer["numberOfOrders"] == "0"
@@ -96,14 +97,14 @@ async def test_an_orders_timeline_has_events_and_staff_comments_newest_first_in_
         )
         assert response.status_code == 200, response.text
 
-    first = await emulator.data(ops.ORDER_TIMELINE, {"id": order, "first": 2, "after": None})
+    first = await emulator.data(enrich.ORDER_TIMELINE, {"id": order, "first": 2, "after": None})
     page = first["order"]["events"]
     assert [e["__typename"] for e in page["nodes"]] == ["CommentEvent", "CommentEvent"]
     assert page["nodes"][0]["rawMessage"] == "Sent a photo of the slip"
     assert page["nodes"][0]["author"] == {"name": "Sam Support"}
     assert page["pageInfo"]["hasNextPage"] is True
     rest = await emulator.data(
-        ops.ORDER_TIMELINE, {"id": order, "first": 2, "after": page["pageInfo"]["endCursor"]}
+        enrich.ORDER_TIMELINE, {"id": order, "first": 2, "after": page["pageInfo"]["endCursor"]}
     )
     (placed,) = rest["order"]["events"]["nodes"]
     assert (placed["__typename"], placed["action"]) == ("BasicEvent", "placed")
