@@ -54,6 +54,9 @@ __all__ = [
     "OfflineCustomer",
     "OfflineLineItem",
     "OfflineOrder",
+    "OfflinePaymentTerms",
+    "OfflineShippingLine",
+    "OfflineTaxLine",
     "PaymentStatus",
     "Priority",
     "Reason",
@@ -338,6 +341,29 @@ class OfflineLineItem(_Model):
     override_reason: str | None = None
 
 
+class OfflineTaxLine(_Model):
+    """A tax the intake approved: applied to every line and to taxable shipping."""
+
+    title: Annotated[str, Field(min_length=1)]
+    rate: DecimalStr
+
+
+class OfflineShippingLine(_Model):
+    """A shipping charge the intake approved."""
+
+    title: Annotated[str, Field(min_length=1)]
+    price: DecimalStr
+    code: str | None = None
+    taxable: bool = True
+
+
+class OfflinePaymentTerms(_Model):
+    """Payment terms approved for a ``PAYMENT_TERMS`` order."""
+
+    template: Annotated[str, Field(min_length=1)]
+    due_at: UtcDatetime | None = None
+
+
 # --- topic records --------------------------------------------------------------------------
 
 
@@ -471,7 +497,10 @@ class OfflineOrder(AvroRecord):
     currency: str
     tax_exempt: bool = False
     tax_note: str | None = None
+    tax_lines: list[OfflineTaxLine] = Field(default_factory=list)
+    shipping_lines: list[OfflineShippingLine] = Field(default_factory=list)
     payment_status: PaymentStatus = PaymentStatus.UNKNOWN
+    payment_terms: OfflinePaymentTerms | None = None
     note: str | None = None
     tags: list[str] = Field(default_factory=list)
     approved_at: UtcDatetime

@@ -426,6 +426,17 @@ class Sandbox:
             timeout=10,
         ).json()["access_token"]
         case_id = f"OFFLINE_ORDER-{uuid.uuid4().hex[:16]}"
+        line: dict[str, Any] = {
+            "variantId": str(variant.get("admin_graphql_api_id") or variant["id"]),
+            "quantity": random.randint(1, 3),
+        }
+        draw = random.random()
+        if draw < 0.15:
+            # A phone discount typed without its reason: casebridge refuses the intake and
+            # sends it back to the sales desk with the reason (a returned intake).
+            line["priceOverride"] = "1.00"
+        # Taxes, shipping and payment come from the reviewer's approval form
+        # (connectors/opentext/emulator/forms.py); a reseller is tax exempt.
         variables = [
             {
                 "name": "customer",
@@ -441,20 +452,14 @@ class Sandbox:
                     },
                 },
             },
-            {
-                "name": "lineItems",
-                "type": "json",
-                "value": [
-                    {
-                        "variantId": str(variant.get("admin_graphql_api_id") or variant["id"]),
-                        "quantity": random.randint(1, 3),
-                    }
-                ],
-            },
+            {"name": "lineItems", "type": "json", "value": [line]},
             {"name": "currency", "type": "string", "value": "USD"},
-            {"name": "paymentStatus", "type": "string", "value": "PENDING"},
             {"name": "shop", "type": "string", "value": self.shops.default.domain},
         ]
+        if 0.15 <= draw < 0.3:
+            variables.append(
+                {"name": "taxExemptNote", "type": "string", "value": "resale certificate on file"}
+            )
         httpx.post(
             f"{self.opentext_url}/workflow/v1/process-instances",
             headers={"Authorization": f"Bearer {token}"},

@@ -66,7 +66,10 @@ __all__ = [
     "order_edit_begin",
     "order_edit_commit",
     "order_edit_set_quantity",
+    "order_payment_terms",
     "order_update",
+    "payment_terms_create",
+    "payment_terms_templates",
     "refund_create",
     "return_approve_request",
     "return_decline_request",
@@ -492,6 +495,30 @@ mutation CasebridgeOrderCreate($order: OrderCreateOrderInput!, $options: OrderCr
 }
 """
 
+PAYMENT_TERMS_TEMPLATES = """
+query CasebridgePaymentTermsTemplates {
+  paymentTermsTemplates { id name paymentTermsType dueInDays }
+}
+"""
+
+ORDER_PAYMENT_TERMS = """
+query CasebridgeOrderPaymentTerms($id: ID!) {
+  order(id: $id) { id paymentTerms { id paymentTermsName paymentTermsType } }
+}
+"""
+
+PAYMENT_TERMS_CREATE = """
+mutation CasebridgePaymentTermsCreate(
+  $referenceId: ID!
+  $paymentTermsAttributes: PaymentTermsCreateInput!
+) {
+  paymentTermsCreate(referenceId: $referenceId, paymentTermsAttributes: $paymentTermsAttributes) {
+    paymentTerms { id paymentTermsName paymentTermsType }
+    userErrors { field message code }
+  }
+}
+"""
+
 DISPUTE_EVIDENCE_UPDATE = """
 mutation CasebridgeDisputeEvidenceUpdate(
   $id: ID!
@@ -532,6 +559,9 @@ DOCUMENTS: Mapping[str, str] = {
     "CasebridgeDraftOrderCreate": DRAFT_ORDER_CREATE,
     "CasebridgeDraftOrderComplete": DRAFT_ORDER_COMPLETE,
     "CasebridgeOrderCreate": ORDER_CREATE,
+    "CasebridgePaymentTermsTemplates": PAYMENT_TERMS_TEMPLATES,
+    "CasebridgeOrderPaymentTerms": ORDER_PAYMENT_TERMS,
+    "CasebridgePaymentTermsCreate": PAYMENT_TERMS_CREATE,
     "CasebridgeDisputeEvidenceUpdate": DISPUTE_EVIDENCE_UPDATE,
 }
 
@@ -1036,6 +1066,33 @@ async def order_create(
         variables["options"] = dict(options)
     data = await client.execute(ORDER_CREATE, variables)
     created = _payload(data, "orderCreate").get("order")
+    return created if isinstance(created, dict) else {}
+
+
+async def payment_terms_templates(client: GraphQLExecutor) -> list[JsonObject]:
+    """The shop's payment terms templates (``Net 30``, ``Fixed`` ...)."""
+    data = await client.execute(PAYMENT_TERMS_TEMPLATES, {})
+    found = data.get("paymentTermsTemplates") or []
+    return [t for t in found if isinstance(t, dict)]
+
+
+async def order_payment_terms(client: GraphQLExecutor, order_id: str) -> JsonObject | None:
+    """The payment terms of an order, or None when it has none (or does not exist)."""
+    data = await client.execute(ORDER_PAYMENT_TERMS, {"id": order_id})
+    order = data.get("order")
+    terms = order.get("paymentTerms") if isinstance(order, dict) else None
+    return terms if isinstance(terms, dict) else None
+
+
+async def payment_terms_create(
+    client: GraphQLExecutor, order_id: str, attributes: Mapping[str, Any]
+) -> JsonObject:
+    """Put payment terms on an order; returns the ``paymentTerms`` object."""
+    data = await client.execute(
+        PAYMENT_TERMS_CREATE,
+        {"referenceId": order_id, "paymentTermsAttributes": dict(attributes)},
+    )
+    created = _payload(data, "paymentTermsCreate").get("paymentTerms")
     return created if isinstance(created, dict) else {}
 
 

@@ -44,7 +44,17 @@ CHARGEBACK             accepted              ``disputeId`` -> ``notes``
                        contested             ``disputeId`` -> ``notes``, ``evidenceText``
 CONTENT_REVIEW         any                   nothing -> ``reviewNotes``
 COMPLAINT              any                   nothing -> ``resolutionNote``
-OFFLINE_ORDER          approved / rejected   nothing (the intake carries the order)
+OFFLINE_ORDER          approved              the intake (customer, lines) ->
+                                             ``taxLines`` (8 % sales tax) or, for a
+                                             customer with ``taxExemptNote``,
+                                             ``taxExempt`` + ``taxNote``;
+                                             ``shippingLines`` when it ships;
+                                             ``paymentStatus`` (PAID, PENDING or
+                                             PAYMENT_TERMS with ``paymentTerms``
+                                             Net 30); not offered for an intake
+                                             casebridge returned (``returnReason``):
+                                             its reviewer rejects it
+                       rejected              nothing -> ``reason``
 =====================  ====================  ==========================================
 
 A case may carry ``allowedOutcomes`` (a JSON list, as fulfillment exceptions do):
@@ -299,6 +309,33 @@ def _reschedule(variables: Variables, rng: random.Random, now: datetime) -> Form
     return [_var("fulfillmentOrderId", fo), _var("fulfillAt", when.isoformat())]
 
 
+#: What the sandbox's sales desk charges: one state sales tax, flat-rate shipping.
+SALES_TAX = {"title": "Sales tax", "rate": "0.08"}
+SHIPPING = {"title": "Standard shipping", "price": "7.50", "code": "STANDARD"}
+PAYMENT_STATUSES = ("PAID", "PENDING", "PAYMENT_TERMS")
+
+
+def _approve_intake(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
+    if _text(variables, "returnReason") is not None:
+        # casebridge sent it back: the reviewer reads the reason and cancels the intake
+        # (a correction would be a new intake), so the sandbox never loops on it.
+        return None
+    form: Form = []
+    exempt = _text(variables, "taxExemptNote")
+    if exempt is not None:
+        form += [_var("taxExempt", "true"), _var("taxNote", exempt)]
+    else:
+        form.append(_var("taxLines", [SALES_TAX]))
+    customer = _value(variables, "customer")
+    if isinstance(customer, dict) and customer.get("shippingAddress"):
+        form.append(_var("shippingLines", [SHIPPING]))
+    status = rng.choice(PAYMENT_STATUSES)
+    form.append(_var("paymentStatus", status))
+    if status == "PAYMENT_TERMS":
+        form.append(_var("paymentTerms", "Net 30"))
+    return form
+
+
 def _needs_order(text: str) -> Filler:
     def fill(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
         return None if _text(variables, "orderId") is None else [_var("reason", text)]
@@ -342,4 +379,6 @@ _FORMS: dict[tuple[str, str], Filler] = {
         _var("reviewNotes", "Remove the health claim from the description")
     ],
     ("COMPLAINT", "*"): lambda v, r, n: [_var("resolutionNote", "Handled by the reviewer")],
+    ("OFFLINE_ORDER", "approved"): _approve_intake,
+    ("OFFLINE_ORDER", "rejected"): _reason("intake cancelled by the sales desk"),
 }

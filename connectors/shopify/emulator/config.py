@@ -64,6 +64,8 @@ DEFAULT_ACCESS_SCOPES = (
     "read_shopify_payments_disputes",
     "read_shopify_payments_dispute_evidences",
     "write_shopify_payments_dispute_evidences",
+    "read_payment_terms",
+    "write_payment_terms",
 )
 
 

@@ -15,6 +15,7 @@ from connectors.shopify.emulator import models as m
 from connectors.shopify.emulator import ops_refunds
 from connectors.shopify.emulator.connections import order_filter, order_sort_key, paginate
 from connectors.shopify.emulator.errors import ResourceNotFound
+from connectors.shopify.emulator.ops_payments import PAYMENT_TERMS_TEMPLATES
 from connectors.shopify.emulator.schema import RequestContext, Resolver
 from connectors.shopify.emulator.store import ShopState
 
@@ -362,6 +363,11 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "inventoryItem": _inventory_item,
         "draftOrder": _lookup("draft_order"),
         "job": _job,
+        "paymentTermsTemplates": lambda _r, _i, paymentTermsType=None: [
+            t
+            for t in PAYMENT_TERMS_TEMPLATES
+            if paymentTermsType is None or t["paymentTermsType"] == paymentTermsType
+        ],
         "webhookSubscriptions": lambda _r, info, **a: _page(
             list(_shop(info).subscriptions.values()), a
         ),
@@ -401,6 +407,16 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         ],
         "metafield": _metafield,
         "metafields": _metafields,
+        "taxLines": lambda o, _i: [
+            {
+                "title": t.title,
+                "rate": float(t.rate),
+                "ratePercentage": float(t.rate * 100),
+                "channelLiable": False,
+                "priceSet": money_bag(t.amount, o.currency),
+            }
+            for t in o.tax_lines
+        ],
     },
     "LineItem": {
         "name": lambda li, _i: li.title,

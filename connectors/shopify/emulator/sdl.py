@@ -164,6 +164,19 @@ type Order implements Node {
   disputes: [OrderDisputeSummary!]!
   metafield(namespace: String, key: String!): Metafield
   metafields(first: Int, after: String, last: Int, before: String, namespace: String): MetafieldConnection!
+  taxesIncluded: Boolean!
+  taxLines: [TaxLine!]!
+  paymentTerms: PaymentTerms
+}
+type TaxLine { channelLiable: Boolean priceSet: MoneyBag! rate: Float ratePercentage: Float title: String! }
+enum PaymentTermsType { RECEIPT NET FIXED FULFILLMENT UNKNOWN }
+type PaymentTermsTemplate implements Node {
+  description: String! dueInDays: Int id: ID! name: String! paymentTermsType: PaymentTermsType!
+  translatedName: String!
+}
+type PaymentTerms implements Node {
+  due: Boolean! dueInDays: Int id: ID! order: Order overdue: Boolean! paymentTermsName: String!
+  paymentTermsType: PaymentTermsType! translatedName: String!
 }
 type OrderEdge { cursor: String! node: Order! }
 type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
@@ -648,6 +661,7 @@ type QueryRoot {
   inventoryItem(id: ID!): InventoryItem
   draftOrder(id: ID!): DraftOrder
   job(id: ID!): Job
+  paymentTermsTemplates(paymentTermsType: PaymentTermsType): [PaymentTermsTemplate!]!
   webhookSubscriptions(first: Int, after: String, last: Int, before: String): WebhookSubscriptionConnection!
 }
 '''
