@@ -231,6 +231,8 @@ class ActionKind(_Symbol):
     UPDATE_DISPUTE_EVIDENCE = "UPDATE_DISPUTE_EVIDENCE"
     CREATE_ORDER = "CREATE_ORDER"
     NONE = "NONE"
+    #: Not a Shopify write: an e-mail to the order's customer (appended last: Avro symbol order).
+    NOTIFY_CUSTOMER = "NOTIFY_CUSTOMER"
 
 
 class DecisionSource(_Symbol):

@@ -48,6 +48,7 @@ import httpx
 import yaml
 
 from connectors.errors import CasebridgeError
+from connectors.mail.inbox import Inbox, ReceivedMail, running_inbox
 from streams.runtime.children import ChildProcess, spawn
 from streams.services import Services
 from streams.settings import Settings, StackSettings
@@ -188,6 +189,8 @@ class Sandbox:
         self.shops = Services(settings.model_copy(update={"shops_file": self.shops_file})).shops
         self.stop_event = threading.Event()
         self.started_stack = False
+        self._mail = ExitStack()  # the customers' mail server, while the sandbox runs
+        self.inbox: Inbox | None = None
 
     @property
     def shopify_url(self) -> str:
@@ -270,8 +273,15 @@ class Sandbox:
         ):
             self._start_emulators(cli)
 
+        with self.progress.step("the customers' mail server (aiosmtpd)"):
+            self.inbox = self._mail.enter_context(running_inbox(on_message=self._mail_received))
         worker_env = {
             **base_env,
+            # Customer notices (a rejected or questioned high-value order) go to the inbox.
+            "CASEBRIDGE_SMTP__HOST": self.inbox.host,
+            "CASEBRIDGE_SMTP__PORT": str(self.inbox.port),
+            "CASEBRIDGE_SMTP__TLS": "none",
+            "CASEBRIDGE_SMTP__SENDER": "Casebridge Sandbox Shop <orders@sandbox.example>",
             "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
             "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
             "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
@@ -312,6 +322,13 @@ class Sandbox:
                 target=self._side_traffic, args=(base_env,), daemon=True
             )
             self._traffic.start()
+
+    def _mail_received(self, mail: ReceivedMail) -> None:
+        """Print each customer notice (the customer was told) and keep it in the logs."""
+        first_line = next((line for line in mail.body.splitlines()[1:] if line.strip()), "")
+        self.progress(f"mail to {', '.join(mail.recipients)}: {mail.subject!r} ({first_line})")
+        with (self.logs / "mail.log").open("a", encoding="utf-8") as log:
+            log.write(mail.message.as_string() + "\n")
 
     def _start_emulators(self, cli: list[str]) -> None:
         opentext_config = self.logs / "opentext-emulator.yaml"
@@ -479,6 +496,7 @@ class Sandbox:
             httpx.delete(f"{self.shopify_url}/_emulator/stream", timeout=5)
         for child in reversed(self.children):
             child.stop()
+        self._mail.close()
         if self.started_stack:
             self._stack.down()
 
@@ -490,6 +508,12 @@ class Sandbox:
             "webhooks (ingress)": f"{self.worker_url}{self.settings.ingress.path}",
             "Shopify emulator": f"{self.shopify_url}/_emulator/state",
             "OpenText emulator": f"{self.opentext_url}/_emulator/state",
+            "customer mail (SMTP)": (
+                f"{self.inbox.host}:{self.inbox.port}, printed here, kept in"
+                f" {self.logs / 'mail.log'}"
+                if self.inbox is not None
+                else "not started"
+            ),
             "Kafka": self._addresses[0],
             "schema registry": self._addresses[1],
             "logs": str(self.logs),

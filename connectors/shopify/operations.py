@@ -60,6 +60,7 @@ __all__ = [
     "iter_orders_updated_since",
     "mailing_address_input",
     "metafields_set",
+    "notice_order",
     "order_cancel",
     "order_create",
     "order_edit_add_variant",
@@ -74,6 +75,7 @@ __all__ = [
     "return_approve_request",
     "return_decline_request",
     "tags_add",
+    "tags_remove",
 ]
 
 JsonObject = dict[str, Any]
@@ -373,6 +375,27 @@ mutation CasebridgeTagsAdd($id: ID!, $tags: [String!]!) {
 }
 """
 
+TAGS_REMOVE = """
+mutation CasebridgeTagsRemove($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) {
+    node { id }
+    userErrors { field message }
+  }
+}
+"""
+
+NOTICE_ORDER = """
+query CasebridgeNoticeOrder($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    email
+    tags
+    customer { email firstName lastName }
+  }
+}
+"""
+
 ORDER_UPDATE = """
 mutation CasebridgeOrderUpdate($input: OrderInput!) {
   orderUpdate(input: $input) {
@@ -560,6 +583,8 @@ DOCUMENTS: Mapping[str, str] = {
     "CasebridgeDraftOrderComplete": DRAFT_ORDER_COMPLETE,
     "CasebridgeOrderCreate": ORDER_CREATE,
     "CasebridgePaymentTermsTemplates": PAYMENT_TERMS_TEMPLATES,
+    "CasebridgeTagsRemove": TAGS_REMOVE,
+    "CasebridgeNoticeOrder": NOTICE_ORDER,
     "CasebridgeOrderPaymentTerms": ORDER_PAYMENT_TERMS,
     "CasebridgePaymentTermsCreate": PAYMENT_TERMS_CREATE,
     "CasebridgeDisputeEvidenceUpdate": DISPUTE_EVIDENCE_UPDATE,
@@ -920,6 +945,19 @@ async def tags_add(client: GraphQLExecutor, resource_id: str, tags: Sequence[str
     """Append tags to an order, customer, product... (existing tags are kept)."""
     data = await client.execute(TAGS_ADD, {"id": resource_id, "tags": list(tags)})
     return _payload(data, "tagsAdd")
+
+
+async def tags_remove(client: GraphQLExecutor, resource_id: str, tags: Sequence[str]) -> JsonObject:
+    """Remove tags from an order, customer, product... (absent tags are ignored)."""
+    data = await client.execute(TAGS_REMOVE, {"id": resource_id, "tags": list(tags)})
+    return _payload(data, "tagsRemove")
+
+
+async def notice_order(client: GraphQLExecutor, order_id: str) -> JsonObject | None:
+    """An order's name, e-mail, tags and customer: what a customer notice needs."""
+    data = await client.execute(NOTICE_ORDER, {"id": order_id})
+    found = data.get("order")
+    return found if isinstance(found, dict) else None
 
 
 async def order_update(client: GraphQLExecutor, order_input: Mapping[str, Any]) -> JsonObject:

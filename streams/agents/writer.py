@@ -30,6 +30,7 @@ from typing import Any
 
 import faust
 
+from connectors.mail import MailConfigError, SmtpMailer
 from connectors.retry import RetryPolicy
 from connectors.shopify import ShopifyAdminClient
 from schemas.records import (
@@ -52,6 +53,7 @@ from streams.runtime.acks import InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import dead_letter, decode_or_dead_letter
 from streams.services import Services
+from streams.settings import SettingsError
 from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
 from streams.writer import (
@@ -71,6 +73,29 @@ AGENT = "writer"
 _NOT_WRITTEN_HERE = frozenset({ActionKind.NONE, ActionKind.CREATE_ORDER})
 
 
+def customer_mailer(services: Services) -> SmtpMailer | None:
+    """The mailer of customer notices when the policy sends them by e-mail.
+
+    Raises:
+        SettingsError: the policy says e-mail and no SMTP server is configured, so
+            the worker refuses to start instead of failing every notice later.
+    """
+    notices = services.policy.decisions.customer_notifications
+    if notices.channel != "email":
+        return None
+    smtp = services.settings.smtp
+    if not smtp.configured:
+        raise SettingsError(
+            "policy decisions.customer_notifications.channel is 'email' but no SMTP server"
+            " is configured: set CASEBRIDGE_SMTP__HOST and CASEBRIDGE_SMTP__SENDER (see"
+            " README, customer notices), or set the channel to 'none'"
+        )
+    try:
+        return SmtpMailer(smtp)
+    except MailConfigError as exc:
+        raise SettingsError(str(exc)) from exc
+
+
 def lane_key(decision: CaseDecision) -> str:
     """The order a decision writes to (its lane), else its case.
 
@@ -88,7 +113,10 @@ class Writer:
     def __init__(self, app: faust.App, services: Services) -> None:
         self.services = services
         settings = services.settings
-        self.config = WriterConfig(refund_transactions=settings.writer.refund_transactions)
+        self.config = WriterConfig(
+            refund_transactions=settings.writer.refund_transactions,
+            mailer=customer_mailer(services),
+        )
         # Per shop client (its own token and budget): a decision is applied to its record's
         # shop. Keyed by the client, so a reload that rotates a shop's token gets a new one.
         self._executors: dict[ShopifyAdminClient, ActionExecutor] = {}

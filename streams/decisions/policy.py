@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from schemas.records import CaseType
 
@@ -30,6 +37,7 @@ __all__ = [
     "DEFAULT_ALIASES",
     "DEFAULT_OUTCOMES",
     "WILDCARD",
+    "CustomerNotificationPolicy",
     "Effect",
     "OutcomeMappingPolicy",
 ]
@@ -50,6 +58,8 @@ Effect = Literal[
     "update_dispute_evidence",
     "tag_product",
     "create_order",
+    "request_clarification",
+    "notify_customer",
 ]
 """A named Shopify effect; :mod:`streams.decisions.effects` turns each into actions."""
 
@@ -74,7 +84,10 @@ DEFAULT_OUTCOMES: dict[CaseType, OutcomeTable] = {
     },
     CaseType.HIGH_VALUE_REVIEW: {
         "approve": ["release_hold"],
-        "reject": ["cancel_order"],
+        # The customer gets the reason (an e-mail, policy customer_notifications).
+        "reject": ["cancel_order", "notify_customer"],
+        # The order stays held; the request is recorded on it and sent to the customer.
+        "request_clarification": ["request_clarification", "notify_customer"],
     },
     CaseType.RETURN_REVIEW: {
         "approve": ["approve_return", "refund"],
@@ -111,8 +124,40 @@ DEFAULT_ALIASES: dict[str, str] = {
     "cancelled_lines": "cancel_lines",
     "canceled_lines": "cancel_lines",
     "resolved": "resolve",
+    "clarification_requested": "request_clarification",
 }
 """Past-tense outcome words (the emulator's models use them) -> the verbs above."""
+
+
+def _subject(value: str) -> str:
+    try:
+        value.format(order="#1001", shop="shop")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(
+            f"{value!r}: unknown or malformed placeholder ({exc}); use {{order}} or {{shop}}"
+        ) from None
+    return value
+
+
+Subject = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_subject)]
+
+
+class CustomerNotificationPolicy(BaseModel):
+    """How the customer hears of a decision about their order (``notify_customer``).
+
+    ``email`` sends through the SMTP server of the settings (``CASEBRIDGE_SMTP__*``),
+    which must then be configured: the writer refuses to start otherwise. ``none``
+    leaves the customer to Shopify's own notices (a cancellation e-mail without
+    the reason) and the effect maps to no action.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Literal["email", "none"] = "email"
+    reject_subject: Subject = "Your order {order} could not be accepted"
+    clarification_subject: Subject = "Your order {order}: we need a few details"
+    clarification_tag: str = Field(default="clarification-requested", min_length=1, max_length=255)
+    """Tag on an order held for the customer's answer (with the request in a metafield)."""
 
 
 class OutcomeMappingPolicy(BaseModel):
@@ -149,6 +194,8 @@ class OutcomeMappingPolicy(BaseModel):
     tag_content_products: bool = False
     """CONTENT_REVIEW: tag the product with :attr:`content_tag_format` (off: one-way)."""
     content_tag_format: str = "content:{outcome}"
+    customer_notifications: CustomerNotificationPolicy = CustomerNotificationPolicy()
+    """The channel and wording of customer notices (``notify_customer``)."""
 
     @model_validator(mode="after")
     def _check_formats(self) -> Self:

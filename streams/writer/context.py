@@ -13,14 +13,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from email.message import EmailMessage
+from typing import Any, Literal, Protocol, cast
 
 from connectors.retry import RetryPolicy
 from connectors.shopify.client import GraphQLExecutor
 from schemas.records import Action, CaseDecision, WritebackStatus
 from streams.writer.errors import ActionRejected
 
-__all__ = ["ActionContext", "MeteredExecutor", "Outcome", "Sleep", "WriterConfig"]
+__all__ = ["ActionContext", "Mailer", "MeteredExecutor", "Outcome", "Sleep", "WriterConfig"]
 
 JsonObject = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
@@ -36,6 +37,13 @@ def _default_retry() -> RetryPolicy:
     # Transient userErrors are optimistic-lock conflicts with another writer:
     # they clear in well under a second, so a few quick retries suffice.
     return RetryPolicy(initial_interval_s=0.5, maximum_interval_s=5.0, maximum_attempts=4)
+
+
+class Mailer(Protocol):
+    """Sends one e-mail (:class:`~connectors.mail.SmtpMailer`); raises ``MailError`` s."""
+
+    async def send(self, message: EmailMessage) -> None:
+        """Send ``message``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,8 @@ class WriterConfig:
     transaction), as a real store needs: without transactions Shopify records
     the refund and restock but returns no money. ``omit``: send none; for the
     emulator, which has no ``suggestedRefund`` and refunds the lines' value."""
+    mailer: Mailer | None = field(default=None, compare=False)
+    """Customer notices (NOTIFY_CUSTOMER); None: none can be sent (the action fails)."""
 
     def __post_init__(self) -> None:
         if self.job_timeout_s <= 0 or self.job_poll_interval_s <= 0:

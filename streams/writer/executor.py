@@ -41,7 +41,7 @@ from connectors.shopify.errors import (
     ShopifyUserError,
 )
 from schemas.records import Action, ActionKind, CaseDecision, WritebackResult, WritebackStatus
-from streams.writer import disputes, edits, fulfillment, orders, returns
+from streams.writer import disputes, edits, fulfillment, notify, orders, returns
 from streams.writer.base import StoreWriter
 from streams.writer.context import ActionContext, MeteredExecutor, Outcome
 from streams.writer.errors import ActionRejected, WriterAuthError, WriterUnavailableError
@@ -95,6 +95,7 @@ HANDLERS: Mapping[ActionKind, Handler] = {
     ActionKind.UPDATE_DISPUTE_EVIDENCE: disputes.update_dispute_evidence,
     ActionKind.CREATE_ORDER: _create_order,
     ActionKind.NONE: _nothing,
+    ActionKind.NOTIFY_CUSTOMER: notify.notify_customer,
 }
 """The handler of every :class:`~schemas.records.ActionKind`."""
 

@@ -20,7 +20,11 @@ ORDER_REVIEW           approved              nothing
                                              ``shippingAddress`` (the case's address
                                              with the reviewer's correction) if the
                                              case carries one
-HIGH_VALUE_REVIEW      approved / rejected   nothing (``reason`` on a rejection)
+HIGH_VALUE_REVIEW      approved              nothing
+                       rejected              nothing -> ``reason`` (what the
+                                             customer is told)
+                       clarification_        ``orderId`` -> ``clarificationRequest``
+                       requested             (the question for the customer)
 RETURN_REVIEW          approved              ``returnId`` and either returned lines
                                              with ``lineItemId`` (``resolution``
                                              refund), else ``orderId`` (replacement)
@@ -336,6 +340,21 @@ def _approve_intake(variables: Variables, rng: random.Random, now: datetime) -> 
     return form
 
 
+def _clarification(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
+    if _text(variables, "orderId") is None:
+        return None
+    question = rng.choice(CLARIFICATION_QUESTIONS)
+    return [_var("clarificationRequest", question)]
+
+
+#: What a sales or finance reviewer asks a customer before approving a large order.
+CLARIFICATION_QUESTIONS = (
+    "Please confirm the billing address of the card used for this order.",
+    "Please confirm the delivery address and a phone number we can reach you on.",
+    "Please tell us the company name and VAT number for this wholesale order.",
+)
+
+
 def _needs_order(text: str) -> Filler:
     def fill(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
         return None if _text(variables, "orderId") is None else [_var("reason", text)]
@@ -362,7 +381,11 @@ _FORMS: dict[tuple[str, str], Filler] = {
     ("ORDER_REVIEW", "rejected"): _reason("order rejected after review"),
     ("ORDER_REVIEW", "corrected"): _correct_order,
     ("HIGH_VALUE_REVIEW", "approved"): _nothing,
-    ("HIGH_VALUE_REVIEW", "rejected"): _reason("order declined after the approval review"),
+    ("HIGH_VALUE_REVIEW", "rejected"): _reason(
+        "We could not confirm the payment details for this order, so it was cancelled"
+        " and any payment refunded."
+    ),
+    ("HIGH_VALUE_REVIEW", "clarification_requested"): _clarification,
     ("RETURN_REVIEW", "approved"): _approve_return,
     ("RETURN_REVIEW", "declined"): _decline_return,
     ("FULFILLMENT_EXCEPTION", "split"): _split,

@@ -52,6 +52,10 @@ variable                   set by     used for
                                       reschedule read)
 ``notes``                  decision   chargeback notes (else ``reason``)
 ``disputeEvidence`` ...    decision   chargeback evidence (see ``EVIDENCE_TEXT``)
+``customerMessage``        decision   reject: what the customer is told (else
+                                      ``reason``; :mod:`.notify`)
+``clarificationRequest``   decision   request_clarification: the question (else
+                                      ``question``, ``reason``)
 =========================  =========  ==============================================
 """
 
@@ -73,6 +77,7 @@ from streams.decisions.effects.fulfillment import (
     split_fulfillment,
     substitute_line,
 )
+from streams.decisions.effects.notify import notify_customer, request_clarification
 from streams.decisions.effects.orders import cancel_order, release_hold, update_order
 from streams.decisions.effects.returns import approve_return, decline_return, refund
 from streams.decisions.keys import gid
@@ -119,5 +124,7 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "update_dispute_evidence": update_dispute_evidence,
     "tag_product": tag_product,
     "create_order": create_order,
+    "request_clarification": request_clarification,
+    "notify_customer": notify_customer,
 }
 """Every :data:`~streams.decisions.policy.Effect` and its builder."""

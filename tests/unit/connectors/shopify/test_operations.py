@@ -33,7 +33,7 @@ class FakeExecutor:
 
 
 def test_every_document_parses_and_is_named_uniquely() -> None:
-    assert len(ops.DOCUMENTS) == 30
+    assert len(ops.DOCUMENTS) == 32
     for name, document in ops.DOCUMENTS.items():
         parsed = parse(document)
         operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]

@@ -1,0 +1,21 @@
+"""Customer e-mail through SMTP: settings, the client, a local inbox for tests and the sandbox."""
+
+from connectors.mail.client import SmtpMailer
+from connectors.mail.config import SmtpConfig, TlsMode, parse_address
+from connectors.mail.errors import (
+    MailConfigError,
+    MailError,
+    MailRejectedError,
+    MailUnavailableError,
+)
+
+__all__ = [
+    "MailConfigError",
+    "MailError",
+    "MailRejectedError",
+    "MailUnavailableError",
+    "SmtpConfig",
+    "SmtpMailer",
+    "TlsMode",
+    "parse_address",
+]
