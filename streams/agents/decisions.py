@@ -22,6 +22,7 @@ from confluent_kafka import KafkaException
 from connectors.errors import CasebridgeError
 from connectors.opentext import OpenTextAuthError, OpenTextError
 from schemas.records import CaseDecision, OfflineOrder
+from streams.agents import intake_returns
 from streams.decisions import (
     CallbackHandler,
     CallbackResult,
@@ -143,6 +144,8 @@ def register(app: faust.App, services: Services) -> DecisionSource:
     """Declare the history poller (leader timer) and the callback route on ``app``."""
     settings = services.settings.decisions
     source = DecisionSource(services)
+    # Intakes that failed after approval go back to the desk in OpenText (with the reason).
+    intake_returns.register(app, services)
     if settings.callback_enabled:
         handler = CallbackHandler(
             source.model_keys,
