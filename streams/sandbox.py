@@ -447,11 +447,6 @@ class Sandbox:
             "variantId": str(variant.get("admin_graphql_api_id") or variant["id"]),
             "quantity": random.randint(1, 3),
         }
-        draw = random.random()
-        if draw < 0.15:
-            # A phone discount typed without its reason: casebridge refuses the intake and
-            # sends it back to the sales desk with the reason (a returned intake).
-            line["priceOverride"] = "1.00"
         # Taxes, shipping and payment come from the reviewer's approval form
         # (connectors/opentext/emulator/forms.py); a reseller is tax exempt.
         variables = [
@@ -473,7 +468,7 @@ class Sandbox:
             {"name": "currency", "type": "string", "value": "USD"},
             {"name": "shop", "type": "string", "value": self.shops.default.domain},
         ]
-        if 0.15 <= draw < 0.3:
+        if random.random() < 0.2:
             variables.append(
                 {"name": "taxExemptNote", "type": "string", "value": "resale certificate on file"}
             )
