@@ -27,7 +27,7 @@ class SmtpMailer:
         if not config.configured:
             raise MailConfigError("no SMTP host configured (CASEBRIDGE_SMTP__HOST)")
         self._config = config
-        self._password = config.secret()  # read once: a bad file fails at start
+        self._password = config.secret()
 
     @property
     def sender(self) -> str:

@@ -2,20 +2,19 @@
 
 ``host`` unset means "no mail server configured"; everything else is checked
 whenever a host is given: the port, the TLS mode, credentials that come in
-pairs (a password inline or in a file, never both), no credentials over an
-unencrypted connection to anything but this machine, and a sender address.
+pairs, no credentials over an unencrypted connection to anything but this
+machine, and a sender address. The password comes from the environment or,
+like every secret, from a file (``CASEBRIDGE_SMTP__PASSWORD_FILE``, read by
+:mod:`streams.settings`).
 """
 
 from __future__ import annotations
 
 from email.errors import HeaderParseError
 from email.headerregistry import Address, HeaderRegistry
-from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-
-from connectors.mail.errors import MailConfigError
 
 __all__ = ["LOCAL_HOSTS", "SmtpConfig", "TlsMode", "parse_address"]
 
@@ -58,11 +57,17 @@ class SmtpConfig(BaseModel):
     tls: TlsMode = "starttls"
     username: str | None = None
     password: SecretStr | None = None
-    password_file: Path | None = Field(
-        default=None, description="a file holding the password (a mounted secret)"
-    )
     sender: str | None = Field(default=None, description='From: "Shop <orders@shop.example>"')
     timeout_s: float = Field(default=30.0, gt=0, le=600)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_secret_files(cls, data: Any) -> Any:
+        # CASEBRIDGE_SMTP__PASSWORD_FILE is read by the settings (it fills ``password``)
+        # but also reaches this section as ``password_file``: not a typo, so not an error.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not str(k).endswith("_file")}
+        return data
 
     @model_validator(mode="after")
     def _usable(self) -> Self:
@@ -73,13 +78,8 @@ class SmtpConfig(BaseModel):
         if self.sender is None:
             raise ValueError("sender: required with a host (the From: address customers see)")
         parse_address(self.sender)
-        if self.password is not None and self.password_file is not None:
-            raise ValueError("password and password_file: give one, not both")
-        has_password = self.password is not None or self.password_file is not None
-        if has_password != (self.username is not None):
-            raise ValueError("username and password (or password_file): give both or neither")
-        if self.password_file is not None and not self.password_file.is_file():
-            raise ValueError(f"password_file: {self.password_file} is not a readable file")
+        if (self.password is not None) != (self.username is not None):
+            raise ValueError("username and password: give both or neither")
         if self.tls == "none" and self.username is not None and self.host not in LOCAL_HOSTS:
             raise ValueError(
                 f"tls: none would send the credentials to {self.host} in clear text;"
@@ -98,19 +98,5 @@ class SmtpConfig(BaseModel):
         return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.tls]
 
     def secret(self) -> str | None:
-        """The password, read from its file when it lives in one.
-
-        Raises:
-            MailConfigError: the file cannot be read or is empty.
-        """
-        if self.password is not None:
-            return self.password.get_secret_value()
-        if self.password_file is None:
-            return None
-        try:
-            value = self.password_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise MailConfigError(f"smtp password_file {self.password_file}: {exc}") from exc
-        if not value:
-            raise MailConfigError(f"smtp password_file {self.password_file} is empty")
-        return value
+        """The password, if any."""
+        return None if self.password is None else self.password.get_secret_value()

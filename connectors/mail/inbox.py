@@ -1,6 +1,6 @@
 """A local SMTP server that keeps what it receives: the tests' and the sandbox's mailbox.
 
-Built on aiosmtpd (a development dependency: ``pip install -e '.[dev]'``). It
+Built on aiosmtpd (``casebridge emulate mail`` serves one standalone). It
 runs in its own thread (aiosmtpd's :class:`~aiosmtpd.controller.Controller`),
 accepts every message, keeps it parsed, and calls ``on_message`` (the sandbox
 prints each one: "the customer was told"). :meth:`Inbox.wait_for` blocks until
@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
-
-from connectors.mail.errors import MailConfigError
 
 __all__ = ["Inbox", "ReceivedMail", "running_inbox"]
 
@@ -110,17 +108,9 @@ def running_inbox(
     port: int = 0,
     on_message: Callable[[ReceivedMail], None] | None = None,
 ) -> Iterator[Inbox]:
-    """An :class:`Inbox` served by aiosmtpd on ``host:port`` (0: a free port) until exit.
+    """An :class:`Inbox` served by aiosmtpd on ``host:port`` (0: a free port) until exit."""
+    from aiosmtpd.controller import Controller  # only where an inbox runs
 
-    Raises:
-        MailConfigError: aiosmtpd is not installed (it comes with the dev extra).
-    """
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise MailConfigError(
-            "the local SMTP inbox needs aiosmtpd: pip install -e '.[dev]'"
-        ) from exc
     if port == 0:
         # aiosmtpd checks its server by connecting to the port it was given: ask the OS now.
         with socket.socket() as probe:

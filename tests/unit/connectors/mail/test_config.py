@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from connectors.mail import MailConfigError, SmtpConfig, SmtpMailer, parse_address
+from streams.settings import SettingsError, load_settings
 
 BASE = {"host": "mail.shop.example", "sender": "Shop <orders@shop.example>"}
 
@@ -35,8 +36,6 @@ def test_ports_default_by_tls_mode() -> None:
         ({"sender": "a@b.co, c@d.co"}, "is not one e-mail address"),
         ({"username": "u"}, "give both or neither"),
         ({"password": "p"}, "give both or neither"),
-        ({"username": "u", "password": "p", "password_file": "/x"}, "give one, not both"),
-        ({"username": "u", "password_file": "/no/such/file"}, "is not a readable file"),
         ({"username": "u", "password": "p", "tls": "none"}, "in clear text"),
         ({"tls": "ssl"}, "'starttls', 'tls' or 'none'"),
         ({"port": 70000}, "less than or equal to 65535"),
@@ -56,14 +55,31 @@ def test_plain_credentials_to_a_relay_on_this_machine_are_allowed() -> None:
     assert config.secret() == "p"
 
 
-def test_password_from_a_file(tmp_path: Path) -> None:
+def test_password_from_a_mounted_secret_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     secret = tmp_path / "smtp-password"
     secret.write_text("s3cret\n")
-    config = SmtpConfig(**BASE, username="u", password_file=secret)
-    assert config.secret() == "s3cret"
-    secret.write_text("")
-    with pytest.raises(MailConfigError, match="is empty"):
-        SmtpMailer(config)
+    for name, value in {
+        "CASEBRIDGE_SMTP__HOST": "mail.shop.example",
+        "CASEBRIDGE_SMTP__SENDER": "orders@shop.example",
+        "CASEBRIDGE_SMTP__USERNAME": "casebridge",
+        "CASEBRIDGE_SMTP__PASSWORD_FILE": str(secret),
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().smtp.secret() == "s3cret"
+
+
+def test_a_bad_smtp_setting_names_the_section_and_never_echoes_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CASEBRIDGE_SMTP__HOST", "mail.shop.example")
+    monkeypatch.setenv("CASEBRIDGE_SMTP__USERNAME", "casebridge")
+    monkeypatch.setenv("CASEBRIDGE_SMTP__PASSWORD", "hunter2")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("invalid setting CASEBRIDGE_SMTP: ")
+    assert "sender: required" in str(caught.value) and "hunter2" not in str(caught.value)
 
 
 def test_parse_address() -> None:
