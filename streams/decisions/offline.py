@@ -36,10 +36,10 @@ All problems are collected and reported together in one
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -59,6 +59,7 @@ from streams.decisions.variables import DecisionVariables
 __all__ = ["offline_order"]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_Record = TypeVar("_Record", OfflineTaxLine, OfflineShippingLine)
 _CUSTOMER_KEYS = {
     "customerId": "customer_id",
     "id": "customer_id",
@@ -150,6 +151,47 @@ def _money_text(data: dict[str, Any], key: str) -> None:
         data[key] = format(Decimal(value), "f")
 
 
+def _records(
+    raw: list[Any],
+    name: str,
+    model: type[_Record],
+    money: str,
+    problem_of: Callable[[_Record], str | None],
+    problems: list[str],
+) -> list[_Record]:
+    """Each JSON object of ``raw`` as a ``model``; the bad ones are problems, by position."""
+    found: list[_Record] = []
+    for position, item in enumerate(raw):
+        where = f"{name}[{position}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: expected a JSON object")
+            continue
+        data = dict(item)
+        _money_text(data, money)
+        try:
+            record = model.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_errors(exc, where))
+            continue
+        problem = problem_of(record)
+        if problem is not None:
+            problems.append(f"{where}: {problem}")
+            continue
+        found.append(record)
+    return found
+
+
+def _rate_problem(tax: OfflineTaxLine) -> str | None:
+    # A percentage typed as a fraction's field (8 instead of 0.08) would charge 800 %.
+    if Decimal(0) <= Decimal(tax.rate) < Decimal(1):
+        return None
+    return f"rate {tax.rate} is not a fraction in [0, 1) (8 % = 0.08)"
+
+
+def _price_problem(line: OfflineShippingLine) -> str | None:
+    return f"price {line.price} is negative" if Decimal(line.price) < 0 else None
+
+
 def _tax_lines(raw: Any, exempt: bool, problems: list[str]) -> list[OfflineTaxLine]:
     if exempt:
         if raw:
@@ -164,25 +206,7 @@ def _tax_lines(raw: Any, exempt: bool, problems: list[str]) -> list[OfflineTaxLi
     if not isinstance(raw, list):
         problems.append("taxLines: expected a JSON list")
         return []
-    found: list[OfflineTaxLine] = []
-    for position, item in enumerate(raw):
-        where = f"taxLines[{position}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: expected a JSON object")
-            continue
-        data = dict(item)
-        _money_text(data, "rate")
-        try:
-            line = OfflineTaxLine.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(_errors(exc, where))
-            continue
-        # A percentage typed as a fraction's field (8 instead of 0.08) would charge 800 %.
-        if not Decimal(0) <= Decimal(line.rate) < Decimal(1):
-            problems.append(f"{where}: rate {line.rate} is not a fraction in [0, 1) (8 % = 0.08)")
-            continue
-        found.append(line)
-    return found
+    return _records(raw, "taxLines", OfflineTaxLine, "rate", _rate_problem, problems)
 
 
 def _shipping_lines(raw: Any, problems: list[str]) -> list[OfflineShippingLine]:
@@ -191,24 +215,7 @@ def _shipping_lines(raw: Any, problems: list[str]) -> list[OfflineShippingLine]:
     if not isinstance(raw, list):
         problems.append("shippingLines: expected a JSON list")
         return []
-    found: list[OfflineShippingLine] = []
-    for position, item in enumerate(raw):
-        where = f"shippingLines[{position}]"
-        if not isinstance(item, dict):
-            problems.append(f"{where}: expected a JSON object")
-            continue
-        data = dict(item)
-        _money_text(data, "price")
-        try:
-            line = OfflineShippingLine.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(_errors(exc, where))
-            continue
-        if Decimal(line.price) < 0:
-            problems.append(f"{where}: price {line.price} is negative")
-            continue
-        found.append(line)
-    return found
+    return _records(raw, "shippingLines", OfflineShippingLine, "price", _price_problem, problems)
 
 
 def _payment(

@@ -69,14 +69,31 @@ def mail_about(pipeline: Pipeline, case_id: str) -> ReceivedMail:
 # --- UC7 ----------------------------------------------------------------------------------------
 
 
-def test_offline_order_created_with_tax_shipping_and_payment_terms(pipeline: Pipeline) -> None:
+def approved_intake(pipeline: Pipeline, **changes: Any) -> str:
+    """Start and approve an intake (2 x 15.00, 8 % sales tax, 6.00 courier) with ``changes``."""
     (variant,) = stocked_variants(pipeline, 1)
     case_id = f"OFFLINE_ORDER-{uuid.uuid4().hex[:12]}"
-    intake = offline_variables(variant)  # 2 x 15.00, 8 % sales tax, 6.00 courier
-    intake.update(paymentStatus="PAYMENT_TERMS", paymentTerms="Net 30")
-    start_offline_intake(pipeline, case_id, intake)
-
+    start_offline_intake(pipeline, case_id, {**offline_variables(variant), **changes})
     complete(pipeline, case_id, "approved")
+    return case_id
+
+
+def failed_and_returned(pipeline: Pipeline, case_id: str, dlq: str, reason: str) -> dict[str, Any]:
+    """Assert the intake FAILED with ``reason`` on its state and DLQ record, created no
+    order and went back to OpenText with the reason; the returned intake's variables."""
+    failed = wait_final_state(pipeline, case_id, "FAILED")
+    assert reason in (failed["detail"] or ""), failed
+    (dead,) = wait_until(lambda: dead_letters(pipeline, dlq, case_id), 30, f"a record on {dlq}")
+    assert reason in dlq_headers(dead).get("reason", "")
+    back = variables_of(returned_intake(pipeline, case_id))
+    assert reason in back["returnReason"]
+    assert back["returnedFrom"] == failed["process_instance_id"]
+    assert orders_tagged(pipeline, f"casebridge-intake:{case_id}") == []
+    return back
+
+
+def test_offline_order_created_with_tax_shipping_and_payment_terms(pipeline: Pipeline) -> None:
+    case_id = approved_intake(pipeline, paymentStatus="PAYMENT_TERMS", paymentTerms="Net 30")
 
     tag = f"casebridge-intake:{case_id}"
     (created,) = effect(pipeline, lambda: orders_tagged(pipeline, tag), f"an order tagged {tag}")
@@ -107,49 +124,22 @@ def returned_intake(pipeline: Pipeline, case_id: str) -> dict[str, Any]:
 
 
 def test_invalid_tax_goes_back_to_the_intake_with_the_reason(pipeline: Pipeline) -> None:
-    (variant,) = stocked_variants(pipeline, 1)
-    case_id = f"OFFLINE_ORDER-{uuid.uuid4().hex[:12]}"
-    intake = offline_variables(variant)
-    intake["taxLines"] = [{"title": "Sales tax", "rate": 8}]  # a percentage, not a fraction
-    start_offline_intake(pipeline, case_id, intake)
-
-    complete(pipeline, case_id, "approved")
+    percentage = [{"title": "Sales tax", "rate": 8}]  # a percentage, not a fraction
+    case_id = approved_intake(pipeline, taxLines=percentage)
 
     reason = "taxLines[0]: rate 8 is not a fraction in [0, 1) (8 % = 0.08)"
-    failed = wait_final_state(pipeline, case_id, "FAILED")
-    assert reason in (failed["detail"] or ""), failed
-    (dead,) = wait_until(
-        lambda: dead_letters(pipeline, "cases.decisions.dlq", case_id), 30, "the DLQ record"
-    )
-    assert reason in dlq_headers(dead).get("reason", "")
-    back = variables_of(returned_intake(pipeline, case_id))
-    assert reason in back["returnReason"]
-    assert back["returnedFrom"] == failed["process_instance_id"]
-    assert back["taxLines"] == [{"title": "Sales tax", "rate": 8}]  # what the desk must fix
-    assert orders_tagged(pipeline, f"casebridge-intake:{case_id}") == []
+    back = failed_and_returned(pipeline, case_id, "cases.decisions.dlq", reason)
+    assert back["taxLines"] == percentage  # what the desk must fix
 
 
 def test_unknown_payment_terms_go_back_to_the_intake_and_create_no_order(
     pipeline: Pipeline,
 ) -> None:
-    (variant,) = stocked_variants(pipeline, 1)
-    case_id = f"OFFLINE_ORDER-{uuid.uuid4().hex[:12]}"
-    intake = offline_variables(variant)
-    intake.update(paymentStatus="PAYMENT_TERMS", paymentTerms="Net 31")
-    start_offline_intake(pipeline, case_id, intake)
-
-    complete(pipeline, case_id, "approved")
+    case_id = approved_intake(pipeline, paymentStatus="PAYMENT_TERMS", paymentTerms="Net 31")
 
     reason = "payment terms 'Net 31' is not a template of the shop"
-    failed = wait_final_state(pipeline, case_id, "FAILED")
-    assert reason in (failed["detail"] or ""), failed
-    (dead,) = wait_until(
-        lambda: dead_letters(pipeline, "orders.offline.dlq", case_id), 30, "the DLQ record"
-    )
-    assert reason in dlq_headers(dead).get("reason", "")
-    back = variables_of(returned_intake(pipeline, case_id))
-    assert reason in back["returnReason"] and back["paymentTerms"] == "Net 31"
-    assert orders_tagged(pipeline, f"casebridge-intake:{case_id}") == []
+    back = failed_and_returned(pipeline, case_id, "orders.offline.dlq", reason)
+    assert back["paymentTerms"] == "Net 31"
 
 
 # --- UC5 ----------------------------------------------------------------------------------------
