@@ -13,7 +13,10 @@ and a redelivered decision finds it:
 3. Otherwise: tag ``sending``, send, tag ``sent`` and drop ``sending``. A send
    the server did not accept (unreachable, 4xx, 5xx, refused recipient)
    removes ``sending`` again, so a later replay sends it; transient failures
-   are retried with the writer's backoff first.
+   are retried with the writer's backoff first. Marking ``sent`` after the
+   server accepted the mail rides out a Shopify outage with the writer's
+   patience for unavailability; only if Shopify stays away that long does the
+   order keep ``sending`` (and a replay reports it uncertain, as above).
 
 An order without an e-mail address (its own or its customer's) is FAILED
 ``NO_CUSTOMER_EMAIL``. Every outcome is counted in
@@ -30,6 +33,7 @@ from prometheus_client import Counter
 
 from connectors.mail.errors import MailRejectedError, MailUnavailableError
 from connectors.shopify import operations as ops
+from connectors.shopify.errors import ShopifyUnavailableError, ShopifyUserError
 from streams.ops.metrics import REGISTRY
 from streams.writer.context import ActionContext, Mailer, Outcome
 from streams.writer.errors import ActionRejected
@@ -96,6 +100,24 @@ async def _send(ctx: ActionContext, mailer: Mailer, mail: EmailMessage) -> None:
             raise ActionRejected("MAIL_REJECTED", str(exc), mutation=MUTATION) from exc
 
 
+async def _mark_sent(ctx: ActionContext, order_id: str, sending: str, sent: str) -> None:
+    """Record the sent notice, trying harder than other writes: the mail is out, and if
+    the order keeps only the ``sending`` tag a replay can no longer tell (uncertain)."""
+    policy = ctx.config.unavailable_retry
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await ops.tags_add(ctx.client, order_id, [sent])
+            await ops.tags_remove(ctx.client, order_id, [sending])
+            return
+        except (ShopifyUnavailableError, ShopifyUserError) as exc:
+            permanent = isinstance(exc, ShopifyUserError) and not exc.transient
+            if permanent or not policy.should_retry(attempt):
+                raise
+            await ctx.sleep(policy.delay_s(attempt))
+
+
 async def notify_customer(ctx: ActionContext) -> Outcome:
     """Send the decision's notice to the order's customer unless the order says it was sent."""
     channel = ctx.text("channel", required=False) or "email"
@@ -147,7 +169,6 @@ async def notify_customer(ctx: ActionContext) -> Outcome:
         await ops.tags_remove(ctx.client, order_id, [sending])
         NOTICES.labels(channel, "failed").inc()
         raise
-    await ops.tags_add(ctx.client, order_id, [sent])
-    await ops.tags_remove(ctx.client, order_id, [sending])
+    await _mark_sent(ctx, order_id, sending, sent)
     NOTICES.labels(channel, "sent").inc()
     return Outcome.applied(MUTATION, str(mail["Message-ID"]))

@@ -7,6 +7,7 @@ from typing import Any
 
 from connectors.mail import MailRejectedError, MailUnavailableError
 from connectors.retry import RetryPolicy
+from connectors.shopify.errors import ShopifyUnavailableError
 from schemas.records import ActionKind, WritebackResult, WritebackStatus
 from streams.writer import ActionExecutor, WriterConfig
 from streams.writer.notify import NOTICES, notice_tags
@@ -130,3 +131,15 @@ async def test_an_order_without_email_or_a_writer_without_mail_fails() -> None:
     result = await run(shopify([]), None)
     assert result.status is WritebackStatus.FAILED and result.error_code == "NO_CHANNEL"
     assert "CASEBRIDGE_SMTP__HOST" in (result.error_message or "")
+
+
+async def test_marking_the_sent_notice_rides_out_a_shopify_outage() -> None:
+    mailer = FakeMailer()
+    down = ShopifyUnavailableError("503", attempts=8, status=503)
+    ok = {"tagsAdd": {"node": {"id": ORDER}, "userErrors": []}}
+    fake = FakeShopify().script("CasebridgeNoticeOrder", order([]))
+    fake.script("CasebridgeTagsAdd", ok, down, ok)
+    fake.script("CasebridgeTagsRemove", {"tagsRemove": {"node": {"id": ORDER}, "userErrors": []}})
+    result = await run(fake, mailer)
+    assert result.status is WritebackStatus.APPLIED and len(mailer.sent) == 1
+    assert [c["tags"] for c in fake.called("CasebridgeTagsAdd")] == [[SENDING], [SENT], [SENT]]
