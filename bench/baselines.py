@@ -96,7 +96,7 @@ def run_classify_without_enrichment() -> None:
     """A classify + sink worker whose classify stage makes no Shopify calls."""
     import faust
 
-    from streams.agents import classify
+    from streams.classify import agent as classify
     from streams.pipeline import build_app
     from streams.settings import load_settings
     from streams.topics import ensure_topics, topic_specs

@@ -107,7 +107,7 @@ from bench.timing import (
 from connectors.shopify import ShopifyAdminClient, ShopifyClientConfig
 from connectors.shopify import operations as ops
 from schemas.records import CaseRequest, ShopifyEvent
-from streams.enrich.holds import HOLDABLE_STATUSES
+from streams.classify.enrich.holds import HOLDABLE_STATUSES
 from streams.ops.config import DEFAULT_TOPIC_EXCLUDES
 from streams.ops.lag import AdminOffsetsSource, measure
 from streams.topics import CASES_REQUESTS, SHOPIFY_WEBHOOKS, ensure_topics, topic_specs

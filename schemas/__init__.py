@@ -27,8 +27,16 @@ import fastavro
 from connectors.errors import ConfigurationError
 
 __all__ = [
+    "CASES_DECISIONS",
+    "CASES_OPENED",
+    "CASES_REQUESTS",
+    "CASES_STATE",
     "NAMESPACE",
+    "ORDERS_OFFLINE",
     "SCHEMAS_DIR",
+    "SHOPIFY_WEBHOOKS",
+    "SHOPIFY_WRITEBACKS",
+    "SUPPORT_COMPLAINTS",
     "TOPIC_RECORDS",
     "SchemaFileError",
     "load_schema",
@@ -44,16 +52,26 @@ NAMESPACE = "io.casebridge.records"
 #: The folder holding the packaged ``.avsc`` files.
 SCHEMAS_DIR = Path(__file__).resolve().parent
 
+# The topics of the public interface, defined here once (``streams.topics`` imports them).
+SHOPIFY_WEBHOOKS = "shopify.webhooks"
+SUPPORT_COMPLAINTS = "support.complaints"
+CASES_REQUESTS = "cases.requests"
+CASES_OPENED = "cases.opened"
+CASES_DECISIONS = "cases.decisions"
+ORDERS_OFFLINE = "orders.offline"
+SHOPIFY_WRITEBACKS = "shopify.writebacks"
+CASES_STATE = "cases.state"
+
 #: Topic name -> name of the record that is the topic's value (subject ``<topic>-value``).
 TOPIC_RECORDS: dict[str, str] = {
-    "shopify.webhooks": "ShopifyEvent",
-    "support.complaints": "ComplaintSubmitted",
-    "cases.requests": "CaseRequest",
-    "cases.opened": "CaseOpened",
-    "cases.decisions": "CaseDecision",
-    "orders.offline": "OfflineOrder",
-    "shopify.writebacks": "WritebackResult",
-    "cases.state": "CaseState",
+    SHOPIFY_WEBHOOKS: "ShopifyEvent",
+    SUPPORT_COMPLAINTS: "ComplaintSubmitted",
+    CASES_REQUESTS: "CaseRequest",
+    CASES_OPENED: "CaseOpened",
+    CASES_DECISIONS: "CaseDecision",
+    ORDERS_OFFLINE: "OfflineOrder",
+    SHOPIFY_WRITEBACKS: "WritebackResult",
+    CASES_STATE: "CaseState",
 }
 
 

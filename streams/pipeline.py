@@ -19,13 +19,13 @@ from streams.settings import Settings, SettingsError
 
 #: role name -> "module:function" taking (app, services) and declaring the stage.
 ROLES: dict[str, str] = {
-    "ingress": "streams.agents.ingress:register",
-    "classify": "streams.agents.enrich:register_classify",
-    "sink": "streams.agents.sink:register",
-    "decisions": "streams.agents.decisions:register",
-    "reconcile": "streams.agents.reconcile:register",
-    "writer": "streams.agents.writer:register",
-    "escalation": "streams.agents.escalation:register",
+    "ingress": "streams.ingress.agent:register",
+    "classify": "streams.classify.agent:register_classify",
+    "sink": "streams.sink.agent:register",
+    "decisions": "streams.decisions.agent:register",
+    "reconcile": "streams.reconcile.agent:register",
+    "writer": "streams.writer.agent:register",
+    "escalation": "streams.escalation.agent:register",
     "web": "streams.web.api:register",
     "monitor": "streams.ops.web:register",
 }

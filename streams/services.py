@@ -22,9 +22,8 @@ from connectors.shopify.budget import Priority, Spend
 from schemas.records import AvroRecord, CaseType
 from streams.kafka.producer import AsyncProducer
 from streams.ops.metrics import (
+    CALL_SHOP,
     RECORDS_OUT,
-    REMOTE_CALL_SECONDS,
-    RETRIES,
     SHOPIFY_BUCKET_LEVEL,
     SHOPIFY_BUDGET_OLDEST_WAIT,
     SHOPIFY_BUDGET_QUEUE,
@@ -32,6 +31,9 @@ from streams.ops.metrics import (
     SHOPIFY_CALLS,
     SHOPIFY_POINTS,
     SHOPIFY_RESTORE_RATE,
+    declare_shop,
+    remote_call,
+    remote_retry,
 )
 from streams.policy.loader import default_policy, load_policy
 from streams.policy.model import Policy
@@ -84,11 +86,14 @@ class Services:
             return None
         watcher = RegistryWatcher(path, lambda p: load_registry(p, self._registry_defaults()))
         watcher.on_change(self._shops_changed)
+        for domain in watcher.current.domains:
+            declare_shop(domain)
         return watcher
 
     @cached_property
     def _single_shop(self) -> ShopRegistry:
         s = self.settings
+        declare_shop(s.shopify.shop_domain)
         return single_shop_registry(
             domain=s.shopify.shop_domain,
             access_token=s.shopify.access_token,
@@ -205,6 +210,8 @@ class Services:
 
     def _shops_changed(self, registry: ShopRegistry) -> None:
         """Drop the clients of shops removed or changed (token, version, URL) by a reload."""
+        for domain in registry.domains:
+            declare_shop(domain)
         for key in list(self._clients):
             shop, config = registry.get(key[0]), self._clients[key].config
             if shop is None or (
@@ -217,10 +224,10 @@ class Services:
     def _shopify_called(
         self, shop: str, operation: str, status: int, duration_s: float, cost: float | None
     ) -> None:
-        REMOTE_CALL_SECONDS.labels("shopify", operation, str(status)).observe(duration_s)
+        remote_call("shopify", operation, status, duration_s, shop)
         SHOPIFY_CALLS.labels(shop, str(status)).inc()
         if status in RETRYABLE_STATUSES:
-            RETRIES.labels("shopify", str(status)).inc()
+            remote_retry("shopify", str(status), shop)
         self.refresh_budget_metrics()
 
     def _shopify_points(
@@ -254,9 +261,12 @@ class Services:
             SHOPIFY_BUDGET_SATURATED.labels(shop).set(1.0 if self.budget_saturated(shop) else 0.0)
 
     def _opentext_called(self, endpoint: str, status: int, duration_s: float) -> None:
-        REMOTE_CALL_SECONDS.labels("opentext", endpoint, str(status)).observe(duration_s)
+        # The OpenText client serves every shop: the case's stage names the shop in a context
+        # variable, which reaches the client's hook through the awaiting task.
+        shop = CALL_SHOP.get()
+        remote_call("opentext", endpoint, status, duration_s, shop)
         if status in RETRYABLE_STATUSES or status == 0:
-            RETRIES.labels("opentext", str(status) if status else "connection").inc()
+            remote_retry("opentext", str(status) if status else "connection", shop)
 
     @cached_property
     def opentext(self) -> OpenTextClient:

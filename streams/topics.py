@@ -17,15 +17,36 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
 from connectors.errors import CasebridgeError
+from schemas import (
+    CASES_DECISIONS,
+    CASES_OPENED,
+    CASES_REQUESTS,
+    CASES_STATE,
+    ORDERS_OFFLINE,
+    SHOPIFY_WEBHOOKS,
+    SHOPIFY_WRITEBACKS,
+    SUPPORT_COMPLAINTS,
+)
 
-SHOPIFY_WEBHOOKS = "shopify.webhooks"
-SUPPORT_COMPLAINTS = "support.complaints"
-CASES_REQUESTS = "cases.requests"
-CASES_OPENED = "cases.opened"
-CASES_DECISIONS = "cases.decisions"
-ORDERS_OFFLINE = "orders.offline"
-SHOPIFY_WRITEBACKS = "shopify.writebacks"
-CASES_STATE = "cases.state"
+__all__ = [
+    "CASES_DECISIONS",
+    "CASES_OPENED",
+    "CASES_REQUESTS",
+    "CASES_STATE",
+    "DLQ_SOURCES",
+    "DLQ_SUFFIX",
+    "ORDERS_OFFLINE",
+    "SHOPIFY_WEBHOOKS",
+    "SHOPIFY_WRITEBACKS",
+    "SUPPORT_COMPLAINTS",
+    "WATERMARKS",
+    "KafkaUnavailableError",
+    "TopicConfigError",
+    "TopicSpec",
+    "dlq_name",
+    "ensure_topics",
+    "topic_specs",
+]
 
 DLQ_SUFFIX = ".dlq"
 #: Compacted: the durable watermarks of the leader's pollers (decisions, reconciliation).

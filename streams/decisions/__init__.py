@@ -23,12 +23,11 @@ from streams.decisions.errors import (
     OfflineIntakeError,
     UnmappedOutcomeError,
 )
-from streams.decisions.keys import gid, hold_handle, idempotency_key
 from streams.decisions.mapping import OutcomeMapper
 from streams.decisions.offline import offline_order
-from streams.decisions.policy import Effect, OutcomeMappingPolicy
 from streams.decisions.source import HistoryClient, HistoryPoller, PollBatch
 from streams.decisions.web import install_callback_route
+from streams.policy.outcomes import Effect, OutcomeMappingPolicy
 
 __all__ = [
     "BuiltDecision",
@@ -47,9 +46,6 @@ __all__ = [
     "OutcomeMappingPolicy",
     "PollBatch",
     "UnmappedOutcomeError",
-    "gid",
-    "hold_handle",
-    "idempotency_key",
     "install_callback_route",
     "offline_order",
 ]

@@ -1,7 +1,7 @@
 """From a decision (case type + outcome + variables) to the concrete Shopify actions.
 
 The use-case table of ``docs/architecture.md``, as the defaults of
-:class:`~streams.decisions.policy.OutcomeMappingPolicy` encode it:
+:class:`~streams.policy.outcomes.OutcomeMappingPolicy` encode it:
 
 =====================  ==============  =============================================
 case type              outcome         actions, in order
@@ -46,7 +46,7 @@ last, so an ``orderUpdate`` earlier in the list cannot wipe it. OFFLINE_ORDER
 gets no audit action (the order does not exist yet); its audit tag is carried
 in the :class:`~schemas.records.OfflineOrder` ``tags`` instead.
 
-Idempotency keys come from :func:`~streams.decisions.keys.idempotency_key`
+Idempotency keys come from :func:`~streams.runtime.keys.idempotency_key`
 (decision id + position + kind), so re-mapping the same decision always gives
 identical actions.
 """
@@ -58,9 +58,9 @@ from collections.abc import Iterable
 from schemas.records import Action, ActionKind, CaseDecision, CaseType, CaseVariable
 from streams.decisions.effects import EFFECTS, ActionDraft, EffectContext, format_tag
 from streams.decisions.errors import DecisionError, OutcomeNotOfferedError, UnmappedOutcomeError
-from streams.decisions.keys import gid, hold_handle, idempotency_key
-from streams.decisions.policy import WILDCARD, Effect, OutcomeMappingPolicy
 from streams.decisions.variables import DecisionVariables
+from streams.policy.outcomes import WILDCARD, Effect, OutcomeMappingPolicy
+from streams.runtime.keys import gid, hold_handle, idempotency_key
 
 __all__ = [
     "OutcomeMapper",

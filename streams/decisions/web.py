@@ -9,7 +9,7 @@ import faust
 from faust.web import Request, Response, View
 
 from streams.decisions.callback import CallbackHandler, CallbackResult
-from streams.ingress.web import read_limited
+from streams.runtime.http import read_limited
 
 __all__ = ["DEFAULT_CALLBACK_PATH", "Publish", "install_callback_route"]
 

@@ -1,7 +1,7 @@
 """UC3 escalation: open cases past their SLA, and repeated complaints, escalated once per level.
 
 The pure side of the escalation stage (the Faust agent and timer live in
-:mod:`streams.agents.escalation`):
+:mod:`streams.escalation.agent`):
 
 * :mod:`~streams.escalation.cases` — :class:`OpenCase`, what the table holds
   per open case, and :func:`track`, how each ``CaseState`` updates it;

@@ -22,7 +22,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.records import CaseState, CaseStatus, CaseType, Priority, UtcDatetime
-from streams.classify.build import highest
+from streams.policy.priority import highest
 
 #: Statuses of a case that is still waiting for a decision.
 OPEN_STATUSES = frozenset({CaseStatus.REQUESTED, CaseStatus.OPEN, CaseStatus.ESCALATED})

@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 
 from connectors.opentext import Variable
 from schemas.records import CaseState, CaseStatus, Priority
-from streams.classify.build import raise_priority
 from streams.escalation.cases import OpenCase
 from streams.escalation.settings import REPEATED_COMPLAINT, SLA_BREACHED, EscalationRules
+from streams.policy.priority import raise_priority
 
 #: Longest ``CaseState.detail`` the schema consumers expect.
 DETAIL_CHARS = 500

@@ -18,9 +18,8 @@ from typing import Any, Final
 
 from confluent_kafka import OFFSET_END, Consumer, KafkaError, KafkaException, TopicPartition
 
+from streams.kafka.headers import DEDUP_HEADER
 from streams.runtime.seen import SeenWindow
-
-DEDUP_HEADER = "casebridge.dedup_key"
 
 #: Records the tail takes from the consumer per call.
 LOAD_BATCH: Final = 1000

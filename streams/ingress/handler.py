@@ -36,8 +36,8 @@ from connectors.shopify.webhooks import (
     verify_signature,
 )
 from schemas.records import EventSource, ShopifyEvent
-from streams.ingress.dedup import DEDUP_HEADER
 from streams.ingress.resource import resource_ref
+from streams.kafka.headers import DEDUP_HEADER
 from streams.ops.metrics import WEBHOOKS_REJECTED, webhook_accepted
 from streams.runtime.seen import SeenWindow
 
@@ -222,7 +222,7 @@ class WebhookIngress:
             return IngressResult(503, "unavailable", "could not publish; retry later")
         self._seen.add(parsed.dedup_key)
         self.stats.accepted += 1
-        webhook_accepted()
+        webhook_accepted(parsed.shop_domain)
         if not self._is_known_topic(parsed.topic):
             # Accepted and recorded like any other: classification decides what it means.
             self.stats.unknown_topics[parsed.topic] += 1

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import faust
 from faust.web import Request, Response, View
 
 from streams.ingress.handler import WebhookIngress
-
-
-async def read_limited(request: Any, limit: int) -> bytes | None:
-    """The raw body, or None once it exceeds ``limit`` bytes (without reading the rest)."""
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+from streams.runtime.http import read_limited
 
 
 def install_webhook_route(app: faust.App, ingress: WebhookIngress, path: str) -> None:

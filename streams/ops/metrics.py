@@ -9,17 +9,17 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_records_in_total{agent}                 records an agent consumed
     casebridge_records_out_total{agent,topic}          records an agent produced
     casebridge_dlq_records_total{topic}                records dead-lettered, by source topic
-    casebridge_retries_total{client,reason}            retried remote calls
-    casebridge_remote_call_seconds{client,endpoint,status}   histogram of remote calls
+    casebridge_retries_total{client,reason,shop}       retried remote calls
+    casebridge_remote_call_seconds{client,endpoint,status,shop}   histogram of remote calls
     casebridge_shopify_bucket_level{shop}              Shopify leaky-bucket level (points)
     casebridge_webhooks_rejected_total{reason}         webhooks refused by ingress (unknown_shop...)
     casebridge_shop_registry_reloads_total{result}     shop registry reloads: ok / error
     casebridge_shop_registry_shops                     shops in the current registry
     casebridge_events_not_actionable_total{topic}      events that needed no case
-    casebridge_webhooks_accepted_total                 webhooks accepted by ingress
+    casebridge_webhooks_accepted_total{shop}           webhooks accepted by ingress
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
     casebridge_webhooks_quiet_alert_seconds            the "no webhooks" alert's threshold
-    casebridge_decisions_total{case_type,result}       decisions written back: applied / failed
+    casebridge_decisions_total{shop,case_type,result}  decisions written back: applied / failed
     casebridge_shopify_api_version_days_left{version}  days until Shopify drops the API version
     casebridge_opentext_auth_errors_total{agent}       OpenText auth failures (backed off)
     casebridge_shopify_points_total{shop,case_type,priority,kind}  Shopify points per case type
@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from prometheus_client import (
@@ -75,10 +76,12 @@ if TYPE_CHECKING:
     from streams.ops.monitor import LagReport
 
 __all__ = [
+    "CALL_SHOP",
     "CONTENT_TYPE",
     "DECISIONS",
     "DLQ_RECORDS",
     "EVENTS_NOT_ACTIONABLE",
+    "NO_SHOP",
     "OPENTEXT_AUTH_ERRORS",
     "RECORDS_IN",
     "RECORDS_OUT",
@@ -101,10 +104,14 @@ __all__ = [
     "WEBHOOK_LAST_ACCEPTED",
     "LagCollector",
     "add_refresher",
+    "decision_counted",
     "decision_unbuildable",
+    "declare_shop",
     "exposition",
     "install_lag_collector",
     "refresh",
+    "remote_call",
+    "remote_retry",
     "webhook_accepted",
 ]
 
@@ -139,13 +146,13 @@ for _topic in DLQ_SOURCES:
 RETRIES = Counter(
     "casebridge_retries",
     "Remote calls retried after a retryable error.",
-    ["client", "reason"],
+    ["client", "reason", "shop"],
     registry=REGISTRY,
 )
 REMOTE_CALL_SECONDS = Histogram(
     "casebridge_remote_call_seconds",
     "Duration of calls to Shopify, OpenText and the schema registry.",
-    ["client", "endpoint", "status"],
+    ["client", "endpoint", "status", "shop"],
     # Remote APIs answer in tens of milliseconds to seconds; timeouts are ~10 s.
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
     registry=REGISTRY,
@@ -233,7 +240,8 @@ SHOP_REGISTRY_SHOPS = Gauge(
 
 WEBHOOKS_ACCEPTED = Counter(
     "casebridge_webhooks_accepted",
-    "Webhooks verified and published by ingress (duplicates not counted).",
+    "Webhooks verified and published by ingress (duplicates not counted), by shop.",
+    ["shop"],
     registry=REGISTRY,
 )
 WEBHOOK_LAST_ACCEPTED = Gauge(
@@ -251,19 +259,37 @@ WEBHOOKS_QUIET_ALERT = Gauge(
 )
 DECISIONS = Counter(
     "casebridge_decisions",
-    "Decisions that ended a case, by case type and result: applied (something written"
-    " back) or failed (the decision or a write-back was dead-lettered).",
-    ["case_type", "result"],
+    "Decisions that ended a case, by shop, case type and result: applied (something"
+    " written back) or failed (the decision or a write-back was dead-lettered).",
+    ["shop", "case_type", "result"],
     registry=REGISTRY,
 )
-# Every series exists from the start at 0: a failure's first increment is then
-# an increase() that alert rules see, not a series appearing from nowhere.
-for _case_type in CaseType:
-    for _result in ("applied", "failed"):
-        DECISIONS.labels(_case_type.value, _result)
+
+#: The shop a remote call is made for, set by the stage handling a case; calls made for
+#: no case (token refresh, the history poll) carry :data:`NO_SHOP`.
+NO_SHOP = "none"
+CALL_SHOP: ContextVar[str] = ContextVar("casebridge_call_shop", default=NO_SHOP)
 
 
-def decision_unbuildable(case_id: str) -> None:
+def declare_shop(shop: str) -> None:
+    """Create ``shop``'s per-shop series at 0 (called for every shop the registry serves).
+
+    A failure's first increment is then an increase() that alert rules see, not a
+    series appearing from nowhere.
+    """
+    for case_type in CaseType:
+        for result in ("applied", "failed"):
+            DECISIONS.labels(shop, case_type.value, result)
+    WEBHOOKS_ACCEPTED.labels(shop)
+
+
+def decision_counted(shop: str, case_type: CaseType | str, result: str, n: int = 1) -> None:
+    """Count ``n`` decisions of ``shop`` ending in ``result`` (applied / failed)."""
+    label = case_type.value if isinstance(case_type, CaseType) else case_type
+    DECISIONS.labels(shop or NO_SHOP, label, result).inc(n)
+
+
+def decision_unbuildable(case_id: str, shop: str | None = None) -> None:
     """Count a decision that failed before any write (it could not be built from the task).
 
     Case ids start with their case type (``FULFILLMENT_EXCEPTION-...``); anything
@@ -271,12 +297,22 @@ def decision_unbuildable(case_id: str) -> None:
     """
     prefix = case_id.split("-", 1)[0]
     case_type = prefix if prefix in CaseType.__members__ else CaseType.UNKNOWN.value
-    DECISIONS.labels(case_type, "failed").inc()
+    decision_counted(shop or NO_SHOP, case_type, "failed")
 
 
-def webhook_accepted() -> None:
-    """Count one accepted webhook and date it (ingress calls this once per publish)."""
-    WEBHOOKS_ACCEPTED.inc()
+def remote_call(client: str, endpoint: str, status: int, duration_s: float, shop: str) -> None:
+    """Time one remote call of ``shop`` (:data:`NO_SHOP` when made for no case)."""
+    REMOTE_CALL_SECONDS.labels(client, endpoint, str(status), shop).observe(duration_s)
+
+
+def remote_retry(client: str, reason: str, shop: str) -> None:
+    """Count one retried remote call of ``shop``."""
+    RETRIES.labels(client, reason, shop).inc()
+
+
+def webhook_accepted(shop: str) -> None:
+    """Count one accepted webhook of ``shop`` and date it (ingress calls this once per publish)."""
+    WEBHOOKS_ACCEPTED.labels(shop).inc()
     WEBHOOK_LAST_ACCEPTED.set_to_current_time()
 
 

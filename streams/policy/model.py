@@ -11,7 +11,7 @@ decimal strings (``"5000.00"``) and are held as :class:`~decimal.Decimal`.
 
 What is *not* here: the rolling average order value of a shop and the
 per-customer complaint counts are state, kept by the agent and passed to the
-rules (see :mod:`streams.classify.state`); the OpenText process model key per
+rules (see :mod:`streams.classify.rules.state`); the OpenText process model key per
 case type is a setting of the sink.
 """
 
@@ -25,7 +25,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from schemas.records import CaseType, IssueType, Priority, Severity
-from streams.decisions.policy import OutcomeMappingPolicy
+from streams.policy.outcomes import OutcomeMappingPolicy
 
 _DURATION_PART = re.compile(r"(\d+)([wdhms])")
 _DURATION_WHOLE = re.compile(r"(?:\d+[wdhms])+")
@@ -188,7 +188,7 @@ class ValueRule(_Section):
     relative_multiplier: Annotated[Decimal, Field(gt=1)] | None = Decimal("4")
     min_samples: int = Field(default=20, ge=1)
     average_window: int = Field(default=100, ge=2)
-    """Window of the running average (see :func:`streams.classify.state.update_stats`)."""
+    """Window of the running average (see :func:`streams.classify.rules.state.update_stats`)."""
     priority: Priority = Priority.NORMAL
 
 

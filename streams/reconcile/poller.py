@@ -43,7 +43,7 @@ from typing import Any, Protocol
 
 from connectors.shopify.client import GraphQLExecutor
 from schemas.records import AvroRecord, EventSource, ShopifyEvent
-from streams.ingress.dedup import DEDUP_HEADER
+from streams.kafka.headers import DEDUP_HEADER
 from streams.kafka.watermark import WatermarkStore
 from streams.reconcile.rest import RECONCILE_ORDERS, numeric_id, rest_order
 from streams.topics import SHOPIFY_WEBHOOKS

@@ -2,7 +2,7 @@
 
 The classify rules read webhook bodies, which are REST resources. The
 reconciler reads orders through GraphQL (:data:`RECONCILE_ORDERS`), so it
-rebuilds the fields the rules read (:mod:`streams.classify.orders` and the
+rebuilds the fields the rules read (:mod:`streams.classify.rules.orders` and the
 order-note rule): ``id``, ``admin_graphql_api_id``, ``name``, ``email``,
 ``currency``, ``total_price`` / ``total_price_set.shop_money``,
 ``financial_status``, ``tags`` (comma-separated), ``note``,

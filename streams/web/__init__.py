@@ -13,31 +13,6 @@
 * :mod:`~streams.web.partitioning` and :mod:`~streams.web.scan` are the Kafka
   helpers of the audit reader (murmur2 partition of a key, bounded reads).
 
-Names are imported lazily so that ``casebridge case show`` does not import Faust.
+Import the modules themselves: this package imports nothing, so that
+``casebridge case show`` does not import Faust.
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from streams.web.audit import AuditEntry, CaseNotFoundError, case_history
-    from streams.web.partitioning import murmur2, partition_for
-
-_EXPORTS = {
-    "AuditEntry": "audit",
-    "CaseNotFoundError": "audit",
-    "case_history": "audit",
-    "murmur2": "partitioning",
-    "partition_for": "partitioning",
-}
-
-__all__ = ["AuditEntry", "CaseNotFoundError", "case_history", "murmur2", "partition_for"]
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -1,7 +1,7 @@
 """Fulfillment-order actions: release our hold, split, reschedule.
 
 * RELEASE_HOLD releases only *our* holds: those whose ``handle`` is the
-  case's (:func:`streams.decisions.keys.hold_handle`) or whose id the
+  case's (:func:`streams.runtime.keys.hold_handle`) or whose id the
   enricher recorded in ``holdIds``. Holds placed by people or other apps stay.
   With recorded ids the release goes out without a read first (see
   :func:`release_hold`). With ``allFulfillmentOrders`` every fulfillment order

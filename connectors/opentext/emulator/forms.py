@@ -98,7 +98,7 @@ def fill_form(
     """The variables a reviewer's form supplies with ``outcome``, or None if it is not offered.
 
     A case that lists ``allowedOutcomes`` decides what is offered, and carries
-    the defaults of those outcomes itself (``streams/enrich/fulfillment.py``):
+    the defaults of those outcomes itself (``streams/classify/enrich/fulfillment.py``):
     the reviewer keeps what the case proposes and the form adds only what is
     missing. Only a correction (:data:`CORRECTIONS`) replaces a case's value.
     """

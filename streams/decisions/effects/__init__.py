@@ -46,7 +46,7 @@ variable                   set by     used for
 ``fulfillAt``              decision   reschedule: new ISO-8601 date
 ``allowedOutcomes``        case       outcomes the case supports (JSON list); any
                                       other is refused (fulfillment exceptions:
-                                      :mod:`streams.enrich.fulfillment`, which
+                                      :mod:`streams.classify.enrich.fulfillment`, which
                                       also sets the defaults of the variables
                                       split, substitute, cancel_lines and
                                       reschedule read)
@@ -80,8 +80,8 @@ from streams.decisions.effects.fulfillment import (
 from streams.decisions.effects.notify import notify_customer, request_clarification
 from streams.decisions.effects.orders import cancel_order, release_hold, update_order
 from streams.decisions.effects.returns import approve_return, decline_return, refund
-from streams.decisions.keys import gid
-from streams.decisions.policy import Effect
+from streams.policy.outcomes import Effect
+from streams.runtime.keys import gid
 
 __all__ = ["EFFECTS", "EVIDENCE_TEXT", "ActionDraft", "EffectContext", "format_tag"]
 
@@ -127,4 +127,4 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "request_clarification": request_clarification,
     "notify_customer": notify_customer,
 }
-"""Every :data:`~streams.decisions.policy.Effect` and its builder."""
+"""Every :data:`~streams.policy.outcomes.Effect` and its builder."""

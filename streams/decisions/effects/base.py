@@ -7,9 +7,9 @@ from typing import Any
 
 from schemas.records import ActionKind, CaseType
 from streams.decisions.errors import DecisionDataError
-from streams.decisions.keys import gid
-from streams.decisions.policy import OutcomeMappingPolicy
 from streams.decisions.variables import DecisionVariables, compact_json
+from streams.policy.outcomes import OutcomeMappingPolicy
+from streams.runtime.keys import gid
 
 __all__ = [
     "ActionDraft",

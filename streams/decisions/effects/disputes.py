@@ -12,8 +12,8 @@ from streams.decisions.effects.base import (
     order_gid,
     staff_note,
 )
-from streams.decisions.keys import gid
 from streams.decisions.variables import compact_json
+from streams.runtime.keys import gid
 
 __all__ = ["EVIDENCE_TEXT", "record_dispute_outcome", "update_dispute_evidence"]
 

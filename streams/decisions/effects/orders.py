@@ -15,7 +15,7 @@ from streams.decisions.effects.base import (
     staff_note,
 )
 from streams.decisions.errors import DecisionDataError
-from streams.decisions.keys import gid, hold_handle
+from streams.runtime.keys import gid, hold_handle
 
 __all__ = ["CANCEL_REASONS", "cancel_order", "release_hold", "update_order"]
 

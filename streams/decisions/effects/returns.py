@@ -14,7 +14,7 @@ from streams.decisions.effects.base import (
     staff_note,
 )
 from streams.decisions.errors import DecisionDataError
-from streams.decisions.keys import gid
+from streams.runtime.keys import gid
 
 __all__ = ["DECLINE_REASONS", "approve_return", "decline_return", "refund"]
 

@@ -6,7 +6,7 @@ decides it in the OpenText emulator like a reviewer would, and then checks the
 Shopify emulator's final state, the records of the case on ``cases.decisions``,
 ``shopify.writebacks`` and ``cases.state`` (and the DLQs), and that every
 effect happened once. The outcome -> actions table is the default
-``decisions`` policy (:mod:`streams.decisions.policy`; ``deploy/policy/default.yaml``
+``decisions`` policy (:mod:`streams.policy.outcomes`; ``deploy/policy/default.yaml``
 does not override it).
 
 The first test runs its own pipeline whose decisions arrive only through the

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.integration.pipeline.conftest import Pipeline, running_pipeline
 from tests.integration.pipeline.harness import (
@@ -221,6 +222,26 @@ def test_a_throttled_store_never_slows_the_other(pipeline: Pipeline) -> None:
     budget = httpx.get(f"{pipeline.worker.web_url}/metrics", timeout=10).text
     for shop in (FAST, SLOW):
         assert f'casebridge_shopify_restore_rate{{shop="{shop}"}}' in budget
+    # Every per-shop series names its store: webhooks, remote calls, decisions.
+    assert shop_total(budget, "casebridge_webhooks_accepted_total", FAST) >= len(fast_orders)
+    assert shop_total(budget, "casebridge_webhooks_accepted_total", SLOW) >= len(slow_orders)
+    for shop in (FAST, SLOW):
+        calls = shop_total(budget, "casebridge_remote_call_seconds_count", shop, client="shopify")
+        assert calls > 0, shop
+    assert shop_total(budget, "casebridge_remote_call_seconds_count", FAST, client="opentext") > 0
+    assert shop_total(budget, "casebridge_decisions_total", FAST, result="applied") == 1
+    assert shop_total(budget, "casebridge_decisions_total", SLOW, result="applied") == 0
+
+
+def shop_total(text: str, name: str, shop: str, **labels: str) -> float:
+    """The sum of ``name``'s samples of ``shop`` (and ``labels``) in a /metrics text."""
+    wanted = {"shop": shop, **labels}
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and wanted.items() <= sample.labels.items()
+    )
 
 
 def test_decisions_are_written_to_their_own_store_across_a_restart(pipeline: Pipeline) -> None:

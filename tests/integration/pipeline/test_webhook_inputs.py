@@ -30,8 +30,8 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 
 from connectors.serde import AvroSerde, RegistryClient
 from schemas.records import EventSource, ShopifyEvent
-from streams.ingress.dedup import DEDUP_HEADER
 from streams.kafka.dlq import HEADER_PREFIX
+from streams.kafka.headers import DEDUP_HEADER
 from tests.fixtures.shopify_samples import Sample, load_samples
 from tests.integration.pipeline.conftest import Pipeline, running_pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until, webhook_headers

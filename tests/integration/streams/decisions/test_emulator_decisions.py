@@ -25,7 +25,8 @@ from connectors.opentext.emulator.app import emulator_of_app
 from connectors.opentext.emulator.config import StrictConfig
 from connectors.retry import RetryPolicy
 from schemas.records import ActionKind, CaseType, DecisionSource
-from streams.decisions import CallbackHandler, CallbackResult, HistoryPoller, hold_handle
+from streams.decisions import CallbackHandler, CallbackResult, HistoryPoller
+from streams.runtime.keys import hold_handle
 
 pytestmark = pytest.mark.integration
 

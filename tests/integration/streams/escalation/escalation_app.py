@@ -14,9 +14,9 @@ import os
 
 import faust
 
-from streams.agents.escalation import EscalationStage
 from streams.app import create_app
 from streams.escalation import EscalationSettings
+from streams.escalation.agent import EscalationStage
 from streams.ops.web import install_metrics_route
 from streams.services import Services
 from streams.settings import load_settings

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from streams.agents.reconcile import register
 from streams.app import create_app
 from streams.reconcile import ReconcileOptions
+from streams.reconcile.agent import register
 from streams.services import Services
 from streams.settings import load_settings
 

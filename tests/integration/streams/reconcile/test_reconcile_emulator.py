@@ -17,7 +17,7 @@ from schemas.records import EventSource, ShopifyEvent
 from streams.kafka.producer import AsyncProducer
 from streams.reconcile import KafkaWatermarkStore, ReconcileOptions, Reconciler
 from streams.topics import TopicSpec, ensure_topics
-from tests.integration.streams.enrich.emulator import SHOP, running_emulator
+from tests.integration.streams.classify.enrich.emulator import SHOP, running_emulator
 
 pytestmark = pytest.mark.integration
 

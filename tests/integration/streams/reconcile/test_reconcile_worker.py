@@ -16,7 +16,7 @@ from connectors.serde import AvroSerde, RegistryClient, value_subject
 from schemas.records import EventSource, ShopifyEvent
 from streams.topics import TopicSpec, ensure_topics
 from tests.conftest import free_port
-from tests.integration.streams.enrich.emulator import running_emulator
+from tests.integration.streams.classify.enrich.emulator import running_emulator
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -29,7 +29,7 @@ from schemas.records import (
     WritebackResult,
     WritebackStatus,
 )
-from streams.decisions.keys import hold_handle, idempotency_key
+from streams.runtime.keys import hold_handle, idempotency_key
 from streams.writer import OfflineOrderInvalid, intake_tag
 from tests.integration.streams.writer.conftest import SHOP, Store, decide
 

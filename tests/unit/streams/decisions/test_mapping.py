@@ -15,10 +15,9 @@ from streams.decisions import (
     OutcomeMapper,
     OutcomeMappingPolicy,
     UnmappedOutcomeError,
-    hold_handle,
-    idempotency_key,
 )
 from streams.decisions.variables import case_variables
+from streams.runtime.keys import hold_handle, idempotency_key
 
 CASE = "ORDER_REVIEW-0123456789abcdef"
 ORDER = "gid://shopify/Order/1001"

@@ -11,8 +11,8 @@ from streams.decisions import (
     HistoryPoller,
     OfflineIntakeError,
     UnmappedOutcomeError,
-    hold_handle,
 )
+from streams.runtime.keys import hold_handle
 from tests.unit.streams.decisions.fakes import MODEL_KEYS, T0, FakeHistory, at, offline_values
 
 ORDER_KEY = MODEL_KEYS[CaseType.ORDER_REVIEW]

@@ -13,14 +13,14 @@ import pytest
 from connectors.opentext import OpenTextRequestError, OpenTextUnavailableError, Variable
 from connectors.opentext.models import ProcessInstance
 from schemas.records import CaseState, CaseStatus, CaseType, Priority
-from streams.agents.escalation import (
+from streams.escalation import EscalationRules, EscalationSettings
+from streams.escalation.agent import (
     OPEN_CASES_TABLE,
     WATERMARKS_TABLE,
     Escalator,
     escalation_settings,
     register,
 )
-from streams.escalation import EscalationRules, EscalationSettings
 from streams.policy.model import Policy
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -73,9 +73,8 @@ def test_pipeline_metrics_are_on_the_module_registry() -> None:
     metrics.RECORDS_IN.labels(agent="classify").inc()
     metrics.RECORDS_OUT.labels(agent="classify", topic="cases.requests").inc(2)
     metrics.DLQ_RECORDS.labels(topic="shopify.webhooks").inc()
-    metrics.RETRIES.labels(client="shopify", reason="throttled").inc()
-    metrics.REMOTE_CALL_SECONDS.labels(client="opentext", endpoint="/process-instances",
-                                       status="201").observe(0.2)  # fmt: skip
+    metrics.remote_retry("shopify", "throttled", "demo.myshopify.com")
+    metrics.remote_call("opentext", "/process-instances", 201, 0.2, metrics.NO_SHOP)
     metrics.SHOPIFY_BUCKET_LEVEL.labels(shop="demo.myshopify.com").set(120)
     metrics.WEBHOOKS_REJECTED.labels(reason="hmac").inc()
     found = samples(exposition().decode())
@@ -105,13 +104,14 @@ def _value(name: str, labels: dict[str, str] | None = None) -> float:
 def test_decision_failures_count_by_the_case_type_of_the_id() -> None:
     from streams.ops.metrics import decision_unbuildable
 
-    labels = {"case_type": "FULFILLMENT_EXCEPTION", "result": "failed"}
-    unknown = {"case_type": "UNKNOWN", "result": "failed"}
+    shop = "us.myshopify.com"
+    labels = {"shop": shop, "case_type": "FULFILLMENT_EXCEPTION", "result": "failed"}
+    unknown = {"shop": "none", "case_type": "UNKNOWN", "result": "failed"}
     before, before_unknown = (
         _value("casebridge_decisions_total", labels),
         _value("casebridge_decisions_total", unknown),
     )
-    decision_unbuildable("FULFILLMENT_EXCEPTION-0123456789abcdef")
+    decision_unbuildable("FULFILLMENT_EXCEPTION-0123456789abcdef", shop)
     decision_unbuildable("not-a-case-type-abc")
     assert _value("casebridge_decisions_total", labels) == before + 1
     assert _value("casebridge_decisions_total", unknown) == before_unknown + 1
@@ -119,14 +119,16 @@ def test_decision_failures_count_by_the_case_type_of_the_id() -> None:
 
 def test_every_decision_and_dlq_series_exists_from_the_start() -> None:
     from schemas.records import CaseType
-    from streams.ops.metrics import REGISTRY
+    from streams.ops.metrics import REGISTRY, declare_shop
     from streams.topics import DLQ_SOURCES
 
     get = REGISTRY.get_sample_value
+    declare_shop("eu.myshopify.com")  # what the services do for every registered shop
     for case_type in CaseType:
         for result in ("applied", "failed"):
-            labels = {"case_type": case_type.value, "result": result}
+            labels = {"shop": "eu.myshopify.com", "case_type": case_type.value, "result": result}
             assert get("casebridge_decisions_total", labels) is not None, labels
+    assert get("casebridge_webhooks_accepted_total", {"shop": "eu.myshopify.com"}) is not None
     for topic in DLQ_SOURCES:
         assert get("casebridge_dlq_records_total", {"topic": topic}) is not None, topic
 
@@ -134,9 +136,10 @@ def test_every_decision_and_dlq_series_exists_from_the_start() -> None:
 def test_an_accepted_webhook_is_counted_and_dated() -> None:
     from streams.ops.metrics import webhook_accepted
 
-    before = _value("casebridge_webhooks_accepted_total")
+    shop = {"shop": "us.myshopify.com"}
+    before = _value("casebridge_webhooks_accepted_total", shop)
     started = _value("casebridge_webhook_last_accepted_timestamp_seconds")
     assert started > 0  # the process start until the first webhook
-    webhook_accepted()
-    assert _value("casebridge_webhooks_accepted_total") == before + 1
+    webhook_accepted("us.myshopify.com")
+    assert _value("casebridge_webhooks_accepted_total", shop) == before + 1
     assert _value("casebridge_webhook_last_accepted_timestamp_seconds") >= started

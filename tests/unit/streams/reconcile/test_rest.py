@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from schemas.records import CaseType, EventSource, ShopifyEvent
-from streams.classify import ClassifyContext, classify_event
+from streams.classify.rules import ClassifyContext, classify_event
 from streams.kafka.watermark import MemoryWatermarkStore
 from streams.policy import default_policy
 from streams.reconcile import rest_order

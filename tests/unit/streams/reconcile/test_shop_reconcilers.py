@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from streams.agents.reconcile import ShopReconcilers
+from streams.reconcile.agent import ShopReconcilers
 from streams.services import Services
 from tests.unit.streams.test_services import EU, US, two_shops
 

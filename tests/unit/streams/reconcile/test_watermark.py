@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from connectors.shopify.errors import ShopifyUnavailableError
-from streams.agents.reconcile import ReconcileTick, reconcile_options
 from streams.kafka.watermark import decode_watermark, encode_watermark
 from streams.reconcile import MemoryWatermarkStore, ReconcileOptions, Reconciler
+from streams.reconcile.agent import ReconcileTick, reconcile_options
 from streams.settings import Settings
 from tests.unit.streams.reconcile.fakes import JsonEncoder, PagedOrders, RecordingProducer
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors.shopify.client import operation_name
 from schemas.records import Action, ActionKind, CaseDecision, CaseType
-from streams.decisions.keys import idempotency_key
+from streams.runtime.keys import idempotency_key
 
 Answer = dict[str, Any] | BaseException
 

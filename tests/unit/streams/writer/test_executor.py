@@ -15,7 +15,7 @@ from connectors.shopify.errors import (
     ShopifyUnavailableError,
 )
 from schemas.records import ActionKind, WritebackResult, WritebackStatus
-from streams.decisions.keys import hold_handle
+from streams.runtime.keys import hold_handle
 from streams.writer import (
     HANDLERS,
     ActionExecutor,

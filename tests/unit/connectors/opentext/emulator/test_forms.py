@@ -139,7 +139,7 @@ def test_the_cases_allowed_outcomes_limit_the_form() -> None:
 
 
 def test_a_case_with_allowed_outcomes_keeps_its_own_defaults() -> None:
-    # Fulfillment exceptions carry each listed outcome's defaults (streams/enrich):
+    # Fulfillment exceptions carry each listed outcome's defaults (streams/classify/enrich):
     # the reviewer keeps them, the form adds only what is missing.
     defaults: dict[str, Any] = {
         "allowedOutcomes": ["split", "cancel_lines", "reschedule", "resolved"],
