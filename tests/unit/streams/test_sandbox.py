@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import deploy.local.stack
+from connectors.mail.inbox import ReceivedMail
 from streams.sandbox import (
     Progress,
     Sandbox,
@@ -162,3 +164,17 @@ def test_a_third_store_is_one_more_registry_entry(tmp_path: Path) -> None:
         "access_token": "shpat_uk",
         "currency": "GBP",
     }
+
+
+def test_each_customer_notice_is_printed_and_kept_in_the_logs(tmp_path: Path) -> None:
+    out = io.StringIO()
+    sandbox = Sandbox(Settings(), SandboxPorts(), tmp_path, 1.0, progress=Progress(out))
+    notice = EmailMessage()
+    notice["To"] = "ada@example.com"
+    notice["Subject"] = "Your order #1001 could not be accepted"
+    notice.set_content("Dear Ada,\n\nWe could not verify the payment.\n")
+    sandbox._mail_received(ReceivedMail("orders@shop.example", ("ada@example.com",), notice))
+    printed = out.getvalue()
+    assert "mail to ada@example.com: 'Your order #1001 could not be accepted'" in printed
+    assert "(We could not verify the payment.)" in printed
+    assert "We could not verify the payment." in (tmp_path / "mail.log").read_text()
