@@ -1,4 +1,4 @@
-"""``casebridge emulate shopify|opentext``: run an emulator standalone."""
+"""``casebridge emulate shopify|opentext|mail``: run an emulator standalone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 @click.group("emulate")
 def emulate() -> None:
-    """Run a stateful emulator of Shopify or OpenText on 127.0.0.1."""
+    """Run a stateful emulator of Shopify or OpenText, or a mail server, on 127.0.0.1."""
 
 
 @emulate.command("shopify")
@@ -34,3 +34,23 @@ def opentext(host: str, port: int, config_path: Path | None) -> None:
     from emulators.opentext.config import EmulatorConfig, load_config
 
     run(host, port, load_config(config_path) if config_path else EmulatorConfig())
+
+
+@emulate.command("mail")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=1025, show_default=True, type=int)
+def mail(host: str, port: int) -> None:
+    """The customers' mail server (SMTP, aiosmtpd): prints every message it receives."""
+    import contextlib
+    import threading
+
+    from emulators.mail import ReceivedMail, running_inbox
+
+    def show(received: ReceivedMail) -> None:
+        click.echo(f"--- mail to {', '.join(received.recipients)}: {received.subject}")
+        click.echo(received.body.rstrip(), nl=True)
+
+    with running_inbox(host, port, on_message=show):
+        click.echo(f"SMTP on {host}:{port}; Ctrl-C stops it")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()

@@ -29,6 +29,7 @@ __all__ = [
     "CASES_OPENED",
     "CASES_REQUESTS",
     "CASES_STATE",
+    "DLQ_SOURCES",
     "NAMESPACE",
     "ORDERS_OFFLINE",
     "SCHEMAS_DIR",
@@ -61,6 +62,16 @@ CASES_DECISIONS = "cases.decisions"
 ORDERS_OFFLINE = "orders.offline"
 SHOPIFY_WRITEBACKS = "shopify.writebacks"
 CASES_STATE = "cases.state"
+
+#: Input topics whose records can fail and so have a DLQ.
+DLQ_SOURCES = (
+    SHOPIFY_WEBHOOKS,
+    SUPPORT_COMPLAINTS,
+    CASES_REQUESTS,
+    CASES_DECISIONS,
+    ORDERS_OFFLINE,
+    CASES_STATE,
+)
 
 #: Topic name -> name of the record that is the topic's value (subject ``<topic>-value``).
 TOPIC_RECORDS: dict[str, str] = {

@@ -55,6 +55,9 @@ __all__ = [
     "OfflineCustomer",
     "OfflineLineItem",
     "OfflineOrder",
+    "OfflinePaymentTerms",
+    "OfflineShippingLine",
+    "OfflineTaxLine",
     "PaymentStatus",
     "Priority",
     "Reason",
@@ -231,6 +234,8 @@ class ActionKind(_Symbol):
     UPDATE_PRODUCT = "UPDATE_PRODUCT"
     NONE = "NONE"
     CREATE_REPLACEMENT = "CREATE_REPLACEMENT"
+    #: Not a Shopify write: an e-mail to the order's customer (appended last: Avro symbol order).
+    NOTIFY_CUSTOMER = "NOTIFY_CUSTOMER"
 
 
 class DecisionSource(_Symbol):
@@ -341,6 +346,29 @@ class OfflineLineItem(_Model):
     quantity: Annotated[int, Field(ge=1, le=2**31 - 1)]
     price_override: DecimalStr | None = None
     override_reason: str | None = None
+
+
+class OfflineTaxLine(_Model):
+    """A tax the intake approved: applied to every line and to taxable shipping."""
+
+    title: Annotated[str, Field(min_length=1)]
+    rate: DecimalStr
+
+
+class OfflineShippingLine(_Model):
+    """A shipping charge the intake approved."""
+
+    title: Annotated[str, Field(min_length=1)]
+    price: DecimalStr
+    code: str | None = None
+    taxable: bool = True
+
+
+class OfflinePaymentTerms(_Model):
+    """Payment terms approved for a ``PAYMENT_TERMS`` order."""
+
+    template: Annotated[str, Field(min_length=1)]
+    due_at: UtcDatetime | None = None
 
 
 # --- topic records --------------------------------------------------------------------------
@@ -488,7 +516,10 @@ class OfflineOrder(AvroRecord):
     currency: str
     tax_exempt: bool = False
     tax_note: str | None = None
+    tax_lines: list[OfflineTaxLine] = Field(default_factory=list)
+    shipping_lines: list[OfflineShippingLine] = Field(default_factory=list)
     payment_status: PaymentStatus = PaymentStatus.UNKNOWN
+    payment_terms: OfflinePaymentTerms | None = None
     note: str | None = None
     tags: list[str] = Field(default_factory=list)
     approved_at: UtcDatetime

@@ -26,6 +26,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as SourceParseError
 
 from connectors.errors import ConfigurationError
+from connectors.mail.config import SmtpConfig
 from connectors.retry import RetryPolicy
 from connectors.shopify.versions import DEFAULT_API_VERSION
 from deploy.local.settings import StackSettings, default_home
@@ -455,6 +456,8 @@ class Settings(BaseSettings):
     sink: SinkSettings = Field(default_factory=SinkSettings)
     writer: WriterSettings = Field(default_factory=WriterSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    """The mail server customer notices go through (policy ``decisions.customer_notifications``)."""
 
 
 #: Settings whose values are never echoed in an error message.
@@ -467,8 +470,14 @@ def _format_error(exc: ValidationError) -> str:
     variable = f"{ENV_PREFIX}{path}" if path else ENV_PREFIX + "*"
     value = first.get("input")
     msg = first["msg"]
-    if any(word in path.lower() for word in _SENSITIVE) or repr(value) in msg:
-        shown = ""  # a secret, or a validator message that already quotes the value
+    if (
+        any(word in path.lower() for word in _SENSITIVE)
+        or repr(value) in msg
+        or isinstance(value, dict)
+    ):
+        # A secret, a validator message that already quotes the value, or a whole
+        # section (which may hold a secret, e.g. smtp's password).
+        shown = ""
     else:
         shown = f" (got {value!r})"
     more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""

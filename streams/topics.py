@@ -22,6 +22,7 @@ from schemas import (
     CASES_OPENED,
     CASES_REQUESTS,
     CASES_STATE,
+    DLQ_SOURCES,
     ORDERS_OFFLINE,
     SHOPIFY_WEBHOOKS,
     SHOPIFY_WRITEBACKS,
@@ -80,17 +81,6 @@ class TopicSpec:
 def dlq_name(topic: str) -> str:
     """The dead-letter topic of ``topic``."""
     return topic + DLQ_SUFFIX
-
-
-#: Input topics whose records can fail and so have a DLQ.
-DLQ_SOURCES = (
-    SHOPIFY_WEBHOOKS,
-    SUPPORT_COMPLAINTS,
-    CASES_REQUESTS,
-    CASES_DECISIONS,
-    ORDERS_OFFLINE,
-    CASES_STATE,
-)
 
 
 def topic_specs(partitions: int) -> list[TopicSpec]:

@@ -43,15 +43,19 @@ from connectors.shopify.documents.operations import (
     HOLD_TARGETS,
     HOLD_TARGETS_WITH_ORDER,
     METAFIELDS_SET,
+    NOTICE_ORDER,
     ORDER_CANCEL,
     ORDER_CREATE,
     ORDER_EDIT_ADD_VARIANT,
     ORDER_EDIT_BEGIN,
     ORDER_EDIT_COMMIT,
     ORDER_EDIT_SET_QUANTITY,
+    ORDER_PAYMENT_TERMS,
     ORDER_UPDATE,
     ORDER_WITH_HISTORY,
     ORDERS_UPDATED_SINCE,
+    PAYMENT_TERMS_CREATE,
+    PAYMENT_TERMS_TEMPLATES,
     PRODUCT_CONTENT,
     PRODUCT_UPDATE,
     PRODUCT_VARIANTS_BULK_UPDATE,
@@ -61,6 +65,7 @@ from connectors.shopify.documents.operations import (
     RETURN_DECLINE_REQUEST,
     SHOP_POLICIES,
     TAGS_ADD,
+    TAGS_REMOVE,
     THEME_FILES,
 )
 from connectors.shopify.errors import (
@@ -100,19 +105,24 @@ __all__ = [
     "iter_orders_updated_since",
     "mailing_address_input",
     "metafields_set",
+    "notice_order",
     "order_cancel",
     "order_create",
     "order_edit_add_variant",
     "order_edit_begin",
     "order_edit_commit",
     "order_edit_set_quantity",
+    "order_payment_terms",
     "order_update",
+    "payment_terms_create",
+    "payment_terms_templates",
     "product_update",
     "product_variants_bulk_update",
     "refund_create",
     "return_approve_request",
     "return_decline_request",
     "tags_add",
+    "tags_remove",
 ]
 
 JsonObject = dict[str, Any]
@@ -517,6 +527,19 @@ async def tags_add(client: GraphQLExecutor, resource_id: str, tags: Sequence[str
     return _payload(data, "tagsAdd")
 
 
+async def tags_remove(client: GraphQLExecutor, resource_id: str, tags: Sequence[str]) -> JsonObject:
+    """Remove tags from an order, customer, product... (absent tags are ignored)."""
+    data = await client.execute(TAGS_REMOVE, {"id": resource_id, "tags": list(tags)})
+    return _payload(data, "tagsRemove")
+
+
+async def notice_order(client: GraphQLExecutor, order_id: str) -> JsonObject | None:
+    """An order's name, e-mail, tags and customer: what a customer notice needs."""
+    data = await client.execute(NOTICE_ORDER, {"id": order_id})
+    found = data.get("order")
+    return found if isinstance(found, dict) else None
+
+
 async def order_update(client: GraphQLExecutor, order_input: Mapping[str, Any]) -> JsonObject:
     """Update an order (``note`` and ``tags`` overwrite); returns the ``order`` object.
 
@@ -683,6 +706,33 @@ async def order_create(
         variables["options"] = dict(options)
     data = await client.execute(ORDER_CREATE, variables)
     created = _payload(data, "orderCreate").get("order")
+    return created if isinstance(created, dict) else {}
+
+
+async def payment_terms_templates(client: GraphQLExecutor) -> list[JsonObject]:
+    """The shop's payment terms templates (``Net 30``, ``Fixed`` ...)."""
+    data = await client.execute(PAYMENT_TERMS_TEMPLATES, {})
+    found = data.get("paymentTermsTemplates") or []
+    return [t for t in found if isinstance(t, dict)]
+
+
+async def order_payment_terms(client: GraphQLExecutor, order_id: str) -> JsonObject | None:
+    """The payment terms of an order, or None when it has none (or does not exist)."""
+    data = await client.execute(ORDER_PAYMENT_TERMS, {"id": order_id})
+    order = data.get("order")
+    terms = order.get("paymentTerms") if isinstance(order, dict) else None
+    return terms if isinstance(terms, dict) else None
+
+
+async def payment_terms_create(
+    client: GraphQLExecutor, order_id: str, attributes: Mapping[str, Any]
+) -> JsonObject:
+    """Put payment terms on an order; returns the ``paymentTerms`` object."""
+    data = await client.execute(
+        PAYMENT_TERMS_CREATE,
+        {"referenceId": order_id, "paymentTermsAttributes": dict(attributes)},
+    )
+    created = _payload(data, "paymentTermsCreate").get("paymentTerms")
     return created if isinstance(created, dict) else {}
 
 

@@ -55,6 +55,8 @@ ROLE_SCOPES: Mapping[str, tuple[str, ...]] = {
         "write_shopify_payments_dispute_evidences",
         "write_products",
         "read_customers",
+        # Offline orders approved on payment terms (paymentTermsCreate).
+        "write_payment_terms",
     ),
 }
 

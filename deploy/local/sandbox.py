@@ -42,6 +42,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -84,6 +85,42 @@ WEBHOOK_TOPICS = (
     "themes/update",
     "shop/update",
 )
+
+
+class MailNotices:
+    """Turns ``casebridge emulate mail`` output into one line per customer notice.
+
+    The server prints ``--- mail to <to>: <subject>`` and the body; the line printed
+    here adds the body's first line after the greeting (the reviewer's reason or
+    question), or just the header when the next notice starts first.
+    """
+
+    HEADER = "--- mail to "
+
+    def __init__(self) -> None:
+        self._header: str | None = None
+        self._body_lines = 0
+
+    def feed(self, line: str) -> list[str]:
+        """The notices completed by ``line``."""
+        done: list[str] = []
+        if line.startswith(self.HEADER):
+            if self._header is not None:
+                done.append(self._header)
+            to, _, subject = line[len(self.HEADER) :].partition(": ")
+            self._header, self._body_lines = f"mail to {to}: {subject!r}", 0
+        elif self._header is not None and line.strip():
+            self._body_lines += 1
+            if self._body_lines == 2:  # the first line after the greeting
+                done.append(f"{self._header} ({line.strip()})")
+                self._header = None
+        return done
+
+
+def _listening(port: int) -> bool:
+    with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False
 
 
 class SandboxError(CasebridgeError):
@@ -151,6 +188,7 @@ class SandboxPorts:
     kafka: int = 29092
     controller: int = 29093
     registry: int = 28081
+    mail: int = 2525
 
 
 def sandbox_home(stack: StackSettings) -> Path:
@@ -233,6 +271,7 @@ class Sandbox:
         self.children: list[ChildProcess] = []
         self.stop_event = threading.Event()
         self.started_stack = False
+        self._mail_tail: threading.Thread | None = None
 
     @property
     def shopify_url(self) -> str:
@@ -314,8 +353,15 @@ class Sandbox:
         ):
             self._start_emulators()
 
+        with self.progress.step(f"the customers' mail server (SMTP :{self.ports.mail})"):
+            self._start_mail_server()
         worker_env = {
             **base_env,
+            # Customer notices (a rejected or questioned high-value order) go to the inbox.
+            "CASEBRIDGE_SMTP__HOST": "127.0.0.1",
+            "CASEBRIDGE_SMTP__PORT": str(self.ports.mail),
+            "CASEBRIDGE_SMTP__TLS": "none",
+            "CASEBRIDGE_SMTP__SENDER": "Casebridge Sandbox Shop <orders@sandbox.example>",
             "CASEBRIDGE_WEB_PORT": str(self.ports.worker),
             "CASEBRIDGE_INGRESS__WEBHOOK_SECRETS": json.dumps([SHOPIFY_SECRET]),
             "CASEBRIDGE_SHOPIFY__BASE_URL": self.shopify_url,
@@ -356,6 +402,44 @@ class Sandbox:
                 target=self._side_traffic, args=(base_env,), daemon=True
             )
             self._traffic.start()
+
+    def _start_mail_server(self) -> None:
+        """``casebridge emulate mail`` as a child (its log is ``mail.log``), printed here."""
+        child = spawn(
+            "mail",
+            [
+                sys.executable,
+                "-m",
+                "streams.cli",
+                "emulate",
+                "mail",
+                "--port",
+                str(self.ports.mail),
+            ],
+            {},
+            self.logs,
+            new_session=True,
+        )
+        self.children.append(child)
+        deadline = time.monotonic() + 30
+        while not _listening(self.ports.mail):
+            if child.popen.poll() is not None or time.monotonic() > deadline:
+                raise SandboxError(f"the mail server did not start; see {child.log_path}")
+            time.sleep(0.1)
+        self._mail_tail = threading.Thread(target=self._print_mail, daemon=True)
+        self._mail_tail.start()
+
+    def _print_mail(self) -> None:
+        """Follow ``mail.log`` and print each customer notice (the customer was told)."""
+        notices = MailNotices()
+        with (self.logs / "mail.log").open(encoding="utf-8", errors="replace") as log:
+            while not self.stop_event.is_set():
+                line = log.readline()
+                if not line:
+                    time.sleep(0.2)
+                    continue
+                for notice in notices.feed(line.rstrip("\n")):
+                    self.progress(notice)
 
     def _start_emulators(self) -> None:
         opentext_config = self.logs / "opentext-emulator.yaml"
@@ -508,6 +592,12 @@ class Sandbox:
             timeout=10,
         ).json()["access_token"]
         case_id = f"OFFLINE_ORDER-{uuid.uuid4().hex[:16]}"
+        line: dict[str, Any] = {
+            "variantId": str(variant.get("admin_graphql_api_id") or variant["id"]),
+            "quantity": random.randint(1, 3),
+        }
+        # Taxes, shipping and payment come from the reviewer's approval form
+        # (emulators/opentext/forms.py); a reseller is tax exempt.
         variables = [
             {
                 "name": "customer",
@@ -523,20 +613,14 @@ class Sandbox:
                     },
                 },
             },
-            {
-                "name": "lineItems",
-                "type": "json",
-                "value": [
-                    {
-                        "variantId": str(variant.get("admin_graphql_api_id") or variant["id"]),
-                        "quantity": random.randint(1, 3),
-                    }
-                ],
-            },
+            {"name": "lineItems", "type": "json", "value": [line]},
             {"name": "currency", "type": "string", "value": "USD"},
-            {"name": "paymentStatus", "type": "string", "value": "PENDING"},
             {"name": "shop", "type": "string", "value": self.config.shop_domains[0]},
         ]
+        if random.random() < 0.2:
+            variables.append(
+                {"name": "taxExemptNote", "type": "string", "value": "resale certificate on file"}
+            )
         httpx.post(
             f"{self.opentext_url}/workflow/v1/process-instances",
             headers={"Authorization": f"Bearer {token}"},
@@ -567,6 +651,9 @@ class Sandbox:
             "webhooks (ingress)": f"{self.worker_url}{self.config.ingress_path}",
             "Shopify emulator": f"{self.shopify_url}/_emulator/state",
             "OpenText emulator": f"{self.opentext_url}/_emulator/state",
+            "customer mail (SMTP)": (
+                f"127.0.0.1:{self.ports.mail}, printed here, kept in {self.logs / 'mail.log'}"
+            ),
             "Kafka": self._addresses[0],
             "schema registry": self._addresses[1],
             "logs": str(self.logs),

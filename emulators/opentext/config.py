@@ -212,6 +212,8 @@ def default_models() -> tuple[ModelConfig, ...]:
                 _step("salesApproval", "Sales approval", "sales"),
                 _step("financeApproval", "Finance approval", "finance", "operations"),
             ),
+            # Asking the customer ends the review with the order held (either step).
+            outcomes=("approved", "rejected", "clarification_requested"),
         ),
         ModelConfig(
             key="casebridge.return_review",

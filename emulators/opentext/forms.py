@@ -20,7 +20,11 @@ ORDER_REVIEW           approved              nothing
                                              ``shippingAddress`` (the case's address
                                              with the reviewer's correction) if the
                                              case carries one
-HIGH_VALUE_REVIEW      approved / rejected   nothing (``reason`` on a rejection)
+HIGH_VALUE_REVIEW      approved              nothing
+                       rejected              nothing -> ``reason`` (what the
+                                             customer is told)
+                       clarification_        ``orderId`` -> ``clarificationRequest``
+                       requested             (the question for the customer)
 RETURN_REVIEW          approved              ``returnId`` and ``replacementLineItems``
                                              (the returned variants) for a wrong item,
                                              size or defect: half the time
@@ -49,7 +53,17 @@ CHARGEBACK             accepted              ``disputeId`` -> ``notes``
 CONTENT_REVIEW         revision_requested    nothing -> ``reviewNotes``
                        rejected              nothing -> ``reason``
 COMPLAINT              any                   nothing -> ``resolutionNote``
-OFFLINE_ORDER          approved / rejected   nothing (the intake carries the order)
+OFFLINE_ORDER          approved              the intake (customer, lines) ->
+                                             ``taxLines`` (8 % sales tax) or, for a
+                                             customer with ``taxExemptNote``,
+                                             ``taxExempt`` + ``taxNote``;
+                                             ``shippingLines`` when it ships;
+                                             ``paymentStatus`` (PAID, PENDING or
+                                             PAYMENT_TERMS with ``paymentTerms``
+                                             Net 30); not offered for an intake
+                                             casebridge returned (``returnReason``):
+                                             its reviewer rejects it
+                       rejected              nothing -> ``reason``
 =====================  ====================  ==========================================
 
 A case may carry ``allowedOutcomes`` (a JSON list, as fulfillment exceptions do):
@@ -336,6 +350,48 @@ def _reschedule(variables: Variables, rng: random.Random, now: datetime) -> Form
     return [_var("fulfillmentOrderId", fo), _var("fulfillAt", when.isoformat())]
 
 
+#: What the sandbox's sales desk charges: one state sales tax, flat-rate shipping.
+SALES_TAX = {"title": "Sales tax", "rate": "0.08"}
+SHIPPING = {"title": "Standard shipping", "price": "7.50", "code": "STANDARD"}
+PAYMENT_STATUSES = ("PAID", "PENDING", "PAYMENT_TERMS")
+
+
+def _approve_intake(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
+    if _text(variables, "returnReason") is not None:
+        # casebridge sent it back: the reviewer reads the reason and cancels the intake
+        # (a correction would be a new intake), so the sandbox never loops on it.
+        return None
+    form: Form = []
+    exempt = _text(variables, "taxExemptNote")
+    if exempt is not None:
+        form += [_var("taxExempt", "true"), _var("taxNote", exempt)]
+    else:
+        form.append(_var("taxLines", [SALES_TAX]))
+    customer = _value(variables, "customer")
+    if isinstance(customer, dict) and customer.get("shippingAddress"):
+        form.append(_var("shippingLines", [SHIPPING]))
+    status = rng.choice(PAYMENT_STATUSES)
+    form.append(_var("paymentStatus", status))
+    if status == "PAYMENT_TERMS":
+        form.append(_var("paymentTerms", "Net 30"))
+    return form
+
+
+def _clarification(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
+    if _text(variables, "orderId") is None:
+        return None
+    question = rng.choice(CLARIFICATION_QUESTIONS)
+    return [_var("clarificationRequest", question)]
+
+
+#: What a sales or finance reviewer asks a customer before approving a large order.
+CLARIFICATION_QUESTIONS = (
+    "Please confirm the billing address of the card used for this order.",
+    "Please confirm the delivery address and a phone number we can reach you on.",
+    "Please tell us the company name and VAT number for this wholesale order.",
+)
+
+
 def _needs_order(text: str) -> Filler:
     def fill(variables: Variables, rng: random.Random, now: datetime) -> Form | None:
         return None if _text(variables, "orderId") is None else [_var("reason", text)]
@@ -362,7 +418,11 @@ _FORMS: dict[tuple[str, str], Filler] = {
     ("ORDER_REVIEW", "rejected"): _reason("order rejected after review"),
     ("ORDER_REVIEW", "corrected"): _correct_order,
     ("HIGH_VALUE_REVIEW", "approved"): _nothing,
-    ("HIGH_VALUE_REVIEW", "rejected"): _reason("order declined after the approval review"),
+    ("HIGH_VALUE_REVIEW", "rejected"): _reason(
+        "We could not confirm the payment details for this order, so it was cancelled"
+        " and any payment refunded."
+    ),
+    ("HIGH_VALUE_REVIEW", "clarification_requested"): _clarification,
     ("RETURN_REVIEW", "approved"): _approve_return,
     ("RETURN_REVIEW", "declined"): _decline_return,
     ("FULFILLMENT_EXCEPTION", "split"): _split,
@@ -382,4 +442,6 @@ _FORMS: dict[tuple[str, str], Filler] = {
         _var("reason", "The claim cannot be substantiated: keep the approved content")
     ],
     ("COMPLAINT", "*"): lambda v, r, n: [_var("resolutionNote", "Handled by the reviewer")],
+    ("OFFLINE_ORDER", "approved"): _approve_intake,
+    ("OFFLINE_ORDER", "rejected"): _reason("intake cancelled by the sales desk"),
 }

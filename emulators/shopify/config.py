@@ -66,6 +66,8 @@ DEFAULT_ACCESS_SCOPES = (
     "write_shopify_payments_dispute_evidences",
     "read_themes",
     "read_legal_policies",
+    "read_payment_terms",
+    "write_payment_terms",
 )
 
 

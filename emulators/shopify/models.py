@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from emulators.shopify.errors import ResourceNotFound
 
@@ -220,11 +220,25 @@ class Order(Resource):
     closed_at: datetime | None = None
     refunded: Decimal = Decimal("0.00")
     edited: bool = False
+    taxes_included: bool = False
+    #: The order's taxes by (title, rate): the ``taxLines`` of its lines and shipping, summed.
+    tax_lines: list[TaxLine] = field(default_factory=list)
+    #: ``PaymentTerms`` as GraphQL answers them (``paymentTermsCreate``), or None.
+    payment_terms: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
         """The display name ``#1001``."""
         return f"#{self.number}"
+
+
+@dataclass
+class TaxLine:
+    """A tax charged on an order (``Order.taxLines``)."""
+
+    title: str
+    rate: Decimal
+    amount: Decimal
 
 
 @dataclass

@@ -30,6 +30,7 @@ from emulators.shopify.models import (
     Refund,
     RefundLine,
     RiskAssessment,
+    TaxLine,
     money,
     parse_gid,
 )
@@ -75,6 +76,8 @@ class OrderSpec:
     financial_status: str = "PAID"
     shipping_price: Decimal = Decimal("0.00")
     tax: Decimal = Decimal("0.00")
+    tax_lines: list[TaxLine] = field(default_factory=list)
+    taxes_included: bool = False
     decrement_inventory: bool = True
     fulfill_at: datetime | None = None
     #: The payment gateway of a paid order's SALE; "" = by source (web: shopify_payments).
@@ -151,6 +154,8 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
         created_at=ctx.now,
         updated_at=ctx.now,
         processed_at=ctx.now,
+        taxes_included=spec.taxes_included,
+        tax_lines=list(spec.tax_lines),
     )
     shop.next_order_number += 1
     shop.orders[order.id] = order

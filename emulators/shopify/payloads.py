@@ -148,6 +148,12 @@ def order(shop: ShopState, value: Order) -> dict[str, Any]:
         "total_tax_set": money_set(value.tax, cur),
         "total_discounts": str(value.discount),
         "total_shipping_price_set": money_set(value.shipping_price, cur),
+        "taxes_included": value.taxes_included,
+        "tax_lines": [
+            {"title": t.title, "rate": float(t.rate), "price": str(t.amount)}
+            for t in value.tax_lines
+        ],
+        "payment_terms": _payment_terms(value.payment_terms),
         "financial_status": _FINANCIAL.get(value.financial_status, value.financial_status.lower()),
         "fulfillment_status": _FULFILLMENT.get(shop.fulfillment_status(value)),
         "tags": ", ".join(value.tags),
@@ -168,6 +174,18 @@ def order(shop: ShopState, value: Order) -> dict[str, Any]:
         "updated_at": _ts(value.updated_at),
         "processed_at": _ts(value.processed_at),
         "test": False,
+    }
+
+
+def _payment_terms(terms: dict[str, Any] | None) -> dict[str, Any] | None:
+    if terms is None:
+        return None
+    due = terms.get("dueAt")
+    return {
+        "payment_terms_name": terms["paymentTermsName"],
+        "payment_terms_type": str(terms["paymentTermsType"]).lower(),
+        "due_in_days": terms["dueInDays"],
+        "payment_schedules": [{"due_at": _ts(due) if due else None}],
     }
 
 

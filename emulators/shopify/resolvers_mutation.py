@@ -20,8 +20,9 @@ from emulators.shopify import ops_content as content
 from emulators.shopify import ops_edits as edits
 from emulators.shopify import ops_fulfillment as ful
 from emulators.shopify import ops_orders as ops
+from emulators.shopify import ops_payments as payments
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
-from emulators.shopify.models import WebhookSubscription, parse_gid
+from emulators.shopify.models import TaxLine, WebhookSubscription, parse_gid
 from emulators.shopify.resolvers_query import dispute_evidence
 from emulators.shopify.schema import RequestContext, Resolver
 from emulators.shopify.webhooks import topic_to_rest
@@ -251,6 +252,7 @@ def _order_create(
 ) -> dict[str, Any]:
     shop = ctx.shop
     lines = []
+    taxes: list[TaxLine] = []
     for index, item in enumerate(order.get("lineItems") or []):
         var = None
         if item.get("variantId"):
@@ -281,6 +283,11 @@ def _order_create(
                 var.id if var else None,
             )
         )
+        where = ["order", "lineItems", str(index)]
+        taxes.extend(
+            payments.line_taxes(item.get("taxLines"), price * int(item["quantity"]), where)
+        )
+    shipping, shipping_taxes = payments.shipping_charges(order)
     ops.check_lines(lines)  # before the customer upsert, so a refused order creates nothing
     customer_id = None
     cust_in = order.get("customer") or {}
@@ -326,8 +333,27 @@ def _order_create(
         source_name=order.get("sourceName") or "api",
         financial_status=order.get("financialStatus") or "PENDING",
         decrement_inventory=behaviour != "BYPASS",
+        shipping_price=shipping,
+        tax=payments.Charges(shipping, [*taxes, *shipping_taxes]).tax,
+        tax_lines=payments.summed([*taxes, *shipping_taxes]),
+        taxes_included=bool(order.get("taxesIncluded")),
     )
     return {"order": ops.create_order(ctx, spec)}
+
+
+def _payment_terms_create(
+    ctx: ops.Ctx, info: Info, referenceId: str, paymentTermsAttributes: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        order = ctx.shop.order(referenceId)
+    except ResourceNotFound:
+        raise UserErrorRaised(
+            "Order does not exist", ["referenceId"], "PAYMENT_TERMS_CREATION_UNSUCCESSFUL"
+        ) from None
+    scopes = ctx.shop.config.access_scopes
+    terms = payments.create_payment_terms(order, paymentTermsAttributes, scopes, ctx.now)
+    ops.order_changed(ctx, order)
+    return {"paymentTerms": terms}
 
 
 def _dispute_evidence(ctx: ops.Ctx, info: Info, id: str, input: dict[str, Any]) -> dict[str, Any]:
@@ -417,6 +443,7 @@ MUTATION_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "draftOrderComplete": _mutation(_draft_complete),
         "draftOrderInvoiceSend": _mutation(_draft_invoice_send),
         "orderCreate": _mutation(_order_create),
+        "paymentTermsCreate": _mutation(_payment_terms_create),
         "disputeEvidenceUpdate": _mutation(_dispute_evidence),
         "webhookSubscriptionCreate": _mutation(_webhook_create),
         "webhookSubscriptionDelete": _mutation(_webhook_delete),

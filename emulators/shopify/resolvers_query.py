@@ -25,6 +25,7 @@ from emulators.shopify.connections import (
     paginate,
 )
 from emulators.shopify.errors import ResourceNotFound
+from emulators.shopify.ops_payments import PAYMENT_TERMS_TEMPLATES
 from emulators.shopify.schema import RequestContext, Resolver
 from emulators.shopify.store import ShopState
 
@@ -447,6 +448,11 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "draftOrder": _lookup("draft_order"),
         "draftOrders": _draft_orders,
         "job": _job,
+        "paymentTermsTemplates": lambda _r, _i, paymentTermsType=None: [
+            t
+            for t in PAYMENT_TERMS_TEMPLATES
+            if paymentTermsType is None or t["paymentTermsType"] == paymentTermsType
+        ],
         "webhookSubscriptions": lambda _r, info, **a: _page(
             list(_shop(info).subscriptions.values()), a
         ),
@@ -487,6 +493,16 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "metafield": _metafield,
         "metafields": _metafields,
         "events": _order_events,
+        "taxLines": lambda o, _i: [
+            {
+                "title": t.title,
+                "rate": float(t.rate),
+                "ratePercentage": float(t.rate * 100),
+                "channelLiable": False,
+                "priceSet": money_bag(t.amount, o.currency),
+            }
+            for t in o.tax_lines
+        ],
     },
     "BasicEvent": {
         "attributeToApp": lambda e, _i: e.app_title is not None,

@@ -166,6 +166,19 @@ type Order implements Node {
   metafield(namespace: String, key: String!): Metafield
   metafields(first: Int, after: String, last: Int, before: String, namespace: String): MetafieldConnection!
   events(first: Int, after: String, last: Int, before: String, reverse: Boolean, sortKey: EventSortKeys): EventConnection!
+  taxesIncluded: Boolean!
+  taxLines: [TaxLine!]!
+  paymentTerms: PaymentTerms
+}
+type TaxLine { channelLiable: Boolean priceSet: MoneyBag! rate: Float ratePercentage: Float title: String! }
+enum PaymentTermsType { RECEIPT NET FIXED FULFILLMENT UNKNOWN }
+type PaymentTermsTemplate implements Node {
+  description: String! dueInDays: Int id: ID! name: String! paymentTermsType: PaymentTermsType!
+  translatedName: String!
+}
+type PaymentTerms implements Node {
+  due: Boolean! dueInDays: Int id: ID! order: Order overdue: Boolean! paymentTermsName: String!
+  paymentTermsType: PaymentTermsType! translatedName: String!
 }
 type OrderEdge { cursor: String! node: Order! }
 
@@ -698,6 +711,7 @@ type QueryRoot {
   draftOrder(id: ID!): DraftOrder
   draftOrders(first: Int, after: String, last: Int, before: String, query: String, reverse: Boolean): DraftOrderConnection!
   job(id: ID!): Job
+  paymentTermsTemplates(paymentTermsType: PaymentTermsType): [PaymentTermsTemplate!]!
   webhookSubscriptions(first: Int, after: String, last: Int, before: String): WebhookSubscriptionConnection!
 }
 '''

@@ -190,6 +190,13 @@ enum OrderCreateInputsInventoryBehavior {
 }
 input OrderCreateLineItemInput {
   variantId: ID title: String sku: String quantity: Int! priceSet: MoneyBagInput requiresShipping: Boolean
+  taxable: Boolean taxLines: [OrderCreateTaxLineInput!]
+}
+input OrderCreateTaxLineInput {
+  channelLiable: Boolean priceSet: MoneyBagInput rate: Decimal! title: String!
+}
+input OrderCreateShippingLineInput {
+  code: String priceSet: MoneyBagInput! source: String taxLines: [OrderCreateTaxLineInput!] title: String!
 }
 input OrderCreateAssociateCustomerAttributesInput { id: ID email: String }
 input OrderCreateUpsertCustomerAttributesInput {
@@ -210,6 +217,8 @@ input OrderCreateOrderInput {
   customer: OrderCreateCustomerInput
   customAttributes: [OrderCreateCustomAttributeInput!]
   lineItems: [OrderCreateLineItemInput!]
+  shippingLines: [OrderCreateShippingLineInput!]
+  taxesIncluded: Boolean
   shippingAddress: MailingAddressInput
   billingAddress: MailingAddressInput
   processedAt: DateTime
@@ -226,6 +235,18 @@ type OrderCreateUserError implements DisplayableError {
   field: [String!] message: String! code: OrderCreateUserErrorCode
 }
 type OrderCreatePayload { order: Order userErrors: [OrderCreateUserError!]! }
+
+input PaymentScheduleInput { dueAt: DateTime issuedAt: DateTime }
+input PaymentTermsCreateInput {
+  paymentSchedules: [PaymentScheduleInput!] paymentTermsTemplateId: ID!
+}
+enum PaymentTermsCreateUserErrorCode { PAYMENT_TERMS_CREATION_UNSUCCESSFUL }
+type PaymentTermsCreateUserError implements DisplayableError {
+  code: PaymentTermsCreateUserErrorCode field: [String!] message: String!
+}
+type PaymentTermsCreatePayload {
+  paymentTerms: PaymentTerms userErrors: [PaymentTermsCreateUserError!]!
+}
 
 input ShopifyPaymentsDisputeEvidenceUpdateInput {
   accessActivityLog: String
@@ -305,6 +326,7 @@ type Mutation {
   draftOrderComplete(id: ID!, paymentGatewayId: ID, sourceName: String): DraftOrderCompletePayload
   draftOrderInvoiceSend(id: ID!): DraftOrderInvoiceSendPayload
   orderCreate(order: OrderCreateOrderInput!, options: OrderCreateOptionsInput): OrderCreatePayload
+  paymentTermsCreate(paymentTermsAttributes: PaymentTermsCreateInput!, referenceId: ID!): PaymentTermsCreatePayload
   disputeEvidenceUpdate(id: ID!, input: ShopifyPaymentsDisputeEvidenceUpdateInput!): DisputeEvidenceUpdatePayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload

@@ -217,8 +217,9 @@ class ShopState:
         return money(sum((li.price * li.current_quantity for li in self.lines_of(order)), 0))
 
     def total(self, order: Order) -> Decimal:
-        """Subtotal + shipping + tax - discount."""
-        return money(self.subtotal(order) + order.shipping_price + order.tax - order.discount)
+        """Subtotal + shipping + tax - discount (no tax added when prices include it)."""
+        tax = Decimal(0) if order.taxes_included else order.tax
+        return money(self.subtotal(order) + order.shipping_price + tax - order.discount)
 
     def fulfillment_status(self, order: Order) -> str:
         """GraphQL ``displayFulfillmentStatus``."""

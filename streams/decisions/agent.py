@@ -22,7 +22,7 @@ from confluent_kafka import KafkaException
 from connectors.errors import CasebridgeError
 from connectors.opentext import OpenTextAuthError, OpenTextError
 from schemas.records import CaseDecision, OfflineOrder
-from streams.decisions import DecisionBuilder, DecisionFailure, OutcomeMapper
+from streams.decisions import DecisionBuilder, DecisionFailure, OutcomeMapper, intake_agent
 from streams.decisions.callback import CallbackHandler, CallbackResult
 from streams.decisions.failures import failure_state
 from streams.decisions.source import HistoryPoller
@@ -143,6 +143,8 @@ def register(app: faust.App, services: Services) -> DecisionSource:
     """Declare the history poller (leader timer) and the callback route on ``app``."""
     settings = services.settings.decisions
     source = DecisionSource(services)
+    # Intakes that failed after approval go back to the desk in OpenText (with the reason).
+    intake_agent.register(app, services)
     if settings.callback_enabled:
         handler = CallbackHandler(
             source.model_keys,

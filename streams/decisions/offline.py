@@ -15,7 +15,15 @@ variable            type    content
 ``currency``        string  ISO 4217, e.g. ``EUR``
 ``taxExempt``       bool    default false; ``taxNote`` then explains why
 ``taxNote``         string
-``paymentStatus``   string  ``PAID`` / ``PENDING`` / ``PAYMENT_TERMS``
+``taxLines``        json    ``[{"title", "rate"}]``, rate a fraction (``0.08`` =
+                            8 %); required unless ``taxExempt`` (and refused
+                            with it): every order states its tax
+``shippingLines``   json    ``[{"title", "price", "code", "taxable"}]``; none for
+                            pickup; price >= 0, ``taxable`` default true
+``paymentStatus``   string  ``PAID`` / ``PENDING`` / ``PAYMENT_TERMS`` (required)
+``paymentTerms``    string  with ``PAYMENT_TERMS`` (required then): the Shopify
+                            payment terms template, by name (``Net 30``) or id
+``paymentDueAt``    string  ISO-8601 due date, for fixed terms
 ``note``            string  order note
 ``tags``            json    list of tags, or comma-separated text
 ``shop``            string  the shop (else the configured default)
@@ -28,10 +36,10 @@ All problems are collected and reported together in one
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -40,6 +48,9 @@ from schemas.records import (
     OfflineCustomer,
     OfflineLineItem,
     OfflineOrder,
+    OfflinePaymentTerms,
+    OfflineShippingLine,
+    OfflineTaxLine,
     PaymentStatus,
 )
 from streams.decisions.errors import DecisionDataError, OfflineIntakeError
@@ -48,6 +59,7 @@ from streams.decisions.variables import DecisionVariables
 __all__ = ["offline_order"]
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_Record = TypeVar("_Record", OfflineTaxLine, OfflineShippingLine)
 _CUSTOMER_KEYS = {
     "customerId": "customer_id",
     "id": "customer_id",
@@ -132,6 +144,109 @@ def _line_items(raw: Any, problems: list[str]) -> list[OfflineLineItem]:
     return lines
 
 
+def _money_text(data: dict[str, Any], key: str) -> None:
+    """Forms send numbers; money and rates are exact text in the record."""
+    value = data.get(key)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        data[key] = format(Decimal(value), "f")
+
+
+def _records(
+    raw: list[Any],
+    name: str,
+    model: type[_Record],
+    money: str,
+    problem_of: Callable[[_Record], str | None],
+    problems: list[str],
+) -> list[_Record]:
+    """Each JSON object of ``raw`` as a ``model``; the bad ones are problems, by position."""
+    found: list[_Record] = []
+    for position, item in enumerate(raw):
+        where = f"{name}[{position}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: expected a JSON object")
+            continue
+        data = dict(item)
+        _money_text(data, money)
+        try:
+            record = model.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_errors(exc, where))
+            continue
+        problem = problem_of(record)
+        if problem is not None:
+            problems.append(f"{where}: {problem}")
+            continue
+        found.append(record)
+    return found
+
+
+def _rate_problem(tax: OfflineTaxLine) -> str | None:
+    # A percentage typed as a fraction's field (8 instead of 0.08) would charge 800 %.
+    if Decimal(0) <= Decimal(tax.rate) < Decimal(1):
+        return None
+    return f"rate {tax.rate} is not a fraction in [0, 1) (8 % = 0.08)"
+
+
+def _price_problem(line: OfflineShippingLine) -> str | None:
+    return f"price {line.price} is negative" if Decimal(line.price) < 0 else None
+
+
+def _tax_lines(raw: Any, exempt: bool, problems: list[str]) -> list[OfflineTaxLine]:
+    if exempt:
+        if raw:
+            problems.append("taxLines: a tax-exempt order cannot carry taxLines")
+        return []
+    if raw is None or raw == []:
+        problems.append(
+            'taxLines: required (e.g. [{"title": "Sales tax", "rate": 0.08}])'
+            " unless taxExempt is true with a taxNote"
+        )
+        return []
+    if not isinstance(raw, list):
+        problems.append("taxLines: expected a JSON list")
+        return []
+    return _records(raw, "taxLines", OfflineTaxLine, "rate", _rate_problem, problems)
+
+
+def _shipping_lines(raw: Any, problems: list[str]) -> list[OfflineShippingLine]:
+    if raw is None or raw == []:
+        return []  # pickup or delivery at no charge
+    if not isinstance(raw, list):
+        problems.append("shippingLines: expected a JSON list")
+        return []
+    return _records(raw, "shippingLines", OfflineShippingLine, "price", _price_problem, problems)
+
+
+def _payment(
+    values: DecisionVariables, problems: list[str]
+) -> tuple[PaymentStatus, OfflinePaymentTerms | None]:
+    status_text = (values.text("paymentStatus") or "").upper()
+    allowed = ", ".join(s.value for s in PaymentStatus if s is not PaymentStatus.UNKNOWN)
+    try:
+        status = PaymentStatus(status_text)
+    except ValueError:
+        status = PaymentStatus.UNKNOWN
+    if status is PaymentStatus.UNKNOWN:
+        shown = values.text("paymentStatus")
+        problems.append(f"paymentStatus: expected one of {allowed}, got {shown!r}")
+        return status, None
+    template = values.text("paymentTerms")
+    try:
+        due_at = values.timestamp("paymentDueAt")
+    except DecisionDataError as exc:
+        problems.append(str(exc))
+        due_at = None
+    if status is not PaymentStatus.PAYMENT_TERMS:
+        if template is not None:
+            problems.append(f"paymentTerms: only for paymentStatus PAYMENT_TERMS, not {status}")
+        return status, None
+    if template is None:
+        problems.append("paymentTerms: PAYMENT_TERMS needs the terms template, e.g. 'Net 30'")
+        return status, None
+    return status, OfflinePaymentTerms(template=template, due_at=due_at)
+
+
 def offline_order(
     *,
     case_id: str,
@@ -167,13 +282,9 @@ def offline_order(
     tax_note = values.text("taxNote")
     if tax_exempt and not tax_note:
         problems.append("taxNote: a tax-exempt order needs a taxNote saying why")
-    status_text = values.text("paymentStatus") or "UNKNOWN"
-    try:
-        payment_status = PaymentStatus(status_text)
-    except ValueError:
-        allowed = ", ".join(s.value for s in PaymentStatus)
-        problems.append(f"paymentStatus: expected one of {allowed}, got {status_text!r}")
-        payment_status = PaymentStatus.UNKNOWN
+    tax_lines = _tax_lines(read(values.json, "taxLines"), tax_exempt, problems)
+    shipping_lines = _shipping_lines(read(values.json, "shippingLines"), problems)
+    payment_status, payment_terms = _payment(values, problems)
     tags = read(values.text_list, "tags") or []
     if problems or customer is None:
         raise OfflineIntakeError(problems, case_id=case_id)
@@ -186,7 +297,10 @@ def offline_order(
         currency=currency,
         tax_exempt=tax_exempt,
         tax_note=tax_note,
+        tax_lines=tax_lines,
+        shipping_lines=shipping_lines,
         payment_status=payment_status,
+        payment_terms=payment_terms,
         note=values.text("note"),
         tags=[*tags, *(t for t in extra_tags if t not in tags)],
         approved_at=approved_at,

@@ -69,8 +69,8 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
+from schemas import DLQ_SOURCES
 from schemas.records import CaseType
-from streams.topics import DLQ_SOURCES
 
 if TYPE_CHECKING:
     from streams.ops.monitor import LagReport

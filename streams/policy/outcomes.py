@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from schemas.records import CaseType
 
@@ -32,6 +39,7 @@ __all__ = [
     "FINAL_PREFIX",
     "FINAL_STATUSES",
     "WILDCARD",
+    "CustomerNotificationPolicy",
     "Effect",
     "OutcomeMappingPolicy",
     "ReplacementPolicy",
@@ -57,6 +65,8 @@ Effect = Literal[
     "restore_content",
     "note_revision",
     "create_order",
+    "request_clarification",
+    "notify_customer",
 ]
 """A named Shopify effect; :mod:`streams.decisions.effects` turns each into actions."""
 
@@ -86,7 +96,10 @@ DEFAULT_OUTCOMES: dict[CaseType, OutcomeTable] = {
     },
     CaseType.HIGH_VALUE_REVIEW: {
         "approve": ["release_hold"],
-        "reject": ["cancel_order"],
+        # The customer gets the reason (an e-mail, policy customer_notifications).
+        "reject": ["cancel_order", "notify_customer"],
+        # The order stays held; the request is recorded on it and sent to the customer.
+        "request_clarification": ["request_clarification", "notify_customer"],
     },
     CaseType.RETURN_REVIEW: {
         "approve": ["approve_return", "refund"],
@@ -137,6 +150,7 @@ DEFAULT_ALIASES: dict[str, str] = {
     "revision_requested": "request_revision",
     "revise": "request_revision",
     "revision": "request_revision",
+    "clarification_requested": "request_clarification",
 }
 """Past-tense outcome words (the emulator's models use them) -> the verbs above."""
 
@@ -156,6 +170,37 @@ class ReplacementPolicy(BaseModel):
         "return-replacement"
     )
     """Tag of the replacement order, also added to the original order (no commas)."""
+
+
+def _subject(value: str) -> str:
+    try:
+        value.format(order="#1001", shop="shop")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(
+            f"{value!r}: unknown or malformed placeholder ({exc}); use {{order}} or {{shop}}"
+        ) from None
+    return value
+
+
+Subject = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_subject)]
+
+
+class CustomerNotificationPolicy(BaseModel):
+    """How the customer hears of a decision about their order (``notify_customer``).
+
+    ``email`` sends through the SMTP server of the settings (``CASEBRIDGE_SMTP__*``),
+    which must then be configured: the writer refuses to start otherwise. ``none``
+    leaves the customer to Shopify's own notices (a cancellation e-mail without
+    the reason) and the effect maps to no action.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Literal["email", "none"] = "email"
+    reject_subject: Subject = "Your order {order} could not be accepted"
+    clarification_subject: Subject = "Your order {order}: we need a few details"
+    clarification_tag: str = Field(default="clarification-requested", min_length=1, max_length=255)
+    """Tag on an order held for the customer's answer (with the request in a metafield)."""
 
 
 class OutcomeMappingPolicy(BaseModel):
@@ -206,6 +251,8 @@ class OutcomeMappingPolicy(BaseModel):
     always stays DRAFT."""
     replacement: ReplacementPolicy = Field(default_factory=lambda: ReplacementPolicy())
     """RETURN_REVIEW approved with ``resolution: replacement``: how the replacement is made."""
+    customer_notifications: CustomerNotificationPolicy = CustomerNotificationPolicy()
+    """The channel and wording of customer notices (``notify_customer``)."""
 
     @model_validator(mode="after")
     def _check_formats(self) -> Self:

@@ -31,6 +31,7 @@ from typing import Any
 
 import faust
 
+from connectors.mail import MailConfigError, SmtpMailer
 from connectors.shopify.client import ShopifyAdminClient
 from schemas.records import (
     ActionKind,
@@ -49,6 +50,7 @@ from streams.runtime.outage import OutageWait
 from streams.runtime.records import dead_letter
 from streams.runtime.replays import DecisionReplays, Replayed
 from streams.services import Services
+from streams.settings import SettingsError
 from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
 from streams.writer import (
@@ -65,6 +67,29 @@ AGENT = "writer"
 #: Actions that change nothing through this agent: NONE, and CREATE_ORDER (made
 #: from ``orders.offline`` by the offline-orders agent).
 _NOT_WRITTEN_HERE = frozenset({ActionKind.NONE, ActionKind.CREATE_ORDER})
+
+
+def customer_mailer(services: Services) -> SmtpMailer | None:
+    """The mailer of customer notices when the policy sends them by e-mail.
+
+    Raises:
+        SettingsError: the policy says e-mail and no SMTP server is configured, so
+            the worker refuses to start instead of failing every notice later.
+    """
+    notices = services.policy.decisions.customer_notifications
+    if notices.channel != "email":
+        return None
+    smtp = services.settings.smtp
+    if not smtp.configured:
+        raise SettingsError(
+            "policy decisions.customer_notifications.channel is 'email' but no SMTP server"
+            " is configured: set CASEBRIDGE_SMTP__HOST and CASEBRIDGE_SMTP__SENDER (see"
+            " README, customer notices), or set the channel to 'none'"
+        )
+    try:
+        return SmtpMailer(smtp)
+    except MailConfigError as exc:
+        raise SettingsError(str(exc)) from exc
 
 
 def lane_key(decision: CaseDecision) -> str:
@@ -85,6 +110,7 @@ class Writer:
         self.services = services
         settings = services.settings
         self.config = settings.writer
+        self.mailer = customer_mailer(services)
         # Per shop client (its own token and budget): a decision is applied to its record's
         # shop. Keyed by the client, so a reload that rotates a shop's token gets a new one.
         self._executors: dict[ShopifyAdminClient, ActionExecutor] = {}
@@ -163,7 +189,9 @@ class Writer:
         client = self.services.shopify_writer_for(shop)
         executor = self._executors.get(client)
         if executor is None:
-            executor = self._executors[client] = ActionExecutor(client, config=self.config)
+            executor = self._executors[client] = ActionExecutor(
+                client, config=self.config, mailer=self.mailer
+            )
         return executor
 
     def creator(self, shop: str) -> OfflineOrderCreator:

@@ -6,7 +6,7 @@ import asyncio
 
 from connectors.shopify.cost import GraphQLExecutor
 from streams.settings import WriterSettings
-from streams.writer.context import Sleep
+from streams.writer.context import Mailer, Sleep
 from streams.writer.results import Clock, utc_now
 
 
@@ -20,6 +20,7 @@ class StoreWriter:
         config: the ``writer`` settings section (retries, polling, page sizes).
         sleep: awaitable sleep (tests pass a no-op).
         clock: ``finished_at`` of the results.
+        mailer: the customer notices' mail client (None: notices cannot be sent).
     """
 
     def __init__(
@@ -29,8 +30,10 @@ class StoreWriter:
         config: WriterSettings | None = None,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = utc_now,
+        mailer: Mailer | None = None,
     ) -> None:
         self._client = client
         self._config = config or WriterSettings()
         self._sleep = sleep
         self._clock = clock
+        self._mailer = mailer

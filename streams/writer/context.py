@@ -13,17 +13,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from email.message import EmailMessage
+from typing import Any, Protocol, cast
 
 from connectors.shopify.cost import GraphQLExecutor
 from schemas.records import Action, CaseDecision, WritebackStatus
 from streams.settings import WriterSettings
 from streams.writer.errors import ActionRejected
 
-__all__ = ["ActionContext", "MeteredExecutor", "Outcome", "Sleep"]
+__all__ = ["ActionContext", "Mailer", "MeteredExecutor", "Outcome", "Sleep"]
 
 JsonObject = dict[str, Any]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Mailer(Protocol):
+    """Sends one e-mail (:class:`~connectors.mail.SmtpMailer`); raises ``MailError`` s."""
+
+    async def send(self, message: EmailMessage) -> None:
+        """Send ``message``."""
 
 
 class MeteredExecutor:
@@ -98,6 +106,8 @@ class ActionContext:
     params: JsonObject
     config: WriterSettings
     sleep: Sleep = asyncio.sleep
+    mailer: Mailer | None = None
+    """Customer notices (NOTIFY_CUSTOMER); None: none can be sent (the action fails)."""
 
     def page_size(self, wanted: int, *, per_item: int, base: int = 10) -> int:
         """``wanted``, lowered so a read of ``per_item`` points a node fits the shop's bucket.

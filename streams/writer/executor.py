@@ -41,7 +41,16 @@ from connectors.shopify.errors import (
     ShopifyUserError,
 )
 from schemas.records import Action, ActionKind, CaseDecision, WritebackResult, WritebackStatus
-from streams.writer import disputes, edits, fulfillment, orders, products, replacements, returns
+from streams.writer import (
+    disputes,
+    edits,
+    fulfillment,
+    notify,
+    orders,
+    products,
+    replacements,
+    returns,
+)
 from streams.writer.base import StoreWriter
 from streams.writer.context import ActionContext, MeteredExecutor, Outcome
 from streams.writer.errors import ActionRejected, WriterAuthError, WriterUnavailableError
@@ -97,6 +106,7 @@ HANDLERS: Mapping[ActionKind, Handler] = {
     ActionKind.UPDATE_PRODUCT: products.update_product,
     ActionKind.CREATE_REPLACEMENT: replacements.create_replacement,
     ActionKind.NONE: _nothing,
+    ActionKind.NOTIFY_CUSTOMER: notify.notify_customer,
 }
 """The handler of every :class:`~schemas.records.ActionKind`."""
 
@@ -128,6 +138,7 @@ class ActionExecutor(StoreWriter):
                 params=params,
                 config=self._config,
                 sleep=self._sleep,
+                mailer=self._mailer,
             )
             return await handler(ctx)
 

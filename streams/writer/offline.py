@@ -14,9 +14,17 @@
    the given customer exists (``customer``).
 4. **Create** with ``orderCreate``: variants and quantities, price overrides
    as the line's ``priceSet``, the customer (associated by id or upserted by
-   email), shipping address, note, tags (with the intake tag), financial
-   status from ``payment_status``, and the tax exemption, tax note and
-   override reasons as custom attributes.
+   email), shipping address, note, tags (with the intake tag), the approved
+   taxes as each line's ``taxLines`` (amounts computed here from the line's
+   price, so the order's total tax is what the intake approved), the
+   shipping charges as ``shippingLines`` (taxed unless not ``taxable``), the
+   financial status (``PAID``, else ``PENDING``), and the tax exemption, tax
+   note and override reasons as custom attributes. A tax-exempt order's
+   lines go as ``taxable: false`` with no tax lines.
+5. **Payment terms** (``PAYMENT_TERMS`` only): ``paymentTermsCreate`` on the
+   order, from the shop's template named by the intake (checked in step 3,
+   so an unknown template never leaves an order behind). The order's
+   ``paymentTerms`` is read first, so a replay finds them and writes nothing.
 
 Any problem from steps 1 and 3 raises :class:`~streams.writer.errors.OfflineOrderInvalid`
 listing all of them.
@@ -25,9 +33,12 @@ Why ``orderCreate`` and not ``draftOrderCreate`` + ``draftOrderComplete``:
 one mutation creates the order with its tag atomically, so there is no window
 in which a crash leaves a draft that a replay would complete a second time.
 (The draft path would need ``draftOrders(query: "tag:...")`` to close that
-window; the emulator does not serve ``draftOrders``.) Taxes: ``orderCreate``
-adds tax only for ``taxLines`` it is given, and the writer sends none, so an
-exempt order carries no tax; the exemption is recorded as an attribute.
+window; the emulator does not serve ``draftOrders``.) A draft would take its
+taxes from the shop's tax settings, not from the intake, while ``orderCreate``
+charges exactly the ``taxLines`` it is given: the intake's approved rates.
+Payment terms, which ``OrderCreateOrderInput`` lacks, follow with
+``paymentTermsCreate``: a pending order without terms is still a valid order,
+and step 5 completes it on a replay.
 
 The remaining window: Shopify's order search is indexed asynchronously (a
 few seconds on a real store), so a replay within seconds of a crash right
@@ -38,7 +49,8 @@ after ``orderCreate`` could miss the new order. The writer agent keys
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from connectors.shopify import operations as ops
 from connectors.shopify.budget import Priority, Spend, call_class, charged_to
@@ -56,12 +68,27 @@ from streams.writer.errors import OfflineOrderInvalid, WriterAuthError, WriterUn
 from streams.writer.results import offline_result
 from streams.writer.retrying import Attempts, run_step
 
-__all__ = ["INTAKE_TAG_PREFIX", "OfflineOrderCreator", "intake_tag"]
+__all__ = ["INTAKE_TAG_PREFIX", "OfflineOrderCreator", "intake_tag", "tax_amount"]
 
 INTAKE_TAG_PREFIX = "casebridge-intake:"
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PAID = {PaymentStatus.PAID: "PAID"}  # anything else is still to be collected
+_CENT = Decimal("0.01")
+
+
+def tax_amount(base: Decimal, rate: str) -> Decimal:
+    """The tax on ``base`` at ``rate``, to the cent (half up, as Shopify rounds a tax line)."""
+    return (base * Decimal(rate)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class _StoreFacts:
+    """What step 3 learned from the store: unit prices, the payment terms template."""
+
+    problems: list[str] = field(default_factory=list)
+    prices: dict[int, Decimal] = field(default_factory=dict)
+    terms_template: JsonObject | None = None
 
 
 def intake_tag(intake_case_id: str) -> str:
@@ -134,18 +161,25 @@ class OfflineOrderCreator(StoreWriter):
             # Looked up on every run: a retried create finds what an earlier run made.
             existing = await self._find(meter, order)
             if existing is not None:
-                return WritebackStatus.ALREADY_APPLIED, existing
+                # Terms are a second write: a crash may have come between the two.
+                wrote = await self._ensure_terms(meter, order, existing, None)
+                status = WritebackStatus.APPLIED if wrote else WritebackStatus.ALREADY_APPLIED
+                return status, existing
             # All problems in one error, so the intake team fixes the record once.
-            found = problems + await self._remote_problems(meter, order)
+            facts = await self._store_facts(meter, order)
+            found = problems + facts.problems
             if found:
                 raise OfflineOrderInvalid(order.intake_case_id, found)
             created = await ops.order_create(
                 meter,
-                self._order_input(order),
+                self._order_input(order, facts.prices),
                 {"inventoryBehaviour": "DECREMENT_OBEYING_POLICY", "sendReceipt": False},
             )
             order_id = created.get("id")
-            return WritebackStatus.APPLIED, str(order_id) if order_id else None
+            if not order_id:
+                return WritebackStatus.APPLIED, None
+            await self._ensure_terms(meter, order, str(order_id), facts.terms_template)
+            return WritebackStatus.APPLIED, str(order_id)
 
         what = f"offline order {order.intake_case_id}"
         spend = Spend(CaseType.OFFLINE_ORDER.value, order.intake_case_id)
@@ -182,21 +216,90 @@ class OfflineOrderCreator(StoreWriter):
                 return str(node["id"])
         return None
 
-    async def _remote_problems(self, client: MeteredExecutor, order: OfflineOrder) -> list[str]:
-        problems: list[str] = []
+    async def _store_facts(self, client: MeteredExecutor, order: OfflineOrder) -> _StoreFacts:
+        facts = _StoreFacts()
+        problems = facts.problems
         for position, line in enumerate(order.line_items, start=1):
             variant = _gid("ProductVariant", line.variant_id)
             data = await client.execute(queries.PRODUCT_VARIANT, {"id": variant})
-            if not isinstance(data.get("productVariant"), dict):
+            found = data.get("productVariant")
+            if not isinstance(found, dict):
                 problems.append(f"line {position}: variant {line.variant_id} does not exist")
+                continue
+            price = line.price_override if line.price_override is not None else found.get("price")
+            try:
+                facts.prices[position] = Decimal(str(price))
+            except InvalidOperation:
+                problems.append(f"line {position}: variant {line.variant_id} has no price")
         customer_id = order.customer.customer_id
         if customer_id:
             data = await client.execute(queries.CUSTOMER, {"id": _gid("Customer", customer_id)})
             if not isinstance(data.get("customer"), dict):
                 problems.append(f"customer {customer_id} does not exist")
-        return problems
+        if order.payment_terms is not None:
+            facts.terms_template = await self._template(client, order, problems)
+        return facts
 
-    def _order_input(self, order: OfflineOrder) -> JsonObject:
+    async def _template(
+        self, client: MeteredExecutor, order: OfflineOrder, problems: list[str]
+    ) -> JsonObject | None:
+        """The shop's payment terms template the intake names (by name or id)."""
+        terms = order.payment_terms
+        if terms is None:
+            return None
+        wanted = terms.template.strip().lower()
+        templates = await ops.payment_terms_templates(client)
+        template = next(
+            (
+                t
+                for t in templates
+                if wanted in {str(t.get("name", "")).lower(), str(t.get("id", "")).lower()}
+            ),
+            None,
+        )
+        if template is None:
+            names = ", ".join(str(t.get("name")) for t in templates)
+            problems.append(
+                f"payment terms {terms.template!r} is not a template of the shop ({names})"
+            )
+            return None
+        if template.get("paymentTermsType") == "FIXED" and terms.due_at is None:
+            problems.append(
+                f"payment terms {template.get('name')!r} need a due date (paymentDueAt)"
+            )
+            return None
+        return template
+
+    async def _ensure_terms(
+        self,
+        client: MeteredExecutor,
+        order: OfflineOrder,
+        order_id: str,
+        template: JsonObject | None,
+    ) -> bool:
+        """Put the intake's payment terms on the order unless it has terms; True if written."""
+        terms = order.payment_terms
+        if terms is None or await ops.order_payment_terms(client, order_id) is not None:
+            return False
+        if template is None:
+            problems: list[str] = []
+            template = await self._template(client, order, problems)
+            if template is None:
+                raise OfflineOrderInvalid(order.intake_case_id, problems)
+        schedule: JsonObject = {}
+        kind = template.get("paymentTermsType")
+        if kind == "FIXED":
+            schedule["dueAt"] = terms.due_at.isoformat() if terms.due_at else None
+        elif kind == "NET":
+            # Net terms run from the day the intake approved the order.
+            schedule["issuedAt"] = order.approved_at.isoformat()
+        attributes: JsonObject = {"paymentTermsTemplateId": template["id"]}
+        if schedule:
+            attributes["paymentSchedules"] = [schedule]
+        await ops.payment_terms_create(client, order_id, attributes)
+        return True
+
+    def _order_input(self, order: OfflineOrder, prices: dict[int, Decimal]) -> JsonObject:
         customer = order.customer
         lines: list[JsonObject] = []
         attributes: list[JsonObject] = [
@@ -210,7 +313,12 @@ class OfflineOrderCreator(StoreWriter):
             item: JsonObject = {
                 "variantId": _gid("ProductVariant", line.variant_id),
                 "quantity": line.quantity,
+                "taxable": not order.tax_exempt,
             }
+            base = prices[position] * line.quantity
+            taxes = self._tax_lines(order, base)
+            if taxes:
+                item["taxLines"] = taxes
             if line.price_override is not None:
                 money = {"amount": line.price_override, "currencyCode": order.currency}
                 item["priceSet"] = {"shopMoney": money}
@@ -234,6 +342,19 @@ class OfflineOrderCreator(StoreWriter):
                 "phone": customer.phone,
             }
             customer_input = {"toUpsert": {k: v for k, v in upsert.items() if v}}
+        shipping: list[JsonObject] = []
+        for charge in order.shipping_lines:
+            line_input: JsonObject = {
+                "title": charge.title,
+                "source": "casebridge",
+                "priceSet": {"shopMoney": {"amount": charge.price, "currencyCode": order.currency}},
+            }
+            if charge.code:
+                line_input["code"] = charge.code
+            taxes = self._tax_lines(order, Decimal(charge.price)) if charge.taxable else []
+            if taxes:
+                line_input["taxLines"] = taxes
+            shipping.append(line_input)
         tags = [*order.tags, intake_tag(order.intake_case_id)]
         body: JsonObject = {
             "currency": order.currency,
@@ -243,7 +364,11 @@ class OfflineOrderCreator(StoreWriter):
             "lineItems": lines,
             "tags": list(dict.fromkeys(tags)),
             "customAttributes": attributes,
+            # The approved rates are charged on top of the prices, as the intake quoted them.
+            "taxesIncluded": False,
         }
+        if shipping:
+            body["shippingLines"] = shipping
         if customer.email:
             body["email"] = customer.email
         if customer.phone:
@@ -252,7 +377,7 @@ class OfflineOrderCreator(StoreWriter):
             body["note"] = order.note
         address = customer.shipping_address
         if address is not None:
-            shipping = {
+            address_input = {
                 "firstName": customer.first_name,
                 "lastName": customer.last_name,
                 "address1": address.address1,
@@ -262,8 +387,24 @@ class OfflineOrderCreator(StoreWriter):
                 "countryCode": address.country_code,
                 "zip": address.zip,
             }
-            body["shippingAddress"] = {k: v for k, v in shipping.items() if v}
+            body["shippingAddress"] = {k: v for k, v in address_input.items() if v}
         return body
+
+    @staticmethod
+    def _tax_lines(order: OfflineOrder, base: Decimal) -> list[JsonObject]:
+        return [
+            {
+                "title": tax.title,
+                "rate": tax.rate,
+                "priceSet": {
+                    "shopMoney": {
+                        "amount": format(tax_amount(base, tax.rate), "f"),
+                        "currencyCode": order.currency,
+                    }
+                },
+            }
+            for tax in order.tax_lines
+        ]
 
     def _result(
         self,

@@ -38,6 +38,7 @@ from confluent_kafka.admin import AdminClient
 
 from connectors.serde import AvroSerde, RegistryClient
 from deploy.local.stack import LocalStack
+from emulators.mail import running_inbox
 from streams.settings import load_settings
 from tests.conftest import free_port
 from tests.integration.pipeline.harness import (
@@ -394,11 +395,13 @@ def running_pipeline(
         worker_extra=extra,
     )
     try:
-        wait_http(f"{emus.shopify_url}/_emulator/state")
-        wait_http(f"{emus.opentext_url}/_emulator/state")
-        for n in range(1, workers + 1):
-            pipeline.start(f"w{n}", web_port=w1_port if n == 1 else None)
-        yield pipeline
+        with running_inbox() as inbox:
+            emus.mail = inbox  # customer notices (a rejected high-value order) land here
+            wait_http(f"{emus.shopify_url}/_emulator/state")
+            wait_http(f"{emus.opentext_url}/_emulator/state")
+            for n in range(1, workers + 1):
+                pipeline.start(f"w{n}", web_port=w1_port if n == 1 else None)
+            yield pipeline
     finally:
         for worker in pipeline.workers:
             worker.process.stop()

@@ -84,6 +84,7 @@ def start_offline_intake(pipeline: Pipeline) -> str:
         },
         "lineItems": [{"variantId": str(variant["id"]), "quantity": 1}],
         "currency": "USD",
+        "taxLines": [{"title": "Sales tax", "rate": "0.08"}],
         "paymentStatus": "PAID",
         "shop": pipeline.shop,
     }

@@ -22,6 +22,7 @@ __all__ = [
     "HOLD_TARGETS",
     "HOLD_TARGETS_WITH_ORDER",
     "METAFIELDS_SET",
+    "NOTICE_ORDER",
     "ORDERS_UPDATED_SINCE",
     "ORDER_CANCEL",
     "ORDER_CREATE",
@@ -29,8 +30,11 @@ __all__ = [
     "ORDER_EDIT_BEGIN",
     "ORDER_EDIT_COMMIT",
     "ORDER_EDIT_SET_QUANTITY",
+    "ORDER_PAYMENT_TERMS",
     "ORDER_UPDATE",
     "ORDER_WITH_HISTORY",
+    "PAYMENT_TERMS_CREATE",
+    "PAYMENT_TERMS_TEMPLATES",
     "PRODUCT_CONTENT",
     "PRODUCT_UPDATE",
     "PRODUCT_VARIANTS_BULK_UPDATE",
@@ -41,6 +45,7 @@ __all__ = [
     "RETURN_DECLINE_REQUEST",
     "SHOP_POLICIES",
     "TAGS_ADD",
+    "TAGS_REMOVE",
     "THEME_FILES",
 ]
 
@@ -521,6 +526,51 @@ mutation CasebridgeDraftOrderInvoiceSend($id: ID!) {
   draftOrderInvoiceSend(id: $id) {
     draftOrder { id status }
     userErrors { field message }
+  }
+}
+"""
+
+TAGS_REMOVE = """
+mutation CasebridgeTagsRemove($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) {
+    node { id }
+    userErrors { field message }
+  }
+}
+"""
+
+NOTICE_ORDER = """
+query CasebridgeNoticeOrder($id: ID!) {
+  order(id: $id) {
+    id
+    name
+    email
+    tags
+    customer { email firstName lastName }
+  }
+}
+"""
+
+PAYMENT_TERMS_TEMPLATES = """
+query CasebridgePaymentTermsTemplates {
+  paymentTermsTemplates { id name paymentTermsType dueInDays }
+}
+"""
+
+ORDER_PAYMENT_TERMS = """
+query CasebridgeOrderPaymentTerms($id: ID!) {
+  order(id: $id) { id paymentTerms { id paymentTermsName paymentTermsType } }
+}
+"""
+
+PAYMENT_TERMS_CREATE = """
+mutation CasebridgePaymentTermsCreate(
+  $referenceId: ID!
+  $paymentTermsAttributes: PaymentTermsCreateInput!
+) {
+  paymentTermsCreate(referenceId: $referenceId, paymentTermsAttributes: $paymentTermsAttributes) {
+    paymentTerms { id paymentTermsName paymentTermsType }
+    userErrors { field message code }
   }
 }
 """

@@ -61,6 +61,10 @@ variable                   set by     used for
 ``notes``                  decision   chargeback notes (else ``reason``)
 ``disputeFinalStatus``     case       how the dispute ended (``final_*`` outcomes)
 ``disputeEvidence`` ...    decision   chargeback evidence (see ``EVIDENCE_TEXT``)
+``customerMessage``        decision   reject: what the customer is told (else
+                                      ``reason``; :mod:`.notify`)
+``clarificationRequest``   decision   request_clarification: the question (else
+                                      ``question``, ``reason``)
 =========================  =========  ==============================================
 """
 
@@ -84,6 +88,7 @@ from streams.decisions.effects.fulfillment import (
     split_fulfillment,
     substitute_line,
 )
+from streams.decisions.effects.notify import notify_customer, request_clarification
 from streams.decisions.effects.orders import cancel_order, release_hold, update_order
 from streams.decisions.effects.returns import approve_return, decline_return, refund
 from streams.policy.outcomes import Effect
@@ -134,5 +139,7 @@ EFFECTS: dict[Effect, Callable[[EffectContext], list[ActionDraft]]] = {
     "restore_content": restore_content,
     "note_revision": note_revision,
     "create_order": create_order,
+    "request_clarification": request_clarification,
+    "notify_customer": notify_customer,
 }
 """Every :data:`~streams.policy.outcomes.Effect` and its builder."""

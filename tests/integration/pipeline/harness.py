@@ -26,6 +26,7 @@ from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from deploy.local.children import ChildProcess, spawn
+from emulators.mail import Inbox, running_inbox
 from streams.kafka.groups import start_group_at_end
 from tests.conftest import free_port
 
@@ -94,6 +95,8 @@ class Emulators:
     shopify_url: str
     opentext_url: str
     processes: list[Process] = field(default_factory=list)
+    #: The customers' mail server (aiosmtpd, in this process): notices arrive here.
+    mail: Inbox | None = None
 
     def shopify_state(self) -> dict[str, Any]:
         """The Shopify emulator's whole state."""
@@ -168,9 +171,11 @@ def emulators(
     ot = start_process("opentext-emulator", ot_args, {}, tmp)
     running = Emulators(f"http://127.0.0.1:{shop_port}", f"http://127.0.0.1:{ot_port}", [shop, ot])
     try:
-        wait_http(f"{running.shopify_url}/_emulator/state")
-        wait_http(f"{running.opentext_url}/_emulator/state")
-        yield running
+        with running_inbox() as inbox:
+            running.mail = inbox
+            wait_http(f"{running.shopify_url}/_emulator/state")
+            wait_http(f"{running.opentext_url}/_emulator/state")
+            yield running
     finally:
         for process in running.processes:
             process.stop()
@@ -188,6 +193,16 @@ class Worker:
     def webhook_url(self) -> str:
         """The ingress endpoint."""
         return f"{self.web_url}/webhooks/shopify"
+
+
+def smtp_env(inbox: Inbox) -> dict[str, str]:
+    """A worker's settings for sending customer notices to ``inbox``."""
+    return {
+        "CASEBRIDGE_SMTP__HOST": inbox.host,
+        "CASEBRIDGE_SMTP__PORT": str(inbox.port),
+        "CASEBRIDGE_SMTP__TLS": "none",
+        "CASEBRIDGE_SMTP__SENDER": "Casebridge Test Shop <orders@shop.example>",
+    }
 
 
 def worker_env(
@@ -213,6 +228,8 @@ def worker_env(
     if emulators is not None:
         env["CASEBRIDGE_SHOPIFY__BASE_URL"] = emulators.shopify_url
         env["CASEBRIDGE_OPENTEXT__BASE_URL"] = emulators.opentext_url
+        if emulators.mail is not None:
+            env.update(smtp_env(emulators.mail))
     env.update(extra or {})
     return env
 

@@ -746,6 +746,8 @@ def offline_variables(variant: dict[str, Any]) -> dict[str, Any]:
             }
         ],
         "currency": "USD",
+        "taxLines": [{"title": "Sales tax", "rate": "0.08"}],
+        "shippingLines": [{"title": "Courier", "price": "6.00", "code": "UPS"}],
         "paymentStatus": "PAID",
         "note": "ordered by phone",
         "tags": ["phone-order"],

@@ -318,9 +318,9 @@ def test_high_value_review_rejected_at_sales_cancels_once_refunds_restocks_and_d
     assert open_tasks(pipeline, case_id) == []
     decision = applied_once(pipeline, case_id)
     assert decision["task_id"] == task["id"]
-    # The mapping cancels; the cancellation itself closes the held fulfillment orders,
-    # so no hold is released (there is nothing left to ship).
-    assert action_kinds(decision) == ["CANCEL_ORDER", "ADD_TAGS"]
+    # The mapping cancels and tells the customer; the cancellation itself closes the
+    # held fulfillment orders, so no hold is released (there is nothing left to ship).
+    assert action_kinds(decision) == ["CANCEL_ORDER", "NOTIFY_CUSTOMER", "ADD_TAGS"]
     cancel = json.loads(decision["actions"][0]["params"])
     assert cancel["reason"] == "DECLINED" and cancel["refund"] and cancel["restock"]
     after = order(pipeline, order_id)

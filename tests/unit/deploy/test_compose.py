@@ -35,6 +35,7 @@ def test_compose_has_the_stack_the_roles_and_optional_emulators() -> None:
     assert {"writer", "escalation", "monitor"} <= set(services)
     assert services["shopify-emulator"]["profiles"] == ["emulators"]
     assert services["opentext-emulator"]["profiles"] == ["emulators"]
+    assert services["mail-emulator"]["profiles"] == ["emulators"]
     assert services["registry"]["image"] == "apicurio/apicurio-registry:3.0.9"
     assert services["registry"]["environment"]["APICURIO_STORAGE_KIND"] == "kafkasql"
     assert "broker,controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]

@@ -24,6 +24,9 @@ from schemas.records import (
     OfflineCustomer,
     OfflineLineItem,
     OfflineOrder,
+    OfflinePaymentTerms,
+    OfflineShippingLine,
+    OfflineTaxLine,
     PaymentStatus,
     Priority,
     Reason,
@@ -150,7 +153,12 @@ def samples() -> dict[str, AvroRecord]:
             currency="CAD",
             tax_exempt=True,
             tax_note="certificate 123",
+            tax_lines=[OfflineTaxLine(title="GST", rate="0.05")],
+            shipping_lines=[
+                OfflineShippingLine(title="Courier", price="12.50", code="CP", taxable=False)
+            ],
             payment_status=PaymentStatus.PAYMENT_TERMS,
+            payment_terms=OfflinePaymentTerms(template="Fixed", due_at=T0),
             note="call before delivery",
             tags=["offline", "phone"],
             approved_at=T0,

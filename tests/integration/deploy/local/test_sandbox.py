@@ -14,6 +14,8 @@ emulator decides each task by itself, and the decisions come back to Shopify:
 * no case is left OPEN after its decision (every instance that ended has a
   case state past OPEN once the decision had time to flow back);
 * lag status is OK at the end;
+* offline orders carry tax (UC7), and a customer whose high-value order was
+  rejected or questioned was told: the sandbox printed the mail it received (UC5);
 
 then it stops cleanly on Ctrl-C, leaving nothing running.
 """
@@ -28,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -117,6 +120,16 @@ class Sandbox:
             case_type: {str(c.get("outcome")) for c in self.cases(type=case_type, state="APPLIED")}
             for case_type in WRITING_TYPES
         }
+
+    def offline_orders(self, shopify: int) -> list[dict[str, Any]]:
+        """The orders created from offline intakes, in every shop of the Shopify emulator."""
+        state = _get(f"http://127.0.0.1:{shopify}/_emulator/state") or {}
+        return [
+            o
+            for shop in state.get("shops") or []
+            for o in shop.get("orders") or []
+            if "casebridge-intake:" in str(o.get("tags"))
+        ]
 
     def overview(self) -> dict[str, Any]:
         return _get(f"{self.worker}/api/overview") or {}
@@ -248,7 +261,12 @@ def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(tmp_path: 
             )
         except AssertionError:
             problems.append(f"lag status {(sandbox.overview().get('lag') or {}).get('status')}")
+        offline = sandbox.offline_orders(shopify)
+        if not any(Decimal(o["total_tax"]) > 0 for o in offline):
+            problems.append(f"no offline order with tax: {[o['total_tax'] for o in offline]}")
         metrics = httpx.get(f"{sandbox.worker}/metrics", timeout=10).text
+        if 'casebridge_customer_notices_total{channel="email",result="sent"}' not in metrics:
+            problems.append("no customer notice sent (casebridge_customer_notices_total)")
         for name in ("casebridge_records_in_total", "casebridge_decisions_total{"):
             if name not in metrics:
                 problems.append(f"no {name} in /metrics")
@@ -262,6 +280,7 @@ def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(tmp_path: 
     assert not problems, "\n".join(problems)
     assert up.returncode == 0, output
     assert "operations page" in output and "stopping" in output
+    assert "mail to " in output, "the sandbox printed no customer mail"
     # Everything it started is gone: nothing answers on its ports any more.
     for port in (worker, shopify, opentext):
         with pytest.raises(httpx.HTTPError):

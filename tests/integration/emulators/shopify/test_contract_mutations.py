@@ -463,3 +463,93 @@ async def test_hold_of_some_lines_splits_off_the_rest(emulator: Running) -> None
     rest = result["remainingFulfillmentOrder"]
     assert rest["status"] == "OPEN"
     assert [x["remainingQuantity"] for x in rest["lineItems"]["nodes"]] == [1]
+
+
+_TAXED_ORDER = """mutation($o: OrderCreateOrderInput!) { orderCreate(order: $o) {
+    order { id displayFinancialStatus taxesIncluded
+      subtotalPriceSet { shopMoney { amount } } totalTaxSet { shopMoney { amount } }
+      totalShippingPriceSet { shopMoney { amount } } totalPriceSet { shopMoney { amount } }
+      totalOutstandingSet { shopMoney { amount } }
+      taxLines { title rate priceSet { shopMoney { amount } } } }
+    userErrors { field message code } } }"""
+
+
+def _usd(amount: str) -> dict[str, dict[str, str]]:
+    return {"shopMoney": {"amount": amount, "currencyCode": "USD"}}
+
+
+def _taxed(shipping_price: str = "5.00") -> dict[str, object]:
+    state_tax = {"title": "State tax", "rate": "0.08"}
+    return {
+        "currency": "USD",
+        "financialStatus": "PENDING",
+        "lineItems": [
+            {
+                "title": "Pack",
+                "quantity": 2,
+                "priceSet": _usd("10.00"),
+                "taxLines": [{**state_tax, "priceSet": _usd("1.60")}],
+            },
+            # Without a priceSet the tax line is priced at its rate.
+            {"title": "Cable", "quantity": 1, "priceSet": _usd("2.50"), "taxLines": [state_tax]},
+        ],
+        "shippingLines": [
+            {"title": "Ground", "priceSet": _usd(shipping_price), "taxLines": [state_tax]}
+        ],
+    }
+
+
+async def test_order_create_charges_the_tax_and_shipping_lines_it_is_given(
+    emulator: Running,
+) -> None:
+    result = await emulator.data(_TAXED_ORDER, {"o": _taxed()})
+    assert result["orderCreate"]["userErrors"] == []
+    order = result["orderCreate"]["order"]
+
+    def amount(name: str) -> str:
+        return str(order[name]["shopMoney"]["amount"])
+
+    # 1.60 + 0.20 (2.50 x 8 %) + 0.40 (5.00 x 8 %)
+    assert amount("subtotalPriceSet") == "22.50" and amount("totalTaxSet") == "2.20"
+    assert amount("totalShippingPriceSet") == "5.00" and amount("totalPriceSet") == "29.70"
+    assert amount("totalOutstandingSet") == "29.70" and order["taxesIncluded"] is False
+    [tax] = order["taxLines"]
+    assert tax["title"] == "State tax" and tax["priceSet"]["shopMoney"]["amount"] == "2.20"
+    refused = await emulator.data(_TAXED_ORDER, {"o": _taxed(shipping_price="-1.00")})
+    [error] = refused["orderCreate"]["userErrors"]
+    assert error["field"] == ["order", "shippingLines", "0", "priceSet"]
+    assert refused["orderCreate"]["order"] is None
+
+
+async def test_payment_terms_from_a_template_once_per_order(emulator: Running) -> None:
+    templates = await emulator.data(
+        "{ paymentTermsTemplates(paymentTermsType: NET) { id name dueInDays } }"
+    )
+    net30 = next(t for t in templates["paymentTermsTemplates"] if t["name"] == "Net 30")
+    created = await emulator.data(_TAXED_ORDER, {"o": _taxed()})
+    order_id = created["orderCreate"]["order"]["id"]
+    create = """mutation($id: ID!, $a: PaymentTermsCreateInput!) {
+        paymentTermsCreate(referenceId: $id, paymentTermsAttributes: $a) {
+        paymentTerms { paymentTermsName paymentTermsType dueInDays }
+        userErrors { code message } } }"""
+    no_issue = {"paymentTermsTemplateId": net30["id"]}
+    missing = await emulator.data(create, {"id": order_id, "a": no_issue})
+    assert missing["paymentTermsCreate"]["userErrors"][0]["message"] == (
+        "Net payment terms need issuedAt"
+    )
+    attributes = {**no_issue, "paymentSchedules": [{"issuedAt": "2026-11-26T08:00:00Z"}]}
+    made = await emulator.data(create, {"id": order_id, "a": attributes})
+    assert made["paymentTermsCreate"]["paymentTerms"] == {
+        "paymentTermsName": "Net 30",
+        "paymentTermsType": "NET",
+        "dueInDays": 30,
+    }
+    read = await emulator.data(
+        "query($id: ID!) { order(id: $id) { paymentTerms { paymentTermsName } } }",
+        {"id": order_id},
+    )
+    assert read["order"]["paymentTerms"]["paymentTermsName"] == "Net 30"
+    twice = await emulator.data(create, {"id": order_id, "a": attributes})
+    assert twice["paymentTermsCreate"]["userErrors"][0]["code"] == (
+        "PAYMENT_TERMS_CREATION_UNSUCCESSFUL"
+    )

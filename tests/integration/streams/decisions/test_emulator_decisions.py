@@ -79,9 +79,9 @@ class Stack:
         )
         return case_id, instance.id
 
-    async def decide(self, instance_id: str, outcome: str) -> str:
+    async def decide(self, instance_id: str, outcome: str, **variables: Any) -> str:
         (task,) = await self.client.list_tasks(process_instance_id_with_children=instance_id)
-        await self.client.complete_task(task.id, outcome)
+        await self.client.complete_task(task.id, outcome, variables or None)
         return task.id
 
     async def delivered(self) -> list[CallbackResult]:
@@ -171,7 +171,7 @@ async def test_high_value_review_decides_on_the_final_step(stack: Stack) -> None
 async def test_high_value_rejection_at_the_first_step_is_final(stack: Stack) -> None:
     poller = HistoryPoller(stack.client, MODEL_KEYS)
     case_id, instance_id = await stack.open_case(CaseType.HIGH_VALUE_REVIEW, riskLevel="HIGH")
-    task_id = await stack.decide(instance_id, "rejected")
+    task_id = await stack.decide(instance_id, "rejected", reason="card holder not verified")
 
     decisions, _ = await poller.poll(None)
 

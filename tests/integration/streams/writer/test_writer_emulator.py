@@ -22,6 +22,9 @@ from schemas.records import (
     OfflineCustomer,
     OfflineLineItem,
     OfflineOrder,
+    OfflinePaymentTerms,
+    OfflineShippingLine,
+    OfflineTaxLine,
     PaymentStatus,
     WritebackResult,
     WritebackStatus,
@@ -396,6 +399,36 @@ async def test_offline_order_created_once(store: Store) -> None:
     assert state["displayFinancialStatus"] == "PENDING"
     assert state["customer"]["email"] == "grace@example.com"
     assert {"phone", "casebridge-intake:intake-7"} <= set(state["tags"])
+
+
+async def test_offline_order_carries_its_taxes_shipping_and_payment_terms(store: Store) -> None:
+    [variant] = await store.product_variants("Lamps", ("LA-1", "45.00"))
+    order = offline(
+        "intake-9",
+        line_items=[OfflineLineItem(variant_id=variant, quantity=2)],
+        tax_exempt=False,
+        tax_lines=[OfflineTaxLine(title="Sales tax", rate="0.08")],
+        shipping_lines=[OfflineShippingLine(title="Freight", price="12.00")],
+        payment_status=PaymentStatus.PAYMENT_TERMS,
+        payment_terms=OfflinePaymentTerms(template="Net 30"),
+    )
+    first = await store.creator.create(order)
+    assert first.status is APPLIED and first.result_id is not None
+    again = await store.creator.create(order)
+    assert again.status is ALREADY  # terms found on the order: nothing written twice
+    created = await store.gql(
+        """query O($id: ID!) { order(id: $id) { displayFinancialStatus
+            totalTaxSet { shopMoney { amount } } totalShippingPriceSet { shopMoney { amount } }
+            totalPriceSet { shopMoney { amount } } paymentTerms { paymentTermsName } } }""",
+        id=first.result_id,
+    )
+    state = created["order"]
+    # 90.00 of goods and 12.00 of freight at 8 %: 7.20 + 0.96
+    assert Decimal(state["totalTaxSet"]["shopMoney"]["amount"]) == Decimal("8.16")
+    assert Decimal(state["totalShippingPriceSet"]["shopMoney"]["amount"]) == Decimal("12.00")
+    assert Decimal(state["totalPriceSet"]["shopMoney"]["amount"]) == Decimal("110.16")
+    assert state["displayFinancialStatus"] == "PENDING"
+    assert state["paymentTerms"] == {"paymentTermsName": "Net 30"}
 
 
 async def test_offline_order_invalid_lists_every_problem(store: Store) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 import deploy.local.stack
 from deploy.local.sandbox import (
+    MailNotices,
     OpenTextAccess,
     Progress,
     Sandbox,
@@ -156,3 +157,25 @@ def test_the_configuration_keeps_its_secrets_out_of_its_repr() -> None:
 
     assert "kafka-secret" not in repr(settings)
     assert "client_secret" not in repr(settings.opentext)
+
+
+def test_each_customer_notice_is_printed_with_the_reviewers_words() -> None:
+    notices = MailNotices()
+    printed = [
+        line
+        for raw in [
+            "SMTP on 127.0.0.1:2525; Ctrl-C stops it",
+            "--- mail to ada@example.com: Your order #1001 could not be accepted",
+            "Dear Ada,",
+            "",
+            "We could not verify the payment.",
+            "--- mail to bo@example.com: Your order #1002: we need a few details",
+            "--- mail to cy@example.com: Your order #1003 could not be accepted",
+        ]
+        for line in notices.feed(raw)
+    ]
+    assert printed == [
+        "mail to ada@example.com: 'Your order #1001 could not be accepted'"
+        " (We could not verify the payment.)",
+        "mail to bo@example.com: 'Your order #1002: we need a few details'",
+    ]

@@ -235,3 +235,46 @@ def test_a_correction_replaces_the_cases_value() -> None:
     address = {"address1": "1 Main St", "zip": "12345"}
     filled = form("ORDER_REVIEW", "corrected", orderId="7", shippingAddress=address)
     assert filled is not None and filled["shippingAddress"] != address
+
+
+SHIPS = {"email": "a@example.com", "shippingAddress": {"address1": "1 Main St", "city": "X"}}
+
+
+def test_intake_approval_supplies_tax_shipping_and_payment() -> None:
+    filled = form("OFFLINE_ORDER", "approved", customer=SHIPS, lineItems=[{"variantId": "1"}])
+    assert filled is not None
+    assert filled["taxLines"] == [{"title": "Sales tax", "rate": "0.08"}]
+    assert filled["shippingLines"][0]["price"] == "7.50"
+    assert filled["paymentStatus"] in {"PAID", "PENDING", "PAYMENT_TERMS"}
+    assert ("paymentTerms" in filled) == (filled["paymentStatus"] == "PAYMENT_TERMS")
+
+
+def test_intake_approval_for_an_exempt_pickup_customer() -> None:
+    filled = form(
+        "OFFLINE_ORDER", "approved", customer={"email": "a@example.com"}, taxExemptNote="resale"
+    )
+    assert filled is not None and "taxLines" not in filled and "shippingLines" not in filled
+    assert filled["taxExempt"] == "true" and filled["taxNote"] == "resale"
+
+
+def test_every_payment_status_is_drawn() -> None:
+    drawn = set()
+    for seed in range(30):
+        filled = fill_form(
+            "OFFLINE_ORDER", "approved", case(customer=SHIPS), random.Random(seed), NOW
+        )
+        assert filled is not None
+        drawn |= {v.value for v in filled if v.name == "paymentStatus"}
+    assert drawn == {"PAID", "PENDING", "PAYMENT_TERMS"}
+
+
+def test_intake_the_reviewer_already_filled_keeps_its_values() -> None:
+    filled = form("OFFLINE_ORDER", "approved", customer=SHIPS, paymentStatus="PAID", taxLines=[])
+    assert filled is not None and "paymentStatus" not in filled and "taxLines" not in filled
+
+
+def test_a_returned_intake_is_not_approved_again_but_rejected() -> None:
+    assert form("OFFLINE_ORDER", "approved", customer=SHIPS, returnReason="bad tax") is None
+    assert form("OFFLINE_ORDER", "rejected", returnReason="bad tax") == {
+        "reason": "intake cancelled by the sales desk"
+    }

@@ -195,6 +195,8 @@ def offline_values(**overrides: Any) -> dict[str, Any]:
         ],
         "currency": "eur",
         "taxExempt": False,
+        "taxLines": [{"title": "VAT", "rate": 0.2}],
+        "shippingLines": [{"title": "Courier", "price": 4.95, "code": "DPD"}],
         "paymentStatus": "PENDING",
         "note": "phone order",
         "tags": "phone, wholesale",

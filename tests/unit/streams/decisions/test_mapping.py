@@ -101,10 +101,74 @@ def test_reject_cancels_with_reason_refund_restock_notify(
 
 
 def test_high_value_reject_cancels_and_notifies() -> None:
-    result = actions(CaseType.HIGH_VALUE_REVIEW, "rejected", {"orderId": "1001"})
-    assert kinds(result) == [ActionKind.CANCEL_ORDER, AUDIT]
+    result = actions(
+        CaseType.HIGH_VALUE_REVIEW, "rejected", {"orderId": "1001", "reason": "identity unclear"}
+    )
+    assert kinds(result) == [ActionKind.CANCEL_ORDER, ActionKind.NOTIFY_CUSTOMER, AUDIT]
     assert result[0].params_dict()["notifyCustomer"] is True
     assert result[0].params_dict()["reason"] == "DECLINED"
+    notice = result[1].params_dict()
+    assert result[1].target_id == "gid://shopify/Order/1001"
+    assert notice["message"] == "identity unclear" and notice["notice"] == "reject"
+    assert notice["channel"] == "email" and "{order}" in notice["subject"]
+
+
+def test_high_value_reject_prefers_the_customer_message() -> None:
+    variables = {"orderId": "1", "reason": "internal: KYC", "customerMessage": "We could not"}
+    result = actions(CaseType.HIGH_VALUE_REVIEW, "rejected", variables)
+    assert result[1].params_dict()["message"] == "We could not"
+
+
+def test_high_value_reject_without_a_reason_is_refused_rather_than_an_empty_notice() -> None:
+    with pytest.raises(DecisionDataError, match="set one of customerMessage, reason"):
+        actions(CaseType.HIGH_VALUE_REVIEW, "rejected", {"orderId": "1001"})
+
+
+def test_request_clarification_keeps_the_hold_records_and_asks_the_customer() -> None:
+    result = actions(
+        CaseType.HIGH_VALUE_REVIEW,
+        "clarification_requested",
+        {"orderId": "1001", "clarificationRequest": "Please confirm the billing address"},
+    )
+    assert kinds(result) == [
+        ActionKind.ADD_TAGS,
+        ActionKind.SET_METAFIELD,
+        ActionKind.NOTIFY_CUSTOMER,
+        AUDIT,
+    ]
+    assert ActionKind.RELEASE_HOLD not in kinds(result)
+    assert result[0].params_dict()["tags"] == ["clarification-requested"]
+    metafield = result[1].params_dict()
+    assert metafield["key"] == "clarification_request" and metafield["type"] == "json"
+    assert json.loads(metafield["value"])["question"] == "Please confirm the billing address"
+    notice = result[2].params_dict()
+    assert notice["notice"] == "request_clarification"
+    assert notice["message"] == "Please confirm the billing address"
+
+
+def test_notices_off_by_policy_map_to_no_action() -> None:
+    policy = OutcomeMappingPolicy.model_validate({"customer_notifications": {"channel": "none"}})
+    result = actions(
+        CaseType.HIGH_VALUE_REVIEW,
+        "rejected",
+        {"orderId": "1001", "reason": "x"},
+        mapper=OutcomeMapper(policy),
+    )
+    assert kinds(result) == [ActionKind.CANCEL_ORDER, AUDIT]
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ({"channel": "sms"}, "customer_notifications.channel"),
+        ({"reject_subject": "Order {number}"}, "unknown or malformed placeholder"),
+        ({"clarification_subject": ""}, "clarification_subject"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_notification_policy_is_a_clear_error(section: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ValidationError, match=expected):
+        OutcomeMappingPolicy.model_validate({"customer_notifications": section})
 
 
 def test_correct_updates_then_releases() -> None:

@@ -101,7 +101,14 @@ async def test_multi_step_final_outcome_is_the_last_completed_task() -> None:
     instance = history.add_instance(HV_KEY, "HIGH_VALUE_REVIEW-1", ORDER_VARS, ended=at(9))
     history.add_task(instance, "salesApproval", "approved", ended=at(9), started=at(0))
     # Same millisecond: the later-created step is the final one.
-    final = history.add_task(instance, "financeApproval", "rejected", ended=at(9), started=at(9))
+    final = history.add_task(
+        instance,
+        "financeApproval",
+        "rejected",
+        ended=at(9),
+        started=at(9),
+        local={"reason": "payment not verified"},
+    )
 
     decisions, _ = await poller(history).poll(None)
 
@@ -114,7 +121,9 @@ async def test_multi_step_final_outcome_is_the_last_completed_task() -> None:
 async def test_rejection_at_the_first_step_is_final() -> None:
     history = FakeHistory()
     instance = history.add_instance(HV_KEY, "HIGH_VALUE_REVIEW-2", ORDER_VARS, ended=at(4))
-    first = history.add_task(instance, "salesApproval", "rejected", ended=at(4))
+    first = history.add_task(
+        instance, "salesApproval", "rejected", ended=at(4), local={"reason": "not verified"}
+    )
 
     decisions, _ = await poller(history).poll(None)
 

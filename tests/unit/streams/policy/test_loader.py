@@ -124,3 +124,27 @@ def test_duplicate_yaml_key_is_refused() -> None:
         PolicyError, match=r"^policy\.yaml: line 4, column 1: duplicate key 'orders'"
     ):
         parse_policy(text)
+
+
+def test_default_policy_tells_customers_by_email() -> None:
+    notices = default_policy().decisions.customer_notifications
+    assert notices.channel == "email"
+    assert "{order}" in notices.reject_subject and notices.clarification_tag
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        (
+            "decisions: {customer_notifications: {channel: sms}}",
+            "decisions.customer_notifications.channel: Input should be 'email' or 'none'",
+        ),
+        (
+            'decisions: {customer_notifications: {reject_subject: "Order {id}"}}',
+            "decisions.customer_notifications.reject_subject: 'Order {id}': unknown",
+        ),
+    ],
+)
+def test_bad_notification_channel_or_subject_names_the_key(yaml_text: str, expected: str) -> None:
+    with pytest.raises(PolicyError, match=expected.replace("{", r"\{").replace("}", r"\}")):
+        parse_policy(yaml_text)

@@ -9,6 +9,7 @@ from typing import Any
 from schemas.records import Action, ActionKind, CaseDecision, CaseState, CaseType, CaseVariable
 from streams.decisions import DecisionBuilder, OutcomeMapper
 from streams.decisions.replay import DecisionReplayer
+from streams.policy import default_policy
 from streams.runtime.keys import hold_handle
 from streams.settings import Settings
 from streams.shops.errors import UnknownShopError
@@ -40,7 +41,10 @@ SETTINGS = Settings(
     writer={
         "outage": {"initial_s": 0, "max_s": 0},
         "unavailable_retry": {"initial_s": 0, "max_s": 0, "attempts": 2},
-    }
+    },
+    # The default policy e-mails customer notices: a writer needs a mail server to start
+    # (none is contacted here: these decisions send no notice).
+    smtp={"host": "127.0.0.1", "port": 2525, "tls": "none", "sender": "orders@shop.example"},
 )
 
 
@@ -69,6 +73,7 @@ class Harness:
         self.services = stage_services(
             self.producer,
             settings=SETTINGS,
+            policy=default_policy(),
             shops=registry(*self.shops),
             shopify_writer_for=self._client,
         )

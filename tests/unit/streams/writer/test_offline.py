@@ -13,6 +13,9 @@ from schemas.records import (
     OfflineCustomer,
     OfflineLineItem,
     OfflineOrder,
+    OfflinePaymentTerms,
+    OfflineShippingLine,
+    OfflineTaxLine,
     PaymentStatus,
     WritebackStatus,
 )
@@ -118,6 +121,7 @@ async def test_creates_the_order_with_overrides_tags_and_customer() -> None:
         {
             "variantId": VARIANT,
             "quantity": 2,
+            "taxable": False,
             "priceSet": {"shopMoney": {"amount": "9.50", "currencyCode": "USD"}},
         }
     ]
@@ -234,3 +238,130 @@ async def test_unavailable_raises() -> None:
     )
     with pytest.raises(WriterUnavailableError):
         await creator(fake).create(offline())
+
+
+def taxed(**changes: Any) -> OfflineOrder:
+    """A taxed order: 8 % state tax on 2 x 10.00 (catalogue price) and on 5.55 shipping."""
+    values: dict[str, Any] = {
+        "line_items": [OfflineLineItem(variant_id="11", quantity=2)],
+        "tax_exempt": False,
+        "tax_note": None,
+        "tax_lines": [OfflineTaxLine(title="State tax", rate="0.08")],
+        "shipping_lines": [OfflineShippingLine(title="Ground", price="5.55", code="UPS")],
+    }
+    values.update(changes)
+    return offline(**values)
+
+
+def money(amount: str) -> dict[str, Any]:
+    return {"shopMoney": {"amount": amount, "currencyCode": "USD"}}
+
+
+async def test_taxes_and_shipping_reach_the_order_with_amounts_from_the_line_prices() -> None:
+    fake = FakeShopify().script("CasebridgeWriterOrdersByQuery", none_found())
+    fake.script("CasebridgeWriterProductVariant", variant_ok())
+    fake.script(
+        "CasebridgeOrderCreate", {"orderCreate": {"order": {"id": "gid://shopify/Order/6"}}}
+    )
+    result = await creator(fake).create(taxed())
+    assert result.status is WritebackStatus.APPLIED
+    [sent] = fake.called("CasebridgeOrderCreate")
+    order = sent["order"]
+    [line] = order["lineItems"]
+    assert line["taxable"] is True
+    assert line["taxLines"] == [{"title": "State tax", "rate": "0.08", "priceSet": money("1.60")}]
+    [shipping] = order["shippingLines"]
+    assert shipping["title"] == "Ground" and shipping["code"] == "UPS"
+    assert shipping["priceSet"] == money("5.55")
+    # 5.55 x 8 % = 0.444 -> 0.44 (to the cent, half up)
+    assert shipping["taxLines"] == [
+        {"title": "State tax", "rate": "0.08", "priceSet": money("0.44")}
+    ]
+    assert order["taxesIncluded"] is False
+    assert "CasebridgeOrderPaymentTerms" not in fake.names  # no terms asked for
+
+
+async def test_untaxed_shipping_carries_no_tax_lines() -> None:
+    fake = FakeShopify().script("CasebridgeWriterOrdersByQuery", none_found())
+    fake.script("CasebridgeWriterProductVariant", variant_ok())
+    fake.script(
+        "CasebridgeOrderCreate", {"orderCreate": {"order": {"id": "gid://shopify/Order/6"}}}
+    )
+    charge = OfflineShippingLine(title="Ground", price="5.00", taxable=False)
+    await creator(fake).create(taxed(shipping_lines=[charge]))
+    [sent] = fake.called("CasebridgeOrderCreate")
+    assert "taxLines" not in sent["order"]["shippingLines"][0]
+
+
+TEMPLATES = {
+    "paymentTermsTemplates": [
+        {"id": "gid://shopify/PaymentTermsTemplate/4", "name": "Net 30", "paymentTermsType": "NET"},
+        {
+            "id": "gid://shopify/PaymentTermsTemplate/7",
+            "name": "Fixed",
+            "paymentTermsType": "FIXED",
+        },
+    ]
+}
+
+
+async def test_payment_terms_are_put_on_the_new_order() -> None:
+    fake = FakeShopify().script("CasebridgeWriterOrdersByQuery", none_found())
+    fake.script("CasebridgeWriterProductVariant", variant_ok())
+    fake.script("CasebridgePaymentTermsTemplates", TEMPLATES)
+    fake.script(
+        "CasebridgeOrderCreate", {"orderCreate": {"order": {"id": "gid://shopify/Order/6"}}}
+    )
+    fake.script("CasebridgeOrderPaymentTerms", {"order": {"id": "x", "paymentTerms": None}})
+    fake.script(
+        "CasebridgePaymentTermsCreate", {"paymentTermsCreate": {"paymentTerms": {"id": "t"}}}
+    )
+    terms = OfflinePaymentTerms(template="net 30")
+    order = taxed(payment_status=PaymentStatus.PAYMENT_TERMS, payment_terms=terms)
+    result = await creator(fake).create(order)
+    assert result.status is WritebackStatus.APPLIED
+    assert fake.called("CasebridgeOrderCreate")[0]["order"]["financialStatus"] == "PENDING"
+    [created] = fake.called("CasebridgePaymentTermsCreate")
+    assert created == {
+        "referenceId": "gid://shopify/Order/6",
+        "paymentTermsAttributes": {
+            "paymentTermsTemplateId": "gid://shopify/PaymentTermsTemplate/4",
+            "paymentSchedules": [{"issuedAt": "2026-11-26T08:00:00+00:00"}],
+        },
+    }
+
+
+async def test_a_replay_adds_missing_terms_to_the_existing_order_and_never_twice() -> None:
+    existing = {"orders": {"nodes": [{"id": "gid://shopify/Order/5", "tags": [TAG]}]}}
+    terms = OfflinePaymentTerms(template="Net 30")
+    order = taxed(payment_status=PaymentStatus.PAYMENT_TERMS, payment_terms=terms)
+    fake = FakeShopify().script("CasebridgeWriterOrdersByQuery", existing)
+    fake.script("CasebridgeOrderPaymentTerms", {"order": {"id": "x", "paymentTerms": None}})
+    fake.script("CasebridgePaymentTermsTemplates", TEMPLATES)
+    fake.script(
+        "CasebridgePaymentTermsCreate", {"paymentTermsCreate": {"paymentTerms": {"id": "t"}}}
+    )
+    result = await creator(fake).create(order)
+    assert result.status is WritebackStatus.APPLIED  # the crash left the terms unwritten
+    assert "CasebridgeOrderCreate" not in fake.names
+    again = FakeShopify().script("CasebridgeWriterOrdersByQuery", existing)
+    again.script("CasebridgeOrderPaymentTerms", {"order": {"id": "x", "paymentTerms": {"id": "t"}}})
+    result = await creator(again).create(order)
+    assert result.status is WritebackStatus.ALREADY_APPLIED
+    assert "CasebridgePaymentTermsCreate" not in again.names
+
+
+async def test_unknown_or_incomplete_payment_terms_are_invalid_before_any_order_exists() -> None:
+    for terms, expected in (
+        (OfflinePaymentTerms(template="Net 31"), "'Net 31' is not a template of the shop"),
+        (OfflinePaymentTerms(template="Fixed"), "need a due date (paymentDueAt)"),
+    ):
+        fake = FakeShopify().script("CasebridgeWriterOrdersByQuery", none_found())
+        fake.script("CasebridgeWriterProductVariant", variant_ok())
+        fake.script("CasebridgePaymentTermsTemplates", TEMPLATES)
+        order = taxed(payment_status=PaymentStatus.PAYMENT_TERMS, payment_terms=terms)
+        with pytest.raises(
+            OfflineOrderInvalid, match=expected.replace("(", r"\(").replace(")", r"\)")
+        ):
+            await creator(fake).create(order)
+        assert "CasebridgeOrderCreate" not in fake.names
