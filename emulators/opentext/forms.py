@@ -90,6 +90,10 @@ CORRECTIONS = frozenset({"shippingAddress"})
 CHOSEN = {
     ("FULFILLMENT_EXCEPTION", "substitute"): "substituteVariantId",
     ("FULFILLMENT_EXCEPTION", "split"): "splitLineItems",
+    # Offered without defaults (the case does not know the lines): a reviewer who cannot
+    # pick lines cannot choose it either.
+    ("FULFILLMENT_EXCEPTION", "cancel_lines"): "cancelLineItemIds",
+    ("FULFILLMENT_EXCEPTION", "reschedule"): "fulfillAt",
 }
 """Variables a form replaces although the case carries them: the reviewer corrected them."""
 

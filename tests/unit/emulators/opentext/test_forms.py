@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,6 +129,14 @@ def test_fulfillment_outcomes_the_case_cannot_support_are_not_offered(
     outcome: str, values: dict[str, Any]
 ) -> None:
     assert form("FULFILLMENT_EXCEPTION", outcome, **values) is None
+
+
+@pytest.mark.parametrize("outcome", ["cancel_lines", "reschedule"])
+def test_an_offered_outcome_the_reviewer_cannot_fill_is_not_chosen(outcome: str) -> None:
+    # Offered by the case without its lines or date (found in a sandbox run: a decision
+    # without cancelLineItemIds was dead-lettered).
+    allowed = json.dumps(["split", "cancel_lines", "reschedule", "resolved"])
+    assert form("FULFILLMENT_EXCEPTION", outcome, orderId="1", allowedOutcomes=allowed) is None
 
 
 def test_fulfillment_outcomes_the_case_supports() -> None:
