@@ -23,12 +23,15 @@ uncommitted and is read again by whoever owns its partition next.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
 __all__ = ["AckGate", "InOrderAcks"]
+
+log = logging.getLogger(__name__)
 
 #: True while :class:`InOrderAcks` hands a finished record to Faust (synchronously).
 _RELEASING: ContextVar[bool] = ContextVar("casebridge_releasing_ack", default=False)
@@ -54,7 +57,14 @@ class AckGate:
 
         def gated(message: Any) -> bool:
             if not self.allows(message):
-                return False  # left unacknowledged: committed only once an agent finished it
+                # Left unacknowledged: committed only once an agent finished it.
+                log.info(
+                    "%s[%s]@%s skipped by Faust: not acknowledged (read again by its owner)",
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                )
+                return False
             return bool(ack(message))
 
         consumer.ack = gated
