@@ -69,12 +69,27 @@ class WindowLoader:
         self._thread = threading.Thread(target=self._run, name="ingress-dedup", daemon=True)
 
     def start(self) -> None:
-        """Start loading in the background; ``ready`` is set once the backlog is read."""
+        """Start loading in the background; ``ready`` is set once the backlog is read.
+
+        Nothing once stopped (the startup task can run after a stop began).
+        """
+        if self._stop.is_set():
+            return
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop tailing and close the consumer."""
+        """Stop tailing and close the consumer (also when it was never started).
+
+        A worker stopped within its first seconds (the reliability suite's
+        rebalance scenario SIGTERMs one right after it joined) gets here before
+        the startup task started the thread: joining it raised, and the
+        consumer was never closed.
+        """
         self._stop.set()
+        if self._thread.ident is None:
+            self._consumer.close()
+            self.ready.set()  # nothing will load: whoever waits for the backlog stops waiting
+            return
         self._thread.join(timeout=5)
 
     def _assign(self) -> int:

@@ -27,7 +27,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from schemas.records import AvroRecord
 from streams.kafka.producer import AsyncProducer
-from streams.runtime.acks import InOrderAcks
+from streams.runtime.acks import AckGate, InOrderAcks
 from streams.runtime.lanes import KeyedLanes
 from streams.runtime.records import Decoder, decode_or_dead_letter
 
@@ -96,7 +96,15 @@ class KeyedAgent(Generic[M]):
         self.intercept = intercept
 
     async def run(self, stream: Stream) -> None:
-        """Consume ``stream`` until it ends (the Faust agent's body)."""
+        """Consume ``stream`` until it ends (the Faust agent's body).
+
+        Its topics are gated first (:class:`~streams.runtime.acks.AckGate`, on
+        apps made by :func:`streams.app.create_app`): only this loop's in-order
+        acks may commit past one of its records, never a record Faust skipped.
+        """
+        gate = getattr(getattr(stream, "app", None), "ack_gate", None)
+        if isinstance(gate, AckGate):
+            gate.gate(getattr(getattr(stream, "channel", None), "topics", ()))
         events: AsyncIterable[Any] = stream.noack().events()
         async for event in events:
             await self.handle(event)

@@ -39,7 +39,11 @@ ports with its own data directory, so the shared stack is never touched and
 nothing else adds records or consumers). The OpenText emulator decides every
 task itself (`decisions: auto`), so each trigger travels the whole loop:
 signed webhook -> ingress -> classify/enrich (+ review hold) -> OpenText case
--> decision -> Shopify write-back.
+-> decision -> Shopify write-back. The workers run the bundled policy with
+the order reviews' inventory check off: the workload's orders are restocked
+before they are placed, so a mismatch there would only be the check's
+documented eventual consistency (a restock's webhook classified after its
+order), and that incidental review would be decided like the workload's own.
 
 Each scenario injects its fault into a small fixed workload and then audits
 the end state:
@@ -47,7 +51,9 @@ the end state:
 * **records**: the triggering inputs (scenario events whose webhooks reach
   ingress, or posted/produced records) that must each open one case;
 * **lost**: a case with no process instance, a decision with no effect
-  (hold not released, order not cancelled, no refund, return not approved),
+  (hold not released, order not cancelled, no refund, return not approved;
+  an approved return's one refund or, when the reviewer chose `resolution:
+  replacement`, its one completed replacement order and no refund),
   a valid record not processed after poison, a valid webhook refused;
 * **duplicated**: a second process instance for a businessKey or an order,
   a second refund, a second hold with one handle, an effect the decision did
@@ -60,7 +66,9 @@ a run of all eight scenarios, or by hand with
 `python -m tests.reliability.report <basetemp>/reliability-results.json`.
 When an audit fails, `diagnosis.json` next to the scenario's logs in the
 basetemp lists the webhook deliveries, the OpenText instances and the
-records of `shopify.webhooks`, `cases.requests` and `cases.decisions`.
+records (with `partition:offset`) of `shopify.webhooks`, `cases.requests`,
+`cases.decisions`, `shopify.writebacks` and `cases.state`, and the group's
+committed offsets.
 """
 
 

@@ -135,3 +135,22 @@ def test_loader_is_not_ready_before_every_partition_reached_its_end() -> None:
         assert "k1" in window
     finally:
         loader.stop()
+
+
+def test_a_loader_stopped_before_it_started_closes_its_consumer_and_never_tails() -> None:
+    # A worker stopped within its first seconds stops the loader before its startup task ran.
+    made: list[FakeConsumer] = []
+
+    def factory(config: dict[str, Any]) -> Any:
+        made.append(FakeConsumer(config, [[FakeMessage(0, "k1", 9_990_000)]]))
+        return made[-1]
+
+    window = SeenWindow(3_600, clock=Clock(now=10_000.0))
+    loader = WindowLoader({"bootstrap.servers": "x"}, "t", window, 3_600, consumer_factory=factory)
+
+    loader.stop()
+    loader.start()
+    assert made[0].closed
+    assert made[0].consume_calls == []
+    assert "k1" not in window
+    assert loader.ready.is_set()  # the startup task waiting for the backlog is released

@@ -47,3 +47,51 @@ def test_a_record_never_done_holds_back_the_rest_of_its_partition() -> None:
     later()
     assert acked == []
     assert acks.in_flight() == 2
+
+
+# --- AckGate: Faust's own acknowledgements of a keyed agent's records ---------------------------
+
+
+def faust_message(topic: str, offset: int) -> Any:
+    from faust.types.tuples import Message
+
+    return Message(topic, 0, offset, 0.0, 0, None, b"k", b"v", None)
+
+
+def gated_app() -> Any:
+    from streams.app import create_app
+    from streams.settings import Settings
+
+    return create_app(Settings(), app_id="cbtest-ack-gate")
+
+
+def test_a_record_faust_skipped_is_not_acknowledged_behind_the_agents_back() -> None:
+    # Faust acknowledges a record its stream skips (flow suspended by a rebalance or a
+    # stop, an older generation); committing that ack would lose the record.
+    app = gated_app()
+    app.ack_gate.gate(["cases.decisions"])
+    skipped = faust_message("cases.decisions", 4)
+
+    assert app.consumer.ack(skipped) is False
+    assert not skipped.acked  # uncommitted: read again by the partition's next owner
+
+
+def test_the_agents_in_order_ack_reaches_faust_through_the_gate() -> None:
+    app = gated_app()
+    app.ack_gate.gate(["cases.decisions"])
+    message = faust_message("cases.decisions", 4)
+    done = InOrderAcks().track(
+        SimpleNamespace(message=message, ack=lambda: app.consumer.ack(message))
+    )
+
+    done()
+    assert message.acked
+
+
+def test_topics_no_keyed_agent_gated_are_acknowledged_by_faust_as_before() -> None:
+    app = gated_app()
+    app.ack_gate.gate(["cases.decisions"])
+    state = faust_message("cases.state", 9)
+
+    app.consumer.ack(state)
+    assert state.acked

@@ -161,3 +161,19 @@ async def test_an_intercepted_record_is_acknowledged_without_decoding() -> None:
     await h.lanes.drain()
     assert seen == [b"bad", b"a:1"]
     assert h.acked == [0, 1] and h.producer.sent == [] and h.ran == [("a", 1)]
+
+
+async def test_run_gates_its_streams_topics_so_only_its_in_order_acks_commit() -> None:
+    from streams.runtime.acks import AckGate
+
+    gate = AckGate()
+    stream = FakeStream([])
+    stream.app = SimpleNamespace(ack_gate=gate)  # type: ignore[attr-defined]
+    stream.channel = SimpleNamespace(topics=(TOPIC,))  # type: ignore[attr-defined]
+    harness = Harness()
+
+    await harness.agent().run(stream)  # type: ignore[arg-type]
+
+    skipped = SimpleNamespace(topic=TOPIC, partition=0, offset=3)
+    assert not gate.allows(skipped)
+    assert gate.allows(SimpleNamespace(topic="cases.state", partition=0, offset=3))
