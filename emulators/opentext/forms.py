@@ -374,10 +374,13 @@ def _approve_intake(variables: Variables, rng: random.Random, now: datetime) -> 
     customer = _value(variables, "customer")
     if isinstance(customer, dict) and customer.get("shippingAddress"):
         form.append(_var("shippingLines", [SHIPPING]))
-    status = rng.choice(PAYMENT_STATUSES)
-    form.append(_var("paymentStatus", status))
-    if status == "PAYMENT_TERMS":
-        form.append(_var("paymentTerms", "Net 30"))
+    if _text(variables, "paymentStatus") is None:
+        # The reviewer settles the payment only when the intake did not: the form adds
+        # only what is missing, and terms without their status would be refused.
+        status = rng.choice(PAYMENT_STATUSES)
+        form.append(_var("paymentStatus", status))
+        if status == "PAYMENT_TERMS":
+            form.append(_var("paymentTerms", "Net 30"))
     return form
 
 

@@ -287,3 +287,14 @@ def test_a_returned_intake_is_not_approved_again_but_rejected() -> None:
     assert form("OFFLINE_ORDER", "rejected", returnReason="bad tax") == {
         "reason": "intake cancelled by the sales desk"
     }
+
+
+def test_an_intake_that_states_its_payment_keeps_it() -> None:
+    # Found by the reliability suite: an intake saying PAID got "Net 30" terms added by a
+    # form that drew PAYMENT_TERMS, and the writer refused the mix.
+    intake = case(paymentStatus="PAID", taxLines=[{"title": "Sales tax", "rate": "0.08"}])
+    for seed in range(20):
+        form_ = fill_form("OFFLINE_ORDER", "approved", intake, random.Random(seed), NOW)
+        assert form_ is not None
+        filled = {v.name: v.value for v in form_}
+        assert "paymentStatus" not in filled and "paymentTerms" not in filled
