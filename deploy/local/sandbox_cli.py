@@ -52,6 +52,13 @@ class SandboxSource(Protocol):
 )
 @click.option("--registry-port", default=28081, show_default=True, type=int)
 @click.option(
+    "--mail-port",
+    default=2525,
+    show_default=True,
+    type=int,
+    help="The customers' mail server (SMTP) that prints each customer notice.",
+)
+@click.option(
     "--keep-data",
     is_flag=True,
     help="Resume the previous sandbox's broker data instead of starting empty.",
@@ -70,6 +77,7 @@ def up(
     opentext_port: int,
     kafka_port: int,
     registry_port: int,
+    mail_port: int,
     keep_data: bool,
     logs: Path | None,
 ) -> None:
@@ -86,6 +94,7 @@ def up(
         kafka=kafka_port,
         controller=kafka_port + 1,
         registry=registry_port,
+        mail=mail_port,
     )
     source = click.get_current_context().find_object(SandboxSource)  # type: ignore[type-abstract]
     if source is None:
