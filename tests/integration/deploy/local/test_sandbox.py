@@ -144,7 +144,10 @@ def _missing(sandbox: Sandbox, shopify: int) -> list[str]:
     offline = sandbox.offline_orders(shopify)
     if not any(Decimal(o["total_tax"]) > 0 for o in offline):
         missing.append(f"no offline order with tax: {[o['total_tax'] for o in offline]}")
-    metrics = httpx.get(f"{sandbox.worker}/metrics", timeout=10).text
+    try:
+        metrics = httpx.get(f"{sandbox.worker}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        metrics = ""  # the worker is not up yet
     if 'casebridge_customer_notices_total{channel="email",result="sent"}' not in metrics:
         missing.append("no customer notice sent (casebridge_customer_notices_total)")
     held = {
