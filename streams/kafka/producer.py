@@ -54,7 +54,7 @@ class AsyncProducer:
         }
         config.update(client_config)
         config.update(overrides)
-        self._producer = Producer(config)
+        self._producer: Producer | _Released = Producer(config)
         # Per event loop: records sent and not yet settled, and the pending poll
         # timer. Only ever touched on that loop's own thread.
         self._in_flight: dict[asyncio.AbstractEventLoop, int] = {}
@@ -138,5 +138,25 @@ class AsyncProducer:
         return int(self._producer.flush(timeout_s))
 
     def close(self, timeout_s: float = 10.0) -> None:
-        """Flush: wait for outstanding records and serve their delivery reports."""
+        """Flush (wait for outstanding records, serve their reports), then let go of librdkafka.
+
+        The handle is released here, not when this object is collected: something
+        may keep the producer reachable after its stage stopped (a health tracker
+        holds its note publisher), and a live handle keeps its threads connecting to
+        the broker, logging each refusal once the broker is gone.
+        """
         self.flush(timeout_s)
+        self._producer = _Released()
+
+
+class _Released:
+    """Stands in for the librdkafka handle of a closed :class:`AsyncProducer`."""
+
+    def produce(self, topic: str, **_: Any) -> None:
+        raise ProduceError(f"{topic}: the producer is closed")
+
+    def poll(self, timeout: float = 0.0) -> int:
+        return 0
+
+    def flush(self, timeout: float = 0.0) -> int:
+        return 0

@@ -51,6 +51,7 @@ log start), and ``lag_seconds`` where no consume rate is measurable.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -395,7 +396,9 @@ class LagCollector(Collector):
         )
 
 
-_installed: dict[int, LagCollector] = {}
+#: The collector installed on each registry; weak, so a registry a caller dropped
+#: (a test's) lets its collector, and the monitor and admin client behind it, go.
+_installed: weakref.WeakKeyDictionary[CollectorRegistry, LagCollector] = weakref.WeakKeyDictionary()
 
 
 def install_lag_collector(
@@ -406,12 +409,12 @@ def install_lag_collector(
     Replacing (rather than failing on the duplicate names) lets a restarted
     monitor in the same process take over the metrics.
     """
-    previous = _installed.pop(id(registry), None)
+    previous = _installed.pop(registry, None)
     if previous is not None:
         registry.unregister(previous)
     collector = LagCollector(latest)
     registry.register(collector)
-    _installed[id(registry)] = collector
+    _installed[registry] = collector
     return collector
 
 

@@ -243,6 +243,9 @@ def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(tmp_path: 
             _wait(everything_seen, TRAFFIC_S, "every case type and outcome", up)
         except AssertionError:
             problems += last
+        if up.poll() is not None:
+            output, _ = up.communicate()
+            pytest.fail(f"the sandbox stopped early (exit {up.returncode}):\n{output[-6000:]}")
 
         # No case left OPEN after its decision: every instance that has ended by now
         # has moved its case past OPEN once the decision flowed back.
@@ -264,7 +267,14 @@ def test_up_opens_every_case_type_closes_every_loop_and_stops_cleanly(tmp_path: 
         dlq = (overview.get("dlq") or {}).get("topics") or []
         dead = {t["topic"]: t.get("records") for t in dlq if t.get("records")}
         if dead:
-            problems.append(f"records in the DLQs: {dead}")
+            # The reasons, not only the counts: a failure here must say what went wrong.
+            letters = [
+                {"key": r.get("key"), **(r.get("dlq") or {})}
+                for topic in dead
+                for r in (_get(f"{sandbox.worker}/api/dlq/{topic}?limit=20") or {}).get("records")
+                or []
+            ]
+            problems.append(f"records in the DLQs: {dead}: {letters}")
         try:
             _wait(
                 lambda: (sandbox.overview().get("lag") or {}).get("status") == "OK" or None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -174,3 +175,18 @@ async def test_close_serves_the_outstanding_reports(fake: list[FakeProducer]) ->
     producer.close()  # on the loop's thread, as Services.aclose does
 
     assert await asyncio.wait_for(sending, 1) == "msg-b'v'"
+
+
+async def test_close_flushes_then_lets_go_of_librdkafka(fake: list[FakeProducer]) -> None:
+    producer = AsyncProducer({"bootstrap.servers": "x"})
+    sending = asyncio.create_task(producer.send("t", b"v"))
+    await wait_for(lambda: len(fake[0].produced) == 1)
+    fake[0].ack()
+    handle = weakref.ref(fake.pop())
+    producer.close()
+    assert (await sending) == "msg-b'v'"  # served by the flush
+    # The producer let go of the handle: a tracker keeping the producer reachable no
+    # longer keeps librdkafka's threads running (and logging) after the stage stopped.
+    assert handle() is None
+    with pytest.raises(ProduceError, match="t: the producer is closed"):
+        await producer.send("t", b"late")

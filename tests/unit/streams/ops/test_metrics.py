@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import gc
+import weakref
+
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -67,6 +71,18 @@ def test_install_replaces_the_previous_collector() -> None:
     install_lag_collector(lambda: None, registry)
     install_lag_collector(report, registry)  # no duplicate-name error
     assert "kafka_consumergroup_lag{" in exposition(registry).decode()
+
+
+def test_a_dropped_registry_lets_its_collector_and_monitor_go() -> None:
+    class Monitor:
+        latest = None
+
+    monitor = Monitor()
+    gone = weakref.ref(monitor)
+    install_lag_collector(functools.partial(getattr, monitor, "latest"), CollectorRegistry())
+    del monitor
+    gc.collect()
+    assert gone() is None  # the admin client behind a real monitor is freed with it
 
 
 def test_pipeline_metrics_are_on_the_module_registry() -> None:
