@@ -9,8 +9,8 @@
 * SPLIT_FULFILLMENT: the fulfillment order keeps the listed quantities and
   the rest moves to a new one; if it already holds exactly the listed
   quantities, the split happened before -> ``ALREADY_APPLIED``; a fulfillment
-  order that is done (e.g. cancelled with its order meanwhile) is refused with
-  that reason (``FULFILLMENT_ORDER_DONE``), lines it does not hold with
+  order that is done (e.g. cancelled with its order meanwhile) supersedes the
+  decision (``FULFILLMENT_ORDER_DONE``: the case closes), lines it does not hold with
   ``LINES_NOT_ON_FULFILLMENT_ORDER``. The split is marked on the order first
   (``casebridge.own_splits``, one ``metafieldsSet``), so its webhook opens no case.
 * RESCHEDULE_FULFILLMENT: ``fulfillAt`` already equal -> ``ALREADY_APPLIED``.
@@ -28,7 +28,7 @@ from connectors.shopify.ids import gid_tail
 from streams.runtime import own_splits
 from streams.runtime.own_splits import OwnSplit
 from streams.writer.context import ActionContext, JsonObject, Outcome
-from streams.writer.errors import ActionRejected
+from streams.writer.errors import ActionRejected, ActionSuperseded
 
 __all__ = ["release_hold", "reschedule_fulfillment", "split_fulfillment"]
 
@@ -124,7 +124,7 @@ async def split_fulfillment(ctx: ActionContext) -> Outcome:
     status = str(fo.get("status") or "")
     if status in _DONE:
         # e.g. the order was cancelled by another case's decision since this case opened
-        raise ActionRejected(
+        raise ActionSuperseded(
             "FULFILLMENT_ORDER_DONE", f"fulfillment order {fo_id} is {status}: nothing to split"
         )
     remaining = {

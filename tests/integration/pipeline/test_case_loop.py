@@ -32,6 +32,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from connectors.serde import AvroSerde, RegistryClient
+from connectors.shopify.documents.operations import ORDER_CANCEL
 from connectors.shopify.documents.writer import NODE_METAFIELD
 from streams.kafka.dlq import parse_headers
 from streams.ops.dlq import replay
@@ -199,6 +200,34 @@ def test_an_out_of_stock_item_finds_its_open_order_which_can_be_cancelled(
 
     effect(pipeline, lambda: order(pipeline, order_id)["cancelled_at"], "the cancellation")
     wait_final_state(pipeline, case_id, "APPLIED")
+
+
+def test_a_decision_on_an_order_cancelled_meanwhile_closes_its_case_without_a_dlq(
+    pipeline: Pipeline,
+) -> None:
+    case_id, order_id, variables = fulfillment_case(pipeline, "inventory_mismatch")
+    assert "split" in variables["allowedOutcomes"]
+    # Before the warehouse decides, the order is cancelled (another case's decision).
+    graphql(
+        pipeline,
+        ORDER_CANCEL,
+        {"orderId": f"gid://shopify/Order/{order_id}", "reason": "FRAUD", "restock": True},
+    )
+    effect(pipeline, lambda: order(pipeline, order_id)["cancelled_at"], "the cancellation")
+    before = decisions_metric(pipeline, "FULFILLMENT_EXCEPTION", "superseded")
+
+    complete(pipeline, case_id, "split")
+
+    closed = wait_final_state(pipeline, case_id, "CLOSED")
+    assert (closed["detail"] or "").startswith("superseded: fulfillment order"), closed
+    # Nothing an operator must replay: no dead letter (it would precede the state).
+    assert dead_decisions(pipeline, case_id) == []
+    wait_until(
+        lambda: decisions_metric(pipeline, "FULFILLMENT_EXCEPTION", "superseded") > before,
+        30,
+        "casebridge_decisions_total{result=superseded} to count it",
+    )
+    assert "superseded: fulfillment order" in case_show(pipeline, case_id)
 
 
 # --- a decision that fails -----------------------------------------------------------------------

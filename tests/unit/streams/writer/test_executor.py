@@ -748,6 +748,16 @@ async def test_edit_of_an_unknown_line_is_not_found() -> None:
     assert result.status is FAILED and result.error_code == "NOT_FOUND"
 
 
+async def test_an_edit_of_an_order_cancelled_meanwhile_is_superseded_not_sent() -> None:
+    lines = [line(OLD_LINE, 3, "gid://shopify/ProductVariant/30")]
+    state = order_state(lineItems={"nodes": lines}, cancelledAt="2026-11-26T00:00:00Z")
+    fake = FakeShopify().script("CasebridgeWriterOrderState", state)
+    result = await run(fake, ActionKind.EDIT_ORDER, ORDER, **EDIT)
+    assert result.status is FAILED and result.error_code == "ORDER_CANCELLED"
+    assert "was cancelled at 2026-11-26T00:00:00Z: nothing to edit" in (result.error_message or "")
+    assert fake.names == ["CasebridgeWriterOrderState"]  # Shopify would refuse orderEditBegin
+
+
 # -- disputes, NONE, CREATE_ORDER ------------------------------------------------------------------
 
 DISPUTE = "gid://shopify/ShopifyPaymentsDispute/5"
