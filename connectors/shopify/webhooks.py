@@ -47,6 +47,8 @@ SUBSCRIBED_TOPICS = (
     "fulfillment_orders/placed_on_hold",
     "fulfillment_orders/split",
     "fulfillment_orders/cancelled",
+    "fulfillment_orders/fulfillment_request_rejected",
+    "fulfillment_orders/fulfillment_service_failed_to_complete",
     "fulfillment_events/create",
     "variants/out_of_stock",
     "inventory_levels/update",

@@ -457,6 +457,14 @@ class FulfillmentTeams(_Section):
         default_factory=lambda: ["warehouse", "customer_service"], min_length=1
     )
     """Partial shipments and split fulfillment orders."""
+    request_rejected: list[Team] = Field(
+        default_factory=lambda: ["warehouse", "logistics"], min_length=1
+    )
+    """A fulfillment service (3PL) rejected the merchant's fulfillment request."""
+    service_failed: list[Team] = Field(
+        default_factory=lambda: ["warehouse", "customer_service"], min_length=1
+    )
+    """A fulfillment service closed a fulfillment order it could not complete."""
 
 
 class FulfillmentPolicy(_Section):
@@ -491,6 +499,12 @@ class FulfillmentPolicy(_Section):
     open_on_split: bool = True
     """``fulfillment_orders/split``: units moved to a new fulfillment order (by anyone,
     casebridge's own ``split`` outcome included: the moved units still need a decision)."""
+    open_on_request_rejected: bool = True
+    """``fulfillment_orders/fulfillment_request_rejected``: a fulfillment service (3PL)
+    refused the work; the fulfillment order is open again and waits for a decision."""
+    open_on_service_failed: bool = True
+    """``fulfillment_orders/fulfillment_service_failed_to_complete``: the service closed
+    an accepted fulfillment order it could not complete (status INCOMPLETE)."""
     teams: FulfillmentTeams = FulfillmentTeams()
 
 

@@ -19,6 +19,9 @@ hold by someone else     the event's order and held fulfillment order
 partial shipment         the event's order; the first fulfillment order still open. Lines of
                          ``unshippedLineItems`` nothing of which shipped are the default
                          ``cancelLineItemIds`` (the order keeps what shipped)
+fulfillment service      the fulfillment order it rejected (OPEN again) or closed incomplete
+refused                  (INCOMPLETE: no split or reschedule, line edits and cancel only);
+                         its order from the event, else read from the fulfillment order
 split                    the fulfillment order the units moved to; its order is read from it
                          (one ``fulfillmentOrder`` read, ~2 points: Shopify's payload names
                          none), as for any case naming a fulfillment order but no order

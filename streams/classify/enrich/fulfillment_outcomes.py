@@ -26,6 +26,11 @@ substitute      as cancel_lines, and another variant of the product has the stoc
 reschedule      the fulfillment order is SCHEDULED: ``fulfillAt`` = its date (or now,
                 if later) + :data:`RESCHEDULE_AFTER`
 cancel          the order is open, nothing of it was shipped and something is left to ship
+(incomplete)    a fulfillment order a fulfillment service closed without completing it
+                (INCOMPLETE) cannot be split or rescheduled, and nothing on it ships until
+                the merchant moves or re-requests it: substitute and cancel_lines
+                (2+ unfulfilled lines) are offered for the lines left on it, without
+                defaults; cancel as above (lines it shipped count as shipped)
 resolved        always: the resolution is noted on the order (handled outside Shopify,
                 e.g. the carrier or the customer was contacted)
 ==============  ==========================================================================
@@ -58,6 +63,9 @@ OUTCOMES = ("split", "substitute", "cancel_lines", "reschedule", "cancel", "reso
 
 #: Fulfillment order statuses with work left to do (a split or reschedule can apply).
 OPEN_STATUSES = frozenset({"OPEN", "IN_PROGRESS", "ON_HOLD", "SCHEDULED"})
+
+#: A fulfillment service closed it without completing it: its lines wait for the merchant.
+INCOMPLETE = "INCOMPLETE"
 
 #: Statuses that mean some of the order was shipped (it can no longer be cancelled).
 _SHIPPED_STATUSES = frozenset({"CLOSED", "IN_PROGRESS"})
@@ -92,6 +100,24 @@ class FulfillmentOrderView:
         """Whether work is left on it."""
         return self.status in OPEN_STATUSES and any(line.remaining > 0 for line in self.lines)
 
+    @property
+    def incomplete(self) -> bool:
+        """Closed by a fulfillment service with lines left: an order edit can still change
+        them, but Shopify splits or reschedules only fulfillment orders still open."""
+        return self.status == INCOMPLETE and any(line.remaining > 0 for line in self.lines)
+
+    @property
+    def work_left(self) -> bool:
+        """Whether some of its lines are still to ship (open or incomplete)."""
+        return self.open or self.incomplete
+
+    @property
+    def shipped(self) -> bool:
+        """Whether some of it was shipped."""
+        if self.status in _SHIPPED_STATUSES:
+            return True
+        return self.status == INCOMPLETE and any(line.remaining < line.total for line in self.lines)
+
 
 @dataclass(frozen=True)
 class OrderView:
@@ -104,7 +130,7 @@ class OrderView:
     @property
     def shipped(self) -> bool:
         """Whether any of it was shipped."""
-        return any(fo.status in _SHIPPED_STATUSES for fo in self.fulfillment_orders)
+        return any(fo.shipped for fo in self.fulfillment_orders)
 
 
 @dataclass(frozen=True)
@@ -218,12 +244,14 @@ def resolution_variables(
         elif shortage is None and fo.open:
             _picked_outcomes(allowed, order, fo)
             _untouched_outcome(out, allowed, order, untouched_line_items)
+        elif shortage is None and fo.incomplete:
+            _line_edits(allowed, order)
         if fo.status == "SCHEDULED":
             start = max(fo.fulfill_at or now, now)
             allowed.append("reschedule")
             out.date("fulfillAt", start + reschedule_after)
     cancellable = order is not None and not order.cancelled and not order.shipped
-    if cancellable and order is not None and any(fo.open for fo in order.fulfillment_orders):
+    if cancellable and order is not None and any(fo.work_left for fo in order.fulfillment_orders):
         allowed.append("cancel")
     allowed.append("resolved")
     return out.json("allowedOutcomes", [o for o in OUTCOMES if o in allowed])
@@ -235,10 +263,15 @@ def _picked_outcomes(allowed: list[str], order: OrderView, fo: FulfillmentOrderV
     offered without defaults wherever the fulfillment order can support them."""
     if sum(line.remaining for line in fo.lines) >= 2:
         allowed.append("split")
+    _line_edits(allowed, order)
+
+
+def _line_edits(allowed: list[str], order: OrderView) -> None:
+    """substitute, and cancel_lines when the order would keep a line (else it is a cancel)."""
     unfulfilled = {
         line.line_item_id
         for other in order.fulfillment_orders
-        if other.open
+        if other.work_left
         for line in other.lines
         if line.remaining > 0 and line.line_item_id
     }

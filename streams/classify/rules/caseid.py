@@ -24,6 +24,12 @@ COMPLAINT              complaint           ``complaint`` (submitted complaints)
 COMPLAINT              order               ``order-note`` (one per order note)
 FULFILLMENT_EXCEPTION  order               ``carrier:<fulfillment id>``
 FULFILLMENT_EXCEPTION  fulfillment order   ``hold`` or ``cancelled``
+FULFILLMENT_EXCEPTION  fulfillment order   ``split`` (the new one)
+FULFILLMENT_EXCEPTION  fulfillment order   ``request-rejected`` (a fulfillment
+                                           service rejected the request) or
+                                           ``service-failed`` (it closed the
+                                           work incomplete)
+FULFILLMENT_EXCEPTION  order               ``partial``
 FULFILLMENT_EXCEPTION  product             ``out-of-stock:<variant id>``
 FULFILLMENT_EXCEPTION  inventory item      ``oversold:<location id>``
                        (UNKNOWN)

@@ -21,7 +21,9 @@ other ``orders/*`` with an order body  order note
 ``fulfillment_orders/cancelled``,
 ``variants/out_of_stock``,
 ``inventory_levels/update``,
-``fulfillment_orders/split``
+``fulfillment_orders/split``,
+``fulfillment_orders/fulfillment_request_rejected``,
+``fulfillment_orders/fulfillment_service_failed_to_complete``
 ``products/create``, ``products/update``  CONTENT_REVIEW (variants kept for UC1 inventory)
 ``themes/*`` (as configured)           CONTENT_REVIEW (theme files read first)
 ``shop/update``                        CONTENT_REVIEW (shop policies read first)

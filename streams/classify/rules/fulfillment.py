@@ -21,6 +21,17 @@ topic                              opens a case when
                                    zero (more was sold than stocked: an inventory
                                    mismatch); subject the inventory item (type UNKNOWN:
                                    the schema has no inventory-item subject)
+``fulfillment_orders/fulfillment_request_rejected``  ``open_on_request_rejected`` is set: a
+                                   fulfillment service (3PL) rejected the merchant's
+                                   fulfillment request (the fulfillment order is OPEN
+                                   again, request status REJECTED); subject the
+                                   fulfillment order, the payload's ``reason`` and
+                                   ``message`` as ``rejectionReason`` / ``serviceMessage``
+``fulfillment_orders/fulfillment_service_failed_to_complete``  ``open_on_service_failed``
+                                   is set: the service closed a fulfillment order it had
+                                   accepted without completing it (status INCOMPLETE);
+                                   subject the fulfillment order, its ``message`` as
+                                   ``serviceMessage``
 ``orders/partially_fulfilled``     ``open_on_partial`` is set, the order is not cancelled
                                    and a line still has units to ship
                                    (``fulfillable_quantity`` > 0, required on every line);
@@ -69,10 +80,21 @@ CANCELLED_TOPIC = "fulfillment_orders/cancelled"
 OUT_OF_STOCK_TOPIC = "variants/out_of_stock"
 INVENTORY_TOPIC = "inventory_levels/update"
 SPLIT_TOPIC = "fulfillment_orders/split"
+REJECTED_TOPIC = "fulfillment_orders/fulfillment_request_rejected"
+SERVICE_FAILED_TOPIC = "fulfillment_orders/fulfillment_service_failed_to_complete"
 PARTIAL_TOPIC = "orders/partially_fulfilled"
 """An order topic: the engine reads the order and passes its payload to :func:`partial_drafts`."""
 TOPICS = frozenset(
-    {EVENT_TOPIC, HOLD_TOPIC, CANCELLED_TOPIC, OUT_OF_STOCK_TOPIC, INVENTORY_TOPIC, SPLIT_TOPIC}
+    {
+        EVENT_TOPIC,
+        HOLD_TOPIC,
+        CANCELLED_TOPIC,
+        OUT_OF_STOCK_TOPIC,
+        INVENTORY_TOPIC,
+        SPLIT_TOPIC,
+        REJECTED_TOPIC,
+        SERVICE_FAILED_TOPIC,
+    }
 )
 
 
@@ -109,6 +131,8 @@ def fulfillment_drafts(
         return _carrier_exception(event, payload, policy)
     if event.topic in (HOLD_TOPIC, CANCELLED_TOPIC):
         return _fulfillment_order(event, payload, policy)
+    if event.topic in (REJECTED_TOPIC, SERVICE_FAILED_TOPIC):
+        return _service_refused(event, payload, policy)
     if event.topic == OUT_OF_STOCK_TOPIC:
         return _out_of_stock(payload, policy)
     if event.topic == INVENTORY_TOPIC:
@@ -246,6 +270,58 @@ def _split(
             order_id,
         )
     ]
+
+
+def _service_refused(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+    """A fulfillment service rejected the request, or closed the work it could not complete."""
+    rules = policy.fulfillment
+    rejected = event.topic == REJECTED_TOPIC
+    if not (rules.open_on_request_rejected if rejected else rules.open_on_service_failed):
+        return []
+    fulfillment_order = payload.obj("fulfillment_order")
+    if fulfillment_order is None:
+        raise ClassificationError("fulfillment_order: missing (the fulfillment order refused)")
+    fulfillment_order_id = fulfillment_order.require_ident("id", "admin_graphql_api_id")
+    order_id = fulfillment_order.ident("order_id") or event.order_id
+    # Shopify sends the service's message (and, for a rejection, its reason) beside the
+    # fulfillment order; neither is required by the mutations, so either may be absent.
+    message = payload.text("message")
+    reason_code = (payload.text("reason") or "").strip().upper() or None
+    variables = (
+        Variables()
+        .string("fulfillmentOrderId", fulfillment_order_id)
+        .string("orderId", order_id)
+        .string("fulfillmentOrderStatus", fulfillment_order.text("status"))
+        .string("requestStatus", fulfillment_order.text("request_status"))
+        .string("serviceMessage", message)
+    )
+    if rejected:
+        variables.string("rejectionReason", reason_code)
+        detail = "the fulfillment service rejected the fulfillment request"
+        detail += f" ({reason_code})" if reason_code else ""
+        reason = Reason(code="FULFILLMENT_REQUEST_REJECTED", detail=_with(detail, message))
+        teams, trigger = list(rules.teams.request_rejected), "request-rejected"
+    else:
+        detail = "the fulfillment service closed the fulfillment order without completing it"
+        reason = Reason(code="FULFILLMENT_SERVICE_FAILED", detail=_with(detail, message))
+        teams, trigger = list(rules.teams.service_failed), "service-failed"
+    return [
+        _draft(
+            policy,
+            SubjectType.FULFILLMENT_ORDER,
+            fulfillment_order_id,
+            trigger,
+            teams,
+            None,
+            reason,
+            variables,
+            order_id,
+        )
+    ]
+
+
+def _with(detail: str, message: str | None) -> str:
+    return f"{detail}: {message}" if message else detail
 
 
 def _carrier_exception(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:

@@ -85,6 +85,14 @@ def test_policy_is_immutable() -> None:
         ("fulfillment: {open_on_partial: maybe}", r"fulfillment\.open_on_partial"),
         ("fulfillment: {open_on_split: 2}", r"fulfillment\.open_on_split"),
         ("fulfillment: {teams: {partial: []}}", r"fulfillment\.teams\.partial"),
+        (
+            "fulfillment: {open_on_request_rejected: perhaps}",
+            r"fulfillment\.open_on_request_rejected",
+        ),
+        ("fulfillment: {open_on_service_failed: [1]}", r"fulfillment\.open_on_service_failed"),
+        ("fulfillment: {teams: {request_rejected: []}}", r"fulfillment\.teams\.request_rejected"),
+        ("fulfillment: {teams: {service_failed: []}}", r"fulfillment\.teams\.service_failed"),
+        ("fulfillment: {open_on_3pl_refusal: true}", r"fulfillment\.open_on_3pl_refusal"),
     ],
 )
 def test_bad_inventory_and_partial_shipment_rules_name_the_key(text: str, path: str) -> None:
@@ -97,3 +105,13 @@ def test_inventory_and_partial_shipment_rules_are_on_by_default() -> None:
     assert policy.orders.review.inventory.enabled
     assert policy.orders.review.inventory.mode == "total"
     assert policy.fulfillment.open_on_partial and policy.fulfillment.open_on_split
+    assert policy.fulfillment.open_on_request_rejected and policy.fulfillment.open_on_service_failed
+
+
+def test_the_default_policy_file_opens_fulfillment_service_refusals() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[4] / "deploy" / "policy" / "default.yaml").read_text()
+    rules = parse_policy(text).fulfillment
+    assert rules.open_on_request_rejected and rules.open_on_service_failed
+    assert rules.teams.request_rejected and rules.teams.service_failed

@@ -264,6 +264,40 @@ def test_a_done_fulfillment_order_is_not_affected(status: str) -> None:
     assert resolve(view, shortage=Shortage(SCARCE), fo=FO)["allowedOutcomes"] == ["resolved"]
 
 
+# --- a fulfillment service refused the work ---------------------------------------------------
+
+
+def test_a_rejected_request_leaves_an_open_fulfillment_order_with_every_line_outcome() -> None:
+    # Rejected: the fulfillment order is OPEN again, nothing shipped.
+    found = resolve(order(line(1, SCARCE, 2), line(2, OTHER, 1)), shortage=None, fo=FO)
+    assert found["allowedOutcomes"] == ["split", "substitute", "cancel_lines", "cancel", "resolved"]
+
+
+def test_an_incomplete_fulfillment_order_offers_line_edits_and_cancel_but_no_split() -> None:
+    # The service closed it incomplete, nothing shipped: Shopify splits only open ones.
+    view = order(line(1, SCARCE, 2), line(2, OTHER, 1), status="INCOMPLETE")
+    found = resolve(view, shortage=None, fo=FO)
+    assert found["allowedOutcomes"] == ["substitute", "cancel_lines", "cancel", "resolved"]
+    assert [x["id"] for x in found["fulfillmentOrderLineItems"]] == [
+        "gid://shopify/FulfillmentOrderLineItem/1",
+        "gid://shopify/FulfillmentOrderLineItem/2",
+    ]
+    # One line left: removing it is a cancellation, offered as cancel.
+    single = resolve(order(line(1, SCARCE, 2), status="INCOMPLETE"), shortage=None, fo=FO)
+    assert single["allowedOutcomes"] == ["substitute", "cancel", "resolved"]
+
+
+def test_an_incomplete_fulfillment_order_that_shipped_some_units_cannot_be_cancelled() -> None:
+    view = order(line(1, SCARCE, 1, total=3), line(2, OTHER, 1), status="INCOMPLETE")
+    found = resolve(view, shortage=None, fo=FO)
+    assert found["allowedOutcomes"] == ["substitute", "cancel_lines", "resolved"]
+
+
+def test_an_incomplete_fulfillment_order_with_nothing_left_offers_only_resolved() -> None:
+    view = order(line(1, SCARCE, 0, total=2), status="INCOMPLETE")
+    assert resolve(view, shortage=None, fo=FO)["allowedOutcomes"] == ["resolved"]
+
+
 # --- partial shipments and splits --------------------------------------------------------------
 
 

@@ -225,6 +225,91 @@ def test_a_split_that_was_not_ours_opens_its_case_on_the_order_read(policy: Poli
     assert split_fulfillment_order(make_event("fulfillment_orders/split", {}), policy) is None
 
 
+REJECTED = "fulfillment_orders/fulfillment_request_rejected"
+SERVICE_FAILED = "fulfillment_orders/fulfillment_service_failed_to_complete"
+
+
+def test_a_rejected_fulfillment_request_opens_an_exception_with_the_reason(
+    policy: Policy,
+) -> None:
+    payload = {
+        "fulfillment_order": {
+            "id": "gid://shopify/FulfillmentOrder/41",
+            "status": "open",
+            "request_status": "rejected",
+        },
+        "message": "No stock of the mug",
+        "reason": "inventory_out_of_stock",
+    }
+    (case,) = classify_event(make_event(REJECTED, payload), policy, EMPTY, NOW)
+    assert case.case_type is CaseType.FULFILLMENT_EXCEPTION
+    assert case.subject_type is SubjectType.FULFILLMENT_ORDER and case.subject_id == "41"
+    assert case.order_id is None  # Shopify names no order: enrichment reads it
+    assert [r.code for r in case.reasons] == ["FULFILLMENT_REQUEST_REJECTED"]
+    assert "INVENTORY_OUT_OF_STOCK" in case.reasons[0].detail
+    assert "No stock of the mug" in case.reasons[0].detail
+    variables = _vars(case)
+    assert variables["rejectionReason"].value == "INVENTORY_OUT_OF_STOCK"
+    assert variables["serviceMessage"].value == "No stock of the mug"
+    assert variables["requestStatus"].value == "rejected"
+    assert variables["fulfillmentOrderId"].value == "41"
+    assert case.teams == list(policy.fulfillment.teams.request_rejected)
+
+
+def test_a_service_that_failed_to_complete_opens_an_exception_per_trigger(
+    policy: Policy,
+) -> None:
+    body = {
+        "fulfillment_order": {"id": 41, "order_id": 1001, "status": "incomplete"},
+        "message": "Parcel damaged",
+    }
+    (failed,) = classify_event(make_event(SERVICE_FAILED, body), policy, EMPTY, NOW)
+    assert [r.code for r in failed.reasons] == ["FULFILLMENT_SERVICE_FAILED"]
+    assert failed.order_id == "1001" and failed.subject_id == "41"
+    assert _vars(failed)["serviceMessage"].value == "Parcel damaged"
+    assert "rejectionReason" not in _vars(failed)
+    assert failed.teams == list(policy.fulfillment.teams.service_failed)
+    rejected_body = {"fulfillment_order": {"id": 41, "status": "open"}}
+    (rejected,) = classify_event(make_event(REJECTED, rejected_body), policy, EMPTY, NOW)
+    # One case per fulfillment order and trigger: a rejection and a failure are two.
+    assert rejected.case_id != failed.case_id
+    (again,) = classify_event(make_event(SERVICE_FAILED, body), policy, EMPTY, NOW)
+    assert again.case_id == failed.case_id
+    # Without a message or reason the case still opens, saying only what happened.
+    assert rejected.reasons[0].detail.endswith("rejected the fulfillment request")
+
+
+@pytest.mark.parametrize(
+    ("topic", "flag"),
+    [(REJECTED, "open_on_request_rejected"), (SERVICE_FAILED, "open_on_service_failed")],
+)
+def test_fulfillment_service_refusals_follow_their_policy_flag(
+    policy: Policy, topic: str, flag: str
+) -> None:
+    off = policy.model_copy(
+        update={"fulfillment": policy.fulfillment.model_copy(update={flag: False})}
+    )
+    body = {"fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/41"}}
+    assert classify_event(make_event(topic, body), off, EMPTY, NOW) == []
+    assert is_known_topic(topic)
+
+
+@pytest.mark.parametrize("topic", [REJECTED, SERVICE_FAILED])
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ({"message": "no fulfillment order"}, "fulfillment_order: missing"),
+        ({"fulfillment_order": {"status": "open"}}, "fulfillment_order.id"),
+        ({"fulfillment_order": {"id": ""}}, "fulfillment_order.id"),
+    ],
+)
+def test_a_refusal_without_its_fulfillment_order_is_refused_with_the_reason(
+    policy: Policy, topic: str, payload: dict[str, Any], reason: str
+) -> None:
+    with pytest.raises(ClassificationError, match=reason):
+        classify_event(make_event(topic, payload), policy, EMPTY, NOW)
+
+
 def test_a_hold_on_some_lines_names_them_and_where_the_rest_went(policy: Policy) -> None:
     payload = {
         "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "on_hold"},
