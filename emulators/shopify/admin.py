@@ -5,7 +5,9 @@ Routes:
 * ``POST /_emulator/seed`` — ``{"scenario": {"n": 20, "seed": 7, "kinds": [...]}}`` and/or
   explicit ``customers`` / ``products`` / ``orders`` (snake_case, see :func:`_seed_orders`;
   an order's ``fulfillments``, ``[{"line_items": [{"variant_id", "quantity"}]}]``, ship
-  those units: fewer than ordered sends ``orders/partially_fulfilled``),
+  those units: fewer than ordered sends ``orders/partially_fulfilled``; ``"fulfillment_service":
+  true`` assigns its fulfillment order to the fulfillment service (3PL) location and
+  ``"request_fulfillment": true`` submits it there, as the merchant's admin does),
   ``themes`` (``{"name", "role", "files": {filename: text}}``, no webhook: existing themes)
   and ``shop_policies`` (``{"type", "body", "title"}``); optional ``"shop"``.
 * ``POST /_emulator/themes/{id}`` — ``{"files": {...}, "publish": true}``: the merchant
@@ -46,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from emulators.shopify import ops_catalog as catalog
 from emulators.shopify import ops_content as content
 from emulators.shopify import ops_fulfillment as ful
+from emulators.shopify import ops_fulfillment_service as service
 from emulators.shopify import ops_orders as ops
 from emulators.shopify import payloads
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
@@ -251,8 +254,14 @@ def _seed_order(ctx: ops.Ctx, shop: ShopState, o: dict[str, Any]) -> Any:
             tax=Decimal(str(o.get("tax", "0"))),
             decrement_inventory=bool(o.get("decrement_inventory", True)),
             gateway=str(o.get("gateway", "")),
+            fulfillment_service=bool(o.get("fulfillment_service", False)),
         ),
     )
+    if o.get("request_fulfillment"):
+        # The merchant's "Request fulfillment" in the admin: the fulfillment service's
+        # fulfillment orders are submitted to it (it accepts or rejects them by API).
+        for fo in shop.fulfillment_orders_of(order):
+            service.submit(ctx, fo, str(o.get("request_message", "")), None)
     for number, shipment in enumerate(o.get("fulfillments", []), start=1):
         by_variant = {li.variant_id: li.id for li in shop.lines_of(order)}
         quantities: dict[int, int] = {}

@@ -32,7 +32,7 @@ from graphql.execution.values import get_variable_values
 
 from emulators.shopify.admin import add_admin_routes, stop_streams
 from emulators.shopify.clock import Clock, SystemClock
-from emulators.shopify.config import EmulatorConfig
+from emulators.shopify.config import FULFILLMENT_SERVICE_SCOPES, EmulatorConfig
 from emulators.shopify.cost import CostCalculator, LeakyBucket
 from emulators.shopify.instance import EMULATOR, Emulator, buckets_for
 from emulators.shopify.resolvers_mutation import MUTATION_RESOLVERS
@@ -59,16 +59,20 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return web.json_response(body, status=status, headers=headers, dumps=lambda v: json.dumps(v))
 
 
-def _authenticate(emu: Emulator, request: web.Request) -> ShopState | None:
+def _authenticate(emu: Emulator, request: web.Request) -> tuple[ShopState, bool] | None:
+    """The token's shop, and whether the token is its fulfillment service app's."""
     token = request.headers.get("X-Shopify-Access-Token", "")
     shop = emu.store.shop_for_token(token) if token else None
+    service = False
+    if shop is None and token:
+        shop, service = emu.store.fulfillment_service_shop(token), True
     if shop is None:
         return None
     host = (request.host or "").split(":")[0].lower()
     # A Host naming a configured shop must match the token's shop; 127.0.0.1 cannot.
     if host in emu.store.shops and host != shop.domain:
         return None
-    return shop
+    return shop, service
 
 
 def _cost_ext(requested: int, actual: int | None, bucket: LeakyBucket) -> dict[str, Any]:
@@ -97,9 +101,10 @@ async def graphql_handler(request: web.Request) -> web.Response:
     version = request.match_info["version"]
     if not _VERSION.match(version):
         return _json({"errors": "Not Found"}, status=404)
-    shop = _authenticate(emu, request)
-    if shop is None:
+    app = _authenticate(emu, request)
+    if app is None:
         return _json({"errors": INVALID_TOKEN}, status=401)
+    shop, service = app
     headers = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
     faults = emu.faults
     if faults.latency_s:
@@ -146,7 +151,7 @@ async def graphql_handler(request: web.Request) -> web.Response:
 
     # graphql-core 3.3 wraps the values (VariableValues.coerced); 3.2 returns the dict.
     values: dict[str, Any] = getattr(coerced, "coerced", coerced)  # type: ignore[arg-type]
-    denied = _denied_fields(operation, shop)
+    denied = _denied_fields(operation, shop, service)
     if denied:
         return _errors_response(denied, bucket, headers)
     calc = CostCalculator(emu.schema, document, values, operation_name, emu.config.mutation_cost)
@@ -166,7 +171,12 @@ async def graphql_handler(request: web.Request) -> web.Response:
         return _throttled(emu, bucket, requested, headers)
 
     ctx = RequestContext(
-        store=emu.store, shop=shop, clock=emu.clock, config=emu.config, api_version=version
+        store=emu.store,
+        shop=shop,
+        clock=emu.clock,
+        config=emu.config,
+        api_version=version,
+        fulfillment_service=service,
     )
     result = execute(
         emu.schema,
@@ -204,23 +214,40 @@ FIELD_SCOPES = {
     "themes": "read_themes",
     "productUpdate": "write_products",
     "productVariantsBulkUpdate": "write_products",
+    # A fulfillment service acts on the fulfillment orders assigned to its location;
+    # the merchant's app requests their fulfillment.
+    "fulfillmentOrderAcceptFulfillmentRequest": "write_assigned_fulfillment_orders",
+    "fulfillmentOrderRejectFulfillmentRequest": "write_assigned_fulfillment_orders",
+    "fulfillmentOrderClose": "write_assigned_fulfillment_orders",
+    "fulfillmentOrderSubmitFulfillmentRequest": "write_third_party_fulfillment_orders",
 }
+#: Root fields a fulfillment service app reads without a scope of their own (with
+#: ``read_assigned_fulfillment_orders``); every other field outside its scopes is denied.
+SERVICE_READS = frozenset({"fulfillmentOrder"})
 
 
 def _has_scope(granted: set[str], scope: str) -> bool:
     return scope in granted or scope.replace("read_", "write_", 1) in granted
 
 
-def _denied_fields(operation: OperationDefinitionNode, shop: ShopState) -> list[GraphQLError]:
-    """ACCESS_DENIED errors for root fields outside the app's (configured) scopes."""
+def _denied_fields(
+    operation: OperationDefinitionNode, shop: ShopState, service: bool = False
+) -> list[GraphQLError]:
+    """ACCESS_DENIED errors for root fields outside the app's (configured) scopes.
+
+    ``service``: the caller is the shop's fulfillment service app, granted
+    :data:`FULFILLMENT_SERVICE_SCOPES` only: it reaches its fulfillment orders and nothing else.
+    """
     denied = set(shop.config.access_denied)
-    granted = set(shop.config.access_scopes)
+    granted = set(FULFILLMENT_SERVICE_SCOPES if service else shop.config.access_scopes)
     errors = []
     for sel in operation.selection_set.selections:
         if not isinstance(sel, FieldNode):
             continue
         name = sel.name.value
         scope = FIELD_SCOPES.get(name)
+        if service and scope is None and name not in SERVICE_READS and name != "__typename":
+            denied.add(name)
         if name in denied:
             errors.append(
                 GraphQLError(

@@ -46,6 +46,12 @@ DEFAULT_DOMAIN = "casebridge-demo.myshopify.com"
 DEFAULT_TOKEN = "shpat_emulator_token"
 DEFAULT_SECRET = "emulator-webhook-secret"
 DEFAULT_API_VERSION = "2026-04"
+#: What the fulfillment service app (a 3PL) installed on each shop is granted: only the
+#: fulfillment orders assigned to its location (it accepts, rejects and closes their requests).
+FULFILLMENT_SERVICE_SCOPES = (
+    "read_assigned_fulfillment_orders",
+    "write_assigned_fulfillment_orders",
+)
 #: What a full casebridge install is granted (``currentAppInstallation.accessScopes``).
 DEFAULT_ACCESS_SCOPES = (
     "read_orders",
@@ -87,6 +93,9 @@ class ShopConfig(BaseModel):
             ``disputeEvidenceUpdate``); they answer ``ACCESS_DENIED``.
         access_scopes: the scope handles the token was granted, as
             ``currentAppInstallation { accessScopes { handle } }`` answers them.
+        fulfillment_service_token: the token of the fulfillment service app (a 3PL)
+            installed on the shop, granted :data:`FULFILLMENT_SERVICE_SCOPES` only;
+            by default the app's token with ``_3pl`` appended (see :attr:`service_token`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -101,6 +110,12 @@ class ShopConfig(BaseModel):
     currency: str = "USD"
     access_denied: list[str] = Field(default_factory=list)
     access_scopes: list[str] = Field(default_factory=lambda: list(DEFAULT_ACCESS_SCOPES))
+    fulfillment_service_token: str | None = Field(default=None, min_length=1)
+
+    @property
+    def service_token(self) -> str:
+        """The fulfillment service app's token (``shpat_emulator_token_3pl`` by default)."""
+        return self.fulfillment_service_token or f"{self.access_token}_3pl"
 
     def bucket_limits(self) -> tuple[int, float]:
         """(maximumAvailable, restoreRate) after applying overrides to the plan preset."""
@@ -182,8 +197,11 @@ class EmulatorConfig(BaseModel):
         # The token picks the shop when the Host header cannot (127.0.0.1:port).
         if not self.shops:
             raise ValueError("at least one shop is required")
-        if len({s.access_token for s in self.shops}) != len(self.shops):
-            raise ValueError("shops must have distinct access tokens")
+        tokens = [t for s in self.shops for t in (s.access_token, s.service_token)]
+        if len(set(tokens)) != len(tokens):
+            raise ValueError(
+                "shops must have distinct access tokens (fulfillment service tokens included)"
+            )
         if len({s.domain for s in self.shops}) != len(self.shops):
             raise ValueError("shops must have distinct domains")
         return self

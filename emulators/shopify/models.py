@@ -64,6 +64,9 @@ class Resource:
 #: ``inventory_levels/update``; each variant's stock is all kept there).
 MAIN_LOCATION_ID = 70000001
 MAIN_LOCATION_NAME = "Main warehouse"
+#: The location of the fulfillment service (a 3PL app) installed on every emulated shop:
+#: its fulfillment orders ship only after the service accepts a fulfillment request.
+FULFILLMENT_SERVICE_LOCATION_NAME = "Emulated 3PL"
 
 
 @dataclass
@@ -280,6 +283,10 @@ class FulfillmentOrder(Resource):
     updated_at: datetime
     status_before_hold: str = "OPEN"
     location_name: str = MAIN_LOCATION_NAME
+    #: Assigned to the fulfillment service's location (else a merchant-managed one).
+    fulfillment_service: bool = False
+    #: UNSUBMITTED, SUBMITTED, ACCEPTED, REJECTED or CLOSED (FulfillmentOrderRequestStatus).
+    request_status: str = "UNSUBMITTED"
 
 
 @dataclass

@@ -38,7 +38,8 @@ def lookup_fo(ctx: Ctx, ref: str) -> FulfillmentOrder:
         ) from None
 
 
-def _fo_changed(ctx: Ctx, fo: FulfillmentOrder, topic: str, **extra: Any) -> None:
+def fo_changed(ctx: Ctx, fo: FulfillmentOrder, topic: str, **extra: Any) -> None:
+    """Stamp ``updated_at``; queue ``topic`` with the fulfillment order's body and ``extra``."""
     fo.updated_at = ctx.now
     ctx.shop.emit(topic, payloads.fulfillment_order_event(ctx.shop, fo, **extra))
 
@@ -93,7 +94,7 @@ def hold(
         fo.status_before_hold = fo.status
     fo.holds.append(new)
     fo.status = "ON_HOLD"
-    _fo_changed(
+    fo_changed(
         ctx, fo, "fulfillment_orders/placed_on_hold", created_fulfillment_hold=payloads.hold(new)
     )
     ctx.shop.emit(
@@ -132,7 +133,7 @@ def release_hold(ctx: Ctx, fo: FulfillmentOrder, hold_ids: list[str] | None) -> 
             "fulfillment_holds/released",
             {"fulfillment_hold": payloads.hold(item), "fulfillment_order_id": fo.id},
         )
-    _fo_changed(ctx, fo, "fulfillment_orders/hold_released")
+    fo_changed(ctx, fo, "fulfillment_orders/hold_released")
     return fo
 
 
@@ -143,7 +144,8 @@ def split(
 
     ``path`` prefixes the ``field`` of user errors (the input being split).
     """
-    if fo.status in _DONE:
+    if fo.status in _DONE or fo.status == "INCOMPLETE":
+        # INCOMPLETE: a fulfillment service closed it; it moves or is re-requested whole.
         raise UserErrorRaised(
             "The fulfillment order cannot be split.", [*path, "fulfillmentOrderId"]
         )
@@ -186,6 +188,8 @@ def split(
         created_at=ctx.now,
         updated_at=ctx.now,
         status_before_hold=fo.status_before_hold if fo.holds else fo.status,
+        location_name=fo.location_name,
+        fulfillment_service=fo.fulfillment_service,
     )
     if rest.status == "ON_HOLD":
         rest.status = fo.status_before_hold
@@ -199,7 +203,7 @@ def split(
         if line.total_quantity == 0:
             fo.lines.remove(line)
     ctx.shop.fulfillment_orders[rest.id] = rest
-    _fo_changed(
+    fo_changed(
         ctx,
         fo,
         "fulfillment_orders/split",
@@ -216,7 +220,7 @@ def reschedule(ctx: Ctx, fo: FulfillmentOrder, fulfill_at: datetime) -> Fulfillm
     if fo.status != "SCHEDULED":
         raise UserErrorRaised("Fulfillment order must be scheduled to be rescheduled.", ["id"])
     fo.fulfill_at = fulfill_at
-    _fo_changed(ctx, fo, "fulfillment_orders/rescheduled")
+    fo_changed(ctx, fo, "fulfillment_orders/rescheduled")
     return fo
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from emulators.shopify import ops_refunds, payloads
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
 from emulators.shopify.models import (
+    FULFILLMENT_SERVICE_LOCATION_NAME,
+    MAIN_LOCATION_NAME,
     Address,
     Customer,
     FulfillmentOrder,
@@ -84,6 +86,8 @@ class OrderSpec:
     gateway: str = ""
     #: An order-level discount amount (a completed draft's ``appliedDiscount``).
     discount: Decimal = Decimal("0.00")
+    #: Stocked at the fulfillment service's location: its fulfillment order is assigned there.
+    fulfillment_service: bool = False
 
 
 def dedup_tags(tags: list[str]) -> list[str]:
@@ -195,6 +199,10 @@ def create_order(ctx: Ctx, spec: OrderSpec) -> Order:
         fulfill_at=spec.fulfill_at,
         created_at=ctx.now,
         updated_at=ctx.now,
+        fulfillment_service=spec.fulfillment_service,
+        location_name=(
+            FULFILLMENT_SERVICE_LOCATION_NAME if spec.fulfillment_service else MAIN_LOCATION_NAME
+        ),
     )
     shop.fulfillment_orders[fo.id] = fo
     body = payloads.order(shop, order)

@@ -308,6 +308,7 @@ def fulfillment_order(shop: ShopState, value: FulfillmentOrder) -> dict[str, Any
         "admin_graphql_api_id": value.gid,
         "order_id": value.order_id,
         "status": value.status.lower(),
+        "request_status": value.request_status.lower(),
         "fulfill_at": _ts(value.fulfill_at),
         "fulfillment_holds": [hold(h) for h in value.holds],
         "line_items": [

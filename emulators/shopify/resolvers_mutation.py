@@ -19,6 +19,7 @@ from emulators.shopify import ops_catalog as catalog
 from emulators.shopify import ops_content as content
 from emulators.shopify import ops_edits as edits
 from emulators.shopify import ops_fulfillment as ful
+from emulators.shopify import ops_fulfillment_service as service
 from emulators.shopify import ops_orders as ops
 from emulators.shopify import ops_payments as payments
 from emulators.shopify.errors import ResourceNotFound, UserErrorRaised
@@ -192,6 +193,45 @@ def _split(
 
 def _reschedule(ctx: ops.Ctx, info: Info, id: str, fulfillAt: Any) -> dict[str, Any]:
     return {"fulfillmentOrder": ful.reschedule(ctx, ful.lookup_fo(ctx, id), fulfillAt)}
+
+
+def _submit_request(
+    ctx: ops.Ctx,
+    info: Info,
+    id: str,
+    message: str | None = None,
+    notifyCustomer: bool | None = None,
+    fulfillmentOrderLineItems: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    fo = ful.lookup_fo(ctx, id)
+    submitted, rest = service.submit(ctx, fo, message or "", fulfillmentOrderLineItems)
+    return {
+        "originalFulfillmentOrder": fo,
+        "submittedFulfillmentOrder": submitted,
+        "unsubmittedFulfillmentOrder": rest,
+    }
+
+
+def _accept_request(
+    ctx: ops.Ctx, info: Info, id: str, message: str | None = None, **_: Any
+) -> dict[str, Any]:
+    return {"fulfillmentOrder": service.accept(ctx, ful.lookup_fo(ctx, id), message or "")}
+
+
+def _reject_request(
+    ctx: ops.Ctx,
+    info: Info,
+    id: str,
+    message: str | None = None,
+    reason: str | None = None,
+    lineItems: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    fo = ful.lookup_fo(ctx, id)
+    return {"fulfillmentOrder": service.reject(ctx, fo, message or "", reason, lineItems or [])}
+
+
+def _close(ctx: ops.Ctx, info: Info, id: str, message: str | None = None) -> dict[str, Any]:
+    return {"fulfillmentOrder": service.close(ctx, ful.lookup_fo(ctx, id), message or "")}
 
 
 def _edit_begin(ctx: ops.Ctx, info: Info, id: str) -> dict[str, Any]:
@@ -435,6 +475,10 @@ MUTATION_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "metafieldsSet": _mutation(_metafields_set),
         "fulfillmentOrderSplit": _mutation(_split, snapshot=True),
         "fulfillmentOrderReschedule": _mutation(_reschedule),
+        "fulfillmentOrderSubmitFulfillmentRequest": _mutation(_submit_request, snapshot=True),
+        "fulfillmentOrderAcceptFulfillmentRequest": _mutation(_accept_request),
+        "fulfillmentOrderRejectFulfillmentRequest": _mutation(_reject_request),
+        "fulfillmentOrderClose": _mutation(_close),
         "orderEditBegin": _mutation(_edit_begin),
         "orderEditSetQuantity": _mutation(_edit_set_qty),
         "orderEditAddVariant": _mutation(_edit_add),

@@ -67,6 +67,15 @@ def _lookup(getter_name: str) -> Resolver:
     return resolve
 
 
+def _fulfillment_order(_root: Any, info: Info, id: str) -> Any:
+    """fulfillmentOrder(id); a fulfillment service sees only those assigned to its location."""
+    try:
+        fo = _shop(info).fulfillment_order(id)
+    except ResourceNotFound:
+        return None
+    return None if info.context.fulfillment_service and not fo.fulfillment_service else fo
+
+
 def _inventory_item(_root: Any, info: Info, id: str) -> Any:
     """inventoryItem(id): the variant whose inventory item it is, else null."""
     try:
@@ -436,7 +445,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         ),
         "customer": _lookup("customer"),
         "customers": _customers,
-        "fulfillmentOrder": _lookup("fulfillment_order"),
+        "fulfillmentOrder": _fulfillment_order,
         "return": _lookup("return_"),
         "dispute": _lookup("dispute"),
         "disputes": lambda _r, info, **a: _page(list(_shop(info).disputes.values()), a),
@@ -553,6 +562,7 @@ QUERY_RESOLVERS: dict[str, dict[str, Resolver]] = {
         "orderName": lambda fo, i: _shop(i).orders[fo.order_id].name,
         "destination": _fo_destination,
         "assignedLocation": lambda fo, i: {"name": fo.location_name, "countryCode": "US"},
+        "requestStatus": lambda fo, _i: fo.request_status,
         "fulfillmentHolds": lambda fo, _i: list(fo.holds),
         "lineItems": lambda fo, _i, **a: _page(fo.lines, a),
     },

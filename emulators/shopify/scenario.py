@@ -29,6 +29,10 @@ dispute_chargeback       chargeback on a paid order                             
 dispute_inquiry          inquiry on a paid order                                8
 dispute_outcome          an open dispute ends: won, lost or accepted            8
                          (a chargeback is opened first when none is open)
+fulfillment_rejected     an order shipped by the fulfillment service (3PL):     4
+                         requested, then rejected with a reason and message
+fulfillment_incomplete   as above, accepted, then closed incomplete by the      4
+                         service (it could not complete the work)
 ======================== ===================================================== ==========
 
 Products of the catalog carry what a return review reads: the headphones a
@@ -50,6 +54,7 @@ from typing import Any
 from emulators.shopify import ops_catalog as catalog
 from emulators.shopify import ops_content as content
 from emulators.shopify import ops_fulfillment as ful
+from emulators.shopify import ops_fulfillment_service as service
 from emulators.shopify import ops_orders as ops
 from emulators.shopify.models import Address, Customer, Order, Product
 from emulators.shopify.store import ShopState, Store
@@ -77,6 +82,8 @@ KINDS: tuple[str, ...] = (
     "dispute_chargeback",
     "dispute_inquiry",
     "dispute_outcome",
+    "fulfillment_rejected",
+    "fulfillment_incomplete",
 )
 #: How long before an order its quiet restock is stamped: one second, Shopify's resolution
 #: (any earlier and a stock change of the seconds between would look newer than it).
@@ -169,6 +176,17 @@ _DISPUTE_COMMENTS = [
     "Customer called: says the parcel never arrived; offered to re-ship, declined.",
     "Customer e-mailed a photo of the signed delivery slip last week.",
     "Card holder confirmed by phone that they placed the order.",
+]
+#: Why the fulfillment service rejects a request: (FulfillmentOrderRejectionReason, message).
+_REJECTIONS = [
+    ("INVENTORY_OUT_OF_STOCK", "No stock of this item at our warehouse"),
+    ("INCORRECT_ADDRESS", "The address could not be validated"),
+    ("UNDELIVERABLE_DESTINATION", "We do not ship to this destination"),
+]
+#: Why the fulfillment service closes accepted work incomplete.
+_SERVICE_FAILURES = [
+    "The item was damaged while packing",
+    "The carrier refused the parcel",
 ]
 #: How an open dispute can end, by its current status.
 _ENDINGS = {"under_review": ["won", "lost"], "needs_response": ["accepted", "lost"]}
@@ -312,6 +330,7 @@ class ScenarioGenerator:
         variants: list[Any] | None = None,
         scheduled: bool = False,
         oversell: bool = False,
+        fulfillment_service: bool = False,
     ) -> Order:
         cust = self._customer(segment)
         chosen = variants or self._variants(lines or self.rng.randint(1, 3))
@@ -348,6 +367,7 @@ class ScenarioGenerator:
                 shipping_price=Decimal("0.00") if subtotal > 100 else Decimal("7.95"),
                 tax=(subtotal * Decimal("0.08")).quantize(Decimal("0.01")),
                 fulfill_at=ctx.now + timedelta(days=14) if scheduled else None,
+                fulfillment_service=fulfillment_service,
             ),
         )
 
@@ -421,6 +441,8 @@ class ScenarioGenerator:
             return self._theme_banner(ctx)
         elif kind == "dispute_outcome":
             return self._dispute_outcome(ctx)
+        elif kind in {"fulfillment_rejected", "fulfillment_incomplete"}:
+            return self._fulfillment_service(ctx, kind)
         else:
             order = self._order(ctx)
         if kind == "risky_order":
@@ -473,6 +495,20 @@ class ScenarioGenerator:
         elif kind == "normal" and self.rng.random() < 0.3:
             self._ship(ctx, order)
         return ScenarioEvent(kind, order.gid, detail)
+
+    def _fulfillment_service(self, ctx: ops.Ctx, kind: str) -> ScenarioEvent:
+        """An order the fulfillment service (3PL) ships: requested, then refused."""
+        order = self._order(ctx, fulfillment_service=True)
+        (fo,) = self.shop.fulfillment_orders_of(order)
+        # The merchant requests fulfillment (the admin's "Request fulfillment").
+        service.submit(ctx, fo, "Standard shipping", None)
+        if kind == "fulfillment_rejected":
+            reason, message = self.rng.choice(_REJECTIONS)
+            service.reject(ctx, fo, message, reason, [])
+            return ScenarioEvent(kind, order.gid, reason)
+        service.accept(ctx, fo, "")
+        service.close(ctx, fo, self.rng.choice(_SERVICE_FAILURES))
+        return ScenarioEvent(kind, order.gid, "INCOMPLETE")
 
     def _scarce_variant(self, ctx: ops.Ctx) -> Any:
         """The variant with the least positive stock (restocked by 5 when none has any)."""

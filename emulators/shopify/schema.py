@@ -36,6 +36,8 @@ class RequestContext:
     clock: Clock
     config: EmulatorConfig
     api_version: str
+    #: The caller is the shop's fulfillment service app (not the merchant's app).
+    fulfillment_service: bool = False
 
     def ops(self) -> Ctx:
         """The context the state operations need."""

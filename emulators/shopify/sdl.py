@@ -244,6 +244,10 @@ type CustomerEdge { cursor: String! node: Customer! }
 type CustomerConnection { edges: [CustomerEdge!]! nodes: [Customer!]! pageInfo: PageInfo! }
 
 enum FulfillmentOrderStatus { OPEN IN_PROGRESS CANCELLED INCOMPLETE CLOSED SCHEDULED ON_HOLD }
+enum FulfillmentOrderRequestStatus {
+  UNSUBMITTED SUBMITTED ACCEPTED REJECTED CANCELLATION_REQUESTED CANCELLATION_ACCEPTED
+  CANCELLATION_REJECTED CLOSED
+}
 enum FulfillmentHoldReason {
   AWAITING_PAYMENT HIGH_RISK_OF_FRAUD INCORRECT_ADDRESS INVENTORY_OUT_OF_STOCK
   UNKNOWN_DELIVERY_DATE ONLINE_STORE_POST_PURCHASE_CROSS_SELL AWAITING_RETURN_ITEMS OTHER
@@ -277,6 +281,7 @@ type FulfillmentOrderLineItemConnection {
 type FulfillmentOrder implements Node {
   id: ID!
   status: FulfillmentOrderStatus!
+  requestStatus: FulfillmentOrderRequestStatus!
   fulfillAt: DateTime
   createdAt: DateTime!
   updatedAt: DateTime!

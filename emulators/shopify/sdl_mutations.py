@@ -303,6 +303,27 @@ type ProductVariantsBulkUpdatePayload {
   product: Product productVariants: [ProductVariant!] userErrors: [ProductVariantsBulkUpdateUserError!]!
 }
 
+enum FulfillmentOrderRejectionReason {
+  INCORRECT_ADDRESS INVENTORY_OUT_OF_STOCK INELIGIBLE_PRODUCT UNDELIVERABLE_DESTINATION
+  INTERNATIONAL_SHIPPING_UNAVAILABLE INCORRECT_PRODUCT_INFO MISSING_CUSTOMS_INFO INVALID_SKU
+  PAYMENT_DECLINED PACKAGE_PREFERENCE_NOT_SET INVALID_CONTACT_INFORMATION ORDER_TOO_LARGE
+  MERCHANT_BLOCKED_OR_SUSPENDED OTHER
+}
+input IncomingRequestLineItemInput { fulfillmentOrderLineItemId: ID! message: String }
+type FulfillmentOrderSubmitFulfillmentRequestPayload {
+  originalFulfillmentOrder: FulfillmentOrder
+  submittedFulfillmentOrder: FulfillmentOrder
+  unsubmittedFulfillmentOrder: FulfillmentOrder
+  userErrors: [UserError!]!
+}
+type FulfillmentOrderAcceptFulfillmentRequestPayload {
+  fulfillmentOrder: FulfillmentOrder userErrors: [UserError!]!
+}
+type FulfillmentOrderRejectFulfillmentRequestPayload {
+  fulfillmentOrder: FulfillmentOrder userErrors: [UserError!]!
+}
+type FulfillmentOrderClosePayload { fulfillmentOrder: FulfillmentOrder userErrors: [UserError!]! }
+
 type Mutation {
   fulfillmentOrderHold(id: ID!, fulfillmentHold: FulfillmentOrderHoldInput!): FulfillmentOrderHoldPayload
   fulfillmentOrderReleaseHold(id: ID!, holdIds: [ID!], externalId: String): FulfillmentOrderReleaseHoldPayload
@@ -318,6 +339,10 @@ type Mutation {
   metafieldsSet(metafields: [MetafieldsSetInput!]!): MetafieldsSetPayload
   fulfillmentOrderSplit(fulfillmentOrderSplits: [FulfillmentOrderSplitInput!]!): FulfillmentOrderSplitPayload
   fulfillmentOrderReschedule(id: ID!, fulfillAt: DateTime!): FulfillmentOrderReschedulePayload
+  fulfillmentOrderSubmitFulfillmentRequest(id: ID!, message: String, notifyCustomer: Boolean, fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]): FulfillmentOrderSubmitFulfillmentRequestPayload
+  fulfillmentOrderAcceptFulfillmentRequest(id: ID!, message: String, estimatedShippedAt: DateTime): FulfillmentOrderAcceptFulfillmentRequestPayload
+  fulfillmentOrderRejectFulfillmentRequest(id: ID!, message: String, reason: FulfillmentOrderRejectionReason, lineItems: [IncomingRequestLineItemInput!]): FulfillmentOrderRejectFulfillmentRequestPayload
+  fulfillmentOrderClose(id: ID!, message: String): FulfillmentOrderClosePayload
   orderEditBegin(id: ID!): OrderEditBeginPayload
   orderEditSetQuantity(id: ID!, lineItemId: ID!, quantity: Int!, restock: Boolean): OrderEditSetQuantityPayload
   orderEditAddVariant(id: ID!, variantId: ID!, quantity: Int!, locationId: ID, allowDuplicates: Boolean): OrderEditAddVariantPayload

@@ -325,6 +325,13 @@ class Store:
                 return shop
         return None
 
+    def fulfillment_service_shop(self, token: str) -> ShopState | None:
+        """The shop whose fulfillment service app uses this access token."""
+        for shop in self.shops.values():
+            if shop.config.service_token == token:
+                return shop
+        return None
+
     @contextmanager
     def transaction(self, shop: ShopState, *, snapshot: bool = False) -> Iterator[ShopState]:
         """Run a change atomically and publish its events only if it succeeds.
