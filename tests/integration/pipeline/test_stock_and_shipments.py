@@ -7,6 +7,9 @@
 * A fulfillment order another app split (``fulfillment_orders/split``, which
   names no order) opens an exception about the units moved, its order read
   from the fulfillment order; a resolution is noted on the order.
+* A fulfillment service (3PL) rejects the fulfillment request of an order it was
+  to ship (``fulfillment_orders/fulfillment_request_rejected``): an exception opens
+  with its reason and message; the reviewer cancels the order and it applies once.
 * A partly shipped order (``orders/partially_fulfilled``) opens a fulfillment
   exception naming the lines still to ship; the reviewer picks "cancel the
   unshipped lines" without typing an id and the order edit applies once.
@@ -19,6 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from connectors.shopify.operations import FULFILLMENT_ORDER_SPLIT
@@ -28,6 +32,7 @@ from tests.integration.pipeline.conftest import Pipeline
 from tests.integration.pipeline.harness import variables_of, wait_until
 from tests.integration.pipeline.test_inbound import post_webhook, records_with_key
 from tests.integration.pipeline.test_outbound import (
+    SHOPIFY_TOKEN,
     complete,
     effect,
     fulfillment_orders_of,
@@ -257,6 +262,61 @@ def test_a_fulfillment_order_split_by_another_app_opens_a_case_on_the_moved_unit
         pipeline,
         lambda: "second warehouse" in (order(pipeline, order_id).get("note") or ""),
         f"the resolution noted on order {order_id}",
+    )
+    wait_final_state(pipeline, case_id, "APPLIED")
+    applied_once(pipeline, case_id)
+
+
+REJECT_REQUEST = """mutation($id: ID!) {
+  fulfillmentOrderRejectFulfillmentRequest(id: $id, reason: INVENTORY_OUT_OF_STOCK,
+      message: "No stock of the lamp at our warehouse") {
+    fulfillmentOrder { id status requestStatus } userErrors { field message } } }"""
+
+
+def test_a_fulfillment_request_the_3pl_rejects_opens_an_exception_decided_once(
+    pipeline: Pipeline,
+) -> None:
+    sku = f"LAMP-{uuid.uuid4().hex[:6]}"
+    variants = [{"title": "Brass", "sku": sku, "price": "45.00", "inventory_quantity": 20}]
+    created = seed(pipeline, {"products": [{"title": "Lamp", "variants": variants}]})
+    product = pipeline.emulators.shopify_resource("products", numeric_id(created["products"][0]))
+    # Stocked at the fulfillment service's location; the merchant requested fulfillment there.
+    body = order_body(
+        [(product["variants"][0], 2)], fulfillment_service=True, request_fulfillment=True
+    )
+    placed = order(pipeline, seed(pipeline, {"orders": [body]})["orders"][0])
+    order_id = str(placed["id"])
+    (fo,) = fulfillment_orders_of(pipeline, order_id)
+    assert fo["request_status"] == "submitted"
+
+    # The 3PL, with its own app's token, refuses the work.
+    response = httpx.post(
+        f"{pipeline.emulators.shopify_url}/admin/api/2026-04/graphql.json",
+        json={"query": REJECT_REQUEST, "variables": {"id": fo["admin_graphql_api_id"]}},
+        headers={"X-Shopify-Access-Token": f"{SHOPIFY_TOKEN}_3pl"},
+        timeout=15,
+    )
+    response.raise_for_status()
+    rejected = response.json()["data"]["fulfillmentOrderRejectFulfillmentRequest"]
+    assert rejected["userErrors"] == [] and rejected["fulfillmentOrder"]["status"] == "OPEN"
+
+    instance = wait_instance(pipeline, FULFILLMENT, fulfillmentOrderId=str(fo["id"]))
+    variables = variables_of(instance)
+    case_id = str(instance["businessKey"])
+    assert [r["code"] for r in variables["reasons"]] == ["FULFILLMENT_REQUEST_REJECTED"]
+    assert variables["rejectionReason"] == "INVENTORY_OUT_OF_STOCK"
+    assert variables["serviceMessage"] == "No stock of the lamp at our warehouse"
+    assert variables["orderId"] == order_id
+    assert variables["teams"] == ["warehouse", "logistics"]
+    # Nothing shipped and the fulfillment order is open again: every order-level outcome.
+    assert {"split", "cancel", "resolved"} <= set(variables["allowedOutcomes"])
+
+    complete(pipeline, case_id, "cancel", reason="the 3PL cannot source the lamp")
+
+    effect(
+        pipeline,
+        lambda: order(pipeline, order_id).get("cancelled_at") is not None,
+        f"order {order_id} cancelled",
     )
     wait_final_state(pipeline, case_id, "APPLIED")
     applied_once(pipeline, case_id)
