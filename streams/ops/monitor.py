@@ -131,7 +131,8 @@ class LagMonitor:
     """Watches consumer groups, judges them Burrow-style and alerts on lasting trouble.
 
     Args:
-        source: Where offsets come from (:class:`~streams.ops.lag.AdminOffsetsSource`).
+        source: Where offsets come from (:class:`~streams.ops.lag.AdminOffsetsSource`);
+            the monitor owns it (:meth:`aclose` closes it).
         settings: Groups, window, interval and alert configuration.
         prefix: Watch every group starting with this (see ``LagSettings.prefix``).
         notifier: Sends alerts; None disables alerting.
@@ -310,6 +311,7 @@ class LagMonitor:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
 
     async def aclose(self) -> None:
-        """Release the alert hook's connections."""
+        """Release the offsets source's broker client and the alert hook's connections."""
+        self.source.close()
         if self.notifier is not None:
             await self.notifier.aclose()

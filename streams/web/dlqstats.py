@@ -50,6 +50,10 @@ class DlqCounter:
         self.known = known
         self._admin = AdminClient(ops_client_config(client_config, timeout_s))
 
+    def close(self) -> None:
+        """Destroy the AdminClient now (idempotent), not whenever it is collected."""
+        self._admin.__exit__(None, None, None)
+
     def _offsets(self, partitions: list[TopicPartition], spec: Any) -> dict[tuple[str, int], int]:
         if not partitions:
             return {}

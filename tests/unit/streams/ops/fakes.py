@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from streams.ops.errors import BrokerUnavailableError
 from streams.ops.lag import TP, GroupInfo, Spec
@@ -20,6 +21,7 @@ class FakeCluster:
     commits: dict[str, dict[TP, int]] = field(default_factory=dict)
     groups: dict[str, GroupInfo] = field(default_factory=dict)
     down: bool = False
+    closed: bool = False
 
     def topic(self, name: str, partitions: int = 1) -> None:
         self.partitions[name] = partitions
@@ -62,3 +64,16 @@ class FakeCluster:
         self._check()
         table = {"latest": self.ends, "earliest": self.starts, "stable": self.stables}[spec]
         return {tp: table.get(tp) for tp in partitions}
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeAdminClient:
+    """Stands in for confluent-kafka's AdminClient: counts how often it was destroyed."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.exits = 0
+
+    def __exit__(self, *_: object) -> None:
+        self.exits += 1

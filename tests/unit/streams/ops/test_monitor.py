@@ -131,6 +131,7 @@ async def test_alert_fires_after_n_bad_evaluations_once_then_recovers(
     await step(mon, clock)
     assert [b["state"] for b in hook.bodies] == ["firing", "resolved"]
     await mon.aclose()
+    assert cluster.closed  # the monitor owns its source: the broker client goes with it
 
 
 async def test_undelivered_alert_is_retried_on_the_next_evaluation(cluster: FakeCluster) -> None:
