@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from streams.ops.errors import BrokerUnavailableError
 from streams.ops.lag import TP, GroupInfo, Spec
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -77,3 +81,34 @@ class FakeAdminClient:
 
     def __exit__(self, *_: object) -> None:
         self.exits += 1
+
+
+class Gate:
+    """Holds a blocking call in its thread (:meth:`hold`) until :func:`close_while_held` says."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.released = threading.Event()
+
+    def hold(self) -> None:
+        self.entered.set()
+        self.released.wait(10)
+
+
+async def close_while_held(
+    gate: Gate,
+    work: Coroutine[Any, Any, T],
+    aclose: Callable[[], Awaitable[None]],
+    closed: Callable[[], bool],
+) -> T:
+    """Close while ``work`` is held by ``gate``: the close must wait for it; ``work``'s result."""
+    running = asyncio.create_task(work)
+    await asyncio.to_thread(gate.entered.wait, 10)
+    closing = asyncio.create_task(aclose())
+    await asyncio.sleep(0)  # let aclose run up to where it must wait
+    assert not closed()
+    gate.released.set()
+    result = await running
+    await closing
+    assert closed()
+    return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from streams.ops.errors import BrokerUnavailableError
 from streams.web import dlqstats
 from streams.web.dlqstats import DlqCounter
 from tests.unit.streams.ops.fakes import FakeAdminClient
@@ -14,3 +15,5 @@ def test_closing_the_counter_destroys_its_admin_client(monkeypatch: pytest.Monke
     counter = DlqCounter({"bootstrap.servers": "127.0.0.1:1"})
     counter.close()
     assert counter._admin.exits == 1
+    with pytest.raises(BrokerUnavailableError, match="closed"):
+        counter.counts()  # not a call on the destroyed client
