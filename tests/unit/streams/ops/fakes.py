@@ -6,7 +6,9 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
+
+from confluent_kafka import KafkaError, KafkaException
 
 from streams.ops.errors import BrokerUnavailableError
 from streams.ops.lag import TP, GroupInfo, Spec
@@ -74,13 +76,23 @@ class FakeCluster:
 
 
 class FakeAdminClient:
-    """Stands in for confluent-kafka's AdminClient: counts how often it was destroyed."""
+    """Stands in for confluent-kafka's AdminClient: no broker answers; counts its destructions."""
+
+    #: Every instance, newest last (tests reset it with monkeypatch).
+    made: ClassVar[list[FakeAdminClient]] = []
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.exits = 0
+        self.made.append(self)
+
+    def __enter__(self) -> FakeAdminClient:
+        return self
 
     def __exit__(self, *_: object) -> None:
         self.exits += 1
+
+    def list_topics(self, timeout: float = -1) -> Any:
+        raise KafkaException(KafkaError(KafkaError._TRANSPORT))
 
 
 class Gate:
