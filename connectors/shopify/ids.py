@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["gid"]
+__all__ = ["gid", "gid_tail"]
 
 
 def gid(resource: str, value: str) -> str:
@@ -15,3 +15,9 @@ def gid(resource: str, value: str) -> str:
     if value.startswith("gid://"):
         return value
     return f"gid://shopify/{resource}/{value}"
+
+
+def gid_tail(value: str) -> str:
+    """The id inside a GID (``gid://shopify/Order/123`` -> ``123``); other ids stripped."""
+    value = value.strip()
+    return value.rsplit("/", 1)[-1] if value.startswith("gid://") else value

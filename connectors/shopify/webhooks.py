@@ -23,6 +23,7 @@ from datetime import datetime
 from connectors.shopify.errors import ShopifyError
 
 __all__ = [
+    "SUBSCRIBED_TOPICS",
     "WebhookHeaderError",
     "WebhookHeaders",
     "parse_webhook_headers",
@@ -31,6 +32,30 @@ __all__ = [
 ]
 
 HMAC_HEADER = "X-Shopify-Hmac-Sha256"
+
+#: The webhook topics a store is subscribed to (the README's "Webhook subscriptions"
+#: table, the sandbox's and the tests' emulators): every one has a classify rule.
+SUBSCRIBED_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "orders/cancelled",
+    "orders/risk_assessment_changed",
+    "orders/partially_fulfilled",
+    "returns/request",
+    "disputes/create",
+    "disputes/update",
+    "fulfillment_orders/placed_on_hold",
+    "fulfillment_orders/split",
+    "fulfillment_orders/cancelled",
+    "fulfillment_events/create",
+    "variants/out_of_stock",
+    "inventory_levels/update",
+    "products/create",
+    "products/update",
+    "themes/publish",
+    "themes/update",
+    "shop/update",
+)
 
 # Shopify's own validators treat these five as required.
 _REQUIRED = {

@@ -59,32 +59,13 @@ import httpx
 import yaml
 
 from connectors.errors import CasebridgeError
+from connectors.shopify.webhooks import SUBSCRIBED_TOPICS
 from deploy.local.children import ChildProcess, spawn
 from deploy.local.settings import StackSettings
 
 log = logging.getLogger(__name__)
 
 SHOPIFY_SECRET = "emulator-webhook-secret"
-WEBHOOK_TOPICS = (
-    "orders/create",
-    "orders/updated",
-    "orders/cancelled",
-    "orders/risk_assessment_changed",
-    "orders/partially_fulfilled",
-    "returns/request",
-    "disputes/create",
-    "disputes/update",
-    "fulfillment_orders/placed_on_hold",
-    "fulfillment_orders/split",
-    "fulfillment_events/create",
-    "variants/out_of_stock",
-    "inventory_levels/update",
-    "products/create",
-    "products/update",
-    "themes/publish",
-    "themes/update",
-    "shop/update",
-)
 
 
 class MailNotices:
@@ -492,7 +473,7 @@ class Sandbox:
             yaml.safe_dump(
                 {
                     "shops": [dict(shop) for shop in self.config.emulated_shops],
-                    "webhooks": [{"topic": t, "address": ingress} for t in WEBHOOK_TOPICS],
+                    "webhooks": [{"topic": t, "address": ingress} for t in SUBSCRIBED_TOPICS],
                     "delivery": {"time_scale": 0.01},
                     "seed": random.randrange(1 << 30),
                 }

@@ -68,6 +68,7 @@ from schemas.records import (
 )
 from streams.classify.enrich.deferred import DeferredEnrichment
 from streams.classify.enrich.shops import ShopEnrichers
+from streams.classify.enrich.splits import read_split_origin
 from streams.classify.enrich.storefront import read_storefront
 from streams.classify.rules import (
     ClassificationError,
@@ -87,6 +88,7 @@ from streams.classify.rules import (
 from streams.classify.rules.caseid import generation_id, renews
 from streams.classify.rules.content import content_state_after
 from streams.classify.rules.enriched import after_enrichment, routed_by_enrichment
+from streams.classify.rules.fulfillment import SplitOrigin, split_fulfillment_order
 from streams.classify.rules.state import ComplaintHistory
 from streams.classify.rules.storefront import StorefrontText, needs_text, storefront_fingerprint
 from streams.classify.rules.subjects import see_event, subject_key_of
@@ -363,6 +365,7 @@ class Classifier:
             content_state=content_state,
             ended_cases=_Ended(self.case_ends),
             storefront=await self._storefront(record, policy),
+            split_origin=await self._split_origin(record, policy),
             inventory_variants=self.inventory_variants,
             inventory_levels=self.inventory_levels,
         )
@@ -449,6 +452,22 @@ class Classifier:
             return StorefrontText(error=f"shop {record.shop} is not in the shop registry")
         with call_class(Priority.ENRICH):
             return await read_storefront(self.services.shopify_for(record.shop), record, policy)
+
+    async def _split_origin(self, record: ShopifyEvent, policy: Any) -> SplitOrigin | None:
+        """For a split webhook: its order and whether the split was casebridge's own (read now).
+
+        Rare events, read in the consuming loop like the storefront's: the rules must
+        know before they open a case whether our own write-back caused it.
+        """
+        fulfillment_order_id = split_fulfillment_order(record, policy)
+        if fulfillment_order_id is None:
+            return None
+        if record.shop not in self.services.shops:
+            return SplitOrigin(error=f"shop {record.shop} is not in the shop registry")
+        with call_class(Priority.ENRICH):
+            return await read_split_origin(
+                self.services.shopify_for(record.shop), fulfillment_order_id
+            )
 
     def _remember_content(
         self,

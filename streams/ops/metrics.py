@@ -20,6 +20,7 @@ Pipeline metrics, updated by the agents and clients::
     casebridge_webhook_last_accepted_timestamp_seconds last accepted webhook (or process start)
     casebridge_webhooks_quiet_alert_seconds            the "no webhooks" alert's threshold
     casebridge_decisions_total{shop,case_type,result}  decisions written back: applied / failed
+                                                        / superseded
     casebridge_shopify_api_version_days_left{version}  days until Shopify drops the API version
     casebridge_opentext_auth_errors_total{agent}       OpenText auth failures (backed off)
     casebridge_shopify_points_total{shop,case_type,priority,kind}  Shopify points per case type
@@ -272,6 +273,11 @@ NO_SHOP = "none"
 CALL_SHOP: ContextVar[str] = ContextVar("casebridge_call_shop", default=NO_SHOP)
 
 
+#: How a decision ends in ``casebridge_decisions_total``: written, refused, or no longer
+#: applicable (its order was cancelled meanwhile: the case closes, nothing to retry).
+DECISION_RESULTS = ("applied", "failed", "superseded")
+
+
 def declare_shop(shop: str) -> None:
     """Create ``shop``'s per-shop series at 0 (called for every shop the registry serves).
 
@@ -279,13 +285,13 @@ def declare_shop(shop: str) -> None:
     series appearing from nowhere.
     """
     for case_type in CaseType:
-        for result in ("applied", "failed"):
+        for result in DECISION_RESULTS:
             DECISIONS.labels(shop, case_type.value, result)
     WEBHOOKS_ACCEPTED.labels(shop)
 
 
 def decision_counted(shop: str, case_type: CaseType | str, result: str, n: int = 1) -> None:
-    """Count ``n`` decisions of ``shop`` ending in ``result`` (applied / failed)."""
+    """Count ``n`` decisions of ``shop`` ending in ``result`` (:data:`DECISION_RESULTS`)."""
     label = case_type.value if isinstance(case_type, CaseType) else case_type
     DECISIONS.labels(shop or NO_SHOP, label, result).inc(n)
 

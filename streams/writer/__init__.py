@@ -18,6 +18,7 @@ handlers per resource), ``offline``, ``results`` (audit records), ``context``
 
 from streams.writer.context import ActionContext, Outcome
 from streams.writer.errors import (
+    SUPERSEDED,
     OfflineOrderInvalid,
     WriterAuthError,
     WriterError,
@@ -31,6 +32,7 @@ from streams.writer.returns import refund_marker
 __all__ = [
     "HANDLERS",
     "INTAKE_TAG_PREFIX",
+    "SUPERSEDED",
     "ActionContext",
     "ActionExecutor",
     "OfflineOrderCreator",

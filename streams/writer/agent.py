@@ -54,6 +54,7 @@ from streams.settings import SettingsError
 from streams.shops.errors import UnknownShopError
 from streams.topics import CASES_DECISIONS, CASES_STATE, ORDERS_OFFLINE, SHOPIFY_WRITEBACKS
 from streams.writer import (
+    SUPERSEDED,
     ActionExecutor,
     OfflineOrderCreator,
     OfflineOrderInvalid,
@@ -124,6 +125,7 @@ class Writer:
             "applied": 0,
             "already_applied": 0,
             "failed": 0,
+            "superseded": 0,
             "offline_created": 0,
             "replays_rebuilt": 0,
         }
@@ -277,6 +279,16 @@ class Writer:
                 WriterUnavailableError,
             )
             await self._send(SHOPIFY_WRITEBACKS, result, result.case_id)
+            if result.status is WritebackStatus.FAILED and result.error_code in SUPERSEDED:
+                # Its order was cancelled (its fulfillment order done) since the case
+                # opened: nothing to apply, nothing a replay could apply, no failure.
+                self.stats["superseded"] += 1
+                detail = f"superseded: {result.error_message or result.error_code}"
+                await self._state(
+                    decision.case_id, decision, CaseStatus.CLOSED, decision.outcome, detail
+                )
+                decision_counted(decision.shop, decision.case_type, "superseded")
+                return
             if result.status is WritebackStatus.FAILED:
                 self.stats["failed"] += 1
                 await dead_letter(

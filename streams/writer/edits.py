@@ -17,6 +17,9 @@ Params (see ``streams.decisions.effects.fulfillment``): ``orderId``,
 and ``{"op": "addVariant", "variantId", "quantity"}``), ``notifyCustomer``,
 ``staffNote``. An ``addVariant`` without ``quantity`` keeps the quantity of the
 line the edit removes (the substitute replaces it one for one).
+
+An order cancelled since the case opened supersedes the edit (``ORDER_CANCELLED``:
+the case closes saying so; Shopify would refuse ``orderEditBegin``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 
 from connectors.shopify import operations as ops
 from streams.writer.context import ActionContext, JsonObject, Outcome
-from streams.writer.errors import ActionRejected
+from streams.writer.errors import ActionRejected, ActionSuperseded
 from streams.writer.orders import read_order
 
 __all__ = ["edit_order"]
@@ -100,6 +103,13 @@ async def edit_order(ctx: ActionContext) -> Outcome:
     adds_done = all(_numeric(variant) in live_variants for variant, _ in add_ops)
     if all_set_done and adds_done:
         return Outcome.already("orderEditCommit", order_id)
+    if order.get("cancelledAt"):
+        # Cancelled since the case opened (another case's decision, a person): Shopify
+        # refuses to edit it, and there is nothing left to substitute or cancel.
+        raise ActionSuperseded(
+            "ORDER_CANCELLED",
+            f"order {order_id} was cancelled at {order['cancelledAt']}: nothing to edit",
+        )
 
     calculated = await ops.order_edit_begin(ctx.client, order_id)
     calculated_id = str(calculated["id"])

@@ -24,7 +24,10 @@ returns a ``FAILED`` :class:`~schemas.records.WritebackResult` instead, so the
 audit trail records it and the agent DLQs the decision.
 
 :class:`ActionRejected` is internal: a handler raises it to end an action as
-``FAILED``; the executor turns it into the result.
+``FAILED``; the executor turns it into the result. Its subclass
+:class:`ActionSuperseded` says the decision no longer applies because its target
+changed meanwhile (the order was cancelled by another case): the agent then
+closes the case saying so instead of failing it (codes in :data:`SUPERSEDED`).
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from collections.abc import Sequence
 from connectors.errors import CasebridgeError
 
 __all__ = [
+    "SUPERSEDED",
     "ActionRejected",
+    "ActionSuperseded",
     "OfflineOrderInvalid",
     "WriterAuthError",
     "WriterError",
@@ -96,3 +101,21 @@ class ActionRejected(WriterError):
         super().__init__(message)
         self.code = code
         self.mutation = mutation
+
+
+#: Error codes of :class:`ActionSuperseded` results: the agent closes such a case.
+SUPERSEDED = frozenset({"ORDER_CANCELLED", "FULFILLMENT_ORDER_DONE"})
+
+
+class ActionSuperseded(ActionRejected):
+    """The decision no longer applies: its order was cancelled or its fulfillment order
+    is done since the case opened (often by another case's decision on the same order).
+
+    Nothing was written and no replay could write it, so this is not a failure for
+    an operator: the case closes with the reason (``CLOSED``), nothing is dead-lettered.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in SUPERSEDED:
+            raise ValueError(f"{code!r} is not a superseded code ({sorted(SUPERSEDED)})")
+        super().__init__(code, message)

@@ -9,36 +9,33 @@
 * SPLIT_FULFILLMENT: the fulfillment order keeps the listed quantities and
   the rest moves to a new one; if it already holds exactly the listed
   quantities, the split happened before -> ``ALREADY_APPLIED``; a fulfillment
-  order that is done (e.g. cancelled with its order meanwhile) is refused with
-  that reason (``FULFILLMENT_ORDER_DONE``).
+  order that is done (e.g. cancelled with its order meanwhile) supersedes the
+  decision (``FULFILLMENT_ORDER_DONE``: the case closes), lines it does not hold with
+  ``LINES_NOT_ON_FULFILLMENT_ORDER``. The split is marked on the order first
+  (``casebridge.own_splits``, one ``metafieldsSet``), so its webhook opens no case.
 * RESCHEDULE_FULFILLMENT: ``fulfillAt`` already equal -> ``ALREADY_APPLIED``.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from connectors.shopify import operations as ops
 from connectors.shopify.documents import writer as queries
 from connectors.shopify.errors import ShopifyUserError
+from connectors.shopify.ids import gid_tail
+from streams.runtime import own_splits
+from streams.runtime.own_splits import OwnSplit
 from streams.writer.context import ActionContext, JsonObject, Outcome
-from streams.writer.errors import ActionRejected
+from streams.writer.errors import ActionRejected, ActionSuperseded
 
 __all__ = ["release_hold", "reschedule_fulfillment", "split_fulfillment"]
 
+log = logging.getLogger(__name__)
+
 #: Fulfillment order statuses with nothing left to split.
 _DONE = frozenset({"CANCELLED", "CLOSED", "INCOMPLETE"})
-
-
-async def _read_fulfillment_order(ctx: ActionContext, fo_id: str) -> JsonObject:
-    data = await ctx.client.execute(
-        queries.FULFILLMENT_ORDER,
-        {"id": fo_id, "linesFirst": ctx.page_size(ctx.config.lines_first, per_item=1)},
-    )
-    fo = data.get("fulfillmentOrder")
-    if not isinstance(fo, dict):
-        raise ActionRejected("NOT_FOUND", f"fulfillment order {fo_id} does not exist")
-    return fo
 
 
 async def release_hold(ctx: ActionContext) -> Outcome:
@@ -103,7 +100,11 @@ async def _release_ours(
 
 
 async def split_fulfillment(ctx: ActionContext) -> Outcome:
-    """SPLIT_FULFILLMENT: ``fulfillmentOrderSplit`` unless the order already has that shape."""
+    """SPLIT_FULFILLMENT: ``fulfillmentOrderSplit`` unless the order already has that shape.
+
+    The split is marked on its order first (:mod:`streams.runtime.own_splits`), so
+    the ``fulfillment_orders/split`` webhook Shopify sends for it opens no case.
+    """
     fo_id = ctx.text("fulfillmentOrderId", required=False) or ctx.action.target_id
     wanted: dict[str, int] = {}
     for position, line in enumerate(ctx.objects("fulfillmentOrderLineItems")):
@@ -113,11 +114,17 @@ async def split_fulfillment(ctx: ActionContext) -> Outcome:
                 "INVALID_PARAMS", f"fulfillmentOrderLineItems[{position}] needs id and quantity"
             )
         wanted[str(line["id"])] = quantity
-    fo = await _read_fulfillment_order(ctx, fo_id)
+    data = await ctx.client.execute(
+        queries.FULFILLMENT_ORDER,
+        {"id": fo_id, "linesFirst": ctx.page_size(ctx.config.lines_first, per_item=1)},
+    )
+    fo = data.get("fulfillmentOrder")
+    if not isinstance(fo, dict):
+        raise ActionRejected("NOT_FOUND", f"fulfillment order {fo_id} does not exist")
     status = str(fo.get("status") or "")
     if status in _DONE:
         # e.g. the order was cancelled by another case's decision since this case opened
-        raise ActionRejected(
+        raise ActionSuperseded(
             "FULFILLMENT_ORDER_DONE", f"fulfillment order {fo_id} is {status}: nothing to split"
         )
     remaining = {
@@ -128,6 +135,15 @@ async def split_fulfillment(ctx: ActionContext) -> Outcome:
     live = {line_id: qty for line_id, qty in remaining.items() if qty > 0}
     if live == wanted:
         return Outcome.already("fulfillmentOrderSplit", fo_id)
+    strangers = sorted(set(wanted) - set(live))
+    if strangers:
+        # Shopify would refuse the split for these lines: say which, before marking it.
+        raise ActionRejected(
+            "LINES_NOT_ON_FULFILLMENT_ORDER",
+            f"fulfillment order {fo_id} has no unfulfilled line {', '.join(strangers)}",
+        )
+    moved = sum(live.values()) - sum(wanted.values())
+    await _mark_own_split(ctx, fo, OwnSplit(gid_tail(str(fo["id"])), moved, ctx.decision.case_id))
     splits = await ops.fulfillment_order_split(
         ctx.client,
         [
@@ -144,6 +160,42 @@ async def split_fulfillment(ctx: ActionContext) -> Outcome:
         rest = splits[0].get("remainingFulfillmentOrder") or {}
         new_id = rest.get("id")
     return Outcome.applied("fulfillmentOrderSplit", str(new_id) if new_id else fo_id)
+
+
+async def _mark_own_split(ctx: ActionContext, fo: JsonObject, split: OwnSplit) -> None:
+    """Add ``split`` to its order's ``casebridge.own_splits`` (compare-and-set; once)."""
+    order = fo.get("order")
+    if not isinstance(order, dict) or not order.get("id"):
+        raise ActionRejected(
+            "NOT_FOUND", f"fulfillment order {split.fulfillment_order_id} has no order"
+        )
+    current = order.get("ownSplits")
+    value = current.get("value") if isinstance(current, dict) else None
+    try:
+        markers = own_splits.parse(value)
+    except own_splits.OwnSplitsError as exc:
+        # Someone wrote the metafield: start it again rather than leave the split unmarked.
+        log.warning("order %s: %s; the markers start again", order["id"], exc)
+        markers = []
+    written = own_splits.with_split(markers, split)
+    if written is None:
+        return  # marked by an earlier attempt of this decision
+    await ops.metafields_set(
+        ctx.client,
+        [
+            {
+                "ownerId": str(order["id"]),
+                "namespace": own_splits.METAFIELD_NAMESPACE,
+                "key": own_splits.METAFIELD_KEY,
+                "type": own_splits.METAFIELD_TYPE,
+                "value": written,
+                # null = "must not exist yet": a concurrent first write is a conflict too.
+                "compareDigest": current.get("compareDigest")
+                if isinstance(current, dict)
+                else None,
+            }
+        ],
+    )
 
 
 def _instant(text: str) -> datetime:

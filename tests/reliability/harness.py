@@ -38,12 +38,12 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from connectors.serde import AvroSerde, RegistryClient
+from connectors.shopify.webhooks import SUBSCRIBED_TOPICS
 from deploy.local.stack import LocalStack
 from emulators.mail import running_inbox
 from streams.settings import load_settings
 from tests.conftest import free_port
 from tests.integration.pipeline.harness import (
-    SHOPIFY_TOPICS,
     Emulators,
     Worker,
     all_records,
@@ -374,7 +374,7 @@ def running_pipeline(
     ingress = f"http://127.0.0.1:{w1_port}/webhooks/shopify"
     shop_config = {
         "shops": [{"domain": shop, **(bucket or {})}],
-        "webhooks": [{"topic": t, "address": ingress} for t in SHOPIFY_TOPICS],
+        "webhooks": [{"topic": t, "address": ingress} for t in SUBSCRIBED_TOPICS],
         # time_scale 0.01: Shopify's 8 retries over 4.25 h become 153 s, long
         # enough to ride out a worker restart or a broker outage.
         "delivery": {"time_scale": 0.01, **(delivery or {})},

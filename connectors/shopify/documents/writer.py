@@ -51,10 +51,12 @@ query CasebridgeWriterFulfillmentOrder($id: ID!, $linesFirst: Int!) {
   fulfillmentOrder(id: $id) {
     id
     status
-    fulfillAt
-    fulfillmentHolds { id handle }
     lineItems(first: $linesFirst) {
       nodes { id totalQuantity remainingQuantity }
+    }
+    order {
+      id
+      ownSplits: metafield(namespace: "casebridge", key: "own_splits") { value compareDigest }
     }
   }
 }

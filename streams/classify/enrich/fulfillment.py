@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from connectors.shopify.cost import GraphQLExecutor
 from connectors.shopify.documents.fulfillment import (
+    FULFILLMENT_ORDER_LINES,
     FULFILLMENT_ORDER_ORDER,
     INVENTORY_ITEM,
     ORDER_FULFILLMENT,
@@ -114,36 +115,41 @@ def _ident(obj: Any) -> str | None:
 
 def order_view(order: Mapping[str, Any]) -> OrderView:
     """An :class:`OrderView` from the ``CasebridgeFulfillmentCase`` answer's ``order``."""
-    views = []
-    for fo in connection_nodes(order.get("fulfillmentOrders")):
-        lines = tuple(
-            FulfillmentLine(
-                id=str(line.get("id")),
-                line_item_id=_ident(line.get("lineItem")),
-                variant_id=_ident(line.get("variant")),
-                sku=line.get("sku") if isinstance(line.get("sku"), str) else None,
-                remaining=_int(line.get("remainingQuantity")),
-                total=_int(line.get("totalQuantity")),
-            )
-            for line in connection_nodes(fo.get("lineItems"))
-            if line.get("id")
-        )
-        views.append(
-            FulfillmentOrderView(
-                id=str(fo.get("id")),
-                status=str(fo.get("status") or "").upper(),
-                fulfill_at=_time(fo.get("fulfillAt")),
-                lines=lines,
-            )
-        )
     return OrderView(
         id=str(order.get("id")),
         cancelled=order.get("cancelledAt") is not None,
-        fulfillment_orders=tuple(views),
+        fulfillment_orders=tuple(
+            _fulfillment_order_view(fo) for fo in connection_nodes(order.get("fulfillmentOrders"))
+        ),
     )
 
 
-async def _read_order(client: GraphQLExecutor, order_id: str) -> OrderView | None:
+def _fulfillment_order_view(fo: Mapping[str, Any]) -> FulfillmentOrderView:
+    lines = tuple(
+        FulfillmentLine(
+            id=str(line.get("id")),
+            line_item_id=_ident(line.get("lineItem")),
+            variant_id=_ident(line.get("variant")),
+            sku=line.get("sku") if isinstance(line.get("sku"), str) else None,
+            remaining=_int(line.get("remainingQuantity")),
+            total=_int(line.get("totalQuantity")),
+        )
+        for line in connection_nodes(fo.get("lineItems"))
+        if line.get("id")
+    )
+    return FulfillmentOrderView(
+        id=str(fo.get("id")),
+        status=str(fo.get("status") or "").upper(),
+        fulfill_at=_time(fo.get("fulfillAt")),
+        lines=lines,
+    )
+
+
+async def _read_order(
+    client: GraphQLExecutor, order_id: str, fulfillment_order_id: str | None = None
+) -> OrderView | None:
+    """The order and its first fulfillment orders, plus the case's own when it is not one
+    of them (an order split several times has more): its lines are what the case offers."""
     data = await client.execute(
         ORDER_FULFILLMENT,
         {
@@ -153,7 +159,22 @@ async def _read_order(client: GraphQLExecutor, order_id: str) -> OrderView | Non
         },
     )
     order = data.get("order")
-    return order_view(order) if isinstance(order, dict) else None
+    if not isinstance(order, dict):
+        return None
+    view = order_view(order)
+    if fulfillment_order_id is None or any(
+        same_id(fo.id, fulfillment_order_id) for fo in view.fulfillment_orders
+    ):
+        return view
+    data = await client.execute(
+        FULFILLMENT_ORDER_LINES,
+        {"id": gid("FulfillmentOrder", fulfillment_order_id), "linesFirst": LINES_FIRST},
+    )
+    fo = data.get("fulfillmentOrder")
+    if not isinstance(fo, dict) or not same_id(str(fo.get("orderId") or ""), view.id):
+        return view  # gone, or not this order's: the case offers no lines of another
+    extra = _fulfillment_order_view(fo)
+    return replace(view, fulfillment_orders=(*view.fulfillment_orders, extra))
 
 
 def _has_open_line(order: OrderView, variant_id: str) -> bool:
@@ -241,7 +262,7 @@ async def _find(client: GraphQLExecutor, request: CaseRequest) -> _Found:
     if not order_id and values.get("fulfillmentOrderId") and not variant_id:
         order_id = await _order_of_fulfillment_order(client, values["fulfillmentOrderId"])
     if order_id:
-        found.order = await _read_order(client, order_id)
+        found.order = await _read_order(client, order_id, values.get("fulfillmentOrderId"))
     elif variant_id and sku:
         found.order = await _stock_order(client, sku, variant_id)
     if found.order is not None and found.shortage is not None and found.product_id:

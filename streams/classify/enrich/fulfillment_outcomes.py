@@ -132,9 +132,10 @@ def _affected_fo(
     order: OrderView, fulfillment_order_id: str | None, shortage: Shortage | None
 ) -> FulfillmentOrderView | None:
     if fulfillment_order_id:
-        for fo in order.fulfillment_orders:
-            if same_id(fo.id, fulfillment_order_id):
-                return fo
+        # The case is about this one: another's lines would be split or cancelled under
+        # its id (Shopify refuses them), so none is offered when it is not there.
+        named = (fo for fo in order.fulfillment_orders if same_id(fo.id, fulfillment_order_id))
+        return next(named, None)
     for fo in order.fulfillment_orders:
         if not fo.open:
             continue

@@ -147,7 +147,7 @@ def _drafts(
     if topic == RETURN_TOPIC:
         return return_drafts(payload, policy)
     if topic in fulfillment.TOPICS:
-        return fulfillment.fulfillment_drafts(event, payload, policy)
+        return fulfillment.fulfillment_drafts(event, payload, policy, context.split_origin)
     if topic in content.PRODUCT_TOPICS:
         return content.product_drafts(event, payload, policy, context)
     if topic.startswith(THEME_PREFIX):

@@ -31,8 +31,11 @@ topic                              opens a case when
                                    else ``replacement_fulfillment_order``, required);
                                    subject the new one (``fulfillmentOrderId``), the
                                    original is ``originalFulfillmentOrderId``, the moved
-                                   lines ``movedLineItems``. Shopify names no order here:
-                                   enrichment reads it from the fulfillment order
+                                   lines ``movedLineItems``. Never for casebridge's own
+                                   splits: the agent reads the original's order and its
+                                   ``casebridge.own_splits`` markers first
+                                   (:class:`SplitOrigin`); that read also names the
+                                   order, which Shopify's payload does not
 =================================  =======================================================
 
 The case carries what identifies the exception (order, fulfillment, fulfillment
@@ -51,11 +54,14 @@ The order id comes from ``fulfillment_order.order_id`` or the event's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from schemas.records import CaseType, Priority, Reason, ShopifyEvent, SubjectType
 from streams.classify.rules.build import CaseDraft, Variables
 from streams.classify.rules.errors import ClassificationError
-from streams.classify.rules.payload import Fields
+from streams.classify.rules.payload import Fields, parse_json_object
 from streams.policy.model import Policy
+from streams.runtime.own_splits import OwnSplit, is_own
 
 EVENT_TOPIC = "fulfillment_events/create"
 HOLD_TOPIC = "fulfillment_orders/placed_on_hold"
@@ -70,7 +76,34 @@ TOPICS = frozenset(
 )
 
 
-def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+@dataclass(frozen=True)
+class SplitOrigin:
+    """The order of a split fulfillment order and its own-split markers, read before the rules."""
+
+    order_id: str | None = None
+    markers: tuple[OwnSplit, ...] = ()
+    error: str | None = None
+    """Why the order could not be read (or its markers not parsed): the case opens, saying so."""
+
+
+def split_fulfillment_order(event: ShopifyEvent, policy: Policy) -> str | None:
+    """The fulfillment order a split event split, when its case could open; else None.
+
+    The agent reads that fulfillment order's :class:`SplitOrigin` before the rules.
+    A payload without it gives None here and is refused by the rules.
+    """
+    if event.topic != SPLIT_TOPIC or not policy.fulfillment.open_on_split:
+        return None
+    try:
+        original = parse_json_object(event.payload).obj("fulfillment_order")
+        return original.require_ident("id", "admin_graphql_api_id") if original else None
+    except ClassificationError:
+        return None
+
+
+def fulfillment_drafts(
+    event: ShopifyEvent, payload: Fields, policy: Policy, origin: SplitOrigin | None = None
+) -> list[CaseDraft]:
     """The FULFILLMENT_EXCEPTION cases (zero or one) for a fulfillment-related event."""
     if event.topic == EVENT_TOPIC:
         return _carrier_exception(event, payload, policy)
@@ -81,7 +114,7 @@ def fulfillment_drafts(event: ShopifyEvent, payload: Fields, policy: Policy) -> 
     if event.topic == INVENTORY_TOPIC:
         return _oversold(payload, policy)
     if event.topic == SPLIT_TOPIC:
-        return _split(event, payload, policy)
+        return _split(event, payload, policy, origin or SplitOrigin())
     return []
 
 
@@ -152,7 +185,9 @@ def partial_drafts(payload: Fields, policy: Policy) -> list[CaseDraft]:
     ]
 
 
-def _split(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDraft]:
+def _split(
+    event: ShopifyEvent, payload: Fields, policy: Policy, origin: SplitOrigin
+) -> list[CaseDraft]:
     rules = policy.fulfillment
     if not rules.open_on_split:
         return []
@@ -175,7 +210,16 @@ def _split(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDra
         }
         for line in payload.objects("split_line_items")
     ]
-    order_id = original.ident("order_id") or moved_to.ident("order_id") or event.order_id
+    quantities = [line.integer("quantity") for line in payload.objects("split_line_items")]
+    units = None if not quantities or None in quantities else sum(q or 0 for q in quantities)
+    if is_own(origin.markers, original_id, units):
+        return []  # casebridge's own split, marked on the order before it was made
+    order_id = (
+        original.ident("order_id")
+        or moved_to.ident("order_id")
+        or event.order_id
+        or origin.order_id
+    )
     variables = (
         Variables()
         .string("orderId", order_id)
@@ -184,10 +228,10 @@ def _split(event: ShopifyEvent, payload: Fields, policy: Policy) -> list[CaseDra
         .string("fulfillmentOrderStatus", moved_to.text("status"))
         .json("movedLineItems", moved or None)
     )
-    reason = Reason(
-        code="FULFILLMENT_SPLIT",
-        detail=f"fulfillment order {original_id} split: units moved to {new_id}",
-    )
+    detail = f"fulfillment order {original_id} split: units moved to {new_id}"
+    if origin.error:
+        detail += f" (not known whether casebridge made it: {origin.error})"
+    reason = Reason(code="FULFILLMENT_SPLIT", detail=detail)
     return [
         _draft(
             policy,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
+    from streams.classify.rules.fulfillment import SplitOrigin
     from streams.classify.rules.storefront import StorefrontText
 
 _AVERAGE_QUANTUM = Decimal("0.0001")
@@ -154,6 +155,8 @@ class ClassifyContext:
     """Ids of cases known to have ended (a change they reviewed is no longer pending)."""
     storefront: StorefrontText | None = None
     """Theme files or shop policies read for a theme or ``shop/update`` event."""
+    split_origin: SplitOrigin | None = None
+    """The order and own-split markers read for a ``fulfillment_orders/split`` event."""
     inventory_variants: Mapping[str, Any] = field(default_factory=dict)
     """Variant -> inventory item and quantity, from product webhooks
     (:func:`streams.classify.rules.inventory.variant_entries`)."""

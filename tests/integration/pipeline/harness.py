@@ -25,6 +25,7 @@ import yaml
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
+from connectors.shopify.webhooks import SUBSCRIBED_TOPICS
 from deploy.local.children import ChildProcess, spawn
 from emulators.mail import Inbox, running_inbox
 from streams.kafka.groups import start_group_at_end
@@ -32,27 +33,6 @@ from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOPIFY_SECRET = "emulator-webhook-secret"
-SHOPIFY_TOPICS = (
-    "orders/create",
-    "orders/updated",
-    "orders/cancelled",
-    "orders/risk_assessment_changed",
-    "orders/partially_fulfilled",
-    "returns/request",
-    "disputes/create",
-    "disputes/update",
-    "fulfillment_orders/placed_on_hold",
-    "fulfillment_orders/split",
-    "fulfillment_orders/cancelled",
-    "fulfillment_events/create",
-    "variants/out_of_stock",
-    "inventory_levels/update",
-    "products/create",
-    "products/update",
-    "themes/publish",
-    "themes/update",
-    "shop/update",
-)
 
 T = TypeVar("T")
 
@@ -147,7 +127,7 @@ def emulators(
     """
     shop_port, ot_port = free_port(), free_port()
     config = {
-        "webhooks": [{"topic": t, "address": ingress_url} for t in SHOPIFY_TOPICS],
+        "webhooks": [{"topic": t, "address": ingress_url} for t in SUBSCRIBED_TOPICS],
         "delivery": {"time_scale": 0.001},
         # Event ids derive from the seed; the broker keeps earlier runs' ids in
         # the ingress dedup window, so every run needs fresh ones.

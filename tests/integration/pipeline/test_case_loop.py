@@ -32,6 +32,8 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from connectors.serde import AvroSerde, RegistryClient
+from connectors.shopify.documents.operations import ORDER_CANCEL
+from connectors.shopify.documents.writer import NODE_METAFIELD
 from streams.kafka.dlq import parse_headers
 from streams.ops.dlq import replay
 from streams.runtime.keys import hold_handle
@@ -49,6 +51,7 @@ from tests.integration.pipeline.test_outbound import (
     decoded,
     effect,
     fulfillment_orders_of,
+    graphql,
     numeric_id,
     order,
     states,
@@ -103,15 +106,27 @@ def dead_decisions(pipeline: Pipeline, case_id: str) -> list[dict[str, str]]:
     return [parse_headers(m.headers()) for m in found]
 
 
-def decisions_metric(pipeline: Pipeline, case_type: str, result: str) -> float:
+def metric(pipeline: Pipeline, name: str, **labels: str) -> float:
+    """The worker's sample ``name`` with exactly ``labels`` (0 before it exists)."""
     text = httpx.get(f"{pipeline.worker.web_url}/metrics", timeout=10).text
-    # Per shop (issue #18): the series of this test's own shop, declared at 0 on start.
-    wanted = {"shop": SHOP, "case_type": case_type, "result": result}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if sample.name == "casebridge_decisions_total" and sample.labels == wanted:
+            if sample.name == name and sample.labels == labels:
                 return float(sample.value)
     return 0.0
+
+
+def decisions_metric(pipeline: Pipeline, case_type: str, result: str) -> float:
+    # Per shop (issue #18): the series of this test's own shop, declared at 0 on start.
+    return metric(
+        pipeline, "casebridge_decisions_total", shop=SHOP, case_type=case_type, result=result
+    )
+
+
+def splits_not_actionable(pipeline: Pipeline) -> float:
+    return metric(
+        pipeline, "casebridge_events_not_actionable_total", topic="fulfillment_orders/split"
+    )
 
 
 def case_show(pipeline: Pipeline, case_id: str) -> str:
@@ -144,6 +159,7 @@ def test_an_oversold_item_opens_a_case_on_its_order_that_splits_with_no_typed_id
     # One stock change, one case: the out-of-stock event of the same sale opened none.
     assert len(instances_for(pipeline, FULFILLMENT, orderId=order_id)) == 1
 
+    ignored_before = splits_not_actionable(pipeline)
     complete(pipeline, case_id, "split")  # the reviewer types nothing
 
     def split() -> list[dict[str, Any]] | None:
@@ -156,6 +172,20 @@ def test_an_oversold_item_opens_a_case_on_its_order_that_splits_with_no_typed_id
     applied = wait_final_state(pipeline, case_id, "APPLIED")
     assert applied["outcome"] == "split"
     assert dead_decisions(pipeline, case_id) == []
+    # Shopify's fulfillment_orders/split webhook for our own split was classified as
+    # such: counted as needing no case, and no exception opened about the moved units.
+    wait_until(
+        lambda: splits_not_actionable(pipeline) > ignored_before,
+        60,
+        "the webhook of our own split to be classified",
+    )
+    assert len(instances_for(pipeline, FULFILLMENT, orderId=order_id)) == 1
+    marker = graphql(
+        pipeline,
+        NODE_METAFIELD,
+        {"id": f"gid://shopify/Order/{order_id}", "namespace": "casebridge", "key": "own_splits"},
+    )["node"]["metafield"]
+    assert [m["case"] for m in json.loads(marker["value"])] == [case_id], marker
 
 
 def test_an_out_of_stock_item_finds_its_open_order_which_can_be_cancelled(
@@ -170,6 +200,34 @@ def test_an_out_of_stock_item_finds_its_open_order_which_can_be_cancelled(
 
     effect(pipeline, lambda: order(pipeline, order_id)["cancelled_at"], "the cancellation")
     wait_final_state(pipeline, case_id, "APPLIED")
+
+
+def test_a_decision_on_an_order_cancelled_meanwhile_closes_its_case_without_a_dlq(
+    pipeline: Pipeline,
+) -> None:
+    case_id, order_id, variables = fulfillment_case(pipeline, "inventory_mismatch")
+    assert "split" in variables["allowedOutcomes"]
+    # Before the warehouse decides, the order is cancelled (another case's decision).
+    graphql(
+        pipeline,
+        ORDER_CANCEL,
+        {"orderId": f"gid://shopify/Order/{order_id}", "reason": "FRAUD", "restock": True},
+    )
+    effect(pipeline, lambda: order(pipeline, order_id)["cancelled_at"], "the cancellation")
+    before = decisions_metric(pipeline, "FULFILLMENT_EXCEPTION", "superseded")
+
+    complete(pipeline, case_id, "split")
+
+    closed = wait_final_state(pipeline, case_id, "CLOSED")
+    assert (closed["detail"] or "").startswith("superseded: fulfillment order"), closed
+    # Nothing an operator must replay: no dead letter (it would precede the state).
+    assert dead_decisions(pipeline, case_id) == []
+    wait_until(
+        lambda: decisions_metric(pipeline, "FULFILLMENT_EXCEPTION", "superseded") > before,
+        30,
+        "casebridge_decisions_total{result=superseded} to count it",
+    )
+    assert "superseded: fulfillment order" in case_show(pipeline, case_id)
 
 
 # --- a decision that fails -----------------------------------------------------------------------

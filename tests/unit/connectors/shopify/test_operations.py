@@ -34,7 +34,7 @@ class FakeExecutor:
 
 
 def test_every_document_parses_and_is_named_uniquely() -> None:
-    assert len(documents.DOCUMENTS) == 68
+    assert len(documents.DOCUMENTS) == 70
     for name, document in documents.DOCUMENTS.items():
         parsed = parse(document)
         operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]

@@ -8,11 +8,14 @@ FAILED with an APPLIED of its own).
 
 from __future__ import annotations
 
+import json
+
 from connectors.shopify.errors import ShopifyUnavailableError
-from schemas.records import ActionKind, CaseType
+from schemas import CASES_STATE
+from schemas.records import Action, ActionKind, CaseType
 from streams.ops.metrics import DECISIONS
 from tests.unit.streams.writer.fakes import FakeShopify
-from tests.unit.streams.writer.harness import ORDER, SHOP, Harness, decision
+from tests.unit.streams.writer.harness import FO, ORDER, SHOP, Harness, decision, shopify
 
 
 def count(case_type: CaseType, result: str) -> float:
@@ -74,3 +77,43 @@ async def test_an_outage_is_waited_out_and_the_action_applied_once() -> None:
     assert len(store.called("CasebridgeWriterNodeTags")) == 6
     assert len(store.called("CasebridgeTagsAdd")) == 1
     assert h.letters() == [] and h.states() == ["APPLYING", "APPLIED"] and event.acked
+
+
+async def test_a_decision_on_an_order_cancelled_meanwhile_closes_its_case_without_a_dlq() -> None:
+    # Another case's decision cancelled the order (and its fulfillment order) first.
+    cancelled = {
+        "fulfillmentOrder": {
+            "id": FO,
+            "status": "CANCELLED",
+            "lineItems": {"nodes": [{"id": "l1", "totalQuantity": 2, "remainingQuantity": 0}]},
+            "order": {"id": ORDER, "ownSplits": None},
+        }
+    }
+    h = Harness(store=shopify().script("CasebridgeWriterFulfillmentOrder", cancelled))
+    split = Action(
+        kind=ActionKind.SPLIT_FULFILLMENT,
+        target_id=FO,
+        params=json.dumps({"fulfillmentOrderLineItems": [{"id": "l1", "quantity": 1}]}),
+        idempotency_key="k0",
+    )
+    tags = decision(CaseType.FULFILLMENT_EXCEPTION, ActionKind.ADD_TAGS).actions[0]
+    record = decision(CaseType.FULFILLMENT_EXCEPTION).model_copy(
+        update={"actions": [split, tags], "outcome": "split"}
+    )
+    failed_before = count(CaseType.FULFILLMENT_EXCEPTION, "failed")
+    superseded_before = count(CaseType.FULFILLMENT_EXCEPTION, "superseded")
+
+    (event,) = await h.deliver(record)
+
+    assert h.writebacks() == ["SPLIT_FULFILLMENT"]  # audited; the tags are not written
+    assert h.states() == ["APPLYING", "CLOSED"]
+    (closed,) = [s for s in h.producer.records(CASES_STATE) if s.status.value == "CLOSED"]
+    assert closed.detail is not None
+    assert (
+        closed.detail.startswith("superseded: fulfillment order")
+        and "is CANCELLED" in closed.detail
+    )
+    assert h.letters() == []  # nothing to replay: not an operator's failure
+    assert count(CaseType.FULFILLMENT_EXCEPTION, "superseded") == superseded_before + 1
+    assert count(CaseType.FULFILLMENT_EXCEPTION, "failed") == failed_before
+    assert event.acked

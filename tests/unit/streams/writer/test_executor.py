@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -538,8 +539,11 @@ async def test_refund_without_idempotency_key_is_refused() -> None:
 # -- fulfillment orders ---------------------------------------------------------------------
 
 
-def fo_lines(*lines: tuple[str, int], fulfill_at: str | None = None) -> dict[str, Any]:
+def fo_lines(
+    *lines: tuple[str, int], fulfill_at: str | None = None, own_splits: str | None = None
+) -> dict[str, Any]:
     nodes = [{"id": i, "totalQuantity": q, "remainingQuantity": q} for i, q in lines]
+    marker = None if own_splits is None else {"value": own_splits, "compareDigest": "d1"}
     return {
         "fulfillmentOrder": {
             "id": FO,
@@ -547,6 +551,7 @@ def fo_lines(*lines: tuple[str, int], fulfill_at: str | None = None) -> dict[str
             "fulfillAt": fulfill_at,
             "fulfillmentHolds": [],
             "lineItems": {"nodes": nodes},
+            "order": {"id": ORDER, "ownSplits": marker},
         }
     }
 
@@ -572,8 +577,78 @@ async def test_split_applies_and_reports_the_new_order() -> None:
             }
         },
     )
+    fake.script("CasebridgeMetafieldsSet", {"metafieldsSet": {"metafields": [{"id": "m1"}]}})
     result = await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
     assert result.status is APPLIED and result.result_id == "fo-new"
+    # Marked on the order before the split: its webhook must find the marker.
+    assert fake.names[1:] == ["CasebridgeMetafieldsSet", "CasebridgeFulfillmentOrderSplit"]
+    (marked,) = fake.called("CasebridgeMetafieldsSet")[0]["metafields"]
+    assert marked["ownerId"] == ORDER and marked["compareDigest"] is None
+    assert (marked["namespace"], marked["key"], marked["type"]) == (
+        "casebridge",
+        "own_splits",
+        "json",
+    )
+    assert json.loads(marked["value"]) == [
+        {"fulfillmentOrderId": "10", "moved": 3, "case": "case-1"}
+    ]
+
+
+def split_answer() -> dict[str, Any]:
+    return {
+        "fulfillmentOrderSplit": {
+            "fulfillmentOrderSplits": [
+                {"fulfillmentOrder": {"id": FO}, "remainingFulfillmentOrder": {"id": "fo-new"}}
+            ]
+        }
+    }
+
+
+async def test_split_keeps_the_markers_of_earlier_splits_and_sets_them_compare_and_set() -> None:
+    earlier = '[{"fulfillmentOrderId":"7","moved":1,"case":"case-0"}]'
+    fake = FakeShopify().script(
+        "CasebridgeWriterFulfillmentOrder", fo_lines(("l1", 2), ("l2", 3), own_splits=earlier)
+    )
+    fake.script("CasebridgeMetafieldsSet", {"metafieldsSet": {"metafields": [{"id": "m1"}]}})
+    fake.script("CasebridgeFulfillmentOrderSplit", split_answer())
+    result = await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
+    assert result.status is APPLIED
+    (marked,) = fake.called("CasebridgeMetafieldsSet")[0]["metafields"]
+    assert marked["compareDigest"] == "d1"
+    assert [m["case"] for m in json.loads(marked["value"])] == ["case-0", "case-1"]
+
+
+async def test_a_retried_split_marks_once() -> None:
+    # The marker was written, then the split's call failed: the retry splits only.
+    ours = '[{"fulfillmentOrderId":"10","moved":3,"case":"case-1"}]'
+    fake = FakeShopify().script(
+        "CasebridgeWriterFulfillmentOrder", fo_lines(("l1", 2), ("l2", 3), own_splits=ours)
+    )
+    fake.script("CasebridgeFulfillmentOrderSplit", split_answer())
+    result = await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
+    assert result.status is APPLIED
+    assert "CasebridgeMetafieldsSet" not in fake.names
+
+
+async def test_a_marker_value_someone_else_wrote_is_started_again() -> None:
+    fake = FakeShopify().script(
+        "CasebridgeWriterFulfillmentOrder", fo_lines(("l1", 2), ("l2", 3), own_splits="not json")
+    )
+    fake.script("CasebridgeMetafieldsSet", {"metafieldsSet": {"metafields": [{"id": "m1"}]}})
+    fake.script("CasebridgeFulfillmentOrderSplit", split_answer())
+    result = await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
+    assert result.status is APPLIED
+    (marked,) = fake.called("CasebridgeMetafieldsSet")[0]["metafields"]
+    assert [m["case"] for m in json.loads(marked["value"])] == ["case-1"]
+
+
+async def test_a_split_of_lines_the_fulfillment_order_does_not_hold_says_which() -> None:
+    # e.g. a case whose lines were read from another fulfillment order of the order
+    fake = FakeShopify().script("CasebridgeWriterFulfillmentOrder", fo_lines(("l9", 5)))
+    result = await run(fake, ActionKind.SPLIT_FULFILLMENT, FO, **SPLIT)
+    assert result.status is FAILED and result.error_code == "LINES_NOT_ON_FULFILLMENT_ORDER"
+    assert "has no unfulfilled line l1" in (result.error_message or "")
+    assert fake.names == ["CasebridgeWriterFulfillmentOrder"]  # nothing written
 
 
 async def test_split_of_a_fulfillment_order_cancelled_meanwhile_says_so() -> None:
@@ -671,6 +746,16 @@ async def test_edit_of_an_unknown_line_is_not_found() -> None:
     fake = FakeShopify().script("CasebridgeWriterOrderState", order_state())
     result = await run(fake, ActionKind.EDIT_ORDER, ORDER, **EDIT)
     assert result.status is FAILED and result.error_code == "NOT_FOUND"
+
+
+async def test_an_edit_of_an_order_cancelled_meanwhile_is_superseded_not_sent() -> None:
+    lines = [line(OLD_LINE, 3, "gid://shopify/ProductVariant/30")]
+    state = order_state(lineItems={"nodes": lines}, cancelledAt="2026-11-26T00:00:00Z")
+    fake = FakeShopify().script("CasebridgeWriterOrderState", state)
+    result = await run(fake, ActionKind.EDIT_ORDER, ORDER, **EDIT)
+    assert result.status is FAILED and result.error_code == "ORDER_CANCELLED"
+    assert "was cancelled at 2026-11-26T00:00:00Z: nothing to edit" in (result.error_message or "")
+    assert fake.names == ["CasebridgeWriterOrderState"]  # Shopify would refuse orderEditBegin
 
 
 # -- disputes, NONE, CREATE_ORDER ------------------------------------------------------------------

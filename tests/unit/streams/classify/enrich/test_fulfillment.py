@@ -158,9 +158,10 @@ def fo_node(lines: list[tuple[int, str, int]]) -> dict[str, Any]:
 class StockShop:
     """Answers the four reads of a stock case; records each operation and its variables."""
 
-    def __init__(self) -> None:
+    def __init__(self, **answers: dict[str, Any]) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.unavailable = False
+        self.answers = answers  # by operation name, before the stock case's own
 
     async def execute(
         self,
@@ -173,6 +174,8 @@ class StockShop:
         self.calls.append((name, args))
         if self.unavailable:
             raise ShopifyUnavailableError("Shopify answered 503", attempts=3)
+        if name in self.answers:
+            return self.answers[name]
         if name == "CasebridgeInventoryItem":
             return {
                 "inventoryItem": {
@@ -279,24 +282,15 @@ def test_untouched_lines_of_an_unshipped_order_are_no_default() -> None:
     assert "cancel" in found["allowedOutcomes"]
 
 
-class SplitShop(StockShop):
+def split_shop() -> StockShop:
     """A split case: the fulfillment order is read for its order first."""
-
-    async def execute(
-        self,
-        document: str,
-        variables: Mapping[str, Any] | None = None,
-        *,
-        cost_estimate: float | None = None,
-    ) -> dict[str, Any]:
-        if operation_name(document) == "CasebridgeFulfillmentOrderOrder":
-            self.calls.append(("CasebridgeFulfillmentOrderOrder", dict(variables or {})))
-            return {"fulfillmentOrder": {"id": FO, "orderId": ORDER}}
-        return await super().execute(document, variables, cost_estimate=cost_estimate)
+    return StockShop(
+        CasebridgeFulfillmentOrderOrder={"fulfillmentOrder": {"id": FO, "orderId": ORDER}}
+    )
 
 
 async def test_a_split_case_learns_its_order_from_the_fulfillment_order() -> None:
-    shop = SplitShop()
+    shop = split_shop()
     split = oversold_case().model_copy(
         update={
             "subject_type": SubjectType.FULFILLMENT_ORDER,
@@ -319,3 +313,59 @@ async def test_a_split_case_learns_its_order_from_the_fulfillment_order() -> Non
     assert found["fulfillmentOrderId"] == "501"  # the case's own value is kept
     assert len(json.loads(found["fulfillmentOrderLineItems"])) == 2  # FO 501 was found
     assert "split" in json.loads(found["allowedOutcomes"])
+
+
+FIRST_FO = {**fo_node([(1, SCARCE, 5)]), "id": "gid://shopify/FulfillmentOrder/400"}
+
+
+def many_splits_shop(case_fo: dict[str, Any] | None) -> StockShop:
+    """An order split several times: the case's fulfillment order is not among the first."""
+    return StockShop(
+        CasebridgeFulfillmentCase={
+            "order": {"id": ORDER, "cancelledAt": None, "fulfillmentOrders": {"nodes": [FIRST_FO]}}
+        },
+        CasebridgeFulfillmentCaseFulfillmentOrder={"fulfillmentOrder": case_fo},
+    )
+
+
+def split_case() -> CaseRequest:
+    return oversold_case().model_copy(
+        update={
+            "subject_type": SubjectType.FULFILLMENT_ORDER,
+            "subject_id": "501",
+            "order_id": "1001",
+            "reasons": [Reason(code="FULFILLMENT_SPLIT", detail="split")],
+            "variables": [
+                CaseVariable(name="fulfillmentOrderId", value="501"),
+                CaseVariable(name="originalFulfillmentOrderId", value="500"),
+            ],
+        }
+    )
+
+
+async def test_a_case_fulfillment_order_beyond_the_first_ones_is_read_for_its_lines() -> None:
+    shop = many_splits_shop({**fo_node([(7, SCARCE, 2)]), "orderId": ORDER})
+    case = await fulfillment_context(shop, split_case(), now=NOW)
+    assert [name for name, _ in shop.calls] == [
+        "CasebridgeFulfillmentCase",
+        "CasebridgeFulfillmentCaseFulfillmentOrder",
+    ]
+    found = {v.name: v.value for v in case.variables}
+    lines = json.loads(found["fulfillmentOrderLineItems"])
+    # Its own line, never the first fulfillment order's (which Shopify refuses in a split).
+    assert [line["id"] for line in lines] == ["gid://shopify/FulfillmentOrderLineItem/7"]
+    assert "split" in json.loads(found["allowedOutcomes"])
+
+
+@pytest.mark.parametrize(
+    "case_fo",
+    [None, {**fo_node([(7, SCARCE, 2)]), "orderId": "gid://shopify/Order/999"}],
+    ids=["gone", "another-order"],
+)
+async def test_no_other_fulfillment_orders_lines_stand_in_for_the_cases(
+    case_fo: dict[str, Any] | None,
+) -> None:
+    case = await fulfillment_context(many_splits_shop(case_fo), split_case(), now=NOW)
+    found = {v.name: v.value for v in case.variables}
+    assert "fulfillmentOrderLineItems" not in found
+    assert "split" not in json.loads(found["allowedOutcomes"])

@@ -16,7 +16,9 @@ from streams.classify.rules import (
     is_known_topic,
     product_fingerprint,
 )
+from streams.classify.rules.fulfillment import SplitOrigin, split_fulfillment_order
 from streams.policy import Policy
+from streams.runtime.own_splits import OwnSplit
 
 from .conftest import NOW, make_event, make_order
 
@@ -196,6 +198,31 @@ def test_split_fulfillment_order_opens_a_case_about_the_moved_units(policy: Poli
         update={"fulfillment": policy.fulfillment.model_copy(update={"open_on_split": False})}
     )
     assert classify_event(make_event("fulfillment_orders/split", payload), off, EMPTY, NOW) == []
+
+
+SPLIT = {
+    "split_line_items": [{"id": "gid://shopify/FulfillmentOrderLineItem/7", "quantity": 2}],
+    "fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/1", "status": "open"},
+    "remaining_fulfillment_order": {"id": "gid://shopify/FulfillmentOrder/2", "status": "open"},
+}
+
+
+def test_our_own_split_opens_nothing(policy: Policy) -> None:
+    event = make_event("fulfillment_orders/split", SPLIT)
+    assert split_fulfillment_order(event, policy) == "1"  # what the agent reads first
+    ours = ClassifyContext(split_origin=SplitOrigin("1001", (OwnSplit("1", 2, "case-1"),)))
+    assert classify_event(event, policy, ours, NOW) == []
+
+
+def test_a_split_that_was_not_ours_opens_its_case_on_the_order_read(policy: Policy) -> None:
+    event = make_event("fulfillment_orders/split", SPLIT)
+    other_units = SplitOrigin("1001", (OwnSplit("1", 5, "case-1"),))
+    (case,) = classify_event(event, policy, ClassifyContext(split_origin=other_units), NOW)
+    assert case.order_id == "1001"  # Shopify's payload names none: the read did
+    unread = SplitOrigin(error="ShopifyUnavailableError: 503")
+    (case,) = classify_event(event, policy, ClassifyContext(split_origin=unread), NOW)
+    assert "not known whether casebridge made it: ShopifyUnavailableError" in case.reasons[0].detail
+    assert split_fulfillment_order(make_event("fulfillment_orders/split", {}), policy) is None
 
 
 def test_a_hold_on_some_lines_names_them_and_where_the_rest_went(policy: Policy) -> None:
