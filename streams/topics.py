@@ -118,43 +118,44 @@ def ensure_topics(
     silent downgrade: per-order ordering and the scaling ceiling depend on it.
     """
     # librdkafka would print every failed connection attempt to stderr; the
-    # outcome is reported once, as KafkaUnavailableError, instead.
-    admin = AdminClient({"log_level": 2, **client_config})
-    try:
-        metadata = admin.list_topics(timeout=timeout_s)
-    except KafkaException as exc:
-        raise KafkaUnavailableError(
-            f"Kafka at {client_config.get('bootstrap.servers')} did not answer: {exc.args[0]}"
-        ) from None
-    existing = metadata.topics
-    wanted = list(specs)
-    for spec in wanted:
-        if spec.name in existing and len(existing[spec.name].partitions) < spec.partitions:
-            raise TopicConfigError(
-                f"topic {spec.name} has {len(existing[spec.name].partitions)} partitions, "
-                f"casebridge needs {spec.partitions}"
-            )
-    missing = [
-        NewTopic(
-            spec.name,
-            num_partitions=spec.partitions,
-            replication_factor=replication_factor,
-            config=spec.topic_config(),
-        )
-        for spec in wanted
-        if spec.name not in existing
-    ]
-    if not missing:
-        return []
-    created: list[str] = []
-    for name, future in admin.create_topics(missing, request_timeout=timeout_s).items():
+    # outcome is reported once, as KafkaUnavailableError, instead. The client is
+    # destroyed on the way out, also on an error (a kept traceback would keep it).
+    with AdminClient({"log_level": 2, **client_config}) as admin:
         try:
-            future.result()
-            created.append(name)
+            metadata = admin.list_topics(timeout=timeout_s)
         except KafkaException as exc:
-            error = exc.args[0]
-            # Another worker may have created it between our listing and our request.
-            if getattr(error, "name", lambda: "")() == "TOPIC_ALREADY_EXISTS":
-                continue
-            raise KafkaUnavailableError(f"could not create topic {name}: {error}") from None
-    return created
+            raise KafkaUnavailableError(
+                f"Kafka at {client_config.get('bootstrap.servers')} did not answer: {exc.args[0]}"
+            ) from None
+        existing = metadata.topics
+        wanted = list(specs)
+        for spec in wanted:
+            if spec.name in existing and len(existing[spec.name].partitions) < spec.partitions:
+                raise TopicConfigError(
+                    f"topic {spec.name} has {len(existing[spec.name].partitions)} partitions, "
+                    f"casebridge needs {spec.partitions}"
+                )
+        missing = [
+            NewTopic(
+                spec.name,
+                num_partitions=spec.partitions,
+                replication_factor=replication_factor,
+                config=spec.topic_config(),
+            )
+            for spec in wanted
+            if spec.name not in existing
+        ]
+        if not missing:
+            return []
+        created: list[str] = []
+        for name, future in admin.create_topics(missing, request_timeout=timeout_s).items():
+            try:
+                future.result()
+                created.append(name)
+            except KafkaException as exc:
+                error = exc.args[0]
+                # Another worker may have created it between our listing and our request.
+                if getattr(error, "name", lambda: "")() == "TOPIC_ALREADY_EXISTS":
+                    continue
+                raise KafkaUnavailableError(f"could not create topic {name}: {error}") from None
+        return created

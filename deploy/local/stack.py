@@ -479,19 +479,18 @@ class LocalStack:
 
 def kafka_answers(bootstrap_servers: str, timeout_s: float) -> bool:
     """Whether the broker answers a metadata request (an open port is not enough)."""
-    admin = AdminClient(
-        {
-            "bootstrap.servers": bootstrap_servers,
-            # librdkafka would print every refused connection to stderr while we poll.
-            "log_level": 0,
-            "reconnect.backoff.max.ms": 500,
-            "socket.connection.setup.timeout.ms": max(1000, int(timeout_s * 1000)),
-        }
-    )
-    try:
-        admin.list_topics(timeout=timeout_s)
-    except KafkaException:
-        return False
+    config: dict[str, str | int | float | bool] = {
+        "bootstrap.servers": bootstrap_servers,
+        # librdkafka would print every refused connection to stderr while we poll.
+        "log_level": 0,
+        "reconnect.backoff.max.ms": 500,
+        "socket.connection.setup.timeout.ms": max(1000, int(timeout_s * 1000)),
+    }
+    with AdminClient(config) as admin:
+        try:
+            admin.list_topics(timeout=timeout_s)
+        except KafkaException:
+            return False
     return True
 
 

@@ -165,6 +165,10 @@ class OffsetsSource(Protocol):
         """Earliest, latest or last stable offset per partition (None if it failed)."""
         ...
 
+    def close(self) -> None:
+        """Release the broker client behind the source; it is not used again."""
+        ...
+
 
 def select_groups(
     available: Iterable[str],
@@ -268,6 +272,15 @@ class AdminOffsetsSource:
         return BrokerUnavailableError(
             f"Kafka at {self._servers} did not answer within {self._timeout:g}s: {text}"
         )
+
+    def close(self) -> None:
+        """Destroy the AdminClient now (idempotent).
+
+        Left to the garbage collector, a client something still reaches (a metrics
+        collector holds the monitor) keeps its threads connecting to the broker,
+        logging each refusal once the broker is gone.
+        """
+        self._admin.__exit__(None, None, None)
 
     def ping(self) -> None:
         """Fail fast with :class:`BrokerUnavailableError` when no broker answers."""

@@ -73,11 +73,14 @@ def render_table(report: LagReport) -> str:
 
 
 async def _sample(monitor: LagMonitor, samples: int, interval_s: float) -> LagReport:
-    report = await monitor.evaluate_once()
-    for _ in range(samples - 1):
-        await asyncio.sleep(interval_s)
+    try:
         report = await monitor.evaluate_once()
-    return report
+        for _ in range(samples - 1):
+            await asyncio.sleep(interval_s)
+            report = await monitor.evaluate_once()
+        return report
+    finally:
+        await monitor.aclose()
 
 
 @click.command("lag")

@@ -131,7 +131,8 @@ class LagMonitor:
     """Watches consumer groups, judges them Burrow-style and alerts on lasting trouble.
 
     Args:
-        source: Where offsets come from (:class:`~streams.ops.lag.AdminOffsetsSource`).
+        source: Where offsets come from (:class:`~streams.ops.lag.AdminOffsetsSource`);
+            the monitor owns it (:meth:`aclose` closes it).
         settings: Groups, window, interval and alert configuration.
         prefix: Watch every group starting with this (see ``LagSettings.prefix``).
         notifier: Sends alerts; None disables alerting.
@@ -159,6 +160,9 @@ class LagMonitor:
         self._known_groups: list[str] = []
         self.tracker = AlertTracker(self.settings.alert_after)
         self.latest: LagReport | None = None
+        # Held while a measurement uses the source in its thread: closing waits for it.
+        self._measuring = asyncio.Lock()
+        self._closed = False
 
     @classmethod
     def from_settings(cls, settings: Settings, lag: LagSettings | None = None) -> LagMonitor:
@@ -203,7 +207,10 @@ class LagMonitor:
         Raises:
             BrokerUnavailableError: Kafka did not answer (the windows are kept).
         """
-        snapshot = await asyncio.to_thread(self._measure)
+        async with self._measuring:
+            if self._closed:
+                raise OpsError("the lag monitor is closed (the worker is stopping)")
+            snapshot = await asyncio.to_thread(self._measure)
         report = self._judge(snapshot)
         self.latest = report
         await self._alert(report)
@@ -310,6 +317,12 @@ class LagMonitor:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
 
     async def aclose(self) -> None:
-        """Release the alert hook's connections."""
+        """Release the offsets source's broker client and the alert hook's connections.
+
+        A measurement in flight finishes first; later evaluations report ERR.
+        """
+        async with self._measuring:
+            self._closed = True
+            self.source.close()
         if self.notifier is not None:
             await self.notifier.aclose()

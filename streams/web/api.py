@@ -211,6 +211,7 @@ def register(app: faust.App, services: Any) -> OpsService:
 
     async def stop_reader(*_: object, **__: object) -> None:
         await asyncio.to_thread(reader.stop)
+        await service.aclose()
 
     app.on_before_shutdown.connect(stop_reader)
     return service

@@ -49,6 +49,15 @@ class DlqCounter:
         self._timeout = timeout_s
         self.known = known
         self._admin = AdminClient(ops_client_config(client_config, timeout_s))
+        self._closed = False
+
+    def close(self) -> None:
+        """Destroy the AdminClient now (idempotent), not whenever it is collected.
+
+        Not while :meth:`counts` runs in another thread; :meth:`counts` fails after it.
+        """
+        self._closed = True
+        self._admin.__exit__(None, None, None)
 
     def _offsets(self, partitions: list[TopicPartition], spec: Any) -> dict[tuple[str, int], int]:
         if not partitions:
@@ -70,8 +79,10 @@ class DlqCounter:
         ``records`` is None for a partition whose offsets could not be read.
 
         Raises:
-            BrokerUnavailableError: Kafka did not answer.
+            BrokerUnavailableError: Kafka did not answer, or the counter is closed.
         """
+        if self._closed:
+            raise BrokerUnavailableError("the DLQ counter is closed (the worker is stopping)")
         try:
             metadata = self._admin.list_topics(timeout=self._timeout)
         except KafkaException as exc:

@@ -184,6 +184,11 @@ class OpsService:
             self._dlq_cache = (self.clock(), result)
             return result
 
+    async def aclose(self) -> None:
+        """Destroy the DLQ counter's broker client, once no count is in flight."""
+        async with self._dlq_lock:
+            self.dlq_counter.close()
+
     async def overview(self) -> dict[str, Any]:
         """Everything the page's summary shows, in one answer."""
         stages = self.rates.stages()

@@ -246,6 +246,8 @@ def start_worker(
     process = start_process(name, args, env, log_dir)
     web_url = f"http://127.0.0.1:{env['CASEBRIDGE_WEB_PORT']}"
     worker = Worker(process, web_url, env["CASEBRIDGE_APP_ID"])
+    # Destroyed on the way out: a failure's traceback (kept by pytest) would keep it
+    # connecting to the broker after the session stopped it.
     admin = AdminClient({"bootstrap.servers": env["CASEBRIDGE_KAFKA__BOOTSTRAP_SERVERS"]})
 
     def assigned() -> bool:
@@ -257,12 +259,13 @@ def start_worker(
             m.assignment and m.assignment.topic_partitions for m in members
         )
 
-    try:
-        wait_until(assigned, 120, f"worker {name} to join its consumer group", 0.5)
-        wait_http(worker.webhook_url)
-    except AssertionError as exc:
-        process.stop()
-        raise AssertionError(f"{exc}\n{process.log_tail()}") from None
+    with admin:
+        try:
+            wait_until(assigned, 120, f"worker {name} to join its consumer group", 0.5)
+            wait_http(worker.webhook_url)
+        except AssertionError as exc:
+            process.stop()
+            raise AssertionError(f"{exc}\n{process.log_tail()}") from None
     return worker
 
 

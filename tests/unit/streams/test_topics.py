@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from streams import topics
 from streams.topics import (
     CASES_STATE,
     DLQ_SOURCES,
+    KafkaUnavailableError,
     TopicSpec,
     dlq_name,
+    ensure_topics,
     topic_specs,
 )
+from tests.unit.streams.ops.fakes import FakeAdminClient
 
 PUBLIC = {
     "shopify.webhooks",
@@ -80,3 +84,14 @@ def test_audit_topics_keep_a_year() -> None:
 def test_topic_config_overrides_the_cleanup_policy() -> None:
     spec = TopicSpec("t", 1, config={"cleanup.policy": "compact,delete"})
     assert spec.topic_config() == {"cleanup.policy": "compact,delete"}
+
+
+def test_ensure_topics_destroys_its_client_when_kafka_does_not_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(topics, "AdminClient", FakeAdminClient)
+    monkeypatch.setattr(FakeAdminClient, "made", [])
+    with pytest.raises(KafkaUnavailableError, match="did not answer"):
+        ensure_topics({"bootstrap.servers": "127.0.0.1:1"}, topic_specs(1))
+    (admin,) = FakeAdminClient.made
+    assert admin.exits == 1  # not left to the kept traceback, connecting on

@@ -53,6 +53,7 @@ def test_lag_table_and_status_lines(cluster: FakeCluster) -> None:
     assert lines[1].split() == ["casebridge", "orders", "0", "4", "9", "5", "STOP"]
     assert lines[2].split() == ["casebridge-audit", "orders", "0", "9", "9", "0", "OK"]
     assert "group casebridge: STOP (state EMPTY, 0 member(s), 1 partition(s), lag 5)" in lines
+    assert cluster.closed  # the AdminClient is released, not left to the collector
 
 
 def test_lag_json_for_one_group_and_check_exit_code(cluster: FakeCluster) -> None:

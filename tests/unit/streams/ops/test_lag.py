@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from streams.ops.lag import PartitionOffsets, measure, select_groups
-from tests.unit.streams.ops.fakes import FakeCluster
+import pytest
+
+from streams.ops import lag
+from streams.ops.lag import AdminOffsetsSource, PartitionOffsets, measure, select_groups
+from tests.unit.streams.ops.fakes import FakeAdminClient, FakeCluster
 
 
 def test_select_groups_by_prefix_explicit_and_excludes() -> None:
@@ -96,3 +99,10 @@ def test_faust_internal_topics_are_excluded_by_the_default_patterns() -> None:
     excluded = LagSettings().exclude_topics
     (group,) = measure(cluster, ["casebridge"], exclude_topics=excluded).groups
     assert [p.topic for p in group.partitions] == ["shopify.webhooks"]
+
+
+def test_closing_the_admin_source_destroys_its_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lag, "AdminClient", FakeAdminClient)
+    source = AdminOffsetsSource({"bootstrap.servers": "127.0.0.1:1"})
+    source.close()
+    assert source._admin.exits == 1

@@ -13,7 +13,7 @@ from streams.ops.alerts import AlertTracker, HttpAlertNotifier
 from streams.ops.burrow import Status
 from streams.ops.monitor import LagMonitor
 from streams.settings import LagSettings
-from tests.unit.streams.ops.fakes import FakeCluster
+from tests.unit.streams.ops.fakes import FakeCluster, Gate, close_while_held
 
 GROUP = "casebridge"
 TP0 = ("shopify.webhooks", 0)
@@ -131,6 +131,7 @@ async def test_alert_fires_after_n_bad_evaluations_once_then_recovers(
     await step(mon, clock)
     assert [b["state"] for b in hook.bodies] == ["firing", "resolved"]
     await mon.aclose()
+    assert cluster.closed  # the monitor owns its source: the broker client goes with it
 
 
 async def test_undelivered_alert_is_retried_on_the_next_evaluation(cluster: FakeCluster) -> None:
@@ -241,3 +242,22 @@ async def test_idle_then_stopped_then_rewound(cluster: FakeCluster) -> None:
     cluster.group(GROUP, owners={TP0: "member-2"})
     cluster.commits[GROUP][TP0] = 2  # the operator rewound the group
     assert await step(mon, clock) is Status.REWIND
+
+
+async def test_closing_waits_for_the_measurement_in_flight_then_evaluations_say_err(
+    cluster: FakeCluster,
+) -> None:
+    gate, list_groups = Gate(), cluster.list_groups
+    measured: list[str] = []
+
+    def measured_slowly() -> list[str]:
+        gate.hold()
+        measured.append("groups")
+        return list_groups()
+
+    cluster.list_groups = measured_slowly  # type: ignore[method-assign]
+    mon = monitor(cluster, Clock())
+    await close_while_held(gate, mon.evaluate_once(), mon.aclose, lambda: cluster.closed)
+    report = await mon.tick()  # the destroyed client is not used again
+    assert report.error is not None and "closed" in report.error
+    assert measured == ["groups"]

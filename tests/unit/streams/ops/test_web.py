@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import faust
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams.ops.metrics import RECORDS_IN, exposition
@@ -36,3 +37,8 @@ async def test_lag_monitor_is_a_leader_timer_and_feeds_the_collector() -> None:
     report = await monitor.tick()  # no broker: an ERR report, not an exception
     assert report.error is not None and "did not answer" in report.error
     assert "kafka_consumergroup_lag" in exposition().decode()
+    # The worker's shutdown closes the monitor's AdminClient; the metrics collector
+    # still reaches the monitor, so collection alone would not release it.
+    await a.on_before_shutdown.send()
+    with pytest.raises(RuntimeError, match="closed"):
+        monitor.source.list_groups()

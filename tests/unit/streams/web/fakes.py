@@ -24,9 +24,15 @@ class FakeDlqCounter:
     rows: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
     down: bool = False
+    closed: bool = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def counts(self) -> list[dict[str, Any]]:
         self.calls += 1
+        if self.closed:
+            raise BrokerUnavailableError("the DLQ counter is closed (the worker is stopping)")
         if self.down:
             raise BrokerUnavailableError("Kafka at fake:9092 did not answer")
         return [dict(r) for r in self.rows]

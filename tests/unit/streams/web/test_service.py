@@ -8,6 +8,7 @@ import pytest
 
 from streams.web.service import RequestError, replay_options
 from streams.web.tally import CaseTally
+from tests.unit.streams.ops.fakes import Gate, close_while_held
 from tests.unit.streams.web.fakes import GROUP, FakeDlqCounter, monitor_with_lag, service
 
 DLQ_ROW = {
@@ -63,6 +64,22 @@ async def test_dlq_counts_are_cached_and_failures_keep_the_last_rows() -> None:
     counter.down = True
     failed = await ops.dlq_counts()
     assert failed["topics"] == [DLQ_ROW] and "did not answer" in failed["error"]
+
+
+async def test_closing_waits_for_the_count_in_flight_then_counts_fail() -> None:
+    gate = Gate()
+
+    class SlowCounter(FakeDlqCounter):
+        def counts(self) -> list[dict[str, Any]]:
+            gate.hold()
+            return super().counts()
+
+    counter = SlowCounter([DLQ_ROW])
+    ops = service(dlq=counter)
+    counted = await close_while_held(gate, ops.dlq_counts(), ops.aclose, lambda: counter.closed)
+    assert counted["topics"] == [DLQ_ROW]
+    ops.dlq_ttl_s = 0
+    assert "closed" in (await ops.dlq_counts())["error"]
 
 
 def test_cases_listing_filters() -> None:
