@@ -10,6 +10,9 @@
 * A fulfillment service (3PL) rejects the fulfillment request of an order it was
   to ship (``fulfillment_orders/fulfillment_request_rejected``): an exception opens
   with its reason and message; the reviewer cancels the order and it applies once.
+* Work the 3PL accepted and then closed incomplete
+  (``fulfillment_orders/fulfillment_service_failed_to_complete``) offers no split;
+  the reviewer cancels the unfulfillable line and the order edit applies once.
 * A partly shipped order (``orders/partially_fulfilled``) opens a fulfillment
   exception naming the lines still to ship; the reviewer picks "cancel the
   unshipped lines" without typing an id and the order edit applies once.
@@ -290,14 +293,9 @@ def test_a_fulfillment_request_the_3pl_rejects_opens_an_exception_decided_once(
     assert fo["request_status"] == "submitted"
 
     # The 3PL, with its own app's token, refuses the work.
-    response = httpx.post(
-        f"{pipeline.emulators.shopify_url}/admin/api/2026-04/graphql.json",
-        json={"query": REJECT_REQUEST, "variables": {"id": fo["admin_graphql_api_id"]}},
-        headers={"X-Shopify-Access-Token": f"{SHOPIFY_TOKEN}_3pl"},
-        timeout=15,
-    )
-    response.raise_for_status()
-    rejected = response.json()["data"]["fulfillmentOrderRejectFulfillmentRequest"]
+    rejected = service_call(pipeline, REJECT_REQUEST, {"id": fo["admin_graphql_api_id"]})[
+        "fulfillmentOrderRejectFulfillmentRequest"
+    ]
     assert rejected["userErrors"] == [] and rejected["fulfillmentOrder"]["status"] == "OPEN"
 
     instance = wait_instance(pipeline, FULFILLMENT, fulfillmentOrderId=str(fo["id"]))
@@ -320,3 +318,73 @@ def test_a_fulfillment_request_the_3pl_rejects_opens_an_exception_decided_once(
     )
     wait_final_state(pipeline, case_id, "APPLIED")
     applied_once(pipeline, case_id)
+
+
+def test_work_the_3pl_closes_incomplete_offers_no_split_and_its_lines_can_be_cancelled(
+    pipeline: Pipeline,
+) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    variants = [
+        {"title": size, "sku": f"RUG-{size}-{suffix}", "price": "80.00", "inventory_quantity": 20}
+        for size in ("S", "L")
+    ]
+    created = seed(pipeline, {"products": [{"title": "Rug", "variants": variants}]})
+    product = pipeline.emulators.shopify_resource("products", numeric_id(created["products"][0]))
+    small, large = product["variants"]
+    body = order_body([(small, 2), (large, 1)], fulfillment_service=True, request_fulfillment=True)
+    placed = order(pipeline, seed(pipeline, {"orders": [body]})["orders"][0])
+    order_id = str(placed["id"])
+    (fo,) = fulfillment_orders_of(pipeline, order_id)
+    fo_gid = fo["admin_graphql_api_id"]
+    # The 3PL accepts the work, then gives up on it.
+    accepted = service_call(
+        pipeline,
+        "mutation($id: ID!) { fulfillmentOrderAcceptFulfillmentRequest(id: $id) {"
+        " fulfillmentOrder { status } userErrors { message } } }",
+        {"id": fo_gid},
+    )["fulfillmentOrderAcceptFulfillmentRequest"]
+    assert accepted["userErrors"] == [] and accepted["fulfillmentOrder"]["status"] == "IN_PROGRESS"
+    closed = service_call(
+        pipeline,
+        'mutation($id: ID!) { fulfillmentOrderClose(id: $id, message: "Rug arrived torn") {'
+        " fulfillmentOrder { status } userErrors { message } } }",
+        {"id": fo_gid},
+    )["fulfillmentOrderClose"]
+    assert closed["userErrors"] == [] and closed["fulfillmentOrder"]["status"] == "INCOMPLETE"
+
+    instance = wait_instance(pipeline, FULFILLMENT, fulfillmentOrderId=str(fo["id"]))
+    variables = variables_of(instance)
+    case_id = str(instance["businessKey"])
+    assert [r["code"] for r in variables["reasons"]] == ["FULFILLMENT_SERVICE_FAILED"]
+    assert variables["serviceMessage"] == "Rug arrived torn"
+    # INCOMPLETE: Shopify splits and reschedules only open fulfillment orders.
+    assert variables["allowedOutcomes"] == ["substitute", "cancel_lines", "cancel", "resolved"]
+
+    line = next(li for li in placed["line_items"] if li["variant_id"] == large["id"])
+    complete(pipeline, case_id, "cancel_lines", cancelLineItemIds=[str(line["id"])])
+
+    def quantities() -> dict[int, int]:
+        return {li["variant_id"]: li["quantity"] for li in order(pipeline, order_id)["line_items"]}
+
+    effect(
+        pipeline,
+        lambda: quantities().get(large["id"], 0) == 0,
+        f"the unfulfillable line {line['id']} of order {order_id} set to 0",
+    )
+    wait_final_state(pipeline, case_id, "APPLIED")
+    applied_once(pipeline, case_id)
+    assert quantities()[small["id"]] == 2
+
+
+def service_call(pipeline: Pipeline, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """A call of the shop's fulfillment service app (the 3PL), with its own token."""
+    response = httpx.post(
+        f"{pipeline.emulators.shopify_url}/admin/api/2026-04/graphql.json",
+        json={"query": query, "variables": variables},
+        headers={"X-Shopify-Access-Token": f"{SHOPIFY_TOKEN}_3pl"},
+        timeout=15,
+    )
+    response.raise_for_status()
+    body = response.json()
+    assert not body.get("errors"), body
+    return body["data"]  # type: ignore[no-any-return]
