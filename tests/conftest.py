@@ -4,8 +4,10 @@ Where they come from, in order:
 
 1. ``KAFKA_BOOTSTRAP_SERVERS`` (and ``SCHEMA_REGISTRY_URL``) from the environment;
 2. testcontainers, when a Docker engine answers a ping;
-3. casebridge's own local stack from Maven Central (``casebridge stack up``),
-   stopped again at the end of the session if this session started it.
+3. casebridge's local stack from Maven Central: one already running
+   (``casebridge stack up``) as it is, else one the session starts with empty
+   data in a folder of its own (``<stack data dir>/../test-data``) and stops at
+   the end.
 """
 
 from __future__ import annotations
@@ -59,10 +61,19 @@ def _testcontainers_stack() -> Iterator[KafkaEndpoints]:
 
 @contextlib.contextmanager
 def _local_stack() -> Iterator[KafkaEndpoints]:
-    from deploy.local.stack import ensure_running
+    from deploy.local.stack import LocalStack, ensure_running
     from streams.settings import load_settings
 
-    stack, started_by_us = ensure_running(load_settings().stack)
+    settings = load_settings().stack
+    if LocalStack(settings).status().healthy:
+        # Someone's `casebridge stack up`: used as it is, and left running.
+        stack, started_by_us = LocalStack(settings), False
+    else:
+        # The session's own stack, in a data folder of its own emptied at start: every
+        # run creates topics of its own, and a broker that kept them all from earlier
+        # runs ran out of file handles ("Too many open files") and died mid-session.
+        own = settings.model_copy(update={"data_dir": settings.data_dir.with_name("test-data")})
+        stack, started_by_us = ensure_running(own, fresh=True)
     try:
         yield KafkaEndpoints(stack.bootstrap_servers, stack.registry_url, "local-stack")
     finally:

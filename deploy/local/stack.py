@@ -516,16 +516,21 @@ def registry_answers(
 
 
 def ensure_running(
-    settings: StackSettings, *, num_partitions: int = 6, report: Reporter = _silent
+    settings: StackSettings,
+    *,
+    num_partitions: int = 6,
+    report: Reporter = _silent,
+    fresh: bool = False,
 ) -> tuple[LocalStack, bool]:
     """Return a healthy stack for ``settings`` and whether this call started any of it.
 
     For test fixtures: tear the stack down afterwards only when the flag is
     true, so a stack someone else runs (or another session started a moment
-    earlier) is left alone.
+    earlier) is left alone. With ``fresh``, a stack this call has to start
+    begins with empty data; a healthy one is used as it is.
     """
     stack = LocalStack(settings, num_partitions=num_partitions, report=report)
     if stack.status().healthy:
         return stack, False
-    stack.up()
+    stack.up(fresh=fresh)
     return stack, bool(stack.last_started)

@@ -380,3 +380,22 @@ def test_ensure_running_reports_what_it_started(
 
     assert started
     assert stack.last_started == ("registry",)
+
+
+def test_ensure_running_fresh_empties_a_stack_it_starts_and_never_a_healthy_one(
+    stack_settings: StackSettings, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack = world.stack(stack_settings)
+    stack.up()
+    leftover = stack.paths.kafka_log_dirs / "cbtest-1-0" / "00000.log"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("an earlier session's topic")
+    monkeypatch.setattr(stack_module, "LocalStack", lambda settings, **_kw: stack)
+
+    assert ensure_running(stack_settings, fresh=True) == (stack, False)  # running: kept
+    assert leftover.exists()
+
+    stack.down()
+    _stack, started = ensure_running(stack_settings, fresh=True)
+
+    assert started and not leftover.exists()
