@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
+
+T = TypeVar("T")
 
 #: Source topics of the agents.
 AGENT_SOURCES = (
@@ -34,12 +38,55 @@ def start_group_at_end(
         for topic in topics:
             metadata = consumer.list_topics(topic, timeout=10).topics[topic]
             partitions += [TopicPartition(topic, p) for p in metadata.partitions]
-        committed = consumer.committed(partitions, timeout=10)
+        committed = _settled(lambda: consumer.committed(partitions, timeout=10))
         if any(tp.offset >= 0 for tp in committed):
             return False
         for tp in partitions:
-            tp.offset = consumer.get_watermark_offsets(tp, timeout=10)[1]
+            tp.offset = _settled(functools.partial(_end_offset, consumer, tp))
         consumer.commit(offsets=partitions, asynchronous=False)
         return True
     finally:
         consumer.close()
+
+
+def _end_offset(consumer: Consumer, partition: TopicPartition) -> int:
+    return int(consumer.get_watermark_offsets(partition, timeout=10)[1])
+
+
+#: What a broker answers while a new topic's leaders or a new group's coordinator are
+#: still being chosen; librdkafka does not always flag these ``retriable()``.
+_SETTLING = frozenset(
+    {
+        KafkaError.NOT_LEADER_FOR_PARTITION,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError.UNKNOWN_TOPIC_OR_PART,
+        KafkaError.COORDINATOR_NOT_AVAILABLE,
+        KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+        KafkaError.NOT_COORDINATOR,
+    }
+)
+
+
+def _retriable(exc: BaseException) -> bool:
+    error = exc.args[0] if isinstance(exc, KafkaException) and exc.args else None
+    if not isinstance(error, KafkaError):
+        return False
+    return error.code() in _SETTLING or bool(error.retriable())
+
+
+def _settled(read: Callable[[], T]) -> T:
+    """``read`` again while the broker answers with a retriable error, for up to 30 s.
+
+    A topic that ``list_topics`` has just auto-created on a fresh broker has no
+    partition leader for a moment (NOT_LEADER_FOR_PARTITION), and a new group
+    no coordinator: both settle by themselves.
+    """
+    for attempt in Retrying(
+        retry=retry_if_exception(_retriable),
+        stop=stop_after_delay(30),
+        wait=wait_exponential(multiplier=0.05, max=2),
+        reraise=True,
+    ):
+        with attempt:
+            return read()
+    raise AssertionError("unreachable: Retrying re-raises the last error")
